@@ -1,0 +1,611 @@
+/*
+ * cli.c — command-line parsing and the commands.
+ *
+ * A command collects its whole output in memory and writes it at the end (to standard output
+ * or atomically to -o FILE), so a failure never leaves half a file behind.
+ */
+#include "cli.h"
+#include "packtest.h"
+#include "session.h"
+#include "starrate.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_DONE = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2 };
+
+typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TABLE } fmt_kind;
+
+typedef struct opts {
+    fmt_kind format;
+    const char *rules;   /* --rules PACK */
+    const char *year;    /* --year Y */
+    const char *output;  /* -o FILE */
+    const char *why;     /* --why SUBJECT */
+    const char *junit;   /* --junit FILE */
+    int trace;
+    int from_published;
+    int help;
+    const char *args[256];
+    int nargs;
+} opts;
+
+typedef struct cli {
+    FILE *out, *err;
+    opts o;
+    ss_session session;
+} cli;
+
+/* ---- help ----------------------------------------------------------------------------- */
+
+static const char usage_main[] =
+    "usage: starrate COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Rates English councils' social services (2002-2005 star ratings) from their evidence,\n"
+    "with rule packs written in Lua and a full audit trail.\n"
+    "\n"
+    "commands:\n"
+    "  rate FILE...              rate councils (evidence YAML; - reads standard input)\n"
+    "  explain FILE              the derivation of one rating, step by step\n"
+    "  stars CHILDREN ADULTS     apply the star table alone, e.g. stars most/promising some/promising\n"
+    "  check [PACK]              validate a rule pack (default: every pack)\n"
+    "  test [PACK|FILE...]       run rule packs' own test cases (TAP output)\n"
+    "  help COMMAND              help for one command\n"
+    "  version                   print the version\n"
+    "\n"
+    "exit status: 0 done, 1 an input or rule pack was rejected, 2 usage error\n";
+
+static const char usage_rate[] =
+    "usage: starrate rate [OPTIONS] FILE...\n"
+    "\n"
+    "Rates each council whose evidence FILE gives (YAML, see docs/evidence-format.md; - reads\n"
+    "standard input). A file that is rejected is reported on standard error as\n"
+    "FILE:LINE:COL: error: MESSAGE and the others are still rated (exit status 1).\n"
+    "\n"
+    "options:\n"
+    "  --format text|json|csv|table   output format (default text)\n"
+    "  --rules PACK          rule pack folder or round (default: the pack for the file's year)\n"
+    "  --trace               with --format json: include the full derivation trace\n"
+    "  --from-published      use the published judgements in the file as given (audit a\n"
+    "                        published rating from its judgements alone)\n"
+    "  -o FILE               write the output to FILE atomically instead of standard output\n";
+
+static const char usage_explain[] =
+    "usage: starrate explain [OPTIONS] FILE\n"
+    "\n"
+    "Prints how the rating of one council was derived: every band, standard grade, judgement,\n"
+    "key threshold and the star rule, with the evidence each rests on, the limits compared and\n"
+    "whether each rule is documented fact or reconstruction.\n"
+    "\n"
+    "options:\n"
+    "  --why SUBJECT         only one conclusion and what it rests on, e.g. adults.serving,\n"
+    "                        children.capacity, children.standard.3, stars\n"
+    "  --rules PACK, --from-published, -o FILE   as for rate\n";
+
+static const char usage_stars[] =
+    "usage: starrate stars [OPTIONS] CHILDREN ADULTS\n"
+    "\n"
+    "Applies the rule pack's star table to four judgements, each service given as\n"
+    "SERVING/CAPACITY (e.g. most/promising), and names the rule that fired.\n"
+    "\n"
+    "options:\n"
+    "  --format text|json    output format (default text)\n"
+    "  --rules PACK          rule pack folder or round\n"
+    "  --year Y              the pack of round Y (default: the latest round)\n";
+
+static const char usage_check[] =
+    "usage: starrate check [PACK...]\n"
+    "\n"
+    "Validates rule packs: declarations complete, ids unique, every combination of judgements\n"
+    "matched by a star rule, every star rule the first match somewhere. With no PACK, checks\n"
+    "every pack in the rules folder.\n";
+
+static const char usage_test[] =
+    "usage: starrate test [OPTIONS] [PACK|FILE...]\n"
+    "\n"
+    "Runs rule packs' test cases (YAML files in PACK/tests/): evidence in, expected judgements,\n"
+    "stars and rule out. Prints TAP; every failure shows expected and actual. With no argument,\n"
+    "runs the tests of every pack. Exit status 1 when any case fails.\n"
+    "\n"
+    "options:\n"
+    "  --junit FILE          also write JUnit XML to FILE\n";
+
+/* ---- options -------------------------------------------------------------------------- */
+
+static int usage_error(cli *c, const char *fmt, const char *arg)
+{
+    fprintf(c->err, "starrate: ");
+    fprintf(c->err, fmt, arg);
+    fprintf(c->err, "\nTry 'starrate help' for usage.\n");
+    return EXIT_USAGE;
+}
+
+static int parse_format(cli *c, const char *v)
+{
+    static const char *const names[] = {"text", "json", "csv", "table"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(v, names[i]) == 0) {
+            c->o.format = (fmt_kind)i;
+            return 0;
+        }
+    return usage_error(c, "unknown format '%s' (expected text, json, csv or table)", v);
+}
+
+/* Options that take a value, and where it goes. */
+static const char **value_slot(opts *o, const char *name)
+{
+    if (strcmp(name, "--rules") == 0) return &o->rules;
+    if (strcmp(name, "--year") == 0) return &o->year;
+    if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) return &o->output;
+    if (strcmp(name, "--why") == 0) return &o->why;
+    if (strcmp(name, "--junit") == 0) return &o->junit;
+    return NULL;
+}
+
+static int parse_opts(cli *c, int argc, char **argv)
+{
+    opts *o = &c->o;
+    int only_args = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        char name[64];
+        const char *eq = strchr(a, '=');
+        snprintf(name, sizeof name, "%.*s", eq && a[0] == '-' && a[1] == '-' ? (int)(eq - a) : 63, a);
+        const char **slot;
+        if (only_args || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->nargs == (int)(sizeof o->args / sizeof o->args[0]))
+                return usage_error(c, "too many arguments (at most %s)", "256");
+            o->args[o->nargs++] = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_args = 1;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            o->help = 1;
+        } else if (strcmp(a, "--trace") == 0) {
+            o->trace = 1;
+        } else if (strcmp(a, "--from-published") == 0) {
+            o->from_published = 1;
+        } else if (strcmp(name, "--format") == 0) {
+            const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v)
+                return usage_error(c, "option %s needs a value", "--format");
+            if (parse_format(c, v))
+                return EXIT_USAGE;
+        } else if ((slot = value_slot(o, name))) {
+            const char *v = eq && a[1] == '-' ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v)
+                return usage_error(c, "option %s needs a value", name);
+            *slot = v;
+        } else {
+            return usage_error(c, "unknown option '%s'", a);
+        }
+    }
+    return 0;
+}
+
+/* ---- shared plumbing ------------------------------------------------------------------ */
+
+static void report(cli *c, const sr_error *e)
+{
+    char line[2048];
+    sr_error_format(e, line, sizeof line);
+    fprintf(c->err, "%s\n", line);
+}
+
+static int write_output(cli *c, sr_buf *b)
+{
+    if (b->oom) {
+        fprintf(c->err, "starrate: error: out of memory\n");
+        return EXIT_REJECTED;
+    }
+    if (c->o.output) {
+        sr_error e;
+        sr_error_clear(&e);
+        if (sr_write_file_atomic(c->o.output, b->data ? b->data : "", b->len, &e) != SR_OK) {
+            report(c, &e);
+            return EXIT_REJECTED;
+        }
+        return EXIT_DONE;
+    }
+    if (b->len)
+        fwrite(b->data, 1, b->len, c->out);
+    fflush(c->out);
+    return EXIT_DONE;
+}
+
+/* ---- rate ----------------------------------------------------------------------------- */
+
+static void render_one(cli *c, sr_buf *b, js_writer *w, const out_rating *o, int first)
+{
+    switch (c->o.format) {
+    case FMT_TEXT:
+        if (!first)
+            sr_buf_putc(b, '\n');
+        out_text(b, o);
+        break;
+    case FMT_JSON:
+        out_json(w, o, c->o.trace);
+        break;
+    case FMT_CSV:
+        if (first)
+            out_csv_header(b, o->pack);
+        out_csv_row(b, o);
+        break;
+    case FMT_TABLE:
+        if (first)
+            out_table_header(b);
+        out_table_row(b, o);
+        break;
+    }
+}
+
+static int cmd_rate(cli *c)
+{
+    if (c->o.help) {
+        fputs(usage_rate, c->out);
+        return EXIT_DONE;
+    }
+    if (c->o.nargs == 0)
+        return usage_error(c, "rate needs at least one evidence file%s", "");
+    sr_buf b;
+    sr_buf_init(&b);
+    js_writer w;
+    js_init(&w, &b, 1);
+    int status = EXIT_DONE, rated = 0;
+    rt_result r;
+    rt_init(&r);
+    if (c->o.format == FMT_JSON && c->o.nargs > 1)
+        js_array(&w);
+    for (int i = 0; i < c->o.nargs; i++) {
+        sr_error e;
+        sr_error_clear(&e);
+        ss_loaded l;
+        int rc = ss_load(&c->session, c->o.args[i], NULL, c->o.rules, c->o.from_published, &l, &e);
+        if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &r, &e);
+        if (rc != SR_OK) {
+            report(c, &e);
+            status = EXIT_REJECTED;
+        } else {
+            out_rating o = {l.pack, l.ev, &r};
+            render_one(c, &b, &w, &o, rated++ == 0);
+        }
+        ss_unload(&l);
+    }
+    if (c->o.format == FMT_JSON && c->o.nargs > 1)
+        js_end_array(&w);
+    if (c->o.format == FMT_JSON && rated)
+        sr_buf_putc(&b, '\n');
+    if (c->o.format == FMT_TABLE && rated)
+        sr_buf_puts(&b, "(* given in the evidence, ^ capped by a key threshold, ? insufficient evidence)\n");
+    rt_free(&r);
+    int wrc = rated || !c->o.output ? write_output(c, &b) : EXIT_DONE;
+    sr_buf_free(&b);
+    return status != EXIT_DONE ? status : wrc;
+}
+
+/* ---- explain -------------------------------------------------------------------------- */
+
+static int cmd_explain(cli *c)
+{
+    if (c->o.help) {
+        fputs(usage_explain, c->out);
+        return EXIT_DONE;
+    }
+    if (c->o.nargs != 1)
+        return usage_error(c, "explain needs exactly one evidence file%s", "");
+    sr_error e;
+    sr_error_clear(&e);
+    ss_loaded l;
+    rt_result r;
+    rt_init(&r);
+    int rc = ss_load(&c->session, c->o.args[0], NULL, c->o.rules, c->o.from_published, &l, &e);
+    if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &r, &e);
+    int status = EXIT_DONE;
+    sr_buf b;
+    sr_buf_init(&b);
+    if (rc != SR_OK) {
+        report(c, &e);
+        status = EXIT_REJECTED;
+    } else {
+        out_rating o = {l.pack, l.ev, &r};
+        if (!out_explain(&b, &o, c->o.why))
+            status = usage_error(c, "--why '%s' names no step of this rating (try adults.serving, "
+                                    "children.capacity, children.standard.3 or stars)", c->o.why);
+        else
+            status = write_output(c, &b);
+    }
+    sr_buf_free(&b);
+    rt_free(&r);
+    ss_unload(&l);
+    return status;
+}
+
+/* ---- stars ---------------------------------------------------------------------------- */
+
+static int parse_pair(cli *c, rp_pack *p, const char *arg, int *serving, int *capacity)
+{
+    const char *slash = strchr(arg, '/');
+    char sv[64];
+    if (!slash || (size_t)(slash - arg) >= sizeof sv)
+        return usage_error(c, "'%s' is not SERVING/CAPACITY (e.g. most/promising)", arg);
+    snprintf(sv, sizeof sv, "%.*s", (int)(slash - arg), arg);
+    *serving = rp_word_index(&p->serving, sv);
+    *capacity = rp_word_index(&p->capacity, slash + 1);
+    if (*serving < 0 || *capacity < 0) {
+        sr_buf words;
+        sr_buf_init(&words);
+        const rp_scale *sc = *serving < 0 ? &p->serving : &p->capacity;
+        for (size_t i = 0; i < sc->nwords; i++)
+            sr_buf_printf(&words, "%s%s", i ? ", " : "", sc->words[i].id);
+        fprintf(c->err, "starrate: '%s' is not a %s word (expected one of: %s)\n",
+                *serving < 0 ? sv : slash + 1, sc->name, words.data ? words.data : "");
+        sr_buf_free(&words);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void stars_json(sr_buf *b, rp_pack *p, const int *serving, const int *capacity, int row)
+{
+    js_writer w;
+    js_init(&w, b, 1);
+    const rp_star_rule *r = &p->star_rules[row];
+    js_object(&w);
+    js_key(&w, "stars"); js_int(&w, r->stars);
+    js_key(&w, "rule");
+    js_object(&w);
+    js_key(&w, "id"); js_string(&w, r->id);
+    js_key(&w, "sentence"); js_string(&w, r->sentence);
+    js_key(&w, "provenance"); js_string(&w, r->prov.reconstructed ? "reconstructed" : "source");
+    js_key(&w, "reference"); js_string(&w, r->prov.text);
+    js_key(&w, "file"); js_string(&w, r->prov.file);
+    js_key(&w, "line"); js_int(&w, r->prov.line);
+    js_end_object(&w);
+    js_key(&w, "services");
+    js_object(&w);
+    for (size_t s = 0; s < p->nservices; s++) {
+        js_key(&w, p->services[s].id);
+        js_object(&w);
+        js_key(&w, "serving"); js_string(&w, p->serving.words[serving[s]].id);
+        js_key(&w, "capacity"); js_string(&w, p->capacity.words[capacity[s]].id);
+        js_end_object(&w);
+    }
+    js_end_object(&w);
+    js_key(&w, "ruleset");
+    js_object(&w);
+    js_key(&w, "name"); js_string(&w, p->name);
+    js_key(&w, "version"); js_string(&w, p->version);
+    js_key(&w, "sha256"); js_string(&w, p->sha256);
+    js_end_object(&w);
+    js_key(&w, "engine");
+    js_object(&w);
+    js_key(&w, "name"); js_string(&w, "starrate");
+    js_key(&w, "version"); js_string(&w, STARRATE_VERSION);
+    js_end_object(&w);
+    js_end_object(&w);
+    sr_buf_putc(b, '\n');
+}
+
+static void stars_text(sr_buf *b, rp_pack *p, const int *serving, const int *capacity, int row)
+{
+    const rp_star_rule *r = &p->star_rules[row];
+    for (size_t s = 0; s < p->nservices; s++)
+        sr_buf_printf(b, "%s: %s; %s\n", p->services[s].title, p->serving.words[serving[s]].text,
+                      p->capacity.words[capacity[s]].text);
+    sr_buf_printf(b, "%d %s, by rule %s: %s\n", r->stars, r->stars == 1 ? "star" : p->rating_unit,
+                  r->id, r->sentence);
+    sr_buf_printf(b, "(%s: %s; %s:%d; rules %s %s)\n",
+                  r->prov.reconstructed ? "reconstructed" : "documented", r->prov.text,
+                  r->prov.file, r->prov.line, p->name, p->version);
+}
+
+static int cmd_stars(cli *c)
+{
+    if (c->o.help) {
+        fputs(usage_stars, c->out);
+        return EXIT_DONE;
+    }
+    if (c->o.format == FMT_CSV || c->o.format == FMT_TABLE)
+        return usage_error(c, "stars prints text or json, not %s",
+                           c->o.format == FMT_CSV ? "csv" : "table");
+    sr_error e;
+    sr_error_clear(&e);
+    char dir[PATH_MAX];
+    const char *name = c->o.rules ? c->o.rules : c->o.year;
+    if (!name) {
+        if (rp_latest(dir, sizeof dir, &e) != SR_OK) {
+            report(c, &e);
+            return EXIT_REJECTED;
+        }
+        name = dir;
+    }
+    rp_pack *p = ss_pack(&c->session, name, &e);
+    if (!p) {
+        report(c, &e);
+        return EXIT_REJECTED;
+    }
+    if ((size_t)c->o.nargs != p->nservices) {
+        fprintf(c->err, "starrate: stars needs %zu judgement pairs (", p->nservices);
+        for (size_t s = 0; s < p->nservices; s++)
+            fprintf(c->err, "%s%s", s ? " " : "", p->services[s].id);
+        fprintf(c->err, "), e.g. starrate stars most/promising some/promising\n");
+        return EXIT_USAGE;
+    }
+    int serving[RP_MAX_SERVICES], capacity[RP_MAX_SERVICES], row;
+    for (size_t s = 0; s < p->nservices; s++)
+        if (parse_pair(c, p, c->o.args[s], &serving[s], &capacity[s]))
+            return EXIT_USAGE;
+    lh_budget_reset(p->host);
+    if (rp_stars(p, serving, capacity, &row, &e) != SR_OK || row < 0) {
+        if (row < 0 && e.code == SR_OK)
+            sr_fail(&e, SR_ERULES, p->dir, 0, 0, "no star rule matched (run starrate check)");
+        report(c, &e);
+        return EXIT_REJECTED;
+    }
+    sr_buf b;
+    sr_buf_init(&b);
+    if (c->o.format == FMT_JSON)
+        stars_json(&b, p, serving, capacity, row);
+    else
+        stars_text(&b, p, serving, capacity, row);
+    int status = write_output(c, &b);
+    sr_buf_free(&b);
+    return status;
+}
+
+/* ---- check ---------------------------------------------------------------------------- */
+
+/* Every round folder under the rules root, oldest first. */
+static int all_packs(char dirs[][PATH_MAX], int max)
+{
+    char root[PATH_MAX];
+    rp_rules_root(root, sizeof root);
+    int n = 0;
+    for (int year = 1990; year <= 2099 && n < max; year++) {
+        char cand[PATH_MAX + 16], probe[PATH_MAX + 32];
+        snprintf(cand, sizeof cand, "%.4000s/%d", root, year);
+        snprintf(probe, sizeof probe, "%s/pack.lua", cand);
+        FILE *f = fopen(probe, "r");
+        if (f) {
+            fclose(f);
+            snprintf(dirs[n++], PATH_MAX, "%.4000s", cand);
+        }
+    }
+    return n;
+}
+
+static int check_one(cli *c, const char *name)
+{
+    sr_error e;
+    sr_error_clear(&e);
+    rp_pack *p = ss_pack(&c->session, name, &e);
+    if (!p) {
+        report(c, &e);
+        return EXIT_REJECTED;
+    }
+    sr_buf rep;
+    sr_buf_init(&rep);
+    int problems = rp_check(p, &rep, &e);
+    int status = EXIT_DONE;
+    if (problems < 0) {
+        report(c, &e);
+        status = EXIT_REJECTED;
+    } else if (problems > 0) {
+        fputs(rep.data, c->err);
+        fprintf(c->err, "%s: %d problem%s\n", p->name, problems, problems == 1 ? "" : "s");
+        status = EXIT_REJECTED;
+    } else {
+        size_t combos = 1;
+        for (size_t s = 0; s < p->nservices; s++)
+            combos *= p->serving.nwords * p->capacity.nwords;
+        size_t documented = 0;
+        for (size_t i = 0; i < p->nstar_rules; i++)
+            documented += !p->star_rules[i].prov.reconstructed;
+        fprintf(c->out,
+                "%s %s: ok (%zu files; %zu services, 6 standards, %zu indicators, %zu "
+                "requirements, %zu caps, %zu star rules; all %zu judgement combinations "
+                "matched)\n",
+                p->name, p->version, p->nfiles, p->nservices, p->nindicators, p->nrequirements,
+                p->ncaps, p->nstar_rules, combos);
+    }
+    sr_buf_free(&rep);
+    return status;
+}
+
+static int cmd_check(cli *c)
+{
+    if (c->o.help) {
+        fputs(usage_check, c->out);
+        return EXIT_DONE;
+    }
+    int status = EXIT_DONE;
+    if (c->o.nargs == 0) {
+        static char dirs[64][PATH_MAX];
+        int n = all_packs(dirs, 64);
+        if (n == 0) {
+            fprintf(c->err, "starrate: no rule pack found\n");
+            return EXIT_REJECTED;
+        }
+        for (int i = 0; i < n; i++)
+            if (check_one(c, dirs[i]) != EXIT_DONE)
+                status = EXIT_REJECTED;
+        return status;
+    }
+    for (int i = 0; i < c->o.nargs; i++)
+        if (check_one(c, c->o.args[i]) != EXIT_DONE)
+            status = EXIT_REJECTED;
+    return status;
+}
+
+/* ---- test ----------------------------------------------------------------------------- */
+
+
+static int cmd_test(cli *c)
+{
+    if (c->o.help) {
+        fputs(usage_test, c->out);
+        return EXIT_DONE;
+    }
+    pt_options po = {c->o.junit, c->out, c->err, &c->session};
+    static char dirs[64][PATH_MAX];
+    const char *targets[256];
+    int n = 0;
+    if (c->o.nargs == 0) {
+        int nd = all_packs(dirs, 64);
+        for (int i = 0; i < nd; i++)
+            targets[n++] = dirs[i];
+    } else {
+        for (int i = 0; i < c->o.nargs; i++)
+            targets[n++] = c->o.args[i];
+    }
+    return pt_run(targets, n, &po);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------- */
+
+static int cmd_help(cli *c)
+{
+    const char *topic = c->o.nargs ? c->o.args[0] : NULL;
+    if (!topic) fputs(usage_main, c->out);
+    else if (strcmp(topic, "rate") == 0) fputs(usage_rate, c->out);
+    else if (strcmp(topic, "explain") == 0) fputs(usage_explain, c->out);
+    else if (strcmp(topic, "stars") == 0) fputs(usage_stars, c->out);
+    else if (strcmp(topic, "check") == 0) fputs(usage_check, c->out);
+    else if (strcmp(topic, "test") == 0) fputs(usage_test, c->out);
+    else return usage_error(c, "no help for '%s'", topic);
+    return EXIT_DONE;
+}
+
+int cli_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    static cli c;  /* large (pack cache); one run at a time */
+    memset(&c, 0, sizeof c);
+    c.out = out;
+    c.err = err;
+    if (argc < 2) {
+        fputs(usage_main, err);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_main, out);
+        return EXIT_DONE;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        fprintf(out, "starrate %s\n", STARRATE_VERSION);
+        return EXIT_DONE;
+    }
+    static const struct { const char *name; int (*fn)(cli *); } cmds[] = {
+        {"rate", cmd_rate},   {"explain", cmd_explain}, {"stars", cmd_stars},
+        {"check", cmd_check}, {"test", cmd_test},       {"help", cmd_help},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(cmd, cmds[i].name) == 0) {
+            if (parse_opts(&c, argc - 2, argv + 2))
+                return EXIT_USAGE;
+            int status = cmds[i].fn(&c);
+            ss_free(&c.session);
+            return status;
+        }
+    return usage_error(&c, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,264 @@
+/*
+ * common.c — errors, the fault-injectable allocator, string buffers and file I/O.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- errors ------------------------------------------------------------------------- */
+
+void sr_error_clear(sr_error *err)
+{
+    if (!err)
+        return;
+    err->code = SR_OK;
+    err->file[0] = '\0';
+    err->line = err->col = 0;
+    err->msg[0] = '\0';
+}
+
+int sr_vfail(sr_error *err, int code, const char *file, int line, int col, const char *fmt,
+             va_list ap)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    err->col = col;
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    return code;
+}
+
+int sr_fail(sr_error *err, int code, const char *file, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sr_vfail(err, code, file, line, col, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int sr_oom(sr_error *err)
+{
+    return sr_fail(err, SR_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+void sr_error_format(const sr_error *err, char *out, size_t outlen)
+{
+    if (err->file[0] && err->line > 0 && err->col > 0)
+        snprintf(out, outlen, "%s:%d:%d: error: %s", err->file, err->line, err->col, err->msg);
+    else if (err->file[0] && err->line > 0)
+        snprintf(out, outlen, "%s:%d: error: %s", err->file, err->line, err->msg);
+    else if (err->file[0])
+        snprintf(out, outlen, "%s: error: %s", err->file, err->msg);
+    else
+        snprintf(out, outlen, "error: %s", err->msg);
+}
+
+/* ---- allocator ---------------------------------------------------------------------- */
+
+static long alloc_fail_at;  /* 0 = never fail */
+static long alloc_count;
+
+void sr_alloc_fail_at(long n) { alloc_fail_at = n; alloc_count = 0; }
+long sr_alloc_count(void) { return alloc_count; }
+void sr_alloc_reset_count(void) { alloc_count = 0; }
+
+/* Counts the allocation and says whether the injected fault should fire for it. */
+static int alloc_should_fail(void)
+{
+    alloc_count++;
+    return alloc_fail_at > 0 && alloc_count >= alloc_fail_at;
+}
+
+void *sr_malloc(size_t n)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *sr_calloc(size_t count, size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *sr_realloc(void *p, size_t n)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void sr_free(void *p) { free(p); }
+
+char *sr_strndup(const char *s, size_t n)
+{
+    char *d = sr_malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *sr_strdup(const char *s) { return sr_strndup(s, strlen(s)); }
+
+/* ---- string buffer ------------------------------------------------------------------ */
+
+void sr_buf_init(sr_buf *b) { memset(b, 0, sizeof *b); }
+
+void sr_buf_free(sr_buf *b)
+{
+    sr_free(b->data);
+    sr_buf_init(b);
+}
+
+static int buf_reserve(sr_buf *b, size_t extra)
+{
+    if (b->oom)
+        return 0;
+    if (b->len + extra + 1 <= b->cap)
+        return 1;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *d = sr_realloc(b->data, cap);
+    if (!d) {
+        b->oom = 1;
+        return 0;
+    }
+    b->data = d;
+    b->cap = cap;
+    return 1;
+}
+
+void sr_buf_putn(sr_buf *b, const char *s, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void sr_buf_puts(sr_buf *b, const char *s) { sr_buf_putn(b, s, strlen(s)); }
+void sr_buf_putc(sr_buf *b, char c) { sr_buf_putn(b, &c, 1); }
+
+void sr_buf_printf(sr_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        sr_buf_putn(b, small, (size_t)n);
+        return;
+    }
+    if (!buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *sr_buf_take(sr_buf *b)
+{
+    char *d = b->data;
+    if (!d)
+        d = sr_strdup("");
+    sr_buf_init(b);
+    return d;
+}
+
+/* ---- files -------------------------------------------------------------------------- */
+
+int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen, sr_error *err)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    const char *name = is_stdin ? "<stdin>" : path;
+    if (!f)
+        return sr_fail(err, SR_EIO, name, 0, 0, "cannot open: %s", strerror(errno));
+    sr_buf b;
+    sr_buf_init(&b);
+    char chunk[8192];
+    size_t n;
+    int rc = SR_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > max_bytes) {
+            rc = sr_fail(err, SR_ELIMIT, name, 0, 0,
+                         "file is larger than the limit of %zu bytes", max_bytes);
+            break;
+        }
+        sr_buf_putn(&b, chunk, n);
+    }
+    if (rc == SR_OK && ferror(f))
+        rc = sr_fail(err, SR_EIO, name, 0, 0, "read failed: %s", strerror(errno));
+    if (!is_stdin)
+        fclose(f);
+    if (rc == SR_OK && b.oom)
+        rc = sr_oom(err);
+    if (rc != SR_OK) {
+        sr_buf_free(&b);
+        return rc;
+    }
+    *outlen = b.len;
+    *out = sr_buf_take(&b);
+    if (!*out)
+        return sr_oom(err);
+    return SR_OK;
+}
+
+static int write_fail_before_rename;
+void sr_write_fail_before_rename(int on) { write_fail_before_rename = on; }
+
+int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err)
+{
+    sr_buf tmp;
+    sr_buf_init(&tmp);
+    sr_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (tmp.oom)
+        return sr_oom(err);
+    FILE *f = fopen(tmp.data, "wb");
+    if (!f) {
+        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        sr_buf_free(&tmp);
+        return rc;
+    }
+    int ok = fwrite(data, 1, len, f) == len;
+    ok = (fflush(f) == 0) && ok;
+    ok = (fsync(fileno(f)) == 0) && ok;
+    ok = (fclose(f) == 0) && ok;
+    if (ok && write_fail_before_rename) {
+        errno = EIO;
+        ok = 0;
+    }
+    if (!ok || rename(tmp.data, path) != 0) {
+        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        remove(tmp.data);
+        sr_buf_free(&tmp);
+        return rc;
+    }
+    sr_buf_free(&tmp);
+    return SR_OK;
+}
+
+void sr_format_number(double v, char *out, size_t outlen)
+{
+    if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+        snprintf(out, outlen, "%lld", (long long)v);
+    else
+        snprintf(out, outlen, "%.6g", v);
+}

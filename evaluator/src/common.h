@@ -1,0 +1,95 @@
+/*
+ * common.h — result codes, the positioned error record, the checked allocator and a
+ * growable string buffer shared by every module of the starrate core.
+ *
+ * Errors flow back as an int result code plus an sr_error filled by the callee. The error
+ * record uses fixed buffers on purpose: reporting "out of memory" must never allocate.
+ */
+#ifndef SR_COMMON_H
+#define SR_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum {
+    SR_OK = 0,
+    SR_EINPUT = 1,  /* evidence, scenario, letter or CSV rejected */
+    SR_ERULES = 2,  /* rule pack rejected or a rule failed at run time */
+    SR_ENOMEM = 3,  /* allocation failed (or was made to fail) */
+    SR_EIO = 4,     /* file could not be read or written */
+    SR_ELIMIT = 5,  /* a size, depth, budget or memory limit was exceeded */
+    SR_EUSAGE = 6   /* bad command line */
+};
+
+typedef struct sr_error {
+    int code;        /* one of the SR_E* codes, SR_OK when clear */
+    char file[512];  /* file the error is about ("" when none) */
+    int line;        /* 1-based; 0 when unknown */
+    int col;         /* 1-based; 0 when unknown */
+    char msg[1024];
+} sr_error;
+
+void sr_error_clear(sr_error *err);
+/* Fills err and returns code, so callers can write `return sr_fail(err, ...)`. */
+int sr_fail(sr_error *err, int code, const char *file, int line, int col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+int sr_vfail(sr_error *err, int code, const char *file, int line, int col, const char *fmt,
+             va_list ap);
+int sr_oom(sr_error *err);
+/* "FILE:LINE:COL: error: MSG" (parts that are unknown are left out). */
+void sr_error_format(const sr_error *err, char *out, size_t outlen);
+
+/*
+ * Allocator. Every allocation in the core goes through these so that tests can make the
+ * Nth allocation fail (SQLite's approach) and prove each error path is clean.
+ */
+void *sr_malloc(size_t n);
+void *sr_calloc(size_t count, size_t size);
+void *sr_realloc(void *p, size_t n);
+void sr_free(void *p);
+char *sr_strdup(const char *s);
+char *sr_strndup(const char *s, size_t n);
+/* Fail the allocation numbered `n` (1-based) and every one after it; 0 disables. */
+void sr_alloc_fail_at(long n);
+/* Number of allocations made since the counter was last reset. */
+long sr_alloc_count(void);
+void sr_alloc_reset_count(void);
+
+/* Growable NUL-terminated buffer. On allocation failure `oom` is set and later appends are
+ * ignored, so a writer can check once at the end. */
+typedef struct sr_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int oom;
+} sr_buf;
+
+void sr_buf_init(sr_buf *b);
+void sr_buf_free(sr_buf *b);
+void sr_buf_putn(sr_buf *b, const char *s, size_t n);
+void sr_buf_puts(sr_buf *b, const char *s);
+void sr_buf_putc(sr_buf *b, char c);
+void sr_buf_printf(sr_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Takes the buffer's storage (caller frees with sr_free); the buffer is left empty. */
+char *sr_buf_take(sr_buf *b);
+
+/* Reads a whole file ("-" is standard input) refusing files larger than max_bytes. */
+int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen, sr_error *err);
+/* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
+ * On any failure the previous file is left as it was and the temporary file is removed. */
+int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err);
+/* Test hook: make sr_write_file_atomic fail between write and rename. */
+void sr_write_fail_before_rename(int on);
+
+/* Formats a number the way the outputs show it: integers without a fraction, otherwise up to
+ * 6 significant digits, always with '.' whatever the locale. */
+void sr_format_number(double v, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,705 @@
+/*
+ * eval.c — the layered derivation: bands, standard grades, judgements with caps, stars.
+ */
+#include "eval.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct ctx {
+    rp_pack *p;
+    lua_State *L;
+    const ev_evidence *ev;
+    rt_result *r;
+    tr_trace *t;
+    sr_error *err;
+} ctx;
+
+static const char *prov_word(const rp_prov *p)
+{
+    return p->reconstructed ? "reconstructed" : "source";
+}
+
+static void node_rule(ctx *c, int node, const char *rule, const rp_prov *prov)
+{
+    tr_node *nd = tr_get(c->t, node);
+    if (!nd)
+        return;
+    nd->rule = tr_str(c->t, rule);
+    nd->file = tr_str(c->t, prov->file);
+    nd->line = prov->line;
+    nd->provenance = prov_word(prov);
+}
+
+static void node_given(ctx *c, int node, int line)
+{
+    tr_node *nd = tr_get(c->t, node);
+    if (!nd)
+        return;
+    nd->source = "given";
+    nd->file = tr_str(c->t, c->ev->path);
+    nd->line = line;
+}
+
+/* ---- bands ---------------------------------------------------------------------------- */
+
+int rt_band_of(const rp_indicator *d, double value, tr_trace *t, int node)
+{
+    char what[64];
+    snprintf(what, sizeof what, "value of %s", d->code);
+    for (size_t i = 0; i < d->nbands; i++) {
+        const rp_band *b = &d->bands[i];
+        int met = (!b->has_min || value >= b->min) && (!b->has_max || value <= b->max);
+        if (t && node >= 0) {
+            char lim[96], lo[40], hi[40];
+            sr_format_number(b->min, lo, sizeof lo);
+            sr_format_number(b->max, hi, sizeof hi);
+            const char *op = b->has_min && b->has_max ? "within" : b->has_min ? ">=" : "<=";
+            if (b->has_min && b->has_max)
+                snprintf(lim, sizeof lim, "%s to %s", lo, hi);
+            else
+                snprintf(lim, sizeof lim, "%s", b->has_min ? lo : hi);
+            char word[16];
+            snprintf(word, sizeof word, "band %d", b->band);
+            tr_compare_add(t, node, what, tr_number(t, value), op, lim, word, met);
+        }
+        if (met)
+            return b->band;
+    }
+    if (t && node >= 0)
+        tr_compare_add(t, node, what, tr_number(t, value), NULL, NULL, "band 1", 1);
+    return 1;
+}
+
+static const char *value_source(const ev_indicator *ind)
+{
+    return ind->origin == EV_ORIGIN_LETTER ? "extracted" : "given";
+}
+
+static void band_step(ctx *c, size_t s, size_t i, int *band, int *bnode)
+{
+    const ev_indicator *ind = &c->ev->services[s].indicators[i];
+    int node = tr_add(c->t, "band", tr_printf(c->t, "%s.indicator.%s", c->p->services[s].id, ind->code));
+    *bnode = node;
+    if (ind->has_value)
+        tr_input_add(c->t, node, ind->code, tr_number(c->t, ind->value), value_source(ind));
+    tr_node *nd;
+    if (ind->band) {
+        *band = ind->band;
+        node_given(c, node, ind->line);
+        if ((nd = tr_get(c->t, node)))
+            nd->text = tr_printf(c->t, "%s: published band %d", ind->def->name, ind->band);
+    } else {
+        *band = rt_band_of(ind->def, ind->value, c->t, node);
+        node_rule(c, node, tr_printf(c->t, "bands.%s", ind->code), &ind->def->prov);
+        if ((nd = tr_get(c->t, node))) {
+            nd->source = "derived";
+            nd->text = tr_printf(c->t, "%s: %s %s is in band %d", ind->def->name,
+                                 tr_number(c->t, ind->value), ind->def->unit, *band);
+        }
+    }
+    if ((nd = tr_get(c->t, node)))
+        nd->output = tr_printf(c->t, "%d", *band);
+}
+
+/* ---- calling a rule ------------------------------------------------------------------- */
+
+static void set_string(lua_State *L, const char *k, const char *v)
+{
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_number(lua_State *L, const char *k, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+/* Copies the details table a rule returned (top of stack) into the node. */
+static void read_details(ctx *c, int node, const char **needs)
+{
+    lua_State *L = c->L;
+    if (!lua_istable(L, -1))
+        return;
+    tr_node *nd = tr_get(c->t, node);
+    if (lua_getfield(L, -1, "reason") == LUA_TSTRING && nd)
+        nd->text = tr_str(c->t, lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, -1, "needs") == LUA_TSTRING && needs)
+        *needs = tr_str(c->t, lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, -1, "compared") == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= n && i <= 64; i++) {
+            lua_rawgeti(L, -1, i);
+            if (lua_istable(L, -1)) {
+                lua_getfield(L, -1, "what");
+                lua_getfield(L, -2, "value");
+                lua_getfield(L, -3, "limit");
+                lua_getfield(L, -4, "word");
+                lua_getfield(L, -5, "met");
+                const char *limit = lua_isnumber(L, -3) ? tr_number(c->t, lua_tonumber(L, -3)) : NULL;
+                const char *value = lua_isnumber(L, -4) ? tr_number(c->t, lua_tonumber(L, -4)) : "?";
+                tr_compare_add(c->t, node, lua_tostring(L, -5) ? lua_tostring(L, -5) : "value",
+                               value, limit ? ">=" : NULL, limit,
+                               lua_tostring(L, -2), lua_toboolean(L, -1));
+                lua_pop(L, 5);
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
+/* Calls rule->fn with the input table on top of the stack (made read-only first). The word it
+ * returns must belong to `scale`; nil means "not assessed". */
+static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int node, int *word,
+                     const char **needs)
+{
+    lua_State *L = c->L;
+    *word = -1;
+    int rc = lh_make_readonly(c->p->host, c->err);
+    if (rc != SR_OK)
+        return rc;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, rule->fnref);
+    lua_insert(L, -2);
+    if ((rc = lh_pcall(c->p->host, 1, 2, c->err)) != SR_OK)
+        return rc;
+    node_rule(c, node, rule->id, &rule->prov);
+    if (lua_type(L, -2) == LUA_TSTRING) {
+        *word = rp_word_index(scale, lua_tostring(L, -2));
+        if (*word < 0) {
+            rc = sr_fail(c->err, SR_ERULES, rule->prov.file, rule->prov.line, 0,
+                         "rule %s returned '%s', which is not a word of the %s scale", rule->id,
+                         lua_tostring(L, -2), scale->id);
+            lua_pop(L, 2);
+            return rc;
+        }
+    } else if (!lua_isnil(L, -2)) {
+        lua_pop(L, 2);
+        return sr_fail(c->err, SR_ERULES, rule->prov.file, rule->prov.line, 0,
+                       "rule %s must return a word of the %s scale or nil", rule->id, scale->id);
+    }
+    read_details(c, node, needs);
+    lua_pop(L, 1);
+    tr_node *nd = tr_get(c->t, node);
+    if (nd) {
+        nd->output = *word >= 0 ? scale->words[*word].id : NULL;
+        nd->source = *word >= 0 ? "derived" : "not_assessed";
+    }
+    return SR_OK;
+}
+
+/* ---- standards 1-5 -------------------------------------------------------------------- */
+
+/* The standards a finding speaks to: its tags, or else those of the indicators it names. */
+static unsigned finding_standards(ctx *c, const ev_finding *f)
+{
+    if (f->standards)
+        return f->standards;
+    unsigned mask = 0;
+    for (size_t i = 0; i < f->ncodes; i++) {
+        const rp_indicator *d = rp_indicator_find(c->p, f->codes[i]);
+        for (size_t k = 0; !d && k < c->ev->ncustom; k++)
+            if (strcmp(c->ev->custom[k].code, f->codes[i]) == 0)
+                d = &c->ev->custom[k];
+        if (d)
+            mask |= 1u << d->standard;
+    }
+    return mask;
+}
+
+static void push_finding(lua_State *L, const ev_finding *f)
+{
+    lua_createtable(L, 0, 4);
+    set_string(L, "id", f->id);
+    set_string(L, "kind", ev_kind_words[f->kind]);
+    set_number(L, "weight", f->weight);
+    set_string(L, "text", f->text);
+}
+
+static void push_grade_input(ctx *c, size_t s, int std, int node)
+{
+    lua_State *L = c->L;
+    const ev_service *svc = &c->ev->services[s];
+    rt_service *rs = &c->r->svc[s];
+    lua_createtable(L, 0, 4);
+    set_string(L, "service", c->p->services[s].id);
+    set_number(L, "standard", std);
+    lua_newtable(L);
+    int n = 0;
+    for (size_t i = 0; i < svc->nindicators; i++) {
+        if (svc->indicators[i].def->standard != std || rs->band[i] == 0)
+            continue;
+        lua_createtable(L, 0, 2);
+        set_string(L, "code", svc->indicators[i].code);
+        set_number(L, "band", rs->band[i]);
+        lua_rawseti(L, -2, ++n);
+        tr_input_add(c->t, node, svc->indicators[i].code, tr_printf(c->t, "band %d", rs->band[i]),
+                     svc->indicators[i].band ? "given" : "derived");
+        tr_use_add(c->t, node, rs->band_node[i]);
+    }
+    lua_setfield(L, -2, "indicators");
+    lua_newtable(L);
+    n = 0;
+    for (size_t i = 0; i < svc->nfindings; i++) {
+        const ev_finding *f = &svc->findings[i];
+        if (!(finding_standards(c, f) & (1u << std)))
+            continue;
+        push_finding(L, f);
+        lua_rawseti(L, -2, ++n);
+        tr_input_add(c->t, node, f->id, tr_printf(c->t, "%s: %s", ev_kind_words[f->kind], f->text),
+                     "given");
+    }
+    lua_setfield(L, -2, "findings");
+}
+
+static int grade_step(ctx *c, size_t s, int std)
+{
+    const ev_service *svc = &c->ev->services[s];
+    rt_service *rs = &c->r->svc[s];
+    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.%d", c->p->services[s].id, std));
+    rs->grade_node[std - 1] = node;
+    tr_node *nd;
+    if (svc->given_grade[std - 1] >= 0) {
+        rs->grade[std - 1] = svc->given_grade[std - 1];
+        rs->grade_given[std - 1] = 1;
+        node_given(c, node, svc->given_line[2 + std - 1]);
+        if ((nd = tr_get(c->t, node))) {
+            nd->output = c->p->grade.words[rs->grade[std - 1]].id;
+            nd->text = "grade given in the evidence";
+        }
+        return SR_OK;
+    }
+    if (!c->p->grade_rule) {
+        if ((nd = tr_get(c->t, node)))
+            nd->source = "not_assessed", nd->text = "the rule pack has no grade rule";
+        return SR_OK;
+    }
+    push_grade_input(c, s, std, node);
+    return call_rule(c, c->p->grade_rule, &c->p->grade, node, &rs->grade[std - 1], NULL);
+}
+
+/* Findings that name no standard and no indicator cannot inform a grade: say so. */
+static void unplaced_findings(ctx *c, size_t s)
+{
+    const ev_service *svc = &c->ev->services[s];
+    for (size_t i = 0; i < svc->nfindings; i++) {
+        const ev_finding *f = &svc->findings[i];
+        if (finding_standards(c, f))
+            continue;
+        int node = tr_add(c->t, "finding", tr_printf(c->t, "%s.finding.%s", c->p->services[s].id, f->id));
+        tr_node *nd = tr_get(c->t, node);
+        if (nd) {
+            nd->source = "not_assessed";
+            nd->file = tr_str(c->t, c->ev->path);
+            nd->line = f->line;
+            nd->text = tr_printf(c->t, "left out of standards 1-5: \"%s\" names no standard and no indicator", f->text);
+        }
+    }
+}
+
+/* ---- judgements and caps -------------------------------------------------------------- */
+
+static const ev_indicator *find_value(const ev_service *svc, const char *code)
+{
+    for (size_t i = 0; i < svc->nindicators; i++)
+        if (strcmp(svc->indicators[i].code, code) == 0)
+            return &svc->indicators[i];
+    return NULL;
+}
+
+/* Evaluates one cap; returns 1 when it is breached. Caps that cannot be evaluated (no value,
+ * requirement not stated) are traced as such and do not fire. */
+static int cap_breached(ctx *c, size_t s, const rp_cap *cap, int node)
+{
+    const ev_service *svc = &c->ev->services[s];
+    if (cap->requirement) {
+        const rp_requirement *req = rp_requirement_find(c->p, cap->requirement);
+        int met = svc->requirements[req - c->p->requirements];
+        tr_input_add(c->t, node, req->id, met < 0 ? "not stated" : met ? "met" : "not met", "given");
+        if (met >= 0)
+            tr_compare_add(c->t, node, req->text, met ? "met" : "not met", "is", "met",
+                           "breached", !met);
+        return met == 0;
+    }
+    const ev_indicator *ind = find_value(svc, cap->indicator);
+    if (!ind || !ind->has_value) {
+        tr_input_add(c->t, node, cap->indicator, "no value", "given");
+        return 0;
+    }
+    tr_input_add(c->t, node, cap->indicator, tr_number(c->t, ind->value), value_source(ind));
+    int breached = cap->has_above ? ind->value > cap->above : ind->value < cap->below;
+    tr_compare_add(c->t, node, tr_printf(c->t, "value of %s", cap->indicator),
+                   tr_number(c->t, ind->value), cap->has_above ? ">" : "<",
+                   tr_number(c->t, cap->has_above ? cap->above : cap->below), "breached", breached);
+    return breached;
+}
+
+static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
+{
+    rt_service *rs = &c->r->svc[s];
+    const rp_scale *scale = judgement ? &c->p->capacity : &c->p->serving;
+    for (size_t i = 0; i < c->p->ncaps; i++) {
+        const rp_cap *cap = &c->p->caps[i];
+        if (cap->service != (int)s || cap->judgement != judgement)
+            continue;
+        int node = tr_add(c->t, "cap", tr_printf(c->t, "%s.%s.cap.%s", c->p->services[s].id,
+                                                   judgement ? "capacity" : "serving", cap->id));
+        node_rule(c, node, cap->id, &cap->prov);
+        int breached = cap_breached(c, s, cap, node);
+        int before = *word;
+        if (breached && *word > cap->to) {
+            *word = cap->to;
+            if (rs->ncaps_fired < (int)(sizeof rs->caps_fired / sizeof rs->caps_fired[0]))
+                rs->caps_fired[rs->ncaps_fired++] = (int)i;
+        }
+        tr_node *nd = tr_get(c->t, node);
+        if (!nd)
+            continue;
+        nd->source = "derived";
+        nd->output = breached ? (before > cap->to ? "capped" : "breached, no effect") : "not breached";
+        nd->text = breached && before > cap->to
+            ? tr_printf(c->t, "capped from %s to %s: %s", scale->words[before].id,
+                        scale->words[cap->to].id, cap->sentence)
+            : breached ? tr_printf(c->t, "%s; the judgement is already at most %s", cap->sentence,
+                                   scale->words[cap->to].id)
+                       : tr_printf(c->t, "key threshold not breached (%s would cap at %s)",
+                                   cap->sentence, scale->words[cap->to].id);
+        tr_use_add(c->t, jnode, node);
+    }
+}
+
+static int serving_step(ctx *c, size_t s)
+{
+    const ev_service *svc = &c->ev->services[s];
+    rt_service *rs = &c->r->svc[s];
+    int node = tr_add(c->t, "judgement", tr_printf(c->t, "%s.serving", c->p->services[s].id));
+    rs->serving_node = node;
+    tr_node *nd;
+    if (svc->given_serving >= 0) {
+        rs->serving = rs->serving_uncapped = svc->given_serving;
+        rs->serving_given = 1;
+        node_given(c, node, svc->given_line[0]);
+        if ((nd = tr_get(c->t, node))) {
+            nd->output = c->p->serving.words[rs->serving].id;
+            nd->text = "judgement given in the evidence";
+        }
+        return SR_OK;
+    }
+    if (!c->p->serving_rule) {
+        rs->serving_needs = "a given serving judgement (the pack derives none)";
+        if ((nd = tr_get(c->t, node)))
+            nd->source = "insufficient", nd->text = rs->serving_needs;
+        return SR_OK;
+    }
+    lua_State *L = c->L;
+    lua_createtable(L, 0, 2);
+    set_string(L, "service", c->p->services[s].id);
+    lua_createtable(L, 5, 0);
+    for (int std = 1; std <= 5; std++) {
+        lua_createtable(L, 0, 2);
+        set_number(L, "standard", std);
+        if (rs->grade[std - 1] >= 0)
+            set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
+        lua_rawseti(L, -2, std);
+        tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
+                     rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].id : "not assessed",
+                     rs->grade_given[std - 1] ? "given" : "derived");
+        tr_use_add(c->t, node, rs->grade_node[std - 1]);
+    }
+    lua_setfield(L, -2, "grades");
+    int rc = call_rule(c, c->p->serving_rule, &c->p->serving, node, &rs->serving, &rs->serving_needs);
+    if (rc != SR_OK)
+        return rc;
+    rs->serving_uncapped = rs->serving;
+    if (rs->serving < 0) {
+        if ((nd = tr_get(c->t, node)))
+            nd->source = "insufficient";
+        return SR_OK;
+    }
+    apply_caps(c, s, 0, &rs->serving, node);
+    if ((nd = tr_get(c->t, node)))
+        nd->output = c->p->serving.words[rs->serving].id;
+    return SR_OK;
+}
+
+/* Direction of travel: indicators whose value moved the right way since the previous year. */
+static void travel(ctx *c, size_t s, int *improved, int *worsened, int *compared)
+{
+    const ev_service *svc = &c->ev->services[s];
+    *improved = *worsened = *compared = 0;
+    for (size_t i = 0; i < svc->nindicators; i++) {
+        const ev_indicator *ind = &svc->indicators[i];
+        if (!ind->has_value || !ind->has_previous)
+            continue;
+        double now = ind->value, then = ind->previous;
+        int better, worse;
+        if (ind->def->polarity == RP_RANGE) {
+            /* For a middle range, moving a band up or down is what counts. */
+            int bn = rt_band_of(ind->def, now, NULL, -1), bt = rt_band_of(ind->def, then, NULL, -1);
+            better = bn > bt, worse = bn < bt;
+        } else {
+            int up = ind->def->polarity == RP_HIGHER;
+            better = up ? now > then : now < then;
+            worse = up ? now < then : now > then;
+        }
+        (*compared)++;
+        *improved += better;
+        *worsened += worse;
+    }
+}
+
+static int capacity_grade_step(ctx *c, size_t s)
+{
+    const ev_service *svc = &c->ev->services[s];
+    rt_service *rs = &c->r->svc[s];
+    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.6", c->p->services[s].id));
+    rs->grade_node[5] = node;
+    tr_node *nd;
+    if (svc->given_grade[5] >= 0) {
+        rs->grade[5] = svc->given_grade[5];
+        rs->grade_given[5] = 1;
+        node_given(c, node, svc->given_line[2 + 5]);
+        if ((nd = tr_get(c->t, node)))
+            nd->output = c->p->grade.words[rs->grade[5]].id, nd->text = "grade given in the evidence";
+        return SR_OK;
+    }
+    if (!c->p->capacity_grade_rule) {
+        if ((nd = tr_get(c->t, node)))
+            nd->source = "not_assessed", nd->text = "the rule pack has no standard 6 rule";
+        return SR_OK;
+    }
+    lua_State *L = c->L;
+    int improved, worsened, compared;
+    travel(c, s, &improved, &worsened, &compared);
+    lua_createtable(L, 0, 3);
+    set_string(L, "service", c->p->services[s].id);
+    lua_createtable(L, (int)svc->ncapacity, 0);
+    for (size_t i = 0; i < svc->ncapacity; i++) {
+        const ev_finding *f = &svc->capacity_findings[i];
+        push_finding(L, f);
+        if (f->theme >= 0)
+            set_string(L, "theme", ev_theme_words[f->theme]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+        tr_input_add(c->t, node, f->id, tr_printf(c->t, "%s: %s", ev_kind_words[f->kind], f->text), "given");
+    }
+    lua_setfield(L, -2, "findings");
+    lua_createtable(L, 0, 3);
+    set_number(L, "improved", improved);
+    set_number(L, "worsened", worsened);
+    set_number(L, "compared", compared);
+    lua_setfield(L, -2, "travel");
+    tr_input_add(c->t, node, "direction of travel",
+                 tr_printf(c->t, "%d improved, %d worsened of %d compared", improved, worsened, compared),
+                 "derived");
+    return call_rule(c, c->p->capacity_grade_rule, &c->p->grade, node, &rs->grade[5], &rs->capacity_needs);
+}
+
+static int capacity_step(ctx *c, size_t s)
+{
+    const ev_service *svc = &c->ev->services[s];
+    rt_service *rs = &c->r->svc[s];
+    int node = tr_add(c->t, "judgement", tr_printf(c->t, "%s.capacity", c->p->services[s].id));
+    rs->capacity_node = node;
+    tr_node *nd;
+    if (svc->given_capacity >= 0) {
+        rs->capacity = rs->capacity_uncapped = svc->given_capacity;
+        rs->capacity_given = 1;
+        node_given(c, node, svc->given_line[1]);
+        if ((nd = tr_get(c->t, node)))
+            nd->output = c->p->capacity.words[rs->capacity].id, nd->text = "judgement given in the evidence";
+        rs->capacity_needs = NULL;
+        return SR_OK;
+    }
+    if (!c->p->capacity_rule) {
+        rs->capacity_needs = "a given capacity judgement (the pack derives none)";
+        if ((nd = tr_get(c->t, node)))
+            nd->source = "insufficient", nd->text = rs->capacity_needs;
+        return SR_OK;
+    }
+    lua_State *L = c->L;
+    lua_createtable(L, 0, 2);
+    set_string(L, "service", c->p->services[s].id);
+    if (rs->grade[5] >= 0)
+        set_string(L, "grade", c->p->grade.words[rs->grade[5]].id);
+    tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].id : "not assessed",
+                 rs->grade_given[5] ? "given" : "derived");
+    tr_use_add(c->t, node, rs->grade_node[5]);
+    const char *needs = NULL;
+    int rc = call_rule(c, c->p->capacity_rule, &c->p->capacity, node, &rs->capacity, &needs);
+    if (rc != SR_OK)
+        return rc;
+    if (rs->capacity >= 0)
+        rs->capacity_needs = NULL;
+    else if (!rs->capacity_needs)
+        rs->capacity_needs = needs;
+    rs->capacity_uncapped = rs->capacity;
+    if (rs->capacity < 0) {
+        if ((nd = tr_get(c->t, node)))
+            nd->source = "insufficient";
+        return SR_OK;
+    }
+    apply_caps(c, s, 1, &rs->capacity, node);
+    if ((nd = tr_get(c->t, node)))
+        nd->output = c->p->capacity.words[rs->capacity].id;
+    return SR_OK;
+}
+
+/* ---- stars ---------------------------------------------------------------------------- */
+
+/* With judgements missing, tries every completion: the stars are settled when all
+ * completions agree, and otherwise `possible` says which ratings remain open. */
+static int stars_step(ctx *c)
+{
+    rt_result *r = c->r;
+    size_t ns = c->p->nservices;
+    int serving[RP_MAX_SERVICES], capacity[RP_MAX_SERVICES];
+    int node = tr_add(c->t, "star", "stars");
+    r->star_node = node;
+    int *slots[2 * RP_MAX_SERVICES];
+    int sizes[2 * RP_MAX_SERVICES];
+    size_t nfree = 0;
+    for (size_t s = 0; s < ns; s++) {
+        serving[s] = r->svc[s].serving;
+        capacity[s] = r->svc[s].capacity;
+        tr_input_add(c->t, node, tr_printf(c->t, "%s.serving", c->p->services[s].id),
+                     serving[s] >= 0 ? c->p->serving.words[serving[s]].id : "insufficient evidence",
+                     r->svc[s].serving_given ? "given" : "derived");
+        tr_input_add(c->t, node, tr_printf(c->t, "%s.capacity", c->p->services[s].id),
+                     capacity[s] >= 0 ? c->p->capacity.words[capacity[s]].id : "insufficient evidence",
+                     r->svc[s].capacity_given ? "given" : "derived");
+        tr_use_add(c->t, node, r->svc[s].serving_node);
+        tr_use_add(c->t, node, r->svc[s].capacity_node);
+        if (serving[s] < 0)
+            slots[nfree] = &serving[s], sizes[nfree++] = (int)c->p->serving.nwords;
+        if (capacity[s] < 0)
+            slots[nfree] = &capacity[s], sizes[nfree++] = (int)c->p->capacity.nwords;
+    }
+    for (size_t i = 0; i < nfree; i++)
+        *slots[i] = 0;
+    int first_row = -2, rc = SR_OK;
+    r->possible = 0;
+    for (;;) {
+        int row;
+        if ((rc = rp_stars(c->p, serving, capacity, &row, c->err)) != SR_OK)
+            return rc;
+        if (row < 0)
+            return sr_fail(c->err, SR_ERULES, c->p->dir, 0, 0, "no star rule matched (run starrate check)");
+        r->possible |= 1u << c->p->star_rules[row].stars;
+        first_row = first_row == -2 ? row : first_row == row ? row : -1;
+        size_t i = 0;
+        for (; i < nfree; i++) {
+            if (++*slots[i] < sizes[i])
+                break;
+            *slots[i] = 0;
+        }
+        if (i == nfree)
+            break;
+    }
+    int count = 0, only = -1;
+    for (int k = 0; k < 32; k++)
+        if (r->possible & (1u << k))
+            count++, only = k;
+    r->stars = count == 1 ? only : -1;
+    r->rule = first_row >= 0 ? first_row : -1;
+    tr_node *nd = tr_get(c->t, node);
+    if (!nd)
+        return SR_OK;
+    nd->source = "derived";
+    if (r->rule >= 0) {
+        const rp_star_rule *sr = &c->p->star_rules[r->rule];
+        node_rule(c, node, sr->id, &sr->prov);
+        nd = tr_get(c->t, node);
+        nd->text = tr_str(c->t, sr->sentence);
+    } else {
+        nd->text = nfree ? "the missing judgements leave more than one star rule possible" : NULL;
+    }
+    nd->output = r->stars >= 0 ? tr_printf(c->t, "%d", r->stars) : NULL;
+    if (r->stars < 0)
+        nd->source = "insufficient";
+    return SR_OK;
+}
+
+/* ---- driver --------------------------------------------------------------------------- */
+
+void rt_init(rt_result *r)
+{
+    memset(r, 0, sizeof *r);
+    tr_init(&r->trace);
+}
+
+void rt_free(rt_result *r)
+{
+    tr_free(&r->trace);
+    sr_free(r->scratch);
+    rt_init(r);
+}
+
+static int prepare(ctx *c)
+{
+    rt_result *r = c->r;
+    size_t total = 0;
+    for (size_t s = 0; s < c->p->nservices; s++)
+        total += c->ev->services[s].nindicators;
+    if (2 * total > r->scratch_len) {
+        int *grown = sr_realloc(r->scratch, 2 * total * sizeof *grown);
+        if (!grown)
+            return sr_oom(c->err);
+        r->scratch = grown;
+        r->scratch_len = 2 * total;
+    }
+    tr_reset(&r->trace);
+    r->nservices = c->p->nservices;
+    size_t off = 0;
+    for (size_t s = 0; s < c->p->nservices; s++) {
+        rt_service *rs = &r->svc[s];
+        size_t n = c->ev->services[s].nindicators;
+        memset(rs, 0, sizeof *rs);
+        rs->band = r->scratch + off;
+        rs->band_node = r->scratch + off + n;
+        off += 2 * n;
+        for (int k = 0; k < RP_STANDARDS; k++)
+            rs->grade[k] = -1, rs->grade_node[k] = -1;
+        rs->serving = rs->capacity = -1;
+        rs->serving_uncapped = rs->capacity_uncapped = -1;
+    }
+    r->stars = r->rule = r->star_node = -1;
+    return SR_OK;
+}
+
+static int evaluate_service(ctx *c, size_t s)
+{
+    const ev_service *svc = &c->ev->services[s];
+    rt_service *rs = &c->r->svc[s];
+    for (size_t i = 0; i < svc->nindicators; i++)
+        band_step(c, s, i, &rs->band[i], &rs->band_node[i]);
+    int rc = SR_OK;
+    for (int std = 1; rc == SR_OK && std <= 5; std++)
+        rc = grade_step(c, s, std);
+    if (rc == SR_OK) unplaced_findings(c, s);
+    if (rc == SR_OK) rc = serving_step(c, s);
+    if (rc == SR_OK) rc = capacity_grade_step(c, s);
+    if (rc == SR_OK) rc = capacity_step(c, s);
+    return rc;
+}
+
+int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
+{
+    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err};
+    int rc = prepare(&c);
+    if (rc != SR_OK)
+        return rc;
+    int top = lua_gettop(c.L);
+    lh_budget_reset(p->host);
+    for (size_t s = 0; rc == SR_OK && s < p->nservices; s++)
+        rc = evaluate_service(&c, s);
+    if (rc == SR_OK)
+        rc = stars_step(&c);
+    lua_settop(c.L, top);
+    if (rc == SR_OK && r->trace.oom)
+        rc = sr_oom(err);
+    return rc;
+}

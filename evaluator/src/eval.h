@@ -1,0 +1,56 @@
+/*
+ * eval.h — deriving judgements and stars from evidence (module prefix rt_, "rating").
+ *
+ * The derivation is layered (design.md): indicator bands, standard grades, judgements (with
+ * key-threshold caps), stars. At every layer a value given in the evidence wins over the
+ * derived one and is marked `given`. C does the machinery (which inputs go to which rule, the
+ * band limits, the caps, the search over missing judgements); the rule pack's Lua functions do
+ * the scoring. Every step leaves a trace node.
+ */
+#ifndef SR_EVAL_H
+#define SR_EVAL_H
+
+#include "common.h"
+#include "evidence.h"
+#include "pack.h"
+#include "trace.h"
+
+typedef struct rt_service {
+    int *band;          /* per evidence indicator: 1-5, 0 when none */
+    int *band_node;
+    int grade[RP_STANDARDS];      /* grade word index, -1 not assessed */
+    int grade_given[RP_STANDARDS];
+    int grade_node[RP_STANDARDS];
+    int serving, capacity;        /* word index, -1 insufficient evidence */
+    int serving_given, capacity_given;
+    int serving_uncapped, capacity_uncapped; /* before caps */
+    int serving_node, capacity_node;
+    const char *serving_needs, *capacity_needs; /* what evidence would settle it */
+    int caps_fired[32];           /* indexes into pack caps */
+    int ncaps_fired;
+} rt_service;
+
+typedef struct rt_result {
+    int stars;          /* -1 when the judgements leave it open */
+    int rule;           /* star row index, -1 when several rows are possible */
+    int star_node;
+    unsigned possible;  /* bit n: n stars is possible given the missing judgements */
+    size_t nservices;
+    rt_service svc[RP_MAX_SERVICES];
+    tr_trace trace;
+    int *scratch;       /* storage behind band / band_node */
+    size_t scratch_len;
+} rt_result;
+
+void rt_init(rt_result *r);
+void rt_free(rt_result *r);
+
+/* Evaluates the evidence with the pack. The result may be reused for the next evaluation:
+ * its memory is kept and reset. */
+int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err);
+
+/* Places a value in a band by the indicator's limits; writes the comparisons into the trace
+ * node when node >= 0. Exposed for tests. */
+int rt_band_of(const rp_indicator *d, double value, tr_trace *t, int node);
+
+#endif

@@ -1,0 +1,629 @@
+/*
+ * evidence.c — building and validating a council's evidence from the YAML tree.
+ *
+ * Each section of the format has one function and one list of allowed keys, so the schema
+ * in docs/evidence-format.md can be checked against this file line by line.
+ */
+#include "evidence.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const ev_kind_words[EV_NKINDS] = {
+    "strength", "improvement", "area_for_improvement", "concern", "area_for_development",
+};
+const char *const ev_origin_words[3] = {"return", "letter", "estimate"};
+const char *const ev_theme_words[EV_NTHEMES] = {
+    "leadership", "finance", "information", "workforce", "partnership", "structure",
+};
+
+/* Kinds allowed in each list: findings speak of performance, capacity findings of standard 6. */
+static const char *const finding_kinds[] = {
+    "improvement", "strength", "area_for_improvement", "concern",
+};
+static const char *const capacity_kinds[] = {
+    "improvement", "strength", "concern", "area_for_development",
+};
+
+static const char *const top_keys[] = {
+    "council", "year", "round", "source", "published", "indicators", "notes", NULL, /* + services */
+};
+static const char *const service_keys[] = {
+    "given", "indicators", "findings", "capacity_findings", "requirements", NULL,
+};
+static const char *const given_keys[] = {"serving", "capacity", "standards", NULL};
+static const char *const indicator_keys[] = {
+    "code", "value", "previous", "band", "note", "origin", "line", NULL,
+};
+static const char *const finding_keys[] = {
+    "id", "text", "kind", "standards", "indicators", "weight", "details", "line", NULL,
+};
+static const char *const capacity_keys[] = {"id", "text", "kind", "theme", "weight", "line", NULL};
+static const char *const published_keys[] = {"stars", NULL}; /* + services */
+static const char *const published_service_keys[] = {"serving", "capacity", NULL};
+static const char *const declaration_keys[] = {
+    "code", "name", "service", "standard", "polarity", "unit", "bands", NULL,
+};
+static const char *const band_keys[] = {"band", "min", "max", NULL};
+static const char *const note_keys[] = {"line", "text", NULL};
+
+#define MAX_ITEMS 10000 /* findings or indicators in one list; documented in docs/limits.md */
+
+typedef struct ctx {
+    const char *file;
+    rp_pack *p;
+    ev_evidence *ev;
+    sr_error *err;
+} ctx;
+
+/* Allowed keys made of a fixed list plus the pack's service ids. */
+static int check_keys_with_services(ctx *c, const yd_node *map, const char *const *fixed,
+                                    const char *what)
+{
+    const char *keys[32];
+    size_t n = 0;
+    for (; fixed[n] && n < 24; n++)
+        keys[n] = fixed[n];
+    for (size_t s = 0; s < c->p->nservices && n < 31; s++)
+        keys[n++] = c->p->services[s].id;
+    keys[n] = NULL;
+    return yd_check_keys(map, keys, what, c->file, c->err);
+}
+
+static int dup_string(ctx *c, const yd_node *node, const char *what, char **out)
+{
+    const char *s;
+    int rc = yd_string(node, what, c->file, &s, c->err);
+    if (rc != SR_OK)
+        return rc;
+    *out = sr_strdup(s);
+    return *out ? SR_OK : sr_oom(c->err);
+}
+
+static int word_of(ctx *c, const yd_node *node, const rp_scale *scale, const char *what, int *out)
+{
+    const char *words[16];
+    for (size_t i = 0; i < scale->nwords && i < 16; i++)
+        words[i] = scale->words[i].id;
+    size_t idx;
+    int rc = yd_enum(node, what, words, scale->nwords, c->file, &idx, c->err);
+    if (rc == SR_OK)
+        *out = (int)idx;
+    return rc;
+}
+
+static int map_kind(const char *word)
+{
+    for (int k = 0; k < EV_NKINDS; k++)
+        if (strcmp(ev_kind_words[k], word) == 0)
+            return k;
+    return -1;
+}
+
+/* ---- published ------------------------------------------------------------------------ */
+
+static int read_published(ctx *c, const yd_node *pub)
+{
+    int rc = yd_expect(pub, YD_MAP, "published", c->file, c->err);
+    if (rc == SR_OK) rc = check_keys_with_services(c, pub, published_keys, "published");
+    const yd_node *v = rc == SR_OK ? yd_get(pub, "stars") : NULL;
+    long stars;
+    if (v && (rc = yd_integer(v, "stars", c->p->rating_min, c->p->rating_max, c->file, &stars,
+                              c->err)) == SR_OK)
+        c->ev->pub_stars = (int)stars;
+    for (size_t s = 0; rc == SR_OK && s < c->p->nservices; s++) {
+        const yd_node *svc = yd_get(pub, c->p->services[s].id);
+        if (!svc)
+            continue;
+        rc = yd_expect(svc, YD_MAP, c->p->services[s].id, c->file, c->err);
+        if (rc == SR_OK)
+            rc = yd_check_keys(svc, published_service_keys, "published service", c->file, c->err);
+        if (rc == SR_OK && (v = yd_get(svc, "serving")))
+            rc = word_of(c, v, &c->p->serving, "serving judgement", &c->ev->pub_serving[s]);
+        if (rc == SR_OK && (v = yd_get(svc, "capacity")))
+            rc = word_of(c, v, &c->p->capacity, "capacity judgement", &c->ev->pub_capacity[s]);
+    }
+    return rc;
+}
+
+/* ---- indicators the file declares ---------------------------------------------------- */
+
+static int read_declared_bands(ctx *c, const yd_node *list, rp_indicator *d)
+{
+    int rc = yd_expect(list, YD_SEQ, "bands", c->file, c->err);
+    if (rc == SR_OK && (list->n < 1 || list->n > 4))
+        rc = sr_fail(c->err, SR_EINPUT, c->file, list->line, list->col,
+                     "'bands' needs 1 to 4 entries (bands 5 to 2)");
+    for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
+        const yd_node *b = list->items[i];
+        rp_band *band = &d->bands[i];
+        long num;
+        const yd_node *v;
+        rc = yd_expect(b, YD_MAP, "band", c->file, c->err);
+        if (rc == SR_OK) rc = yd_check_keys(b, band_keys, "band", c->file, c->err);
+        if (rc == SR_OK) rc = yd_require(b, "band", "band", c->file, &v, c->err);
+        if (rc == SR_OK) rc = yd_integer(v, "band", 5 - (long)i, 5 - (long)i, c->file, &num, c->err);
+        band->band = (int)num;
+        if (rc == SR_OK && (v = yd_get(b, "min")))
+            rc = yd_number(v, "min", c->file, &band->min, c->err), band->has_min = 1;
+        if (rc == SR_OK && (v = yd_get(b, "max")))
+            rc = yd_number(v, "max", c->file, &band->max, c->err), band->has_max = 1;
+        if (rc == SR_OK && !band->has_min && !band->has_max)
+            rc = sr_fail(c->err, SR_EINPUT, c->file, b->line, b->col, "band needs 'min' or 'max'");
+        if (rc == SR_OK)
+            d->nbands = i + 1;
+    }
+    return rc;
+}
+
+static int read_declaration(ctx *c, const yd_node *m, rp_indicator *d)
+{
+    static const char *const polarities[] = {"higher", "lower", "range"};
+    const yd_node *v;
+    size_t idx;
+    long num;
+    int rc = yd_expect(m, YD_MAP, "indicator declaration", c->file, c->err);
+    if (rc == SR_OK) rc = yd_check_keys(m, declaration_keys, "indicator declaration", c->file, c->err);
+    if (rc == SR_OK) rc = yd_require(m, "code", "indicator declaration", c->file, &v, c->err);
+    if (rc == SR_OK) rc = dup_string(c, v, "code", &d->code);
+    if (rc == SR_OK && rp_indicator_find(c->p, d->code))
+        rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                     "indicator %s is already in the rule pack's catalogue", d->code);
+    if (rc == SR_OK) rc = yd_require(m, "name", "indicator declaration", c->file, &v, c->err);
+    if (rc == SR_OK) rc = dup_string(c, v, "name", &d->name);
+    if (rc == SR_OK) rc = yd_require(m, "unit", "indicator declaration", c->file, &v, c->err);
+    if (rc == SR_OK) rc = dup_string(c, v, "unit", &d->unit);
+    if (rc == SR_OK) rc = yd_require(m, "service", "indicator declaration", c->file, &v, c->err);
+    if (rc == SR_OK) {
+        const char *svc[RP_MAX_SERVICES];
+        for (size_t s = 0; s < c->p->nservices; s++)
+            svc[s] = c->p->services[s].id;
+        rc = yd_enum(v, "service", svc, c->p->nservices, c->file, &idx, c->err);
+        d->service = (int)idx;
+    }
+    if (rc == SR_OK) rc = yd_require(m, "standard", "indicator declaration", c->file, &v, c->err);
+    if (rc == SR_OK) rc = yd_integer(v, "standard", 1, 5, c->file, &num, c->err);
+    d->standard = (int)num;
+    if (rc == SR_OK) rc = yd_require(m, "polarity", "indicator declaration", c->file, &v, c->err);
+    if (rc == SR_OK) rc = yd_enum(v, "polarity", polarities, 3, c->file, &idx, c->err);
+    d->polarity = (rp_polarity)idx;
+    if (rc == SR_OK) rc = yd_require(m, "bands", "indicator declaration", c->file, &v, c->err);
+    if (rc == SR_OK) rc = read_declared_bands(c, v, d);
+    if (rc == SR_OK) {
+        d->prov.reconstructed = 1;
+        d->prov.text = sr_strdup("declared in the evidence file");
+        d->prov.file = sr_strdup(c->file);
+        d->prov.line = m->line;
+        if (!d->prov.text || !d->prov.file)
+            rc = sr_oom(c->err);
+    }
+    return rc;
+}
+
+static void free_declaration(rp_indicator *d)
+{
+    sr_free(d->code), sr_free(d->name), sr_free(d->unit);
+    sr_free(d->prov.text), sr_free(d->prov.file);
+}
+
+static int read_declarations(ctx *c, const yd_node *list)
+{
+    int rc = yd_expect(list, YD_SEQ, "indicators", c->file, c->err);
+    if (rc != SR_OK)
+        return rc;
+    if (list->n > 1000)
+        return sr_fail(c->err, SR_ELIMIT, c->file, list->line, list->col,
+                       "more than 1000 indicator declarations");
+    if (!(c->ev->custom = sr_calloc(list->n ? list->n : 1, sizeof *c->ev->custom)))
+        return sr_oom(c->err);
+    for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
+        c->ev->ncustom = i + 1;
+        rc = read_declaration(c, list->items[i], &c->ev->custom[i]);
+        for (size_t k = 0; rc == SR_OK && k < i; k++)
+            if (strcmp(c->ev->custom[k].code, c->ev->custom[i].code) == 0)
+                rc = sr_fail(c->err, SR_EINPUT, c->file, list->items[i]->line,
+                             list->items[i]->col, "indicator %s is declared twice",
+                             c->ev->custom[i].code);
+    }
+    return rc;
+}
+
+static const rp_indicator *find_indicator(ctx *c, const char *code)
+{
+    const rp_indicator *d = rp_indicator_find(c->p, code);
+    for (size_t i = 0; !d && i < c->ev->ncustom; i++)
+        if (strcmp(c->ev->custom[i].code, code) == 0)
+            d = &c->ev->custom[i];
+    return d;
+}
+
+/* ---- notes ---------------------------------------------------------------------------- */
+
+static int read_notes(ctx *c, const yd_node *list)
+{
+    int rc = yd_expect(list, YD_SEQ, "notes", c->file, c->err);
+    if (rc == SR_OK && list->n > MAX_ITEMS)
+        rc = sr_fail(c->err, SR_ELIMIT, c->file, list->line, list->col, "more than %d notes", MAX_ITEMS);
+    if (rc == SR_OK && !(c->ev->notes = sr_calloc(list->n ? list->n : 1, sizeof *c->ev->notes)))
+        rc = sr_oom(c->err);
+    for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
+        const yd_node *m = list->items[i], *v;
+        ev_note *n = &c->ev->notes[i];
+        long line = 0;
+        rc = yd_expect(m, YD_MAP, "note", c->file, c->err);
+        if (rc == SR_OK) rc = yd_check_keys(m, note_keys, "note", c->file, c->err);
+        if (rc == SR_OK && (v = yd_get(m, "line")))
+            rc = yd_integer(v, "line", 1, 100000000, c->file, &line, c->err);
+        n->line = (int)line;
+        if (rc == SR_OK) rc = yd_require(m, "text", "note", c->file, &v, c->err);
+        if (rc == SR_OK) rc = dup_string(c, v, "text", &n->text);
+        if (rc == SR_OK)
+            c->ev->nnotes = i + 1;
+    }
+    return rc;
+}
+
+/* ---- one service ---------------------------------------------------------------------- */
+
+static int read_given(ctx *c, const yd_node *g, ev_service *s)
+{
+    int rc = yd_expect(g, YD_MAP, "given", c->file, c->err);
+    if (rc == SR_OK) rc = yd_check_keys(g, given_keys, "given", c->file, c->err);
+    const yd_node *v;
+    if (rc == SR_OK && (v = yd_get(g, "serving"))) {
+        rc = word_of(c, v, &c->p->serving, "serving judgement", &s->given_serving);
+        s->given_line[0] = v->line;
+    }
+    if (rc == SR_OK && (v = yd_get(g, "capacity"))) {
+        rc = word_of(c, v, &c->p->capacity, "capacity judgement", &s->given_capacity);
+        s->given_line[1] = v->line;
+    }
+    const yd_node *stds = rc == SR_OK ? yd_get(g, "standards") : NULL;
+    if (stds && (rc = yd_expect(stds, YD_MAP, "standards", c->file, c->err)) == SR_OK) {
+        for (size_t i = 0; rc == SR_OK && i < stds->n; i++) {
+            long num;
+            rc = yd_integer(stds->pairs[i].key, "standard number", 1, RP_STANDARDS, c->file, &num,
+                            c->err);
+            if (rc != SR_OK)
+                break;
+            rc = word_of(c, stds->pairs[i].value, &c->p->grade, "grade", &s->given_grade[num - 1]);
+            s->given_line[2 + num - 1] = stds->pairs[i].value->line;
+        }
+    }
+    return rc;
+}
+
+static int read_indicator(ctx *c, const yd_node *m, ev_indicator *ind, int service)
+{
+    const yd_node *v;
+    long num;
+    size_t idx;
+    int rc = yd_expect(m, YD_MAP, "indicator", c->file, c->err);
+    if (rc == SR_OK) rc = yd_check_keys(m, indicator_keys, "indicator", c->file, c->err);
+    if (rc == SR_OK) rc = yd_require(m, "code", "indicator", c->file, &v, c->err);
+    if (rc == SR_OK) rc = dup_string(c, v, "code", &ind->code);
+    ind->line = m->line, ind->col = m->col;
+    if (rc == SR_OK && !(ind->def = find_indicator(c, ind->code)))
+        rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                     "unknown indicator '%s': not in the %s catalogue and not declared under "
+                     "'indicators' at the top of the file", ind->code, c->p->name);
+    if (rc == SR_OK && ind->def->service != service)
+        rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                     "indicator %s belongs to %s", ind->code,
+                     c->p->services[ind->def->service].name);
+    if (rc == SR_OK && (v = yd_get(m, "value")))
+        rc = yd_number(v, "value", c->file, &ind->value, c->err), ind->has_value = 1;
+    if (rc == SR_OK && (v = yd_get(m, "previous")))
+        rc = yd_number(v, "previous", c->file, &ind->previous, c->err), ind->has_previous = 1;
+    if (rc == SR_OK && (v = yd_get(m, "band")))
+        rc = yd_integer(v, "band", 1, 5, c->file, &num, c->err), ind->band = (int)num;
+    if (rc == SR_OK && (v = yd_get(m, "note")))
+        rc = dup_string(c, v, "note", &ind->note);
+    if (rc == SR_OK && (v = yd_get(m, "origin")))
+        rc = yd_enum(v, "origin", ev_origin_words, 3, c->file, &idx, c->err), ind->origin = (ev_origin)idx;
+    if (rc == SR_OK && (v = yd_get(m, "line")))
+        rc = yd_integer(v, "line", 1, 100000000, c->file, &num, c->err), ind->letter_line = (int)num;
+    if (rc == SR_OK && !ind->has_value && !ind->band)
+        rc = sr_fail(c->err, SR_EINPUT, c->file, m->line, m->col,
+                     "indicator %s needs a 'value' or a published 'band'", ind->code);
+    return rc;
+}
+
+static int read_string_seq(ctx *c, const yd_node *list, const char *what, char ***out, size_t *n)
+{
+    int rc = yd_expect(list, YD_SEQ, what, c->file, c->err);
+    if (rc == SR_OK && list->n > MAX_ITEMS)
+        rc = sr_fail(c->err, SR_ELIMIT, c->file, list->line, list->col, "more than %d %s", MAX_ITEMS, what);
+    if (rc == SR_OK && !(*out = sr_calloc(list->n ? list->n : 1, sizeof **out)))
+        rc = sr_oom(c->err);
+    for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
+        rc = dup_string(c, list->items[i], what, &(*out)[i]);
+        if (rc == SR_OK)
+            *n = i + 1;
+    }
+    return rc;
+}
+
+static int read_standard_tags(ctx *c, const yd_node *list, unsigned *mask)
+{
+    int rc = yd_expect(list, YD_SEQ, "standards", c->file, c->err);
+    for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
+        long num;
+        rc = yd_integer(list->items[i], "standard", 1, 5, c->file, &num, c->err);
+        *mask |= 1u << num;
+    }
+    return rc;
+}
+
+/* Reads one finding; `capacity` selects the kinds and keys of standard 6. */
+static int read_finding(ctx *c, const yd_node *m, ev_finding *f, int capacity)
+{
+    const yd_node *v;
+    size_t idx;
+    long num;
+    const char *const *kinds = capacity ? capacity_kinds : finding_kinds;
+    const char *what = capacity ? "capacity finding" : "finding";
+    f->theme = -1;
+    f->weight = 1;
+    f->line = m->line, f->col = m->col;
+    int rc = yd_expect(m, YD_MAP, what, c->file, c->err);
+    if (rc == SR_OK) rc = yd_check_keys(m, capacity ? capacity_keys : finding_keys, what, c->file, c->err);
+    if (rc == SR_OK && (v = yd_get(m, "id"))) rc = dup_string(c, v, "id", &f->id);
+    if (rc == SR_OK) rc = yd_require(m, "text", what, c->file, &v, c->err);
+    if (rc == SR_OK) rc = dup_string(c, v, "text", &f->text);
+    if (rc == SR_OK) rc = yd_require(m, "kind", what, c->file, &v, c->err);
+    if (rc == SR_OK) rc = yd_enum(v, "kind", kinds, 4, c->file, &idx, c->err);
+    if (rc == SR_OK) f->kind = (ev_kind)map_kind(kinds[idx]);
+    if (rc == SR_OK && (v = yd_get(m, "weight"))) {
+        rc = yd_number(v, "weight", c->file, &f->weight, c->err);
+        if (rc == SR_OK && (f->weight < 0 || f->weight > 3))
+            rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                         "weight must be from 0 to 3, got %s", v->str);
+    }
+    if (rc == SR_OK && (v = yd_get(m, "line")))
+        rc = yd_integer(v, "line", 1, 100000000, c->file, &num, c->err), f->letter_line = (int)num;
+    if (rc == SR_OK && (v = yd_get(m, "theme")))
+        rc = yd_enum(v, "theme", ev_theme_words, EV_NTHEMES, c->file, &idx, c->err), f->theme = (int)idx;
+    if (rc == SR_OK && (v = yd_get(m, "standards"))) rc = read_standard_tags(c, v, &f->standards);
+    if (rc == SR_OK && (v = yd_get(m, "indicators")))
+        rc = read_string_seq(c, v, "indicators", &f->codes, &f->ncodes);
+    for (size_t i = 0; rc == SR_OK && i < f->ncodes; i++)
+        if (!find_indicator(c, f->codes[i]))
+            rc = sr_fail(c->err, SR_EINPUT, c->file, v->items[i]->line, v->items[i]->col,
+                         "unknown indicator '%s' in finding", f->codes[i]);
+    if (rc == SR_OK && (v = yd_get(m, "details")))
+        rc = read_string_seq(c, v, "details", &f->details, &f->ndetails);
+    return rc;
+}
+
+/* Gives every finding an id (the file's, or one made from its position) and rejects two
+ * findings with one id anywhere in the file: scenarios name findings by id. */
+static int settle_ids(ctx *c)
+{
+    size_t total = 0;
+    for (size_t s = 0; s < c->ev->nservices; s++)
+        total += c->ev->services[s].nfindings + c->ev->services[s].ncapacity;
+    const ev_finding **seen = sr_calloc(total ? total : 1, sizeof *seen);
+    if (!seen)
+        return sr_oom(c->err);
+    size_t n = 0;
+    int rc = SR_OK;
+    for (size_t s = 0; rc == SR_OK && s < c->ev->nservices; s++) {
+        ev_service *svc = &c->ev->services[s];
+        for (int cap = 0; rc == SR_OK && cap < 2; cap++) {
+            ev_finding *list = cap ? svc->capacity_findings : svc->findings;
+            size_t cnt = cap ? svc->ncapacity : svc->nfindings;
+            for (size_t i = 0; rc == SR_OK && i < cnt; i++) {
+                ev_finding *f = &list[i];
+                if (!f->id) {
+                    char id[96];
+                    snprintf(id, sizeof id, "%s-%s-%zu", c->p->services[s].id,
+                             cap ? "capacity" : "finding", i + 1);
+                    if (!(f->id = sr_strdup(id))) {
+                        rc = sr_oom(c->err);
+                        break;
+                    }
+                }
+                for (size_t k = 0; k < n; k++)
+                    if (strcmp(seen[k]->id, f->id) == 0) {
+                        rc = sr_fail(c->err, SR_EINPUT, c->file, f->line, f->col,
+                                     "finding id '%s' is used twice (first at line %d)", f->id,
+                                     seen[k]->line);
+                        break;
+                    }
+                seen[n++] = f;
+            }
+        }
+    }
+    sr_free(seen);
+    return rc;
+}
+
+static int read_list(ctx *c, const yd_node *list, const char *what, size_t elem, void **out,
+                     size_t *n)
+{
+    int rc = yd_expect(list, YD_SEQ, what, c->file, c->err);
+    if (rc == SR_OK && list->n > MAX_ITEMS)
+        return sr_fail(c->err, SR_ELIMIT, c->file, list->line, list->col, "more than %d %s",
+                       MAX_ITEMS, what);
+    if (rc == SR_OK && !(*out = sr_calloc(list->n ? list->n : 1, elem)))
+        rc = sr_oom(c->err);
+    *n = 0;
+    return rc;
+}
+
+static int read_requirements(ctx *c, const yd_node *m, ev_service *s, int service)
+{
+    int rc = yd_expect(m, YD_MAP, "requirements", c->file, c->err);
+    for (size_t i = 0; rc == SR_OK && i < m->n; i++) {
+        const yd_node *k = m->pairs[i].key;
+        const rp_requirement *r = rp_requirement_find(c->p, k->str);
+        if (!r || !r->services[service]) {
+            sr_buf names;
+            sr_buf_init(&names);
+            for (size_t q = 0; q < c->p->nrequirements; q++)
+                if (c->p->requirements[q].services[service])
+                    sr_buf_printf(&names, "%s%s", names.len ? ", " : "", c->p->requirements[q].id);
+            rc = sr_fail(c->err, SR_EINPUT, c->file, k->line, k->col,
+                         "unknown requirement '%s' for %s (expected one of: %s)", k->str,
+                         c->p->services[service].name, names.data ? names.data : "none");
+            sr_buf_free(&names);
+            break;
+        }
+        int met = 0;
+        rc = yd_bool(m->pairs[i].value, k->str, c->file, &met, c->err);
+        if (rc == SR_OK)
+            s->requirements[r - c->p->requirements] = met;
+    }
+    return rc;
+}
+
+static int read_service(ctx *c, const yd_node *m, int service)
+{
+    ev_service *s = &c->ev->services[service];
+    const yd_node *v;
+    s->present = 1;
+    int rc = yd_expect(m, YD_MAP, c->p->services[service].id, c->file, c->err);
+    if (rc == SR_OK) rc = yd_check_keys(m, service_keys, c->p->services[service].id, c->file, c->err);
+    if (rc == SR_OK && (v = yd_get(m, "given"))) rc = read_given(c, v, s);
+    if (rc == SR_OK && (v = yd_get(m, "indicators"))) {
+        rc = read_list(c, v, "indicators", sizeof *s->indicators, (void **)&s->indicators, &s->nindicators);
+        for (size_t i = 0; rc == SR_OK && i < v->n; i++) {
+            s->nindicators = i + 1;
+            rc = read_indicator(c, v->items[i], &s->indicators[i], service);
+            for (size_t k = 0; rc == SR_OK && k < i; k++)
+                if (strcmp(s->indicators[k].code, s->indicators[i].code) == 0)
+                    rc = sr_fail(c->err, SR_EINPUT, c->file, v->items[i]->line, v->items[i]->col,
+                                 "indicator %s is given twice (first at line %d)",
+                                 s->indicators[i].code, s->indicators[k].line);
+        }
+    }
+    if (rc == SR_OK && (v = yd_get(m, "findings"))) {
+        rc = read_list(c, v, "findings", sizeof *s->findings, (void **)&s->findings, &s->nfindings);
+        for (size_t i = 0; rc == SR_OK && i < v->n; i++) {
+            s->nfindings = i + 1;
+            rc = read_finding(c, v->items[i], &s->findings[i], 0);
+        }
+    }
+    if (rc == SR_OK && (v = yd_get(m, "capacity_findings"))) {
+        rc = read_list(c, v, "capacity_findings", sizeof *s->capacity_findings,
+                       (void **)&s->capacity_findings, &s->ncapacity);
+        for (size_t i = 0; rc == SR_OK && i < v->n; i++) {
+            s->ncapacity = i + 1;
+            rc = read_finding(c, v->items[i], &s->capacity_findings[i], 1);
+        }
+    }
+    if (rc == SR_OK && (v = yd_get(m, "requirements"))) rc = read_requirements(c, v, s, service);
+    return rc;
+}
+
+/* ---- the whole file ------------------------------------------------------------------- */
+
+int ev_peek_year(const yd_node *root, const char *file, int *year, sr_error *err)
+{
+    const yd_node *v;
+    long y;
+    int rc = yd_expect(root, YD_MAP, "evidence", file, err);
+    if (rc == SR_OK) rc = yd_require(root, "year", "evidence", file, &v, err);
+    if (rc == SR_OK) rc = yd_integer(v, "year", 1990, 2099, file, &y, err);
+    if (rc == SR_OK)
+        *year = (int)y;
+    return rc;
+}
+
+static int init_evidence(ctx *c, const char *file)
+{
+    ev_evidence *ev = c->ev;
+    ev->pub_stars = -1;
+    ev->nservices = c->p->nservices;
+    for (size_t s = 0; s < RP_MAX_SERVICES; s++) {
+        ev->pub_serving[s] = ev->pub_capacity[s] = -1;
+        ev_service *svc = &ev->services[s];
+        svc->given_serving = svc->given_capacity = -1;
+        for (size_t k = 0; k < RP_STANDARDS; k++)
+            svc->given_grade[k] = -1;
+        if (s < ev->nservices) {
+            svc->requirements = sr_calloc(c->p->nrequirements ? c->p->nrequirements : 1, sizeof(int));
+            if (!svc->requirements)
+                return sr_oom(c->err);
+            for (size_t r = 0; r < c->p->nrequirements; r++)
+                svc->requirements[r] = -1;
+        }
+    }
+    ev->path = sr_strdup(file);
+    return ev->path ? SR_OK : sr_oom(c->err);
+}
+
+static int read_top(ctx *c, const yd_node *root)
+{
+    const yd_node *v;
+    int rc = check_keys_with_services(c, root, top_keys, "evidence");
+    if (rc == SR_OK) rc = ev_peek_year(root, c->file, &c->ev->year, c->err);
+    if (rc == SR_OK) rc = yd_require(root, "council", "evidence", c->file, &v, c->err);
+    if (rc == SR_OK) rc = dup_string(c, v, "council", &c->ev->council);
+    if (rc == SR_OK && (v = yd_get(root, "round"))) rc = dup_string(c, v, "round", &c->ev->round);
+    if (rc == SR_OK && (v = yd_get(root, "source"))) rc = dup_string(c, v, "source", &c->ev->source);
+    if (rc == SR_OK && (v = yd_get(root, "published"))) rc = read_published(c, v);
+    if (rc == SR_OK && (v = yd_get(root, "indicators"))) rc = read_declarations(c, v);
+    if (rc == SR_OK && (v = yd_get(root, "notes"))) rc = read_notes(c, v);
+    for (size_t s = 0; rc == SR_OK && s < c->p->nservices; s++)
+        if ((v = yd_get(root, c->p->services[s].id)))
+            rc = read_service(c, v, (int)s);
+    if (rc == SR_OK) rc = settle_ids(c);
+    return rc;
+}
+
+int ev_build(const yd_node *root, const char *file, rp_pack *p, ev_evidence **out, sr_error *err)
+{
+    *out = NULL;
+    ctx c = {file, p, NULL, err};
+    if (!(c.ev = sr_calloc(1, sizeof *c.ev)))
+        return sr_oom(err);
+    int rc = init_evidence(&c, file);
+    if (rc == SR_OK) rc = yd_expect(root, YD_MAP, "evidence", file, err);
+    if (rc == SR_OK) rc = read_top(&c, root);
+    if (rc != SR_OK) {
+        ev_free(c.ev);
+        return rc;
+    }
+    *out = c.ev;
+    return SR_OK;
+}
+
+static void free_finding(ev_finding *f)
+{
+    sr_free(f->id), sr_free(f->text);
+    for (size_t i = 0; i < f->ncodes; i++)
+        sr_free(f->codes[i]);
+    sr_free(f->codes);
+    for (size_t i = 0; i < f->ndetails; i++)
+        sr_free(f->details[i]);
+    sr_free(f->details);
+}
+
+void ev_free(ev_evidence *ev)
+{
+    if (!ev)
+        return;
+    for (size_t s = 0; s < RP_MAX_SERVICES; s++) {
+        ev_service *svc = &ev->services[s];
+        for (size_t i = 0; i < svc->nindicators; i++)
+            sr_free(svc->indicators[i].code), sr_free(svc->indicators[i].note);
+        sr_free(svc->indicators);
+        for (size_t i = 0; i < svc->nfindings; i++)
+            free_finding(&svc->findings[i]);
+        sr_free(svc->findings);
+        for (size_t i = 0; i < svc->ncapacity; i++)
+            free_finding(&svc->capacity_findings[i]);
+        sr_free(svc->capacity_findings);
+        sr_free(svc->requirements);
+    }
+    for (size_t i = 0; i < ev->ncustom; i++)
+        free_declaration(&ev->custom[i]);
+    sr_free(ev->custom);
+    for (size_t i = 0; i < ev->nnotes; i++)
+        sr_free(ev->notes[i].text);
+    sr_free(ev->notes);
+    sr_free(ev->path), sr_free(ev->council), sr_free(ev->round), sr_free(ev->source);
+    sr_free(ev);
+}

@@ -1,0 +1,103 @@
+/*
+ * evidence.h — a council's evidence for one rating round (module prefix ev_).
+ *
+ * Built from the strict YAML tree and validated against the rule pack of its round: service
+ * names, judgement and grade words, requirement names and indicator codes come from the pack,
+ * so a typo is an error with its line and column, never a silently ignored value. The format
+ * is documented in docs/evidence-format.md.
+ */
+#ifndef SR_EVIDENCE_H
+#define SR_EVIDENCE_H
+
+#include "common.h"
+#include "pack.h"
+#include "yaml.h"
+
+typedef enum {
+    EV_STRENGTH,
+    EV_IMPROVEMENT,
+    EV_AREA_FOR_IMPROVEMENT,
+    EV_CONCERN,
+    EV_AREA_FOR_DEVELOPMENT,
+    EV_NKINDS
+} ev_kind;
+
+extern const char *const ev_kind_words[EV_NKINDS];
+
+typedef enum { EV_ORIGIN_RETURN, EV_ORIGIN_LETTER, EV_ORIGIN_ESTIMATE } ev_origin;
+extern const char *const ev_origin_words[3];
+
+#define EV_NTHEMES 6
+extern const char *const ev_theme_words[EV_NTHEMES];
+
+typedef struct ev_indicator {
+    char *code;
+    const rp_indicator *def;  /* the pack's entry, or the file's own declaration */
+    int has_value, has_previous;
+    double value, previous;
+    int band;                 /* the published band 1-5; 0 when not given */
+    char *note;
+    ev_origin origin;
+    int letter_line;          /* 0 when not from a letter */
+    int line, col;            /* position in the evidence file */
+} ev_indicator;
+
+typedef struct ev_finding {
+    char *id;
+    char *text;
+    ev_kind kind;
+    unsigned standards;       /* bit n set for standard n (1-5) */
+    char **codes;
+    size_t ncodes;
+    double weight;
+    char **details;
+    size_t ndetails;
+    int theme;                /* index into ev_theme_words, -1 when none */
+    int letter_line;
+    int line, col;
+} ev_finding;
+
+typedef struct ev_service {
+    int present;
+    int given_serving, given_capacity;  /* word index, -1 when not given */
+    int given_grade[RP_STANDARDS];      /* grade word index, -1 when not given */
+    int given_line[2 + RP_STANDARDS];   /* positions of the given values, for the trace */
+    ev_indicator *indicators;
+    size_t nindicators;
+    ev_finding *findings;
+    size_t nfindings;
+    ev_finding *capacity_findings;
+    size_t ncapacity;
+    int *requirements;  /* per pack requirement: -1 not known, 0 not met, 1 met */
+} ev_service;
+
+typedef struct ev_note {
+    int line;
+    char *text;
+} ev_note;
+
+typedef struct ev_evidence {
+    char *path;
+    char sha256[65];
+    char *council, *round, *source;
+    int year;
+    int pub_stars;                          /* -1 when not published */
+    int pub_serving[RP_MAX_SERVICES];       /* -1 when not published */
+    int pub_capacity[RP_MAX_SERVICES];
+    rp_indicator *custom;                   /* indicators the file declares itself */
+    size_t ncustom;
+    ev_note *notes;
+    size_t nnotes;
+    size_t nservices;
+    ev_service services[RP_MAX_SERVICES];
+} ev_evidence;
+
+/* Reads `year` from the root map, so the caller can pick the pack before building. */
+int ev_peek_year(const yd_node *root, const char *file, int *year, sr_error *err);
+
+/* Builds the evidence from a parsed tree. `file` is used in error positions and output. */
+int ev_build(const yd_node *root, const char *file, rp_pack *p, ev_evidence **out, sr_error *err);
+
+void ev_free(ev_evidence *ev);
+
+#endif

@@ -1,0 +1,544 @@
+/*
+ * output.c — text, JSON, CSV, table and explanation renderings of a rating.
+ *
+ * Every rendering reads the same rt_result and trace; none recomputes anything, so the
+ * formats cannot disagree with each other.
+ */
+#include "output.h"
+#include "starrate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *judgement_word(const rp_scale *s, int w)
+{
+    return w >= 0 ? s->words[w].id : NULL;
+}
+
+const char *out_serving_text(const rp_pack *p, int w)
+{
+    return w >= 0 ? p->serving.words[w].text : "insufficient evidence";
+}
+
+const char *out_capacity_text(const rp_pack *p, int w)
+{
+    return w >= 0 ? p->capacity.words[w].text : "insufficient evidence";
+}
+
+static const char *source_of(int given, int word)
+{
+    return word < 0 ? "insufficient" : given ? "given" : "derived";
+}
+
+static const rp_star_rule *fired_rule(const out_rating *o)
+{
+    return o->r->rule >= 0 ? &o->pack->star_rules[o->r->rule] : NULL;
+}
+
+static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
+{
+    sr_buf_printf(b, "%d %s", stars, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+}
+
+static void possible_phrase(sr_buf *b, const rp_pack *p, unsigned possible)
+{
+    int first = 1;
+    for (int k = 0; k < 32; k++)
+        if (possible & (1u << k)) {
+            sr_buf_printf(b, "%s%d", first ? "" : " or ", k);
+            first = 0;
+        }
+    sr_buf_printf(b, " %s possible", p->rating_unit);
+}
+
+/* ---- text ----------------------------------------------------------------------------- */
+
+static void text_caps(sr_buf *b, const out_rating *o, size_t s)
+{
+    const rt_service *rs = &o->r->svc[s];
+    for (int i = 0; i < rs->ncaps_fired; i++) {
+        const rp_cap *cap = &o->pack->caps[rs->caps_fired[i]];
+        const rp_scale *sc = cap->judgement ? &o->pack->capacity : &o->pack->serving;
+        int from = cap->judgement ? rs->capacity_uncapped : rs->serving_uncapped;
+        sr_buf_printf(b, "    capped from %s to %s by key threshold %s: %s (%s)\n",
+                      sc->words[from].id, sc->words[cap->to].id, cap->id, cap->sentence,
+                      cap->prov.reconstructed ? "reconstructed" : "documented");
+    }
+}
+
+static void text_service(sr_buf *b, const out_rating *o, size_t s)
+{
+    const rt_service *rs = &o->r->svc[s];
+    const rp_pack *p = o->pack;
+    sr_buf_printf(b, "  %s: %s [%s]; %s [%s]\n", p->services[s].title,
+                  out_serving_text(p, rs->serving), source_of(rs->serving_given, rs->serving),
+                  out_capacity_text(p, rs->capacity), source_of(rs->capacity_given, rs->capacity));
+    text_caps(b, o, s);
+    if (rs->serving < 0 && rs->serving_needs)
+        sr_buf_printf(b, "    serving people well needs: %s\n", rs->serving_needs);
+    if (rs->capacity < 0 && rs->capacity_needs)
+        sr_buf_printf(b, "    %s needs: %s\n", p->capacity.name, rs->capacity_needs);
+}
+
+static void text_published(sr_buf *b, const out_rating *o)
+{
+    const ev_evidence *ev = o->ev;
+    if (ev->pub_stars < 0)
+        return;
+    sr_buf_puts(b, "  Published: ");
+    stars_phrase(b, o->pack, ev->pub_stars);
+    if (o->r->stars >= 0)
+        sr_buf_printf(b, "; the rating %s\n", o->r->stars == ev->pub_stars ? "agrees" : "differs");
+    else
+        sr_buf_printf(b, "; %s\n", (o->r->possible >> ev->pub_stars) & 1 ? "consistent with the evidence"
+                                                                          : "not reachable from the evidence");
+}
+
+void out_text(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    const ev_evidence *ev = o->ev;
+    sr_buf_printf(b, "%s, %d%s%s%s (rules %s %s)\n", ev->council, ev->year, ev->round ? " (" : "",
+                  ev->round ? ev->round : "", ev->round ? ")" : "", p->name, p->version);
+    for (size_t s = 0; s < p->nservices; s++)
+        text_service(b, o, s);
+    const rp_star_rule *rule = fired_rule(o);
+    sr_buf_puts(b, "  Rating: ");
+    if (o->r->stars >= 0)
+        stars_phrase(b, p, o->r->stars);
+    else
+        possible_phrase(b, p, o->r->possible);
+    if (rule)
+        sr_buf_printf(b, ", by rule %s: %s (%s, %s:%d)\n", rule->id, rule->sentence,
+                      rule->prov.reconstructed ? "reconstructed" : "documented", rule->prov.file,
+                      rule->prov.line);
+    else
+        sr_buf_puts(b, o->r->stars >= 0 ? ", whatever the missing judgements are\n"
+                                         : "; the missing judgements decide\n");
+    text_published(b, o);
+}
+
+/* ---- JSON ----------------------------------------------------------------------------- */
+
+static void json_prov(js_writer *w, const rp_prov *p)
+{
+    js_key(w, "provenance");
+    js_string(w, p->reconstructed ? "reconstructed" : "source");
+    js_key(w, "reference");
+    js_string(w, p->text);
+    js_key(w, "file");
+    js_string(w, p->file);
+    js_key(w, "line");
+    js_int(w, p->line);
+}
+
+static void json_judgement(js_writer *w, const rp_scale *sc, int word, int given, int uncapped,
+                           const char *needs)
+{
+    js_object(w);
+    js_key(w, "value");
+    js_string(w, judgement_word(sc, word));
+    js_key(w, "source");
+    js_string(w, source_of(given, word));
+    if (uncapped != word && uncapped >= 0) {
+        js_key(w, "uncapped");
+        js_string(w, judgement_word(sc, uncapped));
+    }
+    if (word < 0) {
+        js_key(w, "needs");
+        js_string(w, needs);
+    }
+    js_end_object(w);
+}
+
+static void json_caps(js_writer *w, const out_rating *o, size_t s)
+{
+    const rt_service *rs = &o->r->svc[s];
+    js_array(w);
+    for (int i = 0; i < rs->ncaps_fired; i++) {
+        const rp_cap *cap = &o->pack->caps[rs->caps_fired[i]];
+        const rp_scale *sc = cap->judgement ? &o->pack->capacity : &o->pack->serving;
+        js_object(w);
+        js_key(w, "id");
+        js_string(w, cap->id);
+        js_key(w, "judgement");
+        js_string(w, cap->judgement ? "capacity" : "serving");
+        js_key(w, "from");
+        js_string(w, judgement_word(sc, cap->judgement ? rs->capacity_uncapped : rs->serving_uncapped));
+        js_key(w, "to");
+        js_string(w, sc->words[cap->to].id);
+        js_key(w, "sentence");
+        js_string(w, cap->sentence);
+        json_prov(w, &cap->prov);
+        js_end_object(w);
+    }
+    js_end_array(w);
+}
+
+static void json_standards(js_writer *w, const out_rating *o, size_t s)
+{
+    const rt_service *rs = &o->r->svc[s];
+    js_object(w);
+    for (int k = 0; k < RP_STANDARDS; k++) {
+        char key[8];
+        snprintf(key, sizeof key, "%d", k + 1);
+        js_key(w, key);
+        js_object(w);
+        js_key(w, "grade");
+        js_string(w, judgement_word(&o->pack->grade, rs->grade[k]));
+        js_key(w, "source");
+        js_string(w, rs->grade[k] < 0 ? "not_assessed" : rs->grade_given[k] ? "given" : "derived");
+        js_end_object(w);
+    }
+    js_end_object(w);
+}
+
+static void json_services(js_writer *w, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    js_object(w);
+    for (size_t s = 0; s < p->nservices; s++) {
+        const rt_service *rs = &o->r->svc[s];
+        js_key(w, p->services[s].id);
+        js_object(w);
+        js_key(w, "serving");
+        json_judgement(w, &p->serving, rs->serving, rs->serving_given, rs->serving_uncapped, rs->serving_needs);
+        js_key(w, "capacity");
+        json_judgement(w, &p->capacity, rs->capacity, rs->capacity_given, rs->capacity_uncapped, rs->capacity_needs);
+        js_key(w, "caps");
+        json_caps(w, o, s);
+        js_key(w, "standards");
+        json_standards(w, o, s);
+        js_end_object(w);
+    }
+    js_end_object(w);
+}
+
+static void json_published(js_writer *w, const out_rating *o)
+{
+    const ev_evidence *ev = o->ev;
+    const rp_pack *p = o->pack;
+    js_object(w);
+    js_key(w, "stars");
+    if (ev->pub_stars >= 0) js_int(w, ev->pub_stars); else js_null(w);
+    for (size_t s = 0; s < p->nservices; s++) {
+        js_key(w, p->services[s].id);
+        js_object(w);
+        js_key(w, "serving");
+        js_string(w, judgement_word(&p->serving, ev->pub_serving[s]));
+        js_key(w, "capacity");
+        js_string(w, judgement_word(&p->capacity, ev->pub_capacity[s]));
+        js_end_object(w);
+    }
+    js_key(w, "agrees");
+    if (ev->pub_stars >= 0 && o->r->stars >= 0) js_bool(w, ev->pub_stars == o->r->stars); else js_null(w);
+    js_end_object(w);
+}
+
+static void json_trace_node(js_writer *w, const tr_node *nd)
+{
+    js_object(w);
+    js_key(w, "id"); js_int(w, nd->id);
+    js_key(w, "kind"); js_string(w, nd->kind);
+    js_key(w, "subject"); js_string(w, nd->subject);
+    js_key(w, "rule"); js_string(w, nd->rule);
+    js_key(w, "file"); js_string(w, nd->file);
+    js_key(w, "line"); if (nd->line > 0) js_int(w, nd->line); else js_null(w);
+    js_key(w, "provenance"); js_string(w, nd->provenance);
+    js_key(w, "source"); js_string(w, nd->source);
+    js_key(w, "output"); js_string(w, nd->output);
+    js_key(w, "text"); js_string(w, nd->text);
+    js_key(w, "inputs");
+    js_array(w);
+    for (const tr_input *in = nd->inputs; in; in = in->next) {
+        js_object(w);
+        js_key(w, "name"); js_string(w, in->name);
+        js_key(w, "value"); js_string(w, in->value);
+        js_key(w, "source"); js_string(w, in->source);
+        js_end_object(w);
+    }
+    js_end_array(w);
+    js_key(w, "compared");
+    js_array(w);
+    for (const tr_compare *c = nd->cmps; c; c = c->next) {
+        js_object(w);
+        js_key(w, "what"); js_string(w, c->what);
+        js_key(w, "value"); js_string(w, c->value);
+        js_key(w, "op"); js_string(w, c->op);
+        js_key(w, "limit"); js_string(w, c->limit);
+        js_key(w, "gives"); js_string(w, c->word);
+        js_key(w, "met"); js_bool(w, c->met);
+        js_end_object(w);
+    }
+    js_end_array(w);
+    js_key(w, "uses");
+    js_array(w);
+    for (const tr_use *u = nd->uses; u; u = u->next)
+        js_int(w, u->node);
+    js_end_array(w);
+    js_end_object(w);
+}
+
+void out_json(js_writer *w, const out_rating *o, int with_trace)
+{
+    const rp_pack *p = o->pack;
+    const ev_evidence *ev = o->ev;
+    const rp_star_rule *rule = fired_rule(o);
+    js_object(w);
+    js_key(w, "format"); js_string(w, "starrate-rating/1");
+    js_key(w, "council"); js_string(w, ev->council);
+    js_key(w, "year"); js_int(w, ev->year);
+    js_key(w, "round"); js_string(w, ev->round);
+    js_key(w, "stars");
+    if (o->r->stars >= 0) js_int(w, o->r->stars); else js_null(w);
+    js_key(w, "stars_possible");
+    js_array(w);
+    for (int k = 0; k < 32; k++)
+        if (o->r->possible & (1u << k))
+            js_int(w, k);
+    js_end_array(w);
+    js_key(w, "rule");
+    if (rule) {
+        js_object(w);
+        js_key(w, "id"); js_string(w, rule->id);
+        js_key(w, "sentence"); js_string(w, rule->sentence);
+        json_prov(w, &rule->prov);
+        js_end_object(w);
+    } else {
+        js_null(w);
+    }
+    js_key(w, "services");
+    json_services(w, o);
+    js_key(w, "published");
+    json_published(w, o);
+    js_key(w, "ruleset");
+    js_object(w);
+    js_key(w, "name"); js_string(w, p->name);
+    js_key(w, "version"); js_string(w, p->version);
+    js_key(w, "sha256"); js_string(w, p->sha256);
+    js_end_object(w);
+    js_key(w, "evidence");
+    js_object(w);
+    js_key(w, "path"); js_string(w, ev->path);
+    js_key(w, "sha256"); js_string(w, ev->sha256);
+    js_end_object(w);
+    js_key(w, "engine");
+    js_object(w);
+    js_key(w, "name"); js_string(w, "starrate");
+    js_key(w, "version"); js_string(w, STARRATE_VERSION);
+    js_end_object(w);
+    if (with_trace) {
+        js_key(w, "trace");
+        js_array(w);
+        for (size_t i = 0; i < o->r->trace.n; i++)
+            json_trace_node(w, &o->r->trace.nodes[i]);
+        js_end_array(w);
+    }
+    js_end_object(w);
+}
+
+/* ---- CSV and table -------------------------------------------------------------------- */
+
+static void csv_field(sr_buf *b, const char *s, int last)
+{
+    s = s ? s : "";
+    if (strpbrk(s, ",\"\r\n")) {
+        sr_buf_putc(b, '"');
+        for (; *s; s++) {
+            if (*s == '"')
+                sr_buf_putc(b, '"');
+            sr_buf_putc(b, *s);
+        }
+        sr_buf_putc(b, '"');
+    } else {
+        sr_buf_puts(b, s);
+    }
+    sr_buf_putc(b, last ? '\n' : ',');
+}
+
+void out_csv_header(sr_buf *b, const rp_pack *p)
+{
+    sr_buf_puts(b, "council,year,round");
+    for (size_t s = 0; s < p->nservices; s++)
+        sr_buf_printf(b, ",%s_serving,%s_serving_source,%s_capacity,%s_capacity_source",
+                      p->services[s].id, p->services[s].id, p->services[s].id, p->services[s].id);
+    sr_buf_puts(b, ",stars,rule,published_stars,ruleset,evidence\n");
+}
+
+void out_csv_row(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    char num[32];
+    csv_field(b, o->ev->council, 0);
+    snprintf(num, sizeof num, "%d", o->ev->year);
+    csv_field(b, num, 0);
+    csv_field(b, o->ev->round, 0);
+    for (size_t s = 0; s < p->nservices; s++) {
+        const rt_service *rs = &o->r->svc[s];
+        csv_field(b, judgement_word(&p->serving, rs->serving), 0);
+        csv_field(b, source_of(rs->serving_given, rs->serving), 0);
+        csv_field(b, judgement_word(&p->capacity, rs->capacity), 0);
+        csv_field(b, source_of(rs->capacity_given, rs->capacity), 0);
+    }
+    snprintf(num, sizeof num, "%d", o->r->stars);
+    csv_field(b, o->r->stars >= 0 ? num : "", 0);
+    csv_field(b, fired_rule(o) ? fired_rule(o)->id : "", 0);
+    snprintf(num, sizeof num, "%d", o->ev->pub_stars);
+    csv_field(b, o->ev->pub_stars >= 0 ? num : "", 0);
+    char rs[160];
+    snprintf(rs, sizeof rs, "%s %s", p->name, p->version);
+    csv_field(b, rs, 0);
+    csv_field(b, o->ev->path, 1);
+}
+
+void out_table_header(sr_buf *b)
+{
+    sr_buf_printf(b, "%-32s %-5s %-26s %-26s %-6s %-15s %s\n", "council", "year", "children",
+                  "adults", "stars", "rule", "published");
+}
+
+/* "most/promising" with a mark for each given judgement and "?" for a missing one. */
+static void pair_cell(char *out, size_t n, const rp_pack *p, const rt_service *rs)
+{
+    snprintf(out, n, "%s%s/%s%s", rs->serving >= 0 ? p->serving.words[rs->serving].id : "?",
+             rs->serving_given ? "*" : rs->ncaps_fired ? "^" : "",
+             rs->capacity >= 0 ? p->capacity.words[rs->capacity].id : "?",
+             rs->capacity_given ? "*" : "");
+}
+
+void out_table_row(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    char cells[RP_MAX_SERVICES][64] = {{0}};
+    for (size_t s = 0; s < p->nservices && s < RP_MAX_SERVICES; s++)
+        pair_cell(cells[s], sizeof cells[s], p, &o->r->svc[s]);
+    char stars[16], pub[48];
+    if (o->r->stars >= 0)
+        snprintf(stars, sizeof stars, "%d", o->r->stars);
+    else
+        snprintf(stars, sizeof stars, "?");
+    if (o->ev->pub_stars < 0)
+        snprintf(pub, sizeof pub, "-");
+    else if (o->r->stars >= 0)
+        snprintf(pub, sizeof pub, "%d (%s)", o->ev->pub_stars,
+                 o->ev->pub_stars == o->r->stars ? "agrees" : "differs");
+    else
+        snprintf(pub, sizeof pub, "%d", o->ev->pub_stars);
+    const rp_star_rule *rule = fired_rule(o);
+    sr_buf_printf(b, "%-32.32s %-5d %-26s %-26s %-6s %-15s %s\n", o->ev->council, o->ev->year,
+                  cells[0], p->nservices > 1 ? cells[1] : "", stars, rule ? rule->id : "-", pub);
+}
+
+/* ---- explanation ---------------------------------------------------------------------- */
+
+static const char *service_title(const rp_pack *p, const char *subject)
+{
+    for (size_t s = 0; s < p->nservices; s++) {
+        size_t n = strlen(p->services[s].id);
+        if (strncmp(subject, p->services[s].id, n) == 0 && subject[n] == '.')
+            return p->services[s].title;
+    }
+    return NULL;
+}
+
+/* A heading for a node in the inspectorate's terms. */
+static void node_heading(sr_buf *b, const rp_pack *p, const tr_node *nd)
+{
+    const char *dot = strchr(nd->subject, '.');
+    const char *rest = dot ? dot + 1 : nd->subject;
+    int std;
+    if (strcmp(nd->kind, "star") == 0)
+        sr_buf_puts(b, "Rating");
+    else if (strcmp(nd->kind, "band") == 0)
+        sr_buf_printf(b, "Indicator %s", strchr(rest, '.') ? strchr(rest, '.') + 1 : rest);
+    else if (sscanf(rest, "standard.%d", &std) == 1 && std >= 1 && std <= RP_STANDARDS)
+        sr_buf_printf(b, "Standard %d, %s", std, p->standards[std - 1].name ? p->standards[std - 1].name : "");
+    else if (strcmp(nd->kind, "cap") == 0)
+        sr_buf_printf(b, "Key threshold %s", nd->rule ? nd->rule : rest);
+    else if (strcmp(rest, "serving") == 0)
+        sr_buf_printf(b, "Judgement: %s", p->serving.name);
+    else if (strcmp(rest, "capacity") == 0)
+        sr_buf_printf(b, "Judgement: %s", p->capacity.name);
+    else if (strcmp(nd->kind, "finding") == 0)
+        sr_buf_puts(b, "Finding");
+    else
+        sr_buf_puts(b, rest);
+}
+
+static void explain_node(sr_buf *b, const rp_pack *p, const tr_node *nd)
+{
+    sr_buf_puts(b, "  ");
+    node_heading(b, p, nd);
+    sr_buf_printf(b, ": %s", nd->output ? nd->output : "not assessed");
+    if (nd->source)
+        sr_buf_printf(b, " (%s)", strcmp(nd->source, "not_assessed") == 0 ? "not assessed" : nd->source);
+    sr_buf_putc(b, '\n');
+    if (nd->text)
+        sr_buf_printf(b, "      %s\n", nd->text);
+    for (const tr_input *in = nd->inputs; in; in = in->next)
+        sr_buf_printf(b, "      - %s: %s [%s]\n", in->name, in->value, in->source);
+    for (const tr_compare *c = nd->cmps; c; c = c->next) {
+        if (c->op && c->limit)
+            sr_buf_printf(b, "      %s %s %s %s %s: %s\n", c->what, c->value, c->op, c->limit,
+                          c->met ? "holds" : "does not hold", c->word ? c->word : "");
+        else if (c->met)
+            sr_buf_printf(b, "      otherwise: %s\n", c->word ? c->word : "");
+    }
+    if (nd->rule && nd->provenance)
+        sr_buf_printf(b, "      rule %s, %s, %s:%d\n", nd->rule,
+                      strcmp(nd->provenance, "source") == 0 ? "documented" : "reconstructed",
+                      nd->file, nd->line);
+    else if (nd->source && strcmp(nd->source, "given") == 0 && nd->file)
+        sr_buf_printf(b, "      given at %s:%d\n", nd->file, nd->line);
+}
+
+/* Marks `id` and everything it rests on. */
+static void mark_uses(const tr_trace *t, int id, unsigned char *mark)
+{
+    if (id < 0 || (size_t)id >= t->n || mark[id])
+        return;
+    mark[id] = 1;
+    for (const tr_use *u = t->nodes[id].uses; u; u = u->next)
+        mark_uses(t, u->node, mark);
+}
+
+int out_explain(sr_buf *b, const out_rating *o, const char *why)
+{
+    const rp_pack *p = o->pack;
+    const tr_trace *t = &o->r->trace;
+    unsigned char *mark = sr_calloc(t->n ? t->n : 1, 1);
+    if (!mark) {
+        b->oom = 1;
+        return 1;
+    }
+    int found = !why;
+    for (size_t i = 0; why && i < t->n; i++)
+        if (strcmp(t->nodes[i].subject, why) == 0) {
+            mark_uses(t, (int)i, mark);
+            found = 1;
+        }
+    if (!found) {
+        sr_free(mark);
+        return 0;
+    }
+    sr_buf_printf(b, "How the rating of %s (%d) was derived\n", o->ev->council, o->ev->year);
+    sr_buf_printf(b, "Rules %s %s (sha256 %.12s), evidence %s (sha256 %.12s)\n", p->name,
+                  p->version, p->sha256, o->ev->path, o->ev->sha256);
+    const char *current = "";
+    for (size_t i = 0; i < t->n; i++) {
+        const tr_node *nd = &t->nodes[i];
+        if (why && !mark[i])
+            continue;
+        const char *title = service_title(p, nd->subject);
+        title = title ? title : "Overall";
+        if (strcmp(title, current) != 0) {
+            sr_buf_printf(b, "\n%s\n", title);
+            current = title;
+        }
+        explain_node(b, p, nd);
+    }
+    sr_buf_putc(b, '\n');
+    out_text(b, o);
+    sr_free(mark);
+    return 1;
+}

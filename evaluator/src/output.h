@@ -1,0 +1,34 @@
+/*
+ * output.h — renderings of a rating (module prefix out_): text, JSON, CSV, a table, and the
+ * explanation in the inspectorate's language. Same inputs give byte-identical output.
+ */
+#ifndef SR_OUTPUT_H
+#define SR_OUTPUT_H
+
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "pack.h"
+
+typedef struct out_rating {
+    rp_pack *pack;
+    const ev_evidence *ev;
+    const rt_result *r;
+} out_rating;
+
+void out_text(sr_buf *b, const out_rating *o);
+void out_json(js_writer *w, const out_rating *o, int with_trace);
+void out_csv_header(sr_buf *b, const rp_pack *p);
+void out_csv_row(sr_buf *b, const out_rating *o);
+void out_table_header(sr_buf *b);
+void out_table_row(sr_buf *b, const out_rating *o);
+/* The derivation as prose; `why` narrows it to one conclusion ("adults.serving", "stars",
+ * "children.standard.3"...) and the steps it rests on. Returns 0 when `why` names nothing. */
+int out_explain(sr_buf *b, const out_rating *o, const char *why);
+
+/* Text for one judgement, e.g. "serving most people well" or "insufficient evidence". */
+const char *out_serving_text(const rp_pack *p, int word);
+const char *out_capacity_text(const rp_pack *p, int word);
+
+#endif

@@ -1,0 +1,1361 @@
+/*
+ * pack.c — loading, converting and checking rule packs.
+ *
+ * Loading has two stages. First every file runs in the sandbox; the declaration functions of
+ * the API only record their argument table (with the file and line of the call) in a list in
+ * the registry. Then C converts that list into the rp_* structures, checking each field with
+ * an error positioned at the declaration. Keeping the two apart means a rule author's typo is
+ * reported once, at its own line, and that C never reads Lua tables while rules run.
+ *
+ * A pack that `extends` another loads the base first; a declaration whose id a base already
+ * declared replaces it in place (star rows keep their order), while two declarations with the
+ * same id in one pack are an error.
+ */
+#include "pack.h"
+#include "hash.h"
+
+#include <lauxlib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_EXTENDS 8
+#define MAX_PACK_FILE (1024 * 1024)
+
+/* The declaration functions of the API and the kind each records. */
+static const char *const decl_kinds[] = {
+    "pack", "service", "scale", "rating", "standard", "indicator",
+    "requirement", "cap", "star_rule", "rule", NULL,
+};
+
+typedef struct loader {
+    rp_pack *p;
+    hs_sha256 *hash;
+    int decls_ref;  /* registry: list of declaration tables in load order */
+    int manifest_ref;
+    const char *current_pack; /* folder name of the pack whose files are running */
+} loader;
+
+/* ---- paths ---------------------------------------------------------------------------- */
+
+static int is_pack_dir(const char *path)
+{
+    char probe[PATH_MAX + 16];
+    if (strlen(path) >= PATH_MAX)
+        return 0;
+    snprintf(probe, sizeof probe, "%.4000s/pack.lua", path);
+    return access(probe, R_OK) == 0;
+}
+
+int rp_rules_root(char *out, size_t outlen)
+{
+    const char *env = getenv("STARRATE_RULES");
+    if (env && *env) {
+        snprintf(out, outlen, "%s", env);
+        return SR_OK;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        /* build/<flavour>/starrate in the tree; <prefix>/bin/starrate when installed */
+        static const char *const rel[] = {"/../../rules", "/../rules", "/../share/starrate/rules"};
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            char cand[PATH_MAX + 32];
+            snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
+            char real[PATH_MAX];
+            if (realpath(cand, real) && access(real, R_OK) == 0) {
+                snprintf(out, outlen, "%s", real);
+                return SR_OK;
+            }
+        }
+    }
+    snprintf(out, outlen, "rules");
+    return SR_OK;
+}
+
+int rp_resolve(const char *name, char *out, size_t outlen, sr_error *err)
+{
+    if (is_pack_dir(name)) {
+        snprintf(out, outlen, "%s", name);
+        return SR_OK;
+    }
+    char root[PATH_MAX];
+    rp_rules_root(root, sizeof root);
+    snprintf(out, outlen, "%s/%s", root, name);
+    if (!is_pack_dir(out))
+        return sr_fail(err, SR_ERULES, name, 0, 0,
+                       "no rule pack '%s' (looked for %s/pack.lua)", name, out);
+    return SR_OK;
+}
+
+int rp_latest(char *out, size_t outlen, sr_error *err)
+{
+    char root[PATH_MAX];
+    rp_rules_root(root, sizeof root);
+    /* Rounds are years; try from a generous upper bound down so no directory listing is
+     * needed and the choice is deterministic. */
+    for (int year = 2099; year >= 1990; year--) {
+        char cand[PATH_MAX + 16];
+        snprintf(cand, sizeof cand, "%s/%d", root, year);
+        if (is_pack_dir(cand)) {
+            snprintf(out, outlen, "%s", cand);
+            return SR_OK;
+        }
+    }
+    return sr_fail(err, SR_ERULES, root, 0, 0, "no rule pack found in %s", root);
+}
+
+/* Shows a file relative to the working directory when it lies below it, so that messages
+ * and traces read "rules/2002/stars.lua" rather than an absolute path. */
+static void display_name(const char *path, char *out, size_t outlen)
+{
+    char cwd[PATH_MAX], real[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) && realpath(path, real)) {
+        size_t n = strlen(cwd);
+        if (strncmp(real, cwd, n) == 0 && real[n] == '/') {
+            snprintf(out, outlen, "%s", real + n + 1);
+            return;
+        }
+        snprintf(out, outlen, "%s", real);
+        return;
+    }
+    snprintf(out, outlen, "%s", path);
+}
+
+/* ---- the declaration API -------------------------------------------------------------- */
+
+/* Records the caller's file and line and the pack into the declaration table. */
+static void stamp_position(lua_State *L, loader *ld)
+{
+    lua_Debug ar;
+    const char *src = "?";
+    int line = 0;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) {
+        src = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+        line = ar.currentline;
+    }
+    lua_pushstring(L, src);
+    lua_setfield(L, 1, "_file");
+    lua_pushinteger(L, line);
+    lua_setfield(L, 1, "_line");
+    lua_pushstring(L, ld->current_pack ? ld->current_pack : "");
+    lua_setfield(L, 1, "_pack");
+}
+
+static int api_declare(lua_State *L)
+{
+    loader *ld = lua_touserdata(L, lua_upvalueindex(1));
+    const char *kind = lua_tostring(L, lua_upvalueindex(2));
+    if (lua_gettop(L) != 1 || !lua_istable(L, 1))
+        return luaL_error(L, "%s expects one table, as in %s { ... }", kind, kind);
+    /* The argument is a fresh constructor table owned by the declaration: copy it so that a
+     * rule file keeping a reference cannot change it after loading. */
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_settable(L, 2);
+    }
+    lua_replace(L, 1);
+    lua_settop(L, 1);
+    stamp_position(L, ld);
+    lua_pushstring(L, kind);
+    lua_setfield(L, 1, "_kind");
+    if (strcmp(kind, "pack") == 0) {
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+        return 0;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+    return 0;
+}
+
+/* at_least(word, minimum): whether word is at least minimum on the scale holding both. */
+static int api_at_least(lua_State *L)
+{
+    loader *ld = lua_touserdata(L, lua_upvalueindex(1));
+    const char *w = luaL_checkstring(L, 1);
+    const char *min = luaL_checkstring(L, 2);
+    const rp_scale *scales[] = {&ld->p->serving, &ld->p->capacity, &ld->p->grade};
+    for (size_t i = 0; i < 3; i++) {
+        int a = rp_word_index(scales[i], w), b = rp_word_index(scales[i], min);
+        if (a >= 0 && b >= 0) {
+            lua_pushboolean(L, a >= b);
+            return 1;
+        }
+    }
+    return luaL_error(L, "at_least: '%s' and '%s' are not words of one scale", w, min);
+}
+
+/* rank(word): position of a judgement or grade word on its scale, 1 = worst. */
+static int api_rank(lua_State *L)
+{
+    loader *ld = lua_touserdata(L, lua_upvalueindex(1));
+    const char *w = luaL_checkstring(L, 1);
+    const rp_scale *scales[] = {&ld->p->serving, &ld->p->capacity, &ld->p->grade};
+    for (size_t i = 0; i < 3; i++) {
+        int a = rp_word_index(scales[i], w);
+        if (a >= 0) {
+            lua_pushinteger(L, a + 1);
+            return 1;
+        }
+    }
+    return luaL_error(L, "rank: '%s' is not a word of any scale", w);
+}
+
+/* Pushes the API table; the loader lives as long as the pack, so the rules can call
+ * at_least and rank at evaluation time. */
+static void push_api(lua_State *L, loader *ld)
+{
+    lua_newtable(L);
+    for (size_t i = 0; decl_kinds[i]; i++) {
+        lua_pushlightuserdata(L, ld);
+        lua_pushstring(L, decl_kinds[i]);
+        lua_pushcclosure(L, api_declare, 2);
+        lua_setfield(L, -2, decl_kinds[i]);
+    }
+    lua_pushlightuserdata(L, ld);
+    lua_pushcclosure(L, api_at_least, 1);
+    lua_setfield(L, -2, "at_least");
+    lua_pushlightuserdata(L, ld);
+    lua_pushcclosure(L, api_rank, 1);
+    lua_setfield(L, -2, "rank");
+}
+
+/* ---- running files -------------------------------------------------------------------- */
+
+static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *err)
+{
+    char shown[PATH_MAX];
+    display_name(path, shown, sizeof shown);
+    char *src = NULL;
+    size_t len = 0;
+    int rc = sr_read_file(path, MAX_PACK_FILE, &src, &len, err);
+    if (rc != SR_OK) {
+        snprintf(err->file, sizeof err->file, "%s", shown);
+        return rc == SR_EIO || rc == SR_ELIMIT ? SR_ERULES : rc;
+    }
+    /* The pack hash covers each file's name and content, in load order. */
+    if ((rc = hs_update(ld->hash, shown, strlen(shown) + 1, err)) == SR_OK)
+        rc = hs_update(ld->hash, src, len, err);
+    char **files = rc == SR_OK ? sr_realloc(ld->p->files, (ld->p->nfiles + 1) * sizeof *files)
+                               : NULL;
+    if (rc == SR_OK && !files)
+        rc = sr_oom(err);
+    if (rc == SR_OK) {
+        ld->p->files = files;
+        files[ld->p->nfiles] = sr_strdup(shown);
+        if (!files[ld->p->nfiles])
+            rc = sr_oom(err);
+        else
+            ld->p->nfiles++;
+    }
+    if (rc == SR_OK) {
+        lua_State *L = lh_state(ld->p->host);
+        if ((rc = lh_push_env(ld->p->host, api_idx, err)) == SR_OK) {
+            int env = lua_gettop(L);
+            lh_budget_reset(ld->p->host);
+            rc = lh_run_chunk(ld->p->host, shown, src, len, env, err);
+            if (rc == SR_OK)
+                lh_seal_env(ld->p->host, env);
+            lua_settop(L, env - 1);
+        }
+    }
+    sr_free(src);
+    return rc;
+}
+
+static int field_string(lua_State *L, int idx, const char *key, char **out);
+
+/* Reads the manifest table recorded by `pack { ... }` in pack.lua. */
+static int read_manifest(loader *ld, const char *dir, char **extends, sr_error *err)
+{
+    lua_State *L = lh_state(ld->p->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return sr_fail(err, SR_ERULES, dir, 0, 0, "pack.lua does not call pack { ... }");
+    }
+    *extends = NULL;
+    int rc = field_string(L, -1, "extends", extends);
+    lua_pop(L, 1);
+    return rc == SR_ENOMEM ? sr_oom(err) : SR_OK;
+}
+
+static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_error *err);
+
+/* Copies the manifest's file list into C first: running the files must not depend on the
+ * manifest table staying where it was. */
+static int manifest_files(lua_State *L, loader *ld, const char *dir, char ***out, size_t *n,
+                          sr_error *err)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+    lua_getfield(L, -1, "files");
+    int rc = SR_OK;
+    *out = NULL;
+    *n = 0;
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 2);
+        return sr_fail(err, SR_ERULES, dir, 0, 0, "pack { ... } needs a list 'files'");
+    }
+    size_t len = (size_t)luaL_len(L, -1);
+    if (!(*out = sr_calloc(len ? len : 1, sizeof **out)))
+        rc = sr_oom(err);
+    for (size_t i = 0; rc == SR_OK && i < len; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        const char *f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!f || !*f || strchr(f, '/') || f[0] == '.')
+            rc = sr_fail(err, SR_ERULES, dir, 0, 0,
+                         "files[%zu] must name a file in the pack's folder", i + 1);
+        else if (!((*out)[i] = sr_malloc(strlen(dir) + strlen(f) + 2)))
+            rc = sr_oom(err);
+        else {
+            sprintf((*out)[i], "%s/%s", dir, f);
+            *n = i + 1;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    return rc;
+}
+
+static int load_files(loader *ld, int api_idx, const char *dir, sr_error *err)
+{
+    char **files;
+    size_t n;
+    int rc = manifest_files(lh_state(ld->p->host), ld, dir, &files, &n, err);
+    for (size_t i = 0; rc == SR_OK && i < n; i++)
+        rc = run_pack_file(ld, api_idx, files[i], err);
+    for (size_t i = 0; i < n; i++)
+        sr_free(files[i]);
+    sr_free(files);
+    return rc;
+}
+
+static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_error *err)
+{
+    if (depth > MAX_EXTENDS)
+        return sr_fail(err, SR_ERULES, dir, 0, 0, "packs extend each other more than %d deep",
+                       MAX_EXTENDS);
+    lua_State *L = lh_state(ld->p->host);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/pack.lua", dir);
+    const char *slash = strrchr(dir, '/');
+    const char *prev_pack = ld->current_pack;
+    ld->current_pack = slash ? slash + 1 : dir;
+    lua_pushnil(L);
+    lua_rawseti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+    int rc = run_pack_file(ld, api_idx, path, err);
+    char *extends = NULL;
+    if (rc == SR_OK)
+        rc = read_manifest(ld, path, &extends, err);
+    if (rc == SR_OK && extends) {
+        /* Keep this pack's manifest aside while the base loads. */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+        int mine = luaL_ref(L, LUA_REGISTRYINDEX);
+        char base[PATH_MAX];
+        snprintf(base, sizeof base, "%.*s/%s", slash ? (int)(slash - dir) : 1,
+                 slash ? dir : ".", extends);
+        if (!is_pack_dir(base))
+            rc = sr_fail(err, SR_ERULES, path, 0, 0, "extends '%s': no pack at %s", extends, base);
+        else
+            rc = load_folder(ld, api_idx, base, depth + 1, err);
+        ld->current_pack = slash ? slash + 1 : dir;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, mine);
+        lua_rawseti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, mine);
+    }
+    sr_free(extends);
+    if (rc == SR_OK)
+        rc = load_files(ld, api_idx, dir, err);
+    ld->current_pack = prev_pack;
+    return rc;
+}
+
+/* ---- converting declarations ---------------------------------------------------------- */
+
+/* Field helpers work on the declaration table at idx. They return SR_OK, 1 when the field is
+ * absent or of another type (the caller decides whether that is an error), or SR_ENOMEM. */
+static int field_string(lua_State *L, int idx, const char *key, char **out)
+{
+    int t = lua_getfield(L, idx, key);
+    int rc = 1;
+    if (t == LUA_TSTRING) {
+        *out = sr_strdup(lua_tostring(L, -1));
+        rc = *out ? SR_OK : SR_ENOMEM;
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+static int field_number(lua_State *L, int idx, const char *key, double *out)
+{
+    int t = lua_getfield(L, idx, key);
+    int rc = 1;
+    if (t == LUA_TNUMBER) {
+        *out = lua_tonumber(L, -1);
+        rc = SR_OK;
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+typedef struct decl_pos {
+    char file[PATH_MAX];
+    int line;
+    char kind[32];
+} decl_pos;
+
+static void read_pos(lua_State *L, int idx, decl_pos *pos)
+{
+    idx = lua_absindex(L, idx);
+    lua_getfield(L, idx, "_file");
+    snprintf(pos->file, sizeof pos->file, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    lua_getfield(L, idx, "_line");
+    pos->line = (int)lua_tointeger(L, -1);
+    lua_getfield(L, idx, "_kind");
+    snprintf(pos->kind, sizeof pos->kind, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    lua_pop(L, 3);
+}
+
+static int need_string(lua_State *L, int idx, const decl_pos *pos, const char *key, char **out,
+                       sr_error *err)
+{
+    int rc = field_string(L, idx, key, out);
+    if (rc == SR_ENOMEM)
+        return sr_oom(err);
+    if (rc != SR_OK || !**out) {
+        sr_free(*out);
+        *out = NULL;
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s needs a text field '%s'",
+                       pos->kind, key);
+    }
+    return SR_OK;
+}
+
+static int need_int(lua_State *L, int idx, const decl_pos *pos, const char *key, int min, int max,
+                    int *out, sr_error *err)
+{
+    double d;
+    if (field_number(L, idx, key, &d) != SR_OK || d != (double)(int)d || d < min || d > max)
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "%s needs a whole number '%s' from %d to %d", pos->kind, key, min, max);
+    *out = (int)d;
+    return SR_OK;
+}
+
+static int read_prov(lua_State *L, int idx, const decl_pos *pos, rp_prov *prov, sr_error *err)
+{
+    char *src = NULL, *rec = NULL;
+    int a = field_string(L, idx, "source", &src);
+    int b = field_string(L, idx, "reconstructed", &rec);
+    if (a == SR_ENOMEM || b == SR_ENOMEM) {
+        sr_free(src);
+        sr_free(rec);
+        return sr_oom(err);
+    }
+    if ((a == SR_OK) == (b == SR_OK)) {
+        sr_free(src);
+        sr_free(rec);
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "%s needs exactly one of 'source' (documented fact) or 'reconstructed' "
+                       "(this project's assumption)", pos->kind);
+    }
+    prov->reconstructed = b == SR_OK;
+    prov->text = a == SR_OK ? src : rec;
+    prov->file = sr_strdup(pos->file);
+    prov->line = pos->line;
+    return prov->file ? SR_OK : sr_oom(err);
+}
+
+static void free_prov(rp_prov *p)
+{
+    sr_free(p->text);
+    sr_free(p->file);
+}
+
+static int read_service_ref(lua_State *L, int idx, const decl_pos *pos, const rp_pack *p,
+                            int *out, sr_error *err)
+{
+    char *s = NULL;
+    int rc = need_string(L, idx, pos, "service", &s, err);
+    if (rc != SR_OK)
+        return rc;
+    *out = rp_service_index(p, s);
+    if (*out < 0)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "unknown service '%s'", s);
+    sr_free(s);
+    return rc;
+}
+
+static int conv_service(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_service s = {0};
+    int rc = need_string(L, idx, pos, "id", &s.id, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &s.name, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "title", &s.title, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &s.prov, err);
+    int at = rc == SR_OK ? rp_service_index(p, s.id) : -1;
+    if (rc == SR_OK && at < 0 && p->nservices == RP_MAX_SERVICES)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "more than %d services",
+                     RP_MAX_SERVICES);
+    if (rc != SR_OK) {
+        sr_free(s.id), sr_free(s.name), sr_free(s.title), free_prov(&s.prov);
+        return rc;
+    }
+    if (at < 0) {
+        p->services[p->nservices++] = s;
+    } else {
+        rp_service *old = &p->services[at];
+        sr_free(old->id), sr_free(old->name), sr_free(old->title), free_prov(&old->prov);
+        *old = s;
+    }
+    return SR_OK;
+}
+
+static void free_scale(rp_scale *s)
+{
+    for (size_t i = 0; i < s->nwords; i++) {
+        sr_free(s->words[i].id);
+        sr_free(s->words[i].text);
+    }
+    sr_free(s->words);
+    sr_free(s->id);
+    sr_free(s->name);
+    free_prov(&s->prov);
+    memset(s, 0, sizeof *s);
+}
+
+static int conv_scale(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_scale s = {0};
+    int rc = need_string(L, idx, pos, "id", &s.id, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &s.name, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &s.prov, err);
+    if (rc == SR_OK) {
+        lua_getfield(L, idx, "words");
+        size_t n = lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
+        if (n < 2 || n > 16)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "scale needs a list 'words' of 2 to 16 { id = ..., text = ... }");
+        else if (!(s.words = sr_calloc(n, sizeof *s.words)))
+            rc = sr_oom(err);
+        for (size_t i = 0; rc == SR_OK && i < n; i++) {
+            lua_rawgeti(L, -1, (lua_Integer)i + 1);
+            if (!lua_istable(L, -1))
+                rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                             "words[%zu] must be { id = ..., text = ... }", i + 1);
+            if (rc == SR_OK) rc = need_string(L, lua_gettop(L), pos, "id", &s.words[i].id, err);
+            if (rc == SR_OK) rc = need_string(L, lua_gettop(L), pos, "text", &s.words[i].text, err);
+            if (rc == SR_OK) s.nwords = i + 1;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    rp_scale *slot = NULL;
+    if (rc == SR_OK) {
+        if (strcmp(s.id, "serving") == 0) slot = &p->serving;
+        else if (strcmp(s.id, "capacity") == 0) slot = &p->capacity;
+        else if (strcmp(s.id, "grade") == 0) slot = &p->grade;
+        else
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "unknown scale '%s' (expected serving, capacity or grade)", s.id);
+    }
+    if (rc == SR_OK && slot == &p->grade && s.nwords != 4)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "the grade scale needs 4 words");
+    if (rc != SR_OK) {
+        free_scale(&s);
+        return rc;
+    }
+    free_scale(slot);
+    *slot = s;
+    return SR_OK;
+}
+
+static int conv_rating(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    int mn, mx;
+    char *unit = NULL;
+    rp_prov prov = {0};
+    int rc = need_int(L, idx, pos, "min", 0, 100, &mn, err);
+    if (rc == SR_OK) rc = need_int(L, idx, pos, "max", mn, 100, &mx, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "unit", &unit, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &prov, err);
+    if (rc != SR_OK) {
+        sr_free(unit);
+        free_prov(&prov);
+        return rc;
+    }
+    sr_free(p->rating_unit);
+    free_prov(&p->rating_prov);
+    p->rating_min = mn, p->rating_max = mx, p->rating_unit = unit, p->rating_prov = prov;
+    return SR_OK;
+}
+
+static void free_standard(rp_standard *s)
+{
+    sr_free(s->name);
+    sr_free(s->informs);
+    for (size_t i = 0; i < s->ncriteria; i++)
+        sr_free(s->criteria[i]);
+    sr_free(s->criteria);
+    free_prov(&s->prov);
+    memset(s, 0, sizeof *s);
+}
+
+static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                            char ***out, size_t *nout, sr_error *err)
+{
+    lua_getfield(L, idx, key);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s needs a list '%s'",
+                       pos->kind, key);
+    }
+    size_t n = (size_t)luaL_len(L, -1);
+    int rc = SR_OK;
+    *out = sr_calloc(n ? n : 1, sizeof **out);
+    *nout = 0;
+    if (!*out)
+        rc = sr_oom(err);
+    for (size_t i = 0; rc == SR_OK && i < n; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        const char *s = lua_tostring(L, -1);
+        if (!s || lua_type(L, -1) != LUA_TSTRING)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s[%zu] must be text", key, i + 1);
+        else if (!((*out)[i] = sr_strdup(s)))
+            rc = sr_oom(err);
+        else
+            *nout = i + 1;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+static int conv_standard(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_standard s = {0};
+    int rc = need_int(L, idx, pos, "number", 1, RP_STANDARDS, &s.number, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &s.name, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "informs", &s.informs, err);
+    if (rc == SR_OK && strcmp(s.informs, "serving") != 0 && strcmp(s.informs, "capacity") != 0)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "standard 'informs' must be \"serving\" or \"capacity\"");
+    if (rc == SR_OK) rc = read_string_list(L, idx, pos, "criteria", &s.criteria, &s.ncriteria, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &s.prov, err);
+    if (rc != SR_OK) {
+        free_standard(&s);
+        return rc;
+    }
+    free_standard(&p->standards[s.number - 1]);
+    p->standards[s.number - 1] = s;
+    return SR_OK;
+}
+
+static void free_indicator(rp_indicator *d)
+{
+    sr_free(d->code), sr_free(d->name), sr_free(d->unit);
+    free_prov(&d->prov);
+}
+
+static int read_bands(lua_State *L, int idx, const decl_pos *pos, rp_indicator *d, sr_error *err)
+{
+    lua_getfield(L, idx, "bands");
+    size_t n = lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
+    int rc = SR_OK;
+    if (n < 1 || n > 4)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "indicator %s needs a list 'bands' of 1 to 4 limits (bands 5 to 2)", d->code);
+    for (size_t i = 0; rc == SR_OK && i < n; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        int t = lua_gettop(L);
+        rp_band *b = &d->bands[i];
+        double v;
+        b->has_min = field_number(L, t, "min", &b->min) == SR_OK;
+        b->has_max = field_number(L, t, "max", &b->max) == SR_OK;
+        if (field_number(L, t, "band", &v) != SR_OK || v != (double)(5 - (int)i))
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "indicator %s: bands[%zu] must be band %d", d->code, i + 1, 5 - (int)i);
+        else if (!b->has_min && !b->has_max)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "indicator %s: band %d needs 'min' or 'max'", d->code, 5 - (int)i);
+        b->band = 5 - (int)i;
+        lua_pop(L, 1);
+        if (rc == SR_OK)
+            d->nbands = i + 1;
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+static int read_polarity(lua_State *L, int idx, const decl_pos *pos, rp_indicator *d,
+                         sr_error *err)
+{
+    char *pol = NULL;
+    int rc = need_string(L, idx, pos, "polarity", &pol, err);
+    if (rc != SR_OK)
+        return rc;
+    if (strcmp(pol, "higher") == 0) d->polarity = RP_HIGHER;
+    else if (strcmp(pol, "lower") == 0) d->polarity = RP_LOWER;
+    else if (strcmp(pol, "range") == 0) d->polarity = RP_RANGE;
+    else
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "indicator %s: polarity must be higher, lower or range", d->code);
+    sr_free(pol);
+    return rc;
+}
+
+/* Appends or replaces (by id) in a growable array of declarations. `idof` reads the id. */
+static int find_by_code(const rp_pack *p, const char *code)
+{
+    for (size_t i = 0; i < p->nindicators; i++)
+        if (strcmp(p->indicators[i].code, code) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int conv_indicator(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_indicator d = {0};
+    int rc = need_string(L, idx, pos, "code", &d.code, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &d.name, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "unit", &d.unit, err);
+    if (rc == SR_OK) rc = read_service_ref(L, idx, pos, p, &d.service, err);
+    if (rc == SR_OK) rc = need_int(L, idx, pos, "standard", 1, 5, &d.standard, err);
+    if (rc == SR_OK) rc = read_polarity(L, idx, pos, &d, err);
+    if (rc == SR_OK) rc = read_bands(L, idx, pos, &d, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &d.prov, err);
+    if (rc != SR_OK) {
+        free_indicator(&d);
+        return rc;
+    }
+    int at = find_by_code(p, d.code);
+    if (at >= 0) {
+        free_indicator(&p->indicators[at]);
+        p->indicators[at] = d;
+        return SR_OK;
+    }
+    rp_indicator *grown = sr_realloc(p->indicators, (p->nindicators + 1) * sizeof *grown);
+    if (!grown) {
+        free_indicator(&d);
+        return sr_oom(err);
+    }
+    p->indicators = grown;
+    p->indicators[p->nindicators++] = d;
+    return SR_OK;
+}
+
+static void free_requirement(rp_requirement *r)
+{
+    sr_free(r->id), sr_free(r->text);
+    free_prov(&r->prov);
+}
+
+static int conv_requirement(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_requirement r = {0};
+    char **svc = NULL;
+    size_t nsvc = 0;
+    int rc = need_string(L, idx, pos, "id", &r.id, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "text", &r.text, err);
+    if (rc == SR_OK) rc = read_string_list(L, idx, pos, "services", &svc, &nsvc, err);
+    for (size_t i = 0; rc == SR_OK && i < nsvc; i++) {
+        int s = rp_service_index(p, svc[i]);
+        if (s < 0)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "unknown service '%s'", svc[i]);
+        else
+            r.services[s] = 1;
+    }
+    for (size_t i = 0; i < nsvc; i++)
+        sr_free(svc[i]);
+    sr_free(svc);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &r.prov, err);
+    if (rc != SR_OK) {
+        free_requirement(&r);
+        return rc;
+    }
+    for (size_t i = 0; i < p->nrequirements; i++)
+        if (strcmp(p->requirements[i].id, r.id) == 0) {
+            free_requirement(&p->requirements[i]);
+            p->requirements[i] = r;
+            return SR_OK;
+        }
+    rp_requirement *grown = sr_realloc(p->requirements, (p->nrequirements + 1) * sizeof *grown);
+    if (!grown) {
+        free_requirement(&r);
+        return sr_oom(err);
+    }
+    p->requirements = grown;
+    p->requirements[p->nrequirements++] = r;
+    return SR_OK;
+}
+
+static void free_cap(rp_cap *c)
+{
+    sr_free(c->id), sr_free(c->sentence), sr_free(c->indicator), sr_free(c->requirement);
+    free_prov(&c->prov);
+}
+
+static int read_cap_target(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, rp_cap *c,
+                           sr_error *err)
+{
+    char *j = NULL, *to = NULL;
+    int rc = need_string(L, idx, pos, "judgement", &j, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "to", &to, err);
+    if (rc == SR_OK) {
+        const rp_scale *s = strcmp(j, "serving") == 0 ? &p->serving
+                          : strcmp(j, "capacity") == 0 ? &p->capacity : NULL;
+        c->judgement = s == &p->capacity;
+        c->to = s ? rp_word_index(s, to) : -1;
+        if (!s)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "cap %s: judgement must be serving or capacity", c->id);
+        else if (c->to < 0)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "cap %s: '%s' is not a word of the %s scale", c->id, to, j);
+    }
+    sr_free(j);
+    sr_free(to);
+    return rc;
+}
+
+static int read_cap_condition(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, rp_cap *c,
+                              sr_error *err)
+{
+    int a = field_string(L, idx, "indicator", &c->indicator);
+    int b = field_string(L, idx, "requirement", &c->requirement);
+    if (a == SR_ENOMEM || b == SR_ENOMEM)
+        return sr_oom(err);
+    c->has_above = field_number(L, idx, "above", &c->above) == SR_OK;
+    c->has_below = field_number(L, idx, "below", &c->below) == SR_OK;
+    if ((a == SR_OK) == (b == SR_OK))
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "cap %s needs exactly one of 'indicator' or 'requirement'", c->id);
+    if (c->indicator) {
+        const rp_indicator *d = rp_indicator_find(p, c->indicator);
+        if (!d)
+            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                           "cap %s: unknown indicator '%s'", c->id, c->indicator);
+        if (c->has_above == c->has_below)
+            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                           "cap %s needs exactly one of 'above' or 'below'", c->id);
+        if (d->service != c->service)
+            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                           "cap %s: indicator %s belongs to another service", c->id, c->indicator);
+    } else {
+        const rp_requirement *r = rp_requirement_find(p, c->requirement);
+        if (!r)
+            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                           "cap %s: unknown requirement '%s'", c->id, c->requirement);
+        if (!r->services[c->service])
+            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                           "cap %s: requirement %s does not apply to this service", c->id,
+                           c->requirement);
+    }
+    return SR_OK;
+}
+
+static int conv_cap(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_cap c = {0};
+    int rc = need_string(L, idx, pos, "id", &c.id, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "sentence", &c.sentence, err);
+    if (rc == SR_OK) rc = read_service_ref(L, idx, pos, p, &c.service, err);
+    if (rc == SR_OK) rc = read_cap_target(L, idx, pos, p, &c, err);
+    if (rc == SR_OK) rc = read_cap_condition(L, idx, pos, p, &c, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &c.prov, err);
+    if (rc != SR_OK) {
+        free_cap(&c);
+        return rc;
+    }
+    for (size_t i = 0; i < p->ncaps; i++)
+        if (strcmp(p->caps[i].id, c.id) == 0) {
+            free_cap(&p->caps[i]);
+            p->caps[i] = c;
+            return SR_OK;
+        }
+    rp_cap *grown = sr_realloc(p->caps, (p->ncaps + 1) * sizeof *grown);
+    if (!grown) {
+        free_cap(&c);
+        return sr_oom(err);
+    }
+    p->caps = grown;
+    p->caps[p->ncaps++] = c;
+    return SR_OK;
+}
+
+/* Stores the function in field `key` in the registry. */
+static int read_function(lua_State *L, int idx, const decl_pos *pos, const char *key, int *ref,
+                         sr_error *err)
+{
+    lua_getfield(L, idx, key);
+    if (!lua_isfunction(L, -1)) {
+        lua_pop(L, 1);
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s needs a function '%s'",
+                       pos->kind, key);
+    }
+    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return SR_OK;
+}
+
+static void free_star_rule(lua_State *L, rp_star_rule *r)
+{
+    sr_free(r->id), sr_free(r->sentence);
+    if (L && r->fnref)
+        luaL_unref(L, LUA_REGISTRYINDEX, r->fnref);
+    free_prov(&r->prov);
+}
+
+static int conv_star_rule(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_star_rule r = {0};
+    int rc = need_string(L, idx, pos, "id", &r.id, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "sentence", &r.sentence, err);
+    if (rc == SR_OK)
+        rc = need_int(L, idx, pos, "stars", p->rating_min, p->rating_max, &r.stars, err);
+    if (rc == SR_OK) rc = read_function(L, idx, pos, "when", &r.fnref, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &r.prov, err);
+    if (rc != SR_OK) {
+        free_star_rule(L, &r);
+        return rc;
+    }
+    for (size_t i = 0; i < p->nstar_rules; i++)
+        if (strcmp(p->star_rules[i].id, r.id) == 0) {
+            free_star_rule(L, &p->star_rules[i]);
+            p->star_rules[i] = r;
+            return SR_OK;
+        }
+    rp_star_rule *grown = sr_realloc(p->star_rules, (p->nstar_rules + 1) * sizeof *grown);
+    if (!grown) {
+        free_star_rule(L, &r);
+        return sr_oom(err);
+    }
+    p->star_rules = grown;
+    p->star_rules[p->nstar_rules++] = r;
+    return SR_OK;
+}
+
+static void free_rule(lua_State *L, rp_rule *r)
+{
+    sr_free(r->id), sr_free(r->layer), sr_free(r->sentence);
+    if (L && r->fnref)
+        luaL_unref(L, LUA_REGISTRYINDEX, r->fnref);
+    free_prov(&r->prov);
+}
+
+static const char *const rule_layers[] = {"grade", "serving", "capacity_grade", "capacity", NULL};
+
+static int conv_rule(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_rule r = {0};
+    int rc = need_string(L, idx, pos, "id", &r.id, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "layer", &r.layer, err);
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "sentence", &r.sentence, err);
+    if (rc == SR_OK) rc = read_function(L, idx, pos, "fn", &r.fnref, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &r.prov, err);
+    int known = 0;
+    for (size_t i = 0; rc == SR_OK && rule_layers[i]; i++)
+        known |= strcmp(rule_layers[i], r.layer) == 0;
+    if (rc == SR_OK && !known)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "rule %s: layer must be grade, serving, capacity_grade or capacity", r.id);
+    if (rc != SR_OK) {
+        free_rule(L, &r);
+        return rc;
+    }
+    /* One rule per layer: a later pack's rule for a layer replaces the base's. */
+    for (size_t i = 0; i < p->nrules; i++)
+        if (strcmp(p->rules[i].layer, r.layer) == 0) {
+            free_rule(L, &p->rules[i]);
+            p->rules[i] = r;
+            return SR_OK;
+        }
+    rp_rule *grown = sr_realloc(p->rules, (p->nrules + 1) * sizeof *grown);
+    if (!grown) {
+        free_rule(L, &r);
+        return sr_oom(err);
+    }
+    p->rules = grown;
+    p->rules[p->nrules++] = r;
+    return SR_OK;
+}
+
+/* Two declarations of one kind and id in the same pack are a mistake; across packs the later
+ * one replaces the earlier. Checked over the raw list so the message names both places. */
+typedef struct decl_key {
+    char key[256];  /* kind, id and pack */
+    char id[128];
+    decl_pos pos;
+} decl_key;
+
+static void read_key(lua_State *L, int idx, decl_key *k)
+{
+    idx = lua_absindex(L, idx);
+    read_pos(L, idx, &k->pos);
+    const char *idkey = strcmp(k->pos.kind, "indicator") == 0  ? "code"
+                      : strcmp(k->pos.kind, "standard") == 0   ? "number"
+                      : strcmp(k->pos.kind, "rule") == 0       ? "layer"
+                                                                : "id";
+    lua_getfield(L, idx, idkey);
+    lua_getfield(L, idx, "_pack");
+    const char *id = lua_isstring(L, -2) ? lua_tostring(L, -2) : "";
+    snprintf(k->key, sizeof k->key, "%s|%s|%s", k->pos.kind, id, lua_tostring(L, -1));
+    snprintf(k->id, sizeof k->id, "%s", id);
+    lua_pop(L, 2);
+}
+
+static int check_duplicates(lua_State *L, int list, sr_error *err)
+{
+    size_t n = (size_t)luaL_len(L, list);
+    decl_key *keys = sr_calloc(n ? n : 1, sizeof *keys);
+    if (!keys)
+        return sr_oom(err);
+    int rc = SR_OK;
+    for (size_t i = 0; rc == SR_OK && i < n; i++) {
+        lua_rawgeti(L, list, (lua_Integer)i + 1);
+        read_key(L, lua_gettop(L), &keys[i]);
+        lua_pop(L, 1);
+        if (strcmp(keys[i].pos.kind, "rating") == 0)
+            continue;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(keys[k].key, keys[i].key) == 0) {
+                rc = sr_fail(err, SR_ERULES, keys[i].pos.file, keys[i].pos.line, 0,
+                             "%s '%s' is declared twice in one pack (first at %s:%d)",
+                             keys[i].pos.kind, keys[i].id,
+                             keys[k].pos.file, keys[k].pos.line);
+                break;
+            }
+    }
+    sr_free(keys);
+    return rc;
+}
+
+typedef int (*conv_fn)(lua_State *, int, const decl_pos *, rp_pack *, sr_error *);
+
+static int convert_all(loader *ld, sr_error *err)
+{
+    /* Order matters: services and scales before what refers to them, requirements and
+     * indicators before caps, the rating before star rows. */
+    static const struct { const char *kind; conv_fn fn; } passes[] = {
+        {"service", conv_service},     {"scale", conv_scale},
+        {"rating", conv_rating},       {"standard", conv_standard},
+        {"indicator", conv_indicator}, {"requirement", conv_requirement},
+        {"cap", conv_cap},             {"star_rule", conv_star_rule},
+        {"rule", conv_rule},
+    };
+    lua_State *L = lh_state(ld->p->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
+    int list = lua_gettop(L);
+    int rc = check_duplicates(L, list, err);
+    lua_Integer n = luaL_len(L, list);
+    for (size_t pass = 0; rc == SR_OK && pass < sizeof passes / sizeof passes[0]; pass++) {
+        for (lua_Integer i = 1; rc == SR_OK && i <= n; i++) {
+            lua_rawgeti(L, list, i);
+            decl_pos pos;
+            read_pos(L, -1, &pos);
+            if (strcmp(pos.kind, passes[pass].kind) == 0)
+                rc = passes[pass].fn(L, lua_gettop(L), &pos, ld->p, err);
+            lua_pop(L, 1);
+        }
+    }
+    lua_settop(L, list - 1);
+    return rc;
+}
+
+static rp_rule *rule_for(rp_pack *p, const char *layer)
+{
+    for (size_t i = 0; i < p->nrules; i++)
+        if (strcmp(p->rules[i].layer, layer) == 0)
+            return &p->rules[i];
+    return NULL;
+}
+
+static int read_identity(loader *ld, const char *dir, sr_error *err)
+{
+    lua_State *L = lh_state(ld->p->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+    int m = lua_gettop(L);
+    decl_pos pos;
+    read_pos(L, m, &pos);
+    int rc = need_string(L, m, &pos, "name", &ld->p->name, err);
+    if (rc == SR_OK) rc = need_string(L, m, &pos, "version", &ld->p->version, err);
+    if (rc == SR_OK) rc = need_string(L, m, &pos, "title", &ld->p->title, err);
+    if (rc == SR_OK) rc = need_int(L, m, &pos, "round", 1990, 2099, &ld->p->round, err);
+    lua_settop(L, m - 1);
+    if (rc == SR_OK && !(ld->p->dir = sr_strdup(dir)))
+        rc = sr_oom(err);
+    return rc;
+}
+
+/* The loader must outlive loading: at_least and rank use it while rules run. It is kept in
+ * the host's registry as a full userdata so it is freed with the state. */
+int rp_load(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err)
+{
+    *out = NULL;
+    rp_pack *p = sr_calloc(1, sizeof *p);
+    if (!p)
+        return sr_oom(err);
+    int rc = lh_open(lim ? lim : &lh_default_limits, &p->host, err);
+    if (rc != SR_OK) {
+        sr_free(p);
+        return rc;
+    }
+    lua_State *L = lh_state(p->host);
+    loader *ld = lua_newuserdatauv(L, sizeof *ld, 0);
+    if (!ld) {
+        rp_free(p);
+        return sr_oom(err);
+    }
+    memset(ld, 0, sizeof *ld);
+    ld->p = p;
+    luaL_ref(L, LUA_REGISTRYINDEX);  /* anchors the loader for the life of the state */
+    lua_newtable(L);
+    ld->decls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushboolean(L, 0);
+    ld->manifest_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if ((rc = hs_begin(&ld->hash, err)) == SR_OK) {
+        push_api(L, ld);
+        int api = lua_gettop(L);
+        rc = load_folder(ld, api, dir, 0, err);
+        lua_settop(L, api - 1);
+        char hex[65];
+        int hrc = hs_finish(ld->hash, hex, rc == SR_OK ? err : &(sr_error){0});
+        ld->hash = NULL;
+        if (rc == SR_OK && (rc = hrc) == SR_OK)
+            memcpy(p->sha256, hex, sizeof hex);
+    }
+    if (rc == SR_OK) rc = read_identity(ld, dir, err);
+    if (rc == SR_OK) rc = convert_all(ld, err);
+    if (rc != SR_OK) {
+        rp_free(p);
+        return rc;
+    }
+    p->grade_rule = rule_for(p, "grade");
+    p->serving_rule = rule_for(p, "serving");
+    p->capacity_grade_rule = rule_for(p, "capacity_grade");
+    p->capacity_rule = rule_for(p, "capacity");
+    *out = p;
+    return SR_OK;
+}
+
+void rp_free(rp_pack *p)
+{
+    if (!p)
+        return;
+    lua_State *L = NULL; /* references die with the state; no need to unref one by one */
+    for (size_t i = 0; i < p->nservices; i++) {
+        sr_free(p->services[i].id), sr_free(p->services[i].name), sr_free(p->services[i].title);
+        free_prov(&p->services[i].prov);
+    }
+    free_scale(&p->serving), free_scale(&p->capacity), free_scale(&p->grade);
+    sr_free(p->rating_unit);
+    free_prov(&p->rating_prov);
+    for (size_t i = 0; i < RP_STANDARDS; i++)
+        free_standard(&p->standards[i]);
+    for (size_t i = 0; i < p->nindicators; i++)
+        free_indicator(&p->indicators[i]);
+    sr_free(p->indicators);
+    for (size_t i = 0; i < p->nrequirements; i++)
+        free_requirement(&p->requirements[i]);
+    sr_free(p->requirements);
+    for (size_t i = 0; i < p->ncaps; i++)
+        free_cap(&p->caps[i]);
+    sr_free(p->caps);
+    for (size_t i = 0; i < p->nstar_rules; i++)
+        free_star_rule(L, &p->star_rules[i]);
+    sr_free(p->star_rules);
+    for (size_t i = 0; i < p->nrules; i++)
+        free_rule(L, &p->rules[i]);
+    sr_free(p->rules);
+    for (size_t i = 0; i < p->nfiles; i++)
+        sr_free(p->files[i]);
+    sr_free(p->files);
+    sr_free(p->name), sr_free(p->version), sr_free(p->title), sr_free(p->dir);
+    lh_close(p->host);
+    sr_free(p);
+}
+
+/* ---- lookups -------------------------------------------------------------------------- */
+
+int rp_service_index(const rp_pack *p, const char *id)
+{
+    for (size_t i = 0; i < p->nservices; i++)
+        if (strcmp(p->services[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+int rp_word_index(const rp_scale *s, const char *id)
+{
+    for (size_t i = 0; i < s->nwords; i++)
+        if (strcmp(s->words[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code)
+{
+    int i = find_by_code(p, code);
+    return i < 0 ? NULL : &p->indicators[i];
+}
+
+const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id)
+{
+    for (size_t i = 0; i < p->nrequirements; i++)
+        if (strcmp(p->requirements[i].id, id) == 0)
+            return &p->requirements[i];
+    return NULL;
+}
+
+/* ---- the star table ------------------------------------------------------------------- */
+
+/* Pushes { <service> = { serving = word, capacity = word }, ... } as a read-only table. */
+static int push_judgements(rp_pack *p, const int *serving, const int *capacity, sr_error *err)
+{
+    lua_State *L = lh_state(p->host);
+    lua_createtable(L, 0, (int)p->nservices);
+    for (size_t s = 0; s < p->nservices; s++) {
+        lua_createtable(L, 0, 2);
+        lua_pushstring(L, p->serving.words[serving[s]].id);
+        lua_setfield(L, -2, "serving");
+        lua_pushstring(L, p->capacity.words[capacity[s]].id);
+        lua_setfield(L, -2, "capacity");
+        lua_setfield(L, -2, p->services[s].id);
+    }
+    return lh_make_readonly(p->host, err);
+}
+
+int rp_stars(rp_pack *p, const int *serving, const int *capacity, int *row, sr_error *err)
+{
+    lua_State *L = lh_state(p->host);
+    *row = -1;
+    int rc = push_judgements(p, serving, capacity, err);
+    if (rc != SR_OK)
+        return rc;
+    int j = lua_gettop(L);
+    for (size_t i = 0; i < p->nstar_rules; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, p->star_rules[i].fnref);
+        lua_pushvalue(L, j);
+        if ((rc = lh_pcall(p->host, 1, 1, err)) != SR_OK)
+            break;
+        int hit = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (hit) {
+            *row = (int)i;
+            break;
+        }
+    }
+    lua_settop(L, j - 1);
+    return rc;
+}
+
+/* ---- check ---------------------------------------------------------------------------- */
+
+static void report(sr_buf *out, int *count, const char *file, int line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+static void report(sr_buf *out, int *count, const char *file, int line, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sr_buf_printf(out, "%s:%d: error: %s\n", file, line, msg);
+    (*count)++;
+}
+
+static void check_declarations(rp_pack *p, sr_buf *out, int *count)
+{
+    if (p->nservices == 0)
+        report(out, count, p->dir, 0, "the pack declares no service");
+    const rp_scale *scales[] = {&p->serving, &p->capacity, &p->grade};
+    const char *names[] = {"serving", "capacity", "grade"};
+    for (size_t i = 0; i < 3; i++)
+        if (scales[i]->nwords == 0)
+            report(out, count, p->dir, 0, "the pack declares no '%s' scale", names[i]);
+    for (size_t i = 0; i < RP_STANDARDS; i++)
+        if (!p->standards[i].name)
+            report(out, count, p->dir, 0, "standard %zu is not declared", i + 1);
+    if (!p->rating_unit)
+        report(out, count, p->dir, 0, "the pack declares no rating scale");
+    if (p->nstar_rules == 0)
+        report(out, count, p->dir, 0, "the pack declares no star rule");
+}
+
+/* Walks every combination of judgements (words^2 per service) as an odometer. */
+static int next_combo(int *serving, int *capacity, size_t nsvc, size_t ns, size_t nc)
+{
+    for (size_t s = 0; s < nsvc; s++) {
+        if ((size_t)++serving[s] < ns)
+            return 1;
+        serving[s] = 0;
+        if ((size_t)++capacity[s] < nc)
+            return 1;
+        capacity[s] = 0;
+    }
+    return 0;
+}
+
+static int check_star_table(rp_pack *p, sr_buf *out, int *count, sr_error *err)
+{
+    int serving[RP_MAX_SERVICES] = {0}, capacity[RP_MAX_SERVICES] = {0};
+    int *first = sr_calloc(p->nstar_rules ? p->nstar_rules : 1, sizeof *first);
+    if (!first)
+        return sr_oom(err);
+    int rc = SR_OK;
+    long unmatched = 0;
+    do {
+        int row;
+        lh_budget_reset(p->host);
+        if ((rc = rp_stars(p, serving, capacity, &row, err)) != SR_OK)
+            break;
+        if (row < 0) {
+            if (unmatched++ < 5) {
+                char combo[256] = "";
+                for (size_t s = 0; s < p->nservices; s++)
+                    snprintf(combo + strlen(combo), sizeof combo - strlen(combo), "%s%s %s/%s",
+                             s ? ", " : "", p->services[s].id, p->serving.words[serving[s]].id,
+                             p->capacity.words[capacity[s]].id);
+                report(out, count, p->dir, 0, "no star rule matches %s", combo);
+            }
+        } else {
+            first[row]++;
+        }
+    } while (next_combo(serving, capacity, p->nservices, p->serving.nwords, p->capacity.nwords));
+    if (unmatched > 5)
+        report(out, count, p->dir, 0, "... and %ld more combinations match no star rule",
+               unmatched - 5);
+    for (size_t i = 0; rc == SR_OK && i < p->nstar_rules; i++)
+        if (first[i] == 0)
+            report(out, count, p->star_rules[i].prov.file, p->star_rules[i].prov.line,
+                   "star rule '%s' is never the first match: rows above it cover every case",
+                   p->star_rules[i].id);
+    sr_free(first);
+    return rc;
+}
+
+int rp_check(rp_pack *p, sr_buf *out, sr_error *err)
+{
+    int count = 0;
+    check_declarations(p, out, &count);
+    if (count == 0 || (p->nservices && p->serving.nwords && p->capacity.nwords)) {
+        int rc = check_star_table(p, out, &count, err);
+        if (rc != SR_OK)
+            return -rc;
+    }
+    return count;
+}

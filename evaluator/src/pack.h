@@ -1,0 +1,162 @@
+/*
+ * pack.h — rule packs (module prefix rp_).
+ *
+ * A rule pack is a folder of Lua files (rules/<round>/pack.lua names the others and, for a
+ * later round, the pack it extends). Loading runs each file in the sandbox with the
+ * declaration API (`service`, `scale`, `standard`, `indicator`, `requirement`, `cap`,
+ * `star_rule`, `rule`, `rating`, `pack`); every declaration records the file and line it came
+ * from and its provenance. The C structures below are a read-only copy of those declarations:
+ * the C core holds no SSI label, number or table of its own.
+ */
+#ifndef SR_PACK_H
+#define SR_PACK_H
+
+#include "common.h"
+#include "luahost.h"
+
+#include <stddef.h>
+
+#define RP_MAX_SERVICES 4
+#define RP_STANDARDS 6
+
+typedef struct rp_prov {
+    int reconstructed;  /* 0: documented fact (`source`), 1: this project's reconstruction */
+    char *text;         /* the reference or the reasoning */
+    char *file;         /* rule file, relative to the rules folder, e.g. "2002/stars.lua" */
+    int line;
+} rp_prov;
+
+typedef struct rp_word {
+    char *id;
+    char *text;
+} rp_word;
+
+typedef struct rp_scale {
+    char *id;
+    char *name;
+    rp_word *words;  /* worst first */
+    size_t nwords;
+    rp_prov prov;
+} rp_scale;
+
+typedef struct rp_service {
+    char *id, *name, *title;
+    rp_prov prov;
+} rp_service;
+
+typedef struct rp_standard {
+    int number;
+    char *name;
+    char *informs;  /* "serving" or "capacity" */
+    char **criteria;
+    size_t ncriteria;
+    rp_prov prov;
+} rp_standard;
+
+typedef enum { RP_HIGHER, RP_LOWER, RP_RANGE } rp_polarity;
+
+typedef struct rp_band {
+    int band;
+    int has_min, has_max;
+    double min, max;
+} rp_band;
+
+typedef struct rp_indicator {
+    char *code, *name, *unit;
+    int service;   /* index into services */
+    int standard;  /* 1-5 */
+    rp_polarity polarity;
+    rp_band bands[4];  /* best first: 5, 4, 3, 2; a value in none is band 1 */
+    size_t nbands;
+    rp_prov prov;
+} rp_indicator;
+
+typedef struct rp_requirement {
+    char *id, *text;
+    int services[RP_MAX_SERVICES]; /* 1 when it applies to that service */
+    rp_prov prov;
+} rp_requirement;
+
+typedef struct rp_cap {
+    char *id, *sentence;
+    int service;     /* index */
+    int judgement;   /* 0 serving, 1 capacity */
+    int to;          /* word index in that judgement's scale */
+    char *indicator; /* or NULL */
+    char *requirement;
+    int has_above, has_below;
+    double above, below;
+    rp_prov prov;
+} rp_cap;
+
+typedef struct rp_star_rule {
+    char *id, *sentence;
+    int stars;
+    int fnref;  /* registry reference of `when` */
+    rp_prov prov;
+} rp_star_rule;
+
+typedef struct rp_rule {
+    char *id, *layer, *sentence;
+    int fnref;
+    rp_prov prov;
+} rp_rule;
+
+typedef struct rp_pack {
+    char *name, *version, *title;
+    int round;
+    char *dir;          /* the pack's folder as given */
+    char sha256[65];    /* over every file loaded, in order */
+    char **files;       /* display names of the files loaded, in order */
+    size_t nfiles;
+    lh_host *host;
+
+    rp_service services[RP_MAX_SERVICES];
+    size_t nservices;
+    rp_scale serving, capacity, grade;
+    int rating_min, rating_max;
+    char *rating_unit;
+    rp_prov rating_prov;
+    rp_standard standards[RP_STANDARDS];
+    rp_indicator *indicators;
+    size_t nindicators;
+    rp_requirement *requirements;
+    size_t nrequirements;
+    rp_cap *caps;
+    size_t ncaps;
+    rp_star_rule *star_rules;
+    size_t nstar_rules;
+    /* judgement rules by layer; NULL when the pack declares none (judgements must be given) */
+    rp_rule *grade_rule, *serving_rule, *capacity_grade_rule, *capacity_rule;
+    rp_rule *rules;
+    size_t nrules;
+} rp_pack;
+
+/* Finds the rules folder: $STARRATE_RULES, else ../rules or ../share/starrate/rules beside
+ * the executable, else ./rules. Writes into out. */
+int rp_rules_root(char *out, size_t outlen);
+/* Resolves a --rules argument or a round to a pack folder: an existing folder is used as it
+ * is, otherwise "<root>/<name>". */
+int rp_resolve(const char *name_or_dir, char *out, size_t outlen, sr_error *err);
+/* The newest round folder under the rules root (for commands given no evidence). */
+int rp_latest(char *out, size_t outlen, sr_error *err);
+
+int rp_load(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err);
+void rp_free(rp_pack *p);
+
+/* Lookups; -1 / NULL when absent. */
+int rp_service_index(const rp_pack *p, const char *id);
+int rp_word_index(const rp_scale *s, const char *id);
+const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code);
+const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
+
+/* Applies the star table to judgements given as word indexes: serving[s], capacity[s] per
+ * service. Returns the index of the first matching row in *row (or -1 when none matched). */
+int rp_stars(rp_pack *p, const int *serving, const int *capacity, int *row, sr_error *err);
+
+/* Checks a loaded pack: declarations complete, ids unique, every judgement combination matched
+ * by a star row, every star row the first match for at least one combination. Problems are
+ * appended to report, one per line, as "FILE:LINE: error: ..."; returns the count. */
+int rp_check(rp_pack *p, sr_buf *report, sr_error *err);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * packtest.h — rule packs' own test cases (module prefix pt_), run by `starrate test`.
+ *
+ * A test file (PACK/tests/NAME.yaml) holds `cases:`, each with a `name`, the `evidence` (a map
+ * written inline, or the path of an evidence file relative to the test file), optionally
+ * `from_published: true`, and `expect`: any of `stars`, `stars_possible` (a list), `rule`, and
+ * per service `serving` and `capacity`. Every case runs; every failure is listed with the
+ * expected and the actual value. Results are TAP on standard output and, on request, JUnit XML.
+ */
+#ifndef SR_PACKTEST_H
+#define SR_PACKTEST_H
+
+#include "session.h"
+
+#include <stdio.h>
+
+typedef struct pt_options {
+    const char *junit;  /* path for JUnit XML, or NULL */
+    FILE *out, *err;
+    ss_session *session;
+} pt_options;
+
+/* targets: pack folders (every YAML file in PACK/tests) or test files. Returns the exit status:
+ * 0 all passed, 1 a case failed or a file was rejected. */
+int pt_run(const char *const *targets, int ntargets, const pt_options *o);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * session.c — the pack cache and evidence loading shared by the commands.
+ */
+#include "session.h"
+#include "hash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void ss_init(ss_session *s) { memset(s, 0, sizeof *s); }
+
+void ss_free(ss_session *s)
+{
+    for (int i = 0; i < s->npacks; i++)
+        rp_free(s->packs[i].pack);
+    s->npacks = 0;
+}
+
+rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
+{
+    char dir[PATH_MAX];
+    if (rp_resolve(name, dir, sizeof dir, err) != SR_OK)
+        return NULL;
+    for (int i = 0; i < s->npacks; i++)
+        if (strcmp(s->packs[i].dir, dir) == 0)
+            return s->packs[i].pack;
+    if (s->npacks == SS_MAX_PACKS) {
+        sr_fail(err, SR_ELIMIT, name, 0, 0, "more than %d rule packs in one run", SS_MAX_PACKS);
+        return NULL;
+    }
+    rp_pack *p;
+    if (rp_load(dir, NULL, &p, err) != SR_OK)
+        return NULL;
+    snprintf(s->packs[s->npacks].dir, sizeof s->packs[s->npacks].dir, "%s", dir);
+    s->packs[s->npacks++].pack = p;
+    return p;
+}
+
+static void use_published(ev_evidence *ev)
+{
+    for (size_t s = 0; s < ev->nservices; s++) {
+        if (ev->pub_serving[s] >= 0)
+            ev->services[s].given_serving = ev->pub_serving[s];
+        if (ev->pub_capacity[s] >= 0)
+            ev->services[s].given_capacity = ev->pub_capacity[s];
+    }
+}
+
+void ss_unload(ss_loaded *l)
+{
+    ev_free(l->ev);
+    yd_free(l->doc);
+    memset(l, 0, sizeof *l);
+}
+
+int ss_load(ss_session *s, const char *path, const yd_node *node, const char *rules,
+            int from_published, ss_loaded *l, sr_error *err)
+{
+    memset(l, 0, sizeof *l);
+    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    char sha[65] = "";
+    int rc = SR_OK;
+    if (!node) {
+        char *data = NULL;
+        size_t len = 0;
+        rc = sr_read_file(path, yd_default_limits.max_bytes, &data, &len, err);
+        if (rc == SR_OK) rc = hs_sha256_hex(data, len, sha, err);
+        if (rc == SR_OK) rc = yd_parse(shown, data, len, &yd_default_limits, &l->doc, err);
+        sr_free(data);
+        node = l->doc;
+    }
+    int year = 0;
+    if (rc == SR_OK) rc = ev_peek_year(node, shown, &year, err);
+    char round[16];
+    snprintf(round, sizeof round, "%d", year);
+    if (rc == SR_OK && !(l->pack = ss_pack(s, rules ? rules : round, err)))
+        rc = err->code ? err->code : SR_ERULES;
+    if (rc == SR_OK) rc = ev_build(node, shown, l->pack, &l->ev, err);
+    if (rc == SR_OK)
+        memcpy(l->ev->sha256, sha, sizeof sha);
+    if (rc == SR_OK && from_published)
+        use_published(l->ev);
+    if (rc != SR_OK)
+        ss_unload(l);
+    return rc;
+}

@@ -1,0 +1,183 @@
+/*
+ * trace.c — an arena of trace nodes and strings.
+ */
+#include "trace.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CHUNK_SIZE (64 * 1024)
+
+struct tr_chunk {
+    struct tr_chunk *next;
+    size_t used, size;
+    max_align_t data[]; /* aligned storage */
+};
+
+void tr_init(tr_trace *t) { memset(t, 0, sizeof *t); }
+
+void tr_free(tr_trace *t)
+{
+    tr_chunk *c = t->chunks;
+    while (c) {
+        tr_chunk *next = c->next;
+        sr_free(c);
+        c = next;
+    }
+    sr_free(t->nodes);
+    tr_init(t);
+}
+
+void tr_reset(tr_trace *t)
+{
+    for (tr_chunk *c = t->chunks; c; c = c->next)
+        c->used = 0;
+    t->n = 0;
+    t->oom = 0;
+}
+
+static void *arena_alloc(tr_trace *t, size_t n)
+{
+    if (t->oom)
+        return NULL;
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    for (tr_chunk *c = t->chunks; c; c = c->next)
+        if (c->size - c->used >= n) {
+            void *p = (char *)c->data + c->used;
+            c->used += n;
+            return p;
+        }
+    size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+    tr_chunk *c = sr_malloc(sizeof *c + size);
+    if (!c) {
+        t->oom = 1;
+        return NULL;
+    }
+    c->size = size;
+    c->used = n;
+    c->next = t->chunks;
+    t->chunks = c;
+    return c->data;
+}
+
+const char *tr_str(tr_trace *t, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = arena_alloc(t, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+const char *tr_printf(tr_trace *t, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    if ((size_t)n < sizeof small)
+        return tr_str(t, small);
+    char *d = arena_alloc(t, (size_t)n + 1);
+    if (!d)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(d, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+const char *tr_number(tr_trace *t, double v)
+{
+    char buf[64];
+    sr_format_number(v, buf, sizeof buf);
+    return tr_str(t, buf);
+}
+
+int tr_add(tr_trace *t, const char *kind, const char *subject)
+{
+    if (t->oom)
+        return -1;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        tr_node *nodes = sr_realloc(t->nodes, cap * sizeof *nodes);
+        if (!nodes) {
+            t->oom = 1;
+            return -1;
+        }
+        t->nodes = nodes;
+        t->cap = cap;
+    }
+    tr_node *nd = &t->nodes[t->n];
+    memset(nd, 0, sizeof *nd);
+    nd->id = (int)t->n;
+    nd->kind = kind;
+    nd->subject = tr_str(t, subject);
+    t->n++;
+    return nd->id;
+}
+
+tr_node *tr_get(tr_trace *t, int id)
+{
+    return id >= 0 && (size_t)id < t->n ? &t->nodes[id] : NULL;
+}
+
+void tr_input_add(tr_trace *t, int node, const char *name, const char *value, const char *source)
+{
+    tr_node *nd = tr_get(t, node);
+    tr_input *in = nd ? arena_alloc(t, sizeof *in) : NULL;
+    if (!in)
+        return;
+    in->name = tr_str(t, name);
+    in->value = tr_str(t, value);
+    in->source = source;
+    in->next = NULL;
+    if (nd->inputs_tail)
+        nd->inputs_tail->next = in;
+    else
+        nd->inputs = in;
+    nd->inputs_tail = in;
+}
+
+void tr_compare_add(tr_trace *t, int node, const char *what, const char *value, const char *op,
+                    const char *limit, const char *word, int met)
+{
+    tr_node *nd = tr_get(t, node);
+    tr_compare *c = nd ? arena_alloc(t, sizeof *c) : NULL;
+    if (!c)
+        return;
+    c->what = tr_str(t, what);
+    c->value = tr_str(t, value);
+    c->op = op;
+    c->limit = tr_str(t, limit);
+    c->word = tr_str(t, word);
+    c->met = met;
+    c->next = NULL;
+    if (nd->cmps_tail)
+        nd->cmps_tail->next = c;
+    else
+        nd->cmps = c;
+    nd->cmps_tail = c;
+}
+
+void tr_use_add(tr_trace *t, int node, int used)
+{
+    tr_node *nd = tr_get(t, node);
+    if (!nd || used < 0)
+        return;
+    tr_use *u = arena_alloc(t, sizeof *u);
+    if (!u)
+        return;
+    u->node = used;
+    u->next = NULL;
+    if (nd->uses_tail)
+        nd->uses_tail->next = u;
+    else
+        nd->uses = u;
+    nd->uses_tail = u;
+}

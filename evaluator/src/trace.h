@@ -1,0 +1,83 @@
+/*
+ * trace.h — the audit trail of one evaluation (module prefix tr_).
+ *
+ * Every step of a derivation is a node: which rule (id, Lua file and line), what kind of step
+ * (band, grade, cap, judgement, star), its inputs with their values and sources, every
+ * comparison with both sides, its output, and the nodes it used. All strings and nodes live
+ * in one arena that is reset, not freed, between evaluations, so the what-if and seek loops
+ * do not allocate once the arena has grown to the size of one evaluation.
+ */
+#ifndef SR_TRACE_H
+#define SR_TRACE_H
+
+#include "common.h"
+
+#include <stddef.h>
+
+typedef struct tr_input {
+    const char *name, *value, *source;
+    struct tr_input *next;
+} tr_input;
+
+typedef struct tr_compare {
+    const char *what;   /* what was compared, e.g. "value of D38" or "score" */
+    const char *value;  /* the left side */
+    const char *op;     /* ">=", "<=", ">", "<" */
+    const char *limit;  /* the right side; NULL when the step had no limit (the last word) */
+    const char *word;   /* what meeting it gives, e.g. "band 4" or "most" */
+    int met;
+    struct tr_compare *next;
+} tr_compare;
+
+typedef struct tr_use {
+    int node;
+    struct tr_use *next;
+} tr_use;
+
+typedef struct tr_node {
+    int id;
+    const char *kind;     /* "band", "grade", "cap", "judgement", "star", "finding" */
+    const char *subject;  /* e.g. "adults.indicator.D38", "children.standard.3", "adults.serving" */
+    const char *rule;     /* rule id, NULL for a given value */
+    const char *file;     /* rule file (or evidence file for given values) */
+    int line;
+    const char *provenance; /* "source", "reconstructed", or NULL for given values */
+    const char *output;   /* NULL when not assessed */
+    const char *source;   /* "given", "derived", "extracted", "not_assessed", "insufficient" */
+    const char *text;     /* the step as a sentence */
+    tr_input *inputs, *inputs_tail;
+    tr_compare *cmps, *cmps_tail;
+    tr_use *uses, *uses_tail;
+} tr_node;
+
+typedef struct tr_chunk tr_chunk;
+
+typedef struct tr_trace {
+    tr_chunk *chunks;  /* arena */
+    tr_node *nodes;
+    size_t n, cap;
+    int oom;           /* set on the first failed allocation; later calls do nothing */
+} tr_trace;
+
+void tr_init(tr_trace *t);
+void tr_free(tr_trace *t);
+/* Forgets every node but keeps the memory for the next evaluation. */
+void tr_reset(tr_trace *t);
+
+const char *tr_str(tr_trace *t, const char *s);
+const char *tr_printf(tr_trace *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+const char *tr_number(tr_trace *t, double v);
+
+/* Adds a node and returns its id (>= 0), or -1 when out of memory. */
+int tr_add(tr_trace *t, const char *kind, const char *subject);
+tr_node *tr_get(tr_trace *t, int id);
+void tr_input_add(tr_trace *t, int node, const char *name, const char *value, const char *source);
+void tr_compare_add(tr_trace *t, int node, const char *what, const char *value, const char *op,
+                    const char *limit, const char *word, int met);
+void tr_use_add(tr_trace *t, int node, int used);
+
+#endif

@@ -1,0 +1,160 @@
+-- How the evidence of one service becomes standard grades and the two judgements.
+--
+-- The inspectorate's scoring was never published; everything in this file is this project's
+-- reconstruction, chosen so that the published judgements of the calibration councils come
+-- out of their evidence (docs/methodology.md shows the working). Each rule returns its word
+-- (or nil: "not assessed" / "insufficient evidence") and a table of details that the audit
+-- trail prints: the score, the reason, and every comparison with both sides shown.
+
+-- Weights of the findings' kinds for the level of a standard. An "improvement observed
+-- since the previous review" shows movement, often from a low base, so it counts for half
+-- of a "strength"; an area for improvement or a concern counts in full against.
+local KIND_WEIGHT = {
+  strength = 1.0, improvement = 0.5, area_for_improvement = -1.0, concern = -1.0,
+}
+-- Standard 6: improvements and strengths count for, concerns and areas for development against.
+local CAPACITY_WEIGHT = {
+  strength = 1.0, improvement = 1.0, concern = -1.0, area_for_development = -1.0,
+}
+
+-- Share of indicators and findings when a standard has both.
+local INDICATOR_SHARE = 0.6
+
+-- Balance of weighted findings in (-1, 1). The +1 in the denominator damps thin evidence:
+-- one finding alone can never reach the extremes.
+local function balance(findings, weights)
+  local pos, neg = 0, 0
+  for _, f in ipairs(findings) do
+    local w = weights[f.kind] * f.weight
+    if w > 0 then pos = pos + w else neg = neg - w end
+  end
+  return (pos - neg) / (pos + neg + 1), pos, neg
+end
+
+-- First word whose cut-off the score reaches, best first; `cuts` lists {word, minimum}.
+local function classify(score, cuts, what)
+  local compared = {}
+  for _, c in ipairs(cuts) do
+    local met = c[2] == nil or score >= c[2]
+    compared[#compared + 1] = { what = what, value = score, limit = c[2], word = c[1], met = met }
+    if met then return c[1], compared end
+  end
+end
+
+local GRADE_CUTS = { { "very_good", 0.5 }, { "good", 0.1 }, { "adequate", -0.6 }, { "inadequate", nil } }
+
+rule {
+  id = "standard-grade",
+  layer = "grade",
+  sentence = "a standard is graded from the bands of its indicators and the balance of its findings",
+  reconstructed = "bands 1-5 scaled to -1..1 and averaged; findings balanced as (for - against)/(for + against + 1); indicators weigh 0.6 when both exist; cut-offs very good 0.5, good 0.1, adequate -0.6",
+  fn = function(input)
+    local nb, sum = 0, 0
+    for _, i in ipairs(input.indicators) do nb = nb + 1; sum = sum + i.band end
+    local nf = #input.findings
+    if nb == 0 and nf == 0 then
+      return nil, { reason = "no indicators and no findings for this standard" }
+    end
+    local parts, score = {}, 0
+    local ind = nb > 0 and ((sum / nb) - 3) / 2 or nil
+    local fnd, pos, neg
+    if nf > 0 then fnd, pos, neg = balance(input.findings, KIND_WEIGHT) end
+    if ind and fnd then
+      score = INDICATOR_SHARE * ind + (1 - INDICATOR_SHARE) * fnd
+    else
+      score = ind or fnd
+    end
+    if ind then
+      parts[#parts + 1] = string.format("mean band %.2f of %d indicator%s", sum / nb, nb, nb == 1 and "" or "s")
+    end
+    if fnd then
+      parts[#parts + 1] = string.format("findings %.1f for and %.1f against", pos, neg)
+    end
+    local grade, compared = classify(score, GRADE_CUTS, "score")
+    return grade, {
+      score = score,
+      reason = table.concat(parts, "; ") .. string.format(": score %.2f", score),
+      compared = compared,
+    }
+  end,
+}
+
+local POINTS = { inadequate = 1, adequate = 2, good = 3, very_good = 4 }
+local SERVING_CUTS = { { "yes", 3.4 }, { "most", 2.75 }, { "some", 1.9 }, { "no", nil } }
+local MIN_STANDARDS = 3
+
+rule {
+  id = "serving-from-standards",
+  layer = "serving",
+  sentence = "serving people well follows the mean grade of standards 1-5; no inadequate standard may stand beside 'yes'",
+  reconstructed = "grades scored 1-4 and averaged over the assessed standards (at least 3); cut-offs yes 3.4, most 2.75, some 1.9; calibrated on Durham 2003 and Hertfordshire 2002",
+  fn = function(input)
+    local n, sum, worst = 0, 0, 4
+    for _, g in ipairs(input.grades) do
+      if g.grade then
+        n = n + 1
+        sum = sum + POINTS[g.grade]
+        if POINTS[g.grade] < worst then worst = POINTS[g.grade] end
+      end
+    end
+    if n < MIN_STANDARDS then
+      return nil, {
+        reason = string.format("only %d of standards 1-5 could be assessed; at least %d are needed", n, MIN_STANDARDS),
+        needs = "indicators or findings for more of standards 1-5",
+      }
+    end
+    local mean = sum / n
+    local word, compared = classify(mean, SERVING_CUTS, "mean grade")
+    if word == "yes" and worst == 1 then
+      word = "most"
+      compared[#compared + 1] = { what = "worst grade", value = worst, limit = 2, word = "yes", met = false }
+    end
+    return word, {
+      score = mean,
+      reason = string.format("mean grade %.2f over %d standard%s", mean, n, n == 1 and "" or "s"),
+      compared = compared,
+    }
+  end,
+}
+
+local CAPACITY_CUTS = { { "very_good", 0.5 }, { "good", 0.0 }, { "adequate", -0.5 }, { "inadequate", nil } }
+local TRAVEL_SHARE = 0.3
+
+rule {
+  id = "capacity-grade",
+  layer = "capacity_grade",
+  sentence = "standard 6 is graded from the capacity findings and the direction of travel of the indicators",
+  reconstructed = "capacity findings balanced as (for - against)/(for + against + 1); direction of travel (improved - worsened)/compared weighs 0.3 when known; cut-offs very good 0.5, good 0, adequate -0.5",
+  fn = function(input)
+    local nf = #input.findings
+    local t = input.travel
+    if nf == 0 then
+      return nil, { reason = "no capacity findings", needs = "capacity findings (standard 6)" }
+    end
+    local fnd, pos, neg = balance(input.findings, CAPACITY_WEIGHT)
+    local score = fnd
+    local reason = string.format("capacity findings %.1f for and %.1f against", pos, neg)
+    if t.compared > 0 then
+      local travel = (t.improved - t.worsened) / t.compared
+      score = (1 - TRAVEL_SHARE) * fnd + TRAVEL_SHARE * travel
+      reason = reason .. string.format("; %d of %d indicators improved, %d worsened", t.improved, t.compared, t.worsened)
+    end
+    local grade, compared = classify(score, CAPACITY_CUTS, "score")
+    return grade, { score = score, reason = reason .. string.format(": score %.2f", score), compared = compared }
+  end,
+}
+
+local CAPACITY_FROM_GRADE = { inadequate = "poor", adequate = "uncertain", good = "promising", very_good = "excellent" }
+
+rule {
+  id = "capacity-from-standard-6",
+  layer = "capacity",
+  sentence = "capacity for improvement follows the grade of standard 6",
+  reconstructed = "grade words map one to one: inadequate poor, adequate uncertain, good promising, very good excellent",
+  fn = function(input)
+    if not input.grade then
+      return nil, { reason = "standard 6 was not assessed", needs = "capacity findings (standard 6) or a given capacity" }
+    end
+    return CAPACITY_FROM_GRADE[input.grade], { reason = "standard 6 graded " .. input.grade }
+  end,
+}
