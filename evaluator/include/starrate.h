@@ -23,6 +23,6 @@
 #include "json.h"
 #include "output.h"
 #include "pack.h"
-#include "yaml.h"
+#include "ydoc.h"
 
 #endif

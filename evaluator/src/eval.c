@@ -311,24 +311,21 @@ static const ev_indicator *find_value(const ev_service *svc, const char *code)
     return NULL;
 }
 
-/* Evaluates one cap; returns 1 when it is breached. Caps that cannot be evaluated (no value,
- * requirement not stated) are traced as such and do not fire. */
+/* Evaluates one cap: 1 breached, 0 not breached, -1 not evaluated (no value, or the
+ * requirement is not stated), which never fires but is said in the trace. */
 static int cap_breached(ctx *c, size_t s, const rp_cap *cap, int node)
 {
     const ev_service *svc = &c->ev->services[s];
     if (cap->requirement) {
         const rp_requirement *req = rp_requirement_find(c->p, cap->requirement);
         int met = svc->requirements[req - c->p->requirements];
-        tr_input_add(c->t, node, req->id, met < 0 ? "not stated" : met ? "met" : "not met", "given");
-        if (met >= 0)
-            tr_compare_add(c->t, node, req->text, met ? "met" : "not met", "is", "met",
-                           "breached", !met);
-        return met == 0;
+        tr_input_add(c->t, node, req->text, met < 0 ? "not stated" : met ? "met" : "not met", "given");
+        return met < 0 ? -1 : !met;
     }
     const ev_indicator *ind = find_value(svc, cap->indicator);
     if (!ind || !ind->has_value) {
         tr_input_add(c->t, node, cap->indicator, "no value", "given");
-        return 0;
+        return -1;
     }
     tr_input_add(c->t, node, cap->indicator, tr_number(c->t, ind->value), value_source(ind));
     int breached = cap->has_above ? ind->value > cap->above : ind->value < cap->below;
@@ -336,6 +333,22 @@ static int cap_breached(ctx *c, size_t s, const rp_cap *cap, int node)
                    tr_number(c->t, ind->value), cap->has_above ? ">" : "<",
                    tr_number(c->t, cap->has_above ? cap->above : cap->below), "breached", breached);
     return breached;
+}
+
+/* The sentence for a cap's trace node. */
+static const char *cap_text(ctx *c, const rp_cap *cap, const rp_scale *scale, int state, int before)
+{
+    if (state < 0)
+        return tr_printf(c->t, "not evaluated: the evidence does not say (if %s, at most %s)",
+                         cap->sentence, scale->words[cap->to].id);
+    if (state == 0)
+        return tr_printf(c->t, "not breached (if %s, at most %s)", cap->sentence,
+                         scale->words[cap->to].id);
+    if (before > cap->to)
+        return tr_printf(c->t, "capped from %s to %s: %s", scale->words[before].id,
+                         scale->words[cap->to].id, cap->sentence);
+    return tr_printf(c->t, "breached, no effect: %s, and the judgement is already at most %s",
+                     cap->sentence, scale->words[cap->to].id);
 }
 
 static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
@@ -349,9 +362,9 @@ static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
         int node = tr_add(c->t, "cap", tr_printf(c->t, "%s.%s.cap.%s", c->p->services[s].id,
                                                    judgement ? "capacity" : "serving", cap->id));
         node_rule(c, node, cap->id, &cap->prov);
-        int breached = cap_breached(c, s, cap, node);
+        int state = cap_breached(c, s, cap, node);
         int before = *word;
-        if (breached && *word > cap->to) {
+        if (state == 1 && *word > cap->to) {
             *word = cap->to;
             if (rs->ncaps_fired < (int)(sizeof rs->caps_fired / sizeof rs->caps_fired[0]))
                 rs->caps_fired[rs->ncaps_fired++] = (int)i;
@@ -360,14 +373,9 @@ static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
         if (!nd)
             continue;
         nd->source = "derived";
-        nd->output = breached ? (before > cap->to ? "capped" : "breached, no effect") : "not breached";
-        nd->text = breached && before > cap->to
-            ? tr_printf(c->t, "capped from %s to %s: %s", scale->words[before].id,
-                        scale->words[cap->to].id, cap->sentence)
-            : breached ? tr_printf(c->t, "%s; the judgement is already at most %s", cap->sentence,
-                                   scale->words[cap->to].id)
-                       : tr_printf(c->t, "key threshold not breached (%s would cap at %s)",
-                                   cap->sentence, scale->words[cap->to].id);
+        nd->output = state < 0 ? "not evaluated" : state == 0 ? "not breached"
+                   : before > cap->to ? "capped" : "breached, no effect";
+        nd->text = cap_text(c, cap, scale, state, before);
         tr_use_add(c->t, jnode, node);
     }
 }

@@ -11,7 +11,7 @@
 
 #include "common.h"
 #include "pack.h"
-#include "yaml.h"
+#include "ydoc.h"
 
 typedef enum {
     EV_STRENGTH,

@@ -9,7 +9,7 @@
 #include "common.h"
 #include "evidence.h"
 #include "pack.h"
-#include "yaml.h"
+#include "ydoc.h"
 
 #include <limits.h>
 

@@ -8,9 +8,11 @@
 
 -- Weights of the findings' kinds for the level of a standard. An "improvement observed
 -- since the previous review" shows movement, often from a low base, so it counts for half
--- of a "strength"; an area for improvement or a concern counts in full against.
+-- of a "strength". A "concern" about current performance counts in full against; an "area
+-- for improvement" (the letters also say "area for development") names a priority for the
+-- year ahead and counts for three quarters.
 local KIND_WEIGHT = {
-  strength = 1.0, improvement = 0.5, area_for_improvement = -1.0, concern = -1.0,
+  strength = 1.0, improvement = 0.5, area_for_improvement = -0.75, concern = -1.0,
 }
 -- Standard 6: improvements and strengths count for, concerns and areas for development against.
 local CAPACITY_WEIGHT = {
@@ -47,7 +49,7 @@ rule {
   id = "standard-grade",
   layer = "grade",
   sentence = "a standard is graded from the bands of its indicators and the balance of its findings",
-  reconstructed = "bands 1-5 scaled to -1..1 and averaged; findings balanced as (for - against)/(for + against + 1); indicators weigh 0.6 when both exist; cut-offs very good 0.5, good 0.1, adequate -0.6",
+  reconstructed = "bands 1-5 scaled to -1..1 and averaged; findings weighted strength 1, improvement 0.5, area for improvement -0.75, concern -1 and balanced as (for - against)/(for + against + 1); indicators weigh 0.6 when both exist; cut-offs very good 0.5, good 0.1, adequate -0.6",
   fn = function(input)
     local nb, sum = 0, 0
     for _, i in ipairs(input.indicators) do nb = nb + 1; sum = sum + i.band end

@@ -1,5 +1,5 @@
 /*
- * yaml.h — strict YAML reading (module prefix yd_, "YAML document").
+ * ydoc.h — strict YAML reading (module prefix yd_, "YAML document").
  *
  * Built on libyaml's event API. A file becomes a small tree of maps, sequences and scalars,
  * each node carrying its 1-based line and column. The reader is deliberately strict: the
@@ -53,7 +53,7 @@ extern const yd_limits yd_default_limits;
  * lim NULL means yd_default_limits. Returns SR_EINPUT for anything the reader refuses
  * (libyaml's syntax and UTF-8 errors keep libyaml's wording), SR_ELIMIT when a limit is
  * exceeded, SR_ENOMEM when an allocation fails.
- * (libyaml's own header is also named yaml.h: yaml.c explains how it includes it.) */
+ */
 int yd_parse(const char *name, const char *buf, size_t len, const yd_limits *lim, yd_node **out,
              sr_error *err);
 /* Reads and parses a file; "-" reads standard input (named "<stdin>" in errors). */
