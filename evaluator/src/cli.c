@@ -5,6 +5,7 @@
  * or atomically to -o FILE), so a failure never leaves half a file behind.
  */
 #include "cli.h"
+#include "import.h"
 #include "packtest.h"
 #include "session.h"
 #include "starrate.h"
@@ -49,6 +50,7 @@ static const char usage_main[] =
     "  rate FILE...              rate councils (evidence YAML; - reads standard input)\n"
     "  explain FILE              the derivation of one rating, step by step\n"
     "  stars CHILDREN ADULTS     apply the star table alone, e.g. stars most/promising some/promising\n"
+    "  import LETTER             turn an annual review letter (text) into evidence YAML\n"
     "  check [PACK]              validate a rule pack (default: every pack)\n"
     "  test [PACK|FILE...]       run rule packs' own test cases (TAP output)\n"
     "  help COMMAND              help for one command\n"
@@ -93,6 +95,21 @@ static const char usage_stars[] =
     "  --format text|json    output format (default text)\n"
     "  --rules PACK          rule pack folder or round\n"
     "  --year Y              the pack of round Y (default: the latest round)\n";
+
+static const char usage_import[] =
+    "usage: starrate import [OPTIONS] LETTER\n"
+    "\n"
+    "Reads the text of an SSI annual review letter (the annex \"Performance Review Report\"; a\n"
+    "cover letter before it and text after it are fine; - reads standard input) and writes an\n"
+    "evidence file that `starrate rate` accepts: every bullet as a finding with its section,\n"
+    "standard tags, PAF codes and line, and figures the letter quotes proposed as indicator\n"
+    "values (origin: letter) for you to confirm. Lines it cannot place are reported as\n"
+    "warnings on standard error and kept in the output as notes: no text is dropped.\n"
+    "\n"
+    "  starrate import letter.txt | starrate rate -\n"
+    "\n"
+    "options:\n"
+    "  -o FILE               write the evidence to FILE atomically instead of standard output\n";
 
 static const char usage_check[] =
     "usage: starrate check [PACK...]\n"
@@ -561,6 +578,50 @@ static int cmd_test(cli *c)
     return pt_run(targets, n, &po);
 }
 
+/* ---- import ------------------------------------------------------------------------- */
+
+static int cmd_import(cli *c)
+{
+    if (c->o.help) {
+        fputs(usage_import, c->out);
+        return EXIT_DONE;
+    }
+    if (c->o.nargs != 1)
+        return usage_error(c, "import needs exactly one letter file%s", "");
+    const char *path = c->o.args[0];
+    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    sr_error e;
+    sr_error_clear(&e);
+    char *text = NULL;
+    size_t len = 0;
+    im_letter *letter = NULL;
+    sr_buf yaml, warnings;
+    sr_buf_init(&yaml);
+    sr_buf_init(&warnings);
+    int rc = sr_read_file(path, yd_default_limits.max_bytes, &text, &len, &e);
+    if (rc == SR_OK) rc = im_parse(shown, text, len, &letter, &e);
+    if (rc == SR_OK) rc = im_write_yaml(letter, shown, &yaml);
+    if (rc == SR_OK) rc = im_warnings(letter, shown, &warnings);
+    if (rc == SR_OK && (yaml.oom || warnings.oom))
+        rc = sr_oom(&e);
+    int status = EXIT_DONE;
+    if (rc != SR_OK) {
+        if (e.code == SR_OK)
+            sr_fail(&e, rc, shown, 0, 0, "import failed");
+        report(c, &e);
+        status = EXIT_REJECTED;
+    } else {
+        if (warnings.len)
+            fputs(warnings.data, c->err);
+        status = write_output(c, &yaml);
+    }
+    im_free(letter);
+    sr_free(text);
+    sr_buf_free(&yaml);
+    sr_buf_free(&warnings);
+    return status;
+}
+
 /* ---- dispatch ------------------------------------------------------------------------- */
 
 static int cmd_help(cli *c)
@@ -570,6 +631,7 @@ static int cmd_help(cli *c)
     else if (strcmp(topic, "rate") == 0) fputs(usage_rate, c->out);
     else if (strcmp(topic, "explain") == 0) fputs(usage_explain, c->out);
     else if (strcmp(topic, "stars") == 0) fputs(usage_stars, c->out);
+    else if (strcmp(topic, "import") == 0) fputs(usage_import, c->out);
     else if (strcmp(topic, "check") == 0) fputs(usage_check, c->out);
     else if (strcmp(topic, "test") == 0) fputs(usage_test, c->out);
     else return usage_error(c, "no help for '%s'", topic);
@@ -598,6 +660,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     static const struct { const char *name; int (*fn)(cli *); } cmds[] = {
         {"rate", cmd_rate},   {"explain", cmd_explain}, {"stars", cmd_stars},
         {"check", cmd_check}, {"test", cmd_test},       {"help", cmd_help},
+        {"import", cmd_import},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0) {

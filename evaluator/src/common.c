@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,4 +262,19 @@ void sr_format_number(double v, char *out, size_t outlen)
         snprintf(out, outlen, "%lld", (long long)v);
     else
         snprintf(out, outlen, "%.6g", v);
+}
+
+void sr_display_path(const char *path, char *out, size_t outlen)
+{
+    char cwd[PATH_MAX], real[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) && realpath(path, real)) {
+        size_t n = strlen(cwd);
+        if (strncmp(real, cwd, n) == 0 && real[n] == '/') {
+            snprintf(out, outlen, "%s", real + n + 1);
+            return;
+        }
+        snprintf(out, outlen, "%s", real);
+        return;
+    }
+    snprintf(out, outlen, "%s", path);
 }

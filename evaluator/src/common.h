@@ -88,6 +88,10 @@ int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_erro
 /* Test hook: make sr_write_file_atomic fail between write and rename. */
 void sr_write_fail_before_rename(int on);
 
+/* Shows a file relative to the working directory when it lies below it, so messages and
+ * traces read "rules/2002/stars.lua" rather than an absolute path. */
+void sr_display_path(const char *path, char *out, size_t outlen);
+
 /* Formats a number the way the outputs show it: integers without a fraction, otherwise up to
  * 6 significant digits, always with '.' whatever the locale. */
 void sr_format_number(double v, char *out, size_t outlen);

@@ -111,23 +111,6 @@ int rp_latest(char *out, size_t outlen, sr_error *err)
     return sr_fail(err, SR_ERULES, root, 0, 0, "no rule pack found in %s", root);
 }
 
-/* Shows a file relative to the working directory when it lies below it, so that messages
- * and traces read "rules/2002/stars.lua" rather than an absolute path. */
-static void display_name(const char *path, char *out, size_t outlen)
-{
-    char cwd[PATH_MAX], real[PATH_MAX];
-    if (getcwd(cwd, sizeof cwd) && realpath(path, real)) {
-        size_t n = strlen(cwd);
-        if (strncmp(real, cwd, n) == 0 && real[n] == '/') {
-            snprintf(out, outlen, "%s", real + n + 1);
-            return;
-        }
-        snprintf(out, outlen, "%s", real);
-        return;
-    }
-    snprintf(out, outlen, "%s", path);
-}
-
 /* ---- the declaration API -------------------------------------------------------------- */
 
 /* Records the caller's file and line and the pack into the declaration table. */
@@ -236,7 +219,7 @@ static void push_api(lua_State *L, loader *ld)
 static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *err)
 {
     char shown[PATH_MAX];
-    display_name(path, shown, sizeof shown);
+    sr_display_path(path, shown, sizeof shown);
     char *src = NULL;
     size_t len = 0;
     int rc = sr_read_file(path, MAX_PACK_FILE, &src, &len, err);

@@ -236,9 +236,10 @@ static int run_pack(runner *rn, const char *pack)
     closedir(d);
     qsort(names, n, sizeof names[0], cmp_names);
     for (size_t i = 0; i < n; i++) {
-        char path[2 * PATH_MAX];
+        char path[2 * PATH_MAX], shown[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        run_file(rn, path);
+        sr_display_path(path, shown, sizeof shown);
+        run_file(rn, shown);
         sr_free(names[i]);
     }
     return SR_OK;

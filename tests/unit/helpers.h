@@ -1,0 +1,60 @@
+/*
+ * helpers.h — shared fixtures for the unit tests: paths into the source tree and a few
+ * one-line loaders that fail the test with the error message when something is rejected.
+ */
+#ifndef SR_TEST_HELPERS_H
+#define SR_TEST_HELPERS_H
+
+#include "starrate.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef SR_SOURCE_ROOT
+#define SR_SOURCE_ROOT "."
+#endif
+
+#define RULES_DIR(round) SR_SOURCE_ROOT "/rules/" round
+#define COUNCIL(file) SR_SOURCE_ROOT "/scenarios/councils/" file
+
+/* Loads a pack or fails the test. */
+static inline rp_pack *th_pack(const char *dir)
+{
+    rp_pack *p = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    int rc = rp_load(dir, NULL, &p, &err);
+    cr_assert_eq(rc, SR_OK, "loading %s: %s:%d: %s", dir, err.file, err.line, err.msg);
+    return p;
+}
+
+/* Parses YAML text and builds evidence with the pack; returns the result code and fills err. */
+static inline int th_evidence(rp_pack *p, const char *yaml, ev_evidence **out, sr_error *err)
+{
+    yd_node *doc = NULL;
+    sr_error_clear(err);
+    *out = NULL;
+    int rc = yd_parse("test.yaml", yaml, strlen(yaml), &yd_default_limits, &doc, err);
+    if (rc == SR_OK)
+        rc = ev_build(doc, "test.yaml", p, out, err);
+    yd_free(doc);
+    return rc;
+}
+
+/* Loads evidence from a file with the pack or fails the test. */
+static inline ev_evidence *th_evidence_file(rp_pack *p, const char *path)
+{
+    yd_node *doc = NULL;
+    ev_evidence *ev = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    int rc = yd_load_file(path, &yd_default_limits, &doc, &err);
+    if (rc == SR_OK)
+        rc = ev_build(doc, path, p, &ev, &err);
+    yd_free(doc);
+    cr_assert_eq(rc, SR_OK, "%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+    return ev;
+}
+
+#endif
