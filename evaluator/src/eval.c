@@ -117,6 +117,14 @@ static void set_number(lua_State *L, const char *k, double v)
     lua_setfield(L, -2, k);
 }
 
+/* Scores are shown to two decimals: the rules' cut-offs are never finer than that. */
+static const char *score_text(ctx *c, double v)
+{
+    if (v == (double)(long long)v)
+        return tr_number(c->t, v);
+    return tr_printf(c->t, "%.2f", v);
+}
+
 /* Copies the details table a rule returned (top of stack) into the node. */
 static void read_details(ctx *c, int node, const char **needs)
 {
@@ -140,8 +148,8 @@ static void read_details(ctx *c, int node, const char **needs)
                 lua_getfield(L, -3, "limit");
                 lua_getfield(L, -4, "word");
                 lua_getfield(L, -5, "met");
-                const char *limit = lua_isnumber(L, -3) ? tr_number(c->t, lua_tonumber(L, -3)) : NULL;
-                const char *value = lua_isnumber(L, -4) ? tr_number(c->t, lua_tonumber(L, -4)) : "?";
+                const char *limit = lua_isnumber(L, -3) ? score_text(c, lua_tonumber(L, -3)) : NULL;
+                const char *value = lua_isnumber(L, -4) ? score_text(c, lua_tonumber(L, -4)) : "?";
                 tr_compare_add(c->t, node, lua_tostring(L, -5) ? lua_tostring(L, -5) : "value",
                                value, limit ? ">=" : NULL, limit,
                                lua_tostring(L, -2), lua_toboolean(L, -1));
@@ -211,6 +219,24 @@ static unsigned finding_standards(ctx *c, const ev_finding *f)
     return mask;
 }
 
+/* "concern (weight 2, letter line 81): the level of carers assessments ..." */
+static const char *finding_text(ctx *c, const ev_finding *f)
+{
+    char extra[64] = "";
+    if (f->weight != 1 && f->letter_line)
+        snprintf(extra, sizeof extra, " (weight %g, letter line %d)", f->weight, f->letter_line);
+    else if (f->weight != 1)
+        snprintf(extra, sizeof extra, " (weight %g)", f->weight);
+    else if (f->letter_line)
+        snprintf(extra, sizeof extra, " (letter line %d)", f->letter_line);
+    char kind[32];
+    snprintf(kind, sizeof kind, "%s", ev_kind_words[f->kind]);
+    for (char *u = kind; *u; u++)
+        if (*u == '_')
+            *u = ' ';
+    return tr_printf(c->t, "%s%s: %s", kind, extra, f->text);
+}
+
 static void push_finding(lua_State *L, const ev_finding *f)
 {
     lua_createtable(L, 0, 4);
@@ -250,8 +276,7 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
             continue;
         push_finding(L, f);
         lua_rawseti(L, -2, ++n);
-        tr_input_add(c->t, node, f->id, tr_printf(c->t, "%s: %s", ev_kind_words[f->kind], f->text),
-                     "given");
+        tr_input_add(c->t, node, f->id, finding_text(c, f), "evidence");
     }
     lua_setfield(L, -2, "findings");
 }
@@ -339,11 +364,11 @@ static int cap_breached(ctx *c, size_t s, const rp_cap *cap, int node)
 static const char *cap_text(ctx *c, const rp_cap *cap, const rp_scale *scale, int state, int before)
 {
     if (state < 0)
-        return tr_printf(c->t, "not evaluated: the evidence does not say (if %s, at most %s)",
-                         cap->sentence, scale->words[cap->to].id);
+        return tr_printf(c->t, "not evaluated: the evidence does not say (if %s, the judgement "
+                         "would be capped at %s)", cap->sentence, scale->words[cap->to].id);
     if (state == 0)
-        return tr_printf(c->t, "not breached (if %s, at most %s)", cap->sentence,
-                         scale->words[cap->to].id);
+        return tr_printf(c->t, "not breached (if %s, the judgement would be capped at %s)",
+                         cap->sentence, scale->words[cap->to].id);
     if (before > cap->to)
         return tr_printf(c->t, "capped from %s to %s: %s", scale->words[before].id,
                          scale->words[cap->to].id, cap->sentence);
@@ -366,6 +391,11 @@ static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
         int before = *word;
         if (state == 1 && *word > cap->to) {
             *word = cap->to;
+            tr_node *jn = tr_get(c->t, jnode);
+            if (jn)
+                jn->text = tr_printf(c->t, "%s; capped from %s to %s by key threshold %s",
+                                     jn->text ? jn->text : "", scale->words[before].id,
+                                     scale->words[cap->to].id, cap->id);
             if (rs->ncaps_fired < (int)(sizeof rs->caps_fired / sizeof rs->caps_fired[0]))
                 rs->caps_fired[rs->ncaps_fired++] = (int)i;
         }
@@ -414,7 +444,7 @@ static int serving_step(ctx *c, size_t s)
             set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
         lua_rawseti(L, -2, std);
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
-                     rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].id : "not assessed",
+                     rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
                      rs->grade_given[std - 1] ? "given" : "derived");
         tr_use_add(c->t, node, rs->grade_node[std - 1]);
     }
@@ -492,7 +522,7 @@ static int capacity_grade_step(ctx *c, size_t s)
         if (f->theme >= 0)
             set_string(L, "theme", ev_theme_words[f->theme]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
-        tr_input_add(c->t, node, f->id, tr_printf(c->t, "%s: %s", ev_kind_words[f->kind], f->text), "given");
+        tr_input_add(c->t, node, f->id, finding_text(c, f), "evidence");
     }
     lua_setfield(L, -2, "findings");
     lua_createtable(L, 0, 3);
@@ -533,7 +563,7 @@ static int capacity_step(ctx *c, size_t s)
     set_string(L, "service", c->p->services[s].id);
     if (rs->grade[5] >= 0)
         set_string(L, "grade", c->p->grade.words[rs->grade[5]].id);
-    tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].id : "not assessed",
+    tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].text : "not assessed",
                  rs->grade_given[5] ? "given" : "derived");
     tr_use_add(c->t, node, rs->grade_node[5]);
     const char *needs = NULL;

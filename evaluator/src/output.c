@@ -465,31 +465,107 @@ static void node_heading(sr_buf *b, const rp_pack *p, const tr_node *nd)
         sr_buf_puts(b, rest);
 }
 
+/* The inspectorate's words for a word id: "very good" for very_good, "most" stays "most". */
+static const char *word_text(const rp_pack *p, const char *id)
+{
+    int g = id ? rp_word_index(&p->grade, id) : -1;
+    return g >= 0 ? p->grade.words[g].text : id;
+}
+
+static const char *source_note(const char *source)
+{
+    if (!source || strcmp(source, "derived") == 0)
+        return "";
+    if (strcmp(source, "given") == 0)
+        return ", given in the evidence";
+    if (strcmp(source, "not_assessed") == 0)
+        return "";
+    if (strcmp(source, "insufficient") == 0)
+        return ", insufficient evidence";
+    return "";
+}
+
+/* A chain of cut-offs (best first, the last one met) as one sentence:
+ * "The score of 0.23 reaches the cut-off for good (0.1) but not the one for very good (0.5)." */
+static void explain_cutoffs(sr_buf *b, const rp_pack *p, const tr_compare *first)
+{
+    const tr_compare *met = NULL, *above = NULL;
+    for (const tr_compare *c = first; c; c = c->next) {
+        if (c->met) {
+            met = c;
+            break;
+        }
+        above = c;
+    }
+    if (!met)
+        return;
+    const char *word = word_text(p, met->word);
+    if (met->limit && strcmp(met->op, "within") == 0)
+        sr_buf_printf(b, "      The %s, %s, lies within %s for %s", met->what, met->value, met->limit, word);
+    else if (met->limit)
+        sr_buf_printf(b, "      The %s, %s, reaches the cut-off for %s (%s %s)", met->what, met->value,
+                      word, met->op, met->limit);
+    else if (above && above->limit) {
+        sr_buf_printf(b, "      The %s, %s, is below the cut-off for %s (%s %s): %s.\n", met->what,
+                      met->value, word_text(p, above->word), above->op, above->limit, word);
+        return;
+    } else
+        sr_buf_printf(b, "      The %s, %s, gives %s", met->what, met->value, word);
+    if (above && above->limit)
+        sr_buf_printf(b, " but not the one for %s (%s %s)", word_text(p, above->word),
+                      above->op, above->limit);
+    sr_buf_puts(b, ".\n");
+}
+
+static void explain_threshold(sr_buf *b, const tr_compare *c)
+{
+    sr_buf_printf(b, "      The %s, %s, is %s%s the key threshold of %s: %s.\n", c->what, c->value,
+                  c->met ? "" : "not ", strcmp(c->op, ">") == 0 ? "above" : "below", c->limit,
+                  c->met ? "breached" : "not breached");
+}
+
+static void explain_inputs(sr_buf *b, const tr_node *nd)
+{
+    int header = 0;
+    for (const tr_input *in = nd->inputs; in; in = in->next) {
+        if (!header && strcmp(nd->kind, "grade") == 0) {
+            sr_buf_puts(b, "      Evidence:\n");
+            header = 1;
+        }
+        const char *src = in->source;
+        sr_buf_printf(b, "        - %s: %s", in->name, in->value);
+        if (src && strcmp(src, "evidence") != 0 && strcmp(src, "given") != 0)
+            sr_buf_printf(b, " (%s)", strcmp(src, "extracted") == 0 ? "extracted from the letter" : src);
+        else if (src && strcmp(src, "given") == 0 && strcmp(nd->kind, "grade") != 0 &&
+                 strcmp(nd->kind, "band") != 0 && strcmp(nd->kind, "cap") != 0)
+            sr_buf_puts(b, " (given)");
+        sr_buf_putc(b, '\n');
+    }
+}
+
 static void explain_node(sr_buf *b, const rp_pack *p, const tr_node *nd)
 {
     sr_buf_puts(b, "  ");
     node_heading(b, p, nd);
-    sr_buf_printf(b, ": %s", nd->output ? nd->output : "not assessed");
-    if (nd->source)
-        sr_buf_printf(b, " (%s)", strcmp(nd->source, "not_assessed") == 0 ? "not assessed" : nd->source);
-    sr_buf_putc(b, '\n');
+    if (nd->output)
+        sr_buf_printf(b, ": %s%s\n", word_text(p, nd->output), source_note(nd->source));
+    else
+        sr_buf_printf(b, ": %s\n", nd->source && strcmp(nd->source, "insufficient") == 0
+                                       ? "insufficient evidence" : "not assessed");
     if (nd->text)
         sr_buf_printf(b, "      %s\n", nd->text);
-    for (const tr_input *in = nd->inputs; in; in = in->next)
-        sr_buf_printf(b, "      - %s: %s [%s]\n", in->name, in->value, in->source);
-    for (const tr_compare *c = nd->cmps; c; c = c->next) {
-        if (c->op && c->limit)
-            sr_buf_printf(b, "      %s %s %s %s %s: %s\n", c->what, c->value, c->op, c->limit,
-                          c->met ? "holds" : "does not hold", c->word ? c->word : "");
-        else if (c->met)
-            sr_buf_printf(b, "      otherwise: %s\n", c->word ? c->word : "");
-    }
+    explain_inputs(b, nd);
+    const tr_compare *c = nd->cmps;
+    if (c && c->op && (strcmp(c->op, ">") == 0 || strcmp(c->op, "<") == 0))
+        explain_threshold(b, c);
+    else if (c)
+        explain_cutoffs(b, p, c);
     if (nd->rule && nd->provenance)
-        sr_buf_printf(b, "      rule %s, %s, %s:%d\n", nd->rule,
+        sr_buf_printf(b, "      Rule %s (%s), %s:%d\n", nd->rule,
                       strcmp(nd->provenance, "source") == 0 ? "documented" : "reconstructed",
                       nd->file, nd->line);
     else if (nd->source && strcmp(nd->source, "given") == 0 && nd->file)
-        sr_buf_printf(b, "      given at %s:%d\n", nd->file, nd->line);
+        sr_buf_printf(b, "      Given at %s:%d\n", nd->file, nd->line);
 }
 
 /* Marks `id` and everything it rests on. */

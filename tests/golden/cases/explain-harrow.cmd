@@ -1,0 +1,1 @@
+explain scenarios/councils/harrow-2003.yaml

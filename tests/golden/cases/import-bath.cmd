@@ -1,0 +1,1 @@
+import tests/unit/data/letters/bath-ne-somerset-2003.txt

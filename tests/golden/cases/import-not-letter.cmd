@@ -1,0 +1,1 @@
+import tests/unit/data/letters/not-letter-durham-summary.txt

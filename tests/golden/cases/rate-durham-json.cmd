@@ -1,0 +1,1 @@
+rate --format json scenarios/councils/durham-2003.yaml

@@ -1,0 +1,1 @@
+rate --from-published scenarios/councils/durham-2003.yaml

@@ -1,0 +1,2 @@
+rate -
+stdin: scenarios/councils/hertfordshire-2002.yaml

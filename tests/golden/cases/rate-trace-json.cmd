@@ -1,0 +1,1 @@
+rate --format json --trace scenarios/councils/demo-2-star-capped.yaml

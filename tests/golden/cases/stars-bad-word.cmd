@@ -1,0 +1,1 @@
+stars mostly/promising some/promising

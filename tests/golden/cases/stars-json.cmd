@@ -1,0 +1,1 @@
+stars --format json --year 2002 no/poor yes/excellent

@@ -1,0 +1,1 @@
+stars most/promising some/promising

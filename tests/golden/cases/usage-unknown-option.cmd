@@ -1,0 +1,1 @@
+rate --colour scenarios/councils/durham-2003.yaml
