@@ -70,7 +70,7 @@ rule {
       parts[#parts + 1] = string.format("mean band %.2f of %d indicator%s", sum / nb, nb, nb == 1 and "" or "s")
     end
     if fnd then
-      parts[#parts + 1] = string.format("findings %.1f for and %.1f against", pos, neg)
+      parts[#parts + 1] = string.format("findings %g for and %g against", pos, neg)
     end
     local grade, compared = classify(score, GRADE_CUTS, "score")
     return grade, {
@@ -135,7 +135,7 @@ rule {
     end
     local fnd, pos, neg = balance(input.findings, CAPACITY_WEIGHT)
     local score = fnd
-    local reason = string.format("capacity findings %.1f for and %.1f against", pos, neg)
+    local reason = string.format("capacity findings %g for and %g against", pos, neg)
     if t.compared > 0 then
       local travel = (t.improved - t.worsened) / t.compared
       score = (1 - TRAVEL_SHARE) * fnd + TRAVEL_SHARE * travel
