@@ -171,7 +171,7 @@ static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int nod
     int rc = lh_make_readonly(c->p->host, c->err);
     if (rc != SR_OK)
         return rc;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, rule->fnref);
+    rp_push_function(c->p, rule->fnref, "fn");
     lua_insert(L, -2);
     if ((rc = lh_pcall(c->p->host, 1, 2, c->err)) != SR_OK)
         return rc;
@@ -724,6 +724,28 @@ static int evaluate_service(ctx *c, size_t s)
     return rc;
 }
 
+/* The Lua half of an evaluation, in protected mode: building the rules' input tables
+ * allocates, and a memory error there must come back as an error, not Lua's panic. Errors of
+ * the steps themselves come back in c->rc. */
+typedef struct eval_call {
+    ctx *c;
+    int rc;
+} eval_call;
+
+static int evaluate_protected(lua_State *L)
+{
+    eval_call *ec = lua_touserdata(L, 1);
+    ctx *c = ec->c;
+    (void)L;
+    int rc = SR_OK;
+    for (size_t s = 0; rc == SR_OK && s < c->p->nservices; s++)
+        rc = evaluate_service(c, s);
+    if (rc == SR_OK)
+        rc = stars_step(c);
+    ec->rc = rc;
+    return 0;
+}
+
 int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
 {
     ctx c = {p, lh_state(p->host), ev, r, &r->trace, err};
@@ -732,10 +754,10 @@ int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
         return rc;
     int top = lua_gettop(c.L);
     lh_budget_reset(p->host);
-    for (size_t s = 0; rc == SR_OK && s < p->nservices; s++)
-        rc = evaluate_service(&c, s);
+    eval_call ec = {&c, SR_OK};
+    rc = lh_protect(p->host, evaluate_protected, &ec, 0, err);
     if (rc == SR_OK)
-        rc = stars_step(&c);
+        rc = ec.rc;
     lua_settop(c.L, top);
     if (rc == SR_OK && r->trace.oom)
         rc = sr_oom(err);

@@ -33,10 +33,31 @@ static const char *const decl_kinds[] = {
 typedef struct loader {
     rp_pack *p;
     hs_sha256 *hash;
-    int decls_ref;  /* registry: list of declaration tables in load order */
-    int manifest_ref;
+    int decls_ref;     /* registry: list of declaration tables in load order */
+    int manifests_ref; /* registry: the manifest of each pack being loaded, by depth */
+    int depth;         /* 1 for the pack asked for, 2 for the one it extends, ... */
     const char *current_pack; /* folder name of the pack whose files are running */
 } loader;
+
+/* Every field name C reads from declarations. They are interned once, in protected mode, and
+ * kept alive, so that reading a field later (outside protected mode) never allocates and so
+ * can never raise a memory error. */
+static const char *const field_names[] = {
+    "_file", "_line", "_kind", "_pack", "id", "name", "title", "source", "reconstructed",
+    "words", "text", "min", "max", "unit", "number", "informs", "criteria", "code", "service",
+    "standard", "polarity", "bands", "band", "services", "judgement", "to", "indicator",
+    "requirement", "above", "below", "sentence", "stars", "when", "layer", "fn", "round",
+    "version", "extends", "files", NULL,
+};
+
+/* Pushes t[key] for the table at idx without metamethods: a rule file cannot make reading its
+ * declarations run code. The key is one of field_names, so this does not allocate. */
+static int rawfield(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    return lua_rawget(L, idx);
+}
 
 /* ---- paths ---------------------------------------------------------------------------- */
 
@@ -152,13 +173,14 @@ static int api_declare(lua_State *L)
     lua_pushstring(L, kind);
     lua_setfield(L, 1, "_kind");
     if (strcmp(kind, "pack") == 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifests_ref);
         lua_pushvalue(L, 1);
-        lua_rawseti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+        lua_rawseti(L, -2, ld->depth);
         return 0;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
     lua_pushvalue(L, 1);
-    lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
     return 0;
 }
 
@@ -224,11 +246,15 @@ static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *er
     size_t len = 0;
     int rc = sr_read_file(path, MAX_PACK_FILE, &src, &len, err);
     if (rc != SR_OK) {
-        snprintf(err->file, sizeof err->file, "%s", shown);
+        snprintf(err->file, sizeof err->file, "%.500s", shown);
         return rc == SR_EIO || rc == SR_ELIMIT ? SR_ERULES : rc;
     }
-    /* The pack hash covers each file's name and content, in load order. */
-    if ((rc = hs_update(ld->hash, shown, strlen(shown) + 1, err)) == SR_OK)
+    /* The pack hash covers each file's name within its pack ("2002/stars.lua") and content, in
+     * load order: where the rules folder lies, or where starrate runs from, must not change it. */
+    char named[2 * PATH_MAX];
+    snprintf(named, sizeof named, "%s/%s", ld->current_pack ? ld->current_pack : "",
+             strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+    if ((rc = hs_update(ld->hash, named, strlen(named) + 1, err)) == SR_OK)
         rc = hs_update(ld->hash, src, len, err);
     char **files = rc == SR_OK ? sr_realloc(ld->p->files, (ld->p->nfiles + 1) * sizeof *files)
                                : NULL;
@@ -259,11 +285,19 @@ static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *er
 
 static int field_string(lua_State *L, int idx, const char *key, char **out);
 
+/* Pushes the manifest recorded by the pack.lua at the current depth (false when none). */
+static void push_manifest(lua_State *L, loader *ld)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifests_ref);
+    lua_rawgeti(L, -1, ld->depth);
+    lua_remove(L, -2);
+}
+
 /* Reads the manifest table recorded by `pack { ... }` in pack.lua. */
 static int read_manifest(loader *ld, const char *dir, char **extends, sr_error *err)
 {
     lua_State *L = lh_state(ld->p->host);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+    push_manifest(L, ld);
     if (!lua_istable(L, -1)) {
         lua_pop(L, 1);
         return sr_fail(err, SR_ERULES, dir, 0, 0, "pack.lua does not call pack { ... }");
@@ -281,8 +315,8 @@ static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_e
 static int manifest_files(lua_State *L, loader *ld, const char *dir, char ***out, size_t *n,
                           sr_error *err)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
-    lua_getfield(L, -1, "files");
+    push_manifest(L, ld);
+    rawfield(L, -1, "files");
     int rc = SR_OK;
     *out = NULL;
     *n = 0;
@@ -290,7 +324,7 @@ static int manifest_files(lua_State *L, loader *ld, const char *dir, char ***out
         lua_pop(L, 2);
         return sr_fail(err, SR_ERULES, dir, 0, 0, "pack { ... } needs a list 'files'");
     }
-    size_t len = (size_t)luaL_len(L, -1);
+    size_t len = lua_rawlen(L, -1);
     if (!(*out = sr_calloc(len ? len : 1, sizeof **out)))
         rc = sr_oom(err);
     for (size_t i = 0; rc == SR_OK && i < len; i++) {
@@ -329,33 +363,26 @@ static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_e
     if (depth > MAX_EXTENDS)
         return sr_fail(err, SR_ERULES, dir, 0, 0, "packs extend each other more than %d deep",
                        MAX_EXTENDS);
-    lua_State *L = lh_state(ld->p->host);
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/pack.lua", dir);
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%.4000s/pack.lua", dir);
     const char *slash = strrchr(dir, '/');
     const char *prev_pack = ld->current_pack;
     ld->current_pack = slash ? slash + 1 : dir;
-    lua_pushnil(L);
-    lua_rawseti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+    ld->depth = depth + 1;
     int rc = run_pack_file(ld, api_idx, path, err);
     char *extends = NULL;
     if (rc == SR_OK)
         rc = read_manifest(ld, path, &extends, err);
     if (rc == SR_OK && extends) {
-        /* Keep this pack's manifest aside while the base loads. */
-        lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
-        int mine = luaL_ref(L, LUA_REGISTRYINDEX);
-        char base[PATH_MAX];
+        char base[PATH_MAX + 16];
         snprintf(base, sizeof base, "%.*s/%s", slash ? (int)(slash - dir) : 1,
                  slash ? dir : ".", extends);
-        if (!is_pack_dir(base))
+        if (strchr(extends, '/') || !is_pack_dir(base))
             rc = sr_fail(err, SR_ERULES, path, 0, 0, "extends '%s': no pack at %s", extends, base);
         else
             rc = load_folder(ld, api_idx, base, depth + 1, err);
         ld->current_pack = slash ? slash + 1 : dir;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, mine);
-        lua_rawseti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
-        luaL_unref(L, LUA_REGISTRYINDEX, mine);
+        ld->depth = depth + 1;
     }
     sr_free(extends);
     if (rc == SR_OK)
@@ -370,7 +397,7 @@ static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_e
  * absent or of another type (the caller decides whether that is an error), or SR_ENOMEM. */
 static int field_string(lua_State *L, int idx, const char *key, char **out)
 {
-    int t = lua_getfield(L, idx, key);
+    int t = rawfield(L, idx, key);
     int rc = 1;
     if (t == LUA_TSTRING) {
         *out = sr_strdup(lua_tostring(L, -1));
@@ -382,7 +409,7 @@ static int field_string(lua_State *L, int idx, const char *key, char **out)
 
 static int field_number(lua_State *L, int idx, const char *key, double *out)
 {
-    int t = lua_getfield(L, idx, key);
+    int t = rawfield(L, idx, key);
     int rc = 1;
     if (t == LUA_TNUMBER) {
         *out = lua_tonumber(L, -1);
@@ -396,16 +423,17 @@ typedef struct decl_pos {
     char file[PATH_MAX];
     int line;
     char kind[32];
+    int index; /* position in the pack's list of declarations */
 } decl_pos;
 
 static void read_pos(lua_State *L, int idx, decl_pos *pos)
 {
     idx = lua_absindex(L, idx);
-    lua_getfield(L, idx, "_file");
+    rawfield(L, idx, "_file");
     snprintf(pos->file, sizeof pos->file, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
-    lua_getfield(L, idx, "_line");
+    rawfield(L, idx, "_line");
     pos->line = (int)lua_tointeger(L, -1);
-    lua_getfield(L, idx, "_kind");
+    rawfield(L, idx, "_kind");
     snprintf(pos->kind, sizeof pos->kind, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
     lua_pop(L, 3);
 }
@@ -525,8 +553,8 @@ static int conv_scale(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr
     if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &s.name, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &s.prov, err);
     if (rc == SR_OK) {
-        lua_getfield(L, idx, "words");
-        size_t n = lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
+        rawfield(L, idx, "words");
+        size_t n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
         if (n < 2 || n > 16)
             rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                          "scale needs a list 'words' of 2 to 16 { id = ..., text = ... }");
@@ -598,13 +626,13 @@ static void free_standard(rp_standard *s)
 static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
                             char ***out, size_t *nout, sr_error *err)
 {
-    lua_getfield(L, idx, key);
+    rawfield(L, idx, key);
     if (!lua_istable(L, -1)) {
         lua_pop(L, 1);
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s needs a list '%s'",
                        pos->kind, key);
     }
-    size_t n = (size_t)luaL_len(L, -1);
+    size_t n = lua_rawlen(L, -1);
     int rc = SR_OK;
     *out = sr_calloc(n ? n : 1, sizeof **out);
     *nout = 0;
@@ -653,8 +681,8 @@ static void free_indicator(rp_indicator *d)
 
 static int read_bands(lua_State *L, int idx, const decl_pos *pos, rp_indicator *d, sr_error *err)
 {
-    lua_getfield(L, idx, "bands");
-    size_t n = lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
+    rawfield(L, idx, "bands");
+    size_t n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
     int rc = SR_OK;
     if (n < 1 || n > 4)
         rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
@@ -877,25 +905,24 @@ static int conv_cap(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_e
     return SR_OK;
 }
 
-/* Stores the function in field `key` in the registry. */
+/* Checks that field `key` is a function and remembers where it is: declaration number
+ * pos->index of the pack's list (see rp_push_function). */
 static int read_function(lua_State *L, int idx, const decl_pos *pos, const char *key, int *ref,
                          sr_error *err)
 {
-    lua_getfield(L, idx, key);
-    if (!lua_isfunction(L, -1)) {
-        lua_pop(L, 1);
+    int t = rawfield(L, idx, key);
+    lua_pop(L, 1);
+    if (t != LUA_TFUNCTION)
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s needs a function '%s'",
                        pos->kind, key);
-    }
-    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    *ref = pos->index; /* the function stays in its declaration, which the pack keeps */
     return SR_OK;
 }
 
 static void free_star_rule(lua_State *L, rp_star_rule *r)
 {
+    (void)L;
     sr_free(r->id), sr_free(r->sentence);
-    if (L && r->fnref)
-        luaL_unref(L, LUA_REGISTRYINDEX, r->fnref);
     free_prov(&r->prov);
 }
 
@@ -930,9 +957,8 @@ static int conv_star_rule(lua_State *L, int idx, const decl_pos *pos, rp_pack *p
 
 static void free_rule(lua_State *L, rp_rule *r)
 {
+    (void)L;
     sr_free(r->id), sr_free(r->layer), sr_free(r->sentence);
-    if (L && r->fnref)
-        luaL_unref(L, LUA_REGISTRYINDEX, r->fnref);
     free_prov(&r->prov);
 }
 
@@ -989,17 +1015,22 @@ static void read_key(lua_State *L, int idx, decl_key *k)
                       : strcmp(k->pos.kind, "standard") == 0   ? "number"
                       : strcmp(k->pos.kind, "rule") == 0       ? "layer"
                                                                 : "id";
-    lua_getfield(L, idx, idkey);
-    lua_getfield(L, idx, "_pack");
-    const char *id = lua_isstring(L, -2) ? lua_tostring(L, -2) : "";
-    snprintf(k->key, sizeof k->key, "%s|%s|%s", k->pos.kind, id, lua_tostring(L, -1));
-    snprintf(k->id, sizeof k->id, "%s", id);
+    int t = rawfield(L, idx, idkey);
+    rawfield(L, idx, "_pack");
+    /* lua_tostring would convert a number in place, which allocates: format it here. */
+    if (t == LUA_TSTRING)
+        snprintf(k->id, sizeof k->id, "%s", lua_tostring(L, -2));
+    else if (t == LUA_TNUMBER)
+        snprintf(k->id, sizeof k->id, "%g", lua_tonumber(L, -2));
+    else
+        k->id[0] = '\0';
+    snprintf(k->key, sizeof k->key, "%s|%s|%s", k->pos.kind, k->id, lua_tostring(L, -1));
     lua_pop(L, 2);
 }
 
 static int check_duplicates(lua_State *L, int list, sr_error *err)
 {
-    size_t n = (size_t)luaL_len(L, list);
+    size_t n = lua_rawlen(L, list);
     decl_key *keys = sr_calloc(n ? n : 1, sizeof *keys);
     if (!keys)
         return sr_oom(err);
@@ -1040,12 +1071,13 @@ static int convert_all(loader *ld, sr_error *err)
     lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
     int list = lua_gettop(L);
     int rc = check_duplicates(L, list, err);
-    lua_Integer n = luaL_len(L, list);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, list);
     for (size_t pass = 0; rc == SR_OK && pass < sizeof passes / sizeof passes[0]; pass++) {
         for (lua_Integer i = 1; rc == SR_OK && i <= n; i++) {
             lua_rawgeti(L, list, i);
             decl_pos pos;
             read_pos(L, -1, &pos);
+            pos.index = (int)i;
             if (strcmp(pos.kind, passes[pass].kind) == 0)
                 rc = passes[pass].fn(L, lua_gettop(L), &pos, ld->p, err);
             lua_pop(L, 1);
@@ -1066,7 +1098,8 @@ static rp_rule *rule_for(rp_pack *p, const char *layer)
 static int read_identity(loader *ld, const char *dir, sr_error *err)
 {
     lua_State *L = lh_state(ld->p->host);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->manifest_ref);
+    ld->depth = 1;
+    push_manifest(L, ld);
     int m = lua_gettop(L);
     decl_pos pos;
     read_pos(L, m, &pos);
@@ -1080,8 +1113,37 @@ static int read_identity(loader *ld, const char *dir, sr_error *err)
     return rc;
 }
 
-/* The loader must outlive loading: at_least and rank use it while rules run. It is kept in
- * the host's registry as a full userdata so it is freed with the state. */
+/* Creates, in protected mode, what loading needs inside the state: the loader (a full
+ * userdata, so it lives exactly as long as the state: at_least and rank use it while rules
+ * run), the list of declarations, the manifests by depth, the interned field names, and the
+ * API table, which it returns. */
+static int setup(lua_State *L)
+{
+    struct { rp_pack *p; loader *ld; } *s = lua_touserdata(L, 1);
+    loader *ld = lua_newuserdatauv(L, sizeof *ld, 0);
+    memset(ld, 0, sizeof *ld);
+    ld->p = s->p;
+    s->ld = ld;
+    luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    ld->decls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_createtable(L, MAX_EXTENDS + 2, 0);
+    for (int i = 1; i <= MAX_EXTENDS + 2; i++) {
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, -2, i);
+    }
+    ld->manifests_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    for (int i = 0; field_names[i]; i++) {
+        lua_pushstring(L, field_names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    luaL_ref(L, LUA_REGISTRYINDEX);
+    s->p->decls_ref = ld->decls_ref;
+    push_api(L, ld);
+    return 1;
+}
+
 int rp_load(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err)
 {
     *out = NULL;
@@ -1094,29 +1156,22 @@ int rp_load(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err)
         return rc;
     }
     lua_State *L = lh_state(p->host);
-    loader *ld = lua_newuserdatauv(L, sizeof *ld, 0);
-    if (!ld) {
+    struct { rp_pack *p; loader *ld; } s = {p, NULL};
+    if ((rc = lh_protect(p->host, setup, &s, 1, err)) != SR_OK) {
         rp_free(p);
-        return sr_oom(err);
+        return rc;
     }
-    memset(ld, 0, sizeof *ld);
-    ld->p = p;
-    luaL_ref(L, LUA_REGISTRYINDEX);  /* anchors the loader for the life of the state */
-    lua_newtable(L);
-    ld->decls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pushboolean(L, 0);
-    ld->manifest_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    loader *ld = s.ld;
+    int api = lua_gettop(L);
     if ((rc = hs_begin(&ld->hash, err)) == SR_OK) {
-        push_api(L, ld);
-        int api = lua_gettop(L);
         rc = load_folder(ld, api, dir, 0, err);
-        lua_settop(L, api - 1);
         char hex[65];
         int hrc = hs_finish(ld->hash, hex, rc == SR_OK ? err : &(sr_error){0});
         ld->hash = NULL;
         if (rc == SR_OK && (rc = hrc) == SR_OK)
             memcpy(p->sha256, hex, sizeof hex);
     }
+    lua_settop(L, api - 1);
     if (rc == SR_OK) rc = read_identity(ld, dir, err);
     if (rc == SR_OK) rc = convert_all(ld, err);
     if (rc != SR_OK) {
@@ -1202,44 +1257,64 @@ const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id)
 
 /* ---- the star table ------------------------------------------------------------------- */
 
-/* Pushes { <service> = { serving = word, capacity = word }, ... } as a read-only table. */
-static int push_judgements(rp_pack *p, const int *serving, const int *capacity, sr_error *err)
+int rp_push_function(rp_pack *p, int fnref, const char *field)
 {
     lua_State *L = lh_state(p->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->decls_ref);
+    lua_rawgeti(L, -1, fnref);
+    int t = rawfield(L, -1, field);
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+    return t;
+}
+
+typedef struct stars_call {
+    rp_pack *p;
+    const int *serving, *capacity;
+    int row;
+    int rc;
+    sr_error *err;
+} stars_call;
+
+/* In protected mode: builds { <service> = { serving = word, capacity = word }, ... }, makes
+ * it read-only and tries the rows in order. Errors of a row come back in sc->rc. */
+static int stars_protected(lua_State *L)
+{
+    stars_call *sc = lua_touserdata(L, 1);
+    rp_pack *p = sc->p;
     lua_createtable(L, 0, (int)p->nservices);
     for (size_t s = 0; s < p->nservices; s++) {
         lua_createtable(L, 0, 2);
-        lua_pushstring(L, p->serving.words[serving[s]].id);
+        lua_pushstring(L, p->serving.words[sc->serving[s]].id);
         lua_setfield(L, -2, "serving");
-        lua_pushstring(L, p->capacity.words[capacity[s]].id);
+        lua_pushstring(L, p->capacity.words[sc->capacity[s]].id);
         lua_setfield(L, -2, "capacity");
         lua_setfield(L, -2, p->services[s].id);
     }
-    return lh_make_readonly(p->host, err);
+    if ((sc->rc = lh_make_readonly(p->host, sc->err)) != SR_OK)
+        return 0;
+    int j = lua_gettop(L);
+    for (size_t i = 0; i < p->nstar_rules; i++) {
+        rp_push_function(p, p->star_rules[i].fnref, "when");
+        lua_pushvalue(L, j);
+        if ((sc->rc = lh_pcall(p->host, 1, 1, sc->err)) != SR_OK)
+            return 0;
+        int hit = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (hit) {
+            sc->row = (int)i;
+            break;
+        }
+    }
+    return 0;
 }
 
 int rp_stars(rp_pack *p, const int *serving, const int *capacity, int *row, sr_error *err)
 {
-    lua_State *L = lh_state(p->host);
-    *row = -1;
-    int rc = push_judgements(p, serving, capacity, err);
-    if (rc != SR_OK)
-        return rc;
-    int j = lua_gettop(L);
-    for (size_t i = 0; i < p->nstar_rules; i++) {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, p->star_rules[i].fnref);
-        lua_pushvalue(L, j);
-        if ((rc = lh_pcall(p->host, 1, 1, err)) != SR_OK)
-            break;
-        int hit = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-        if (hit) {
-            *row = (int)i;
-            break;
-        }
-    }
-    lua_settop(L, j - 1);
-    return rc;
+    stars_call sc = {p, serving, capacity, -1, SR_OK, err};
+    int rc = lh_protect(p->host, stars_protected, &sc, 0, err);
+    *row = sc.row;
+    return rc != SR_OK ? rc : sc.rc;
 }
 
 /* ---- check ---------------------------------------------------------------------------- */

@@ -92,13 +92,13 @@ typedef struct rp_cap {
 typedef struct rp_star_rule {
     char *id, *sentence;
     int stars;
-    int fnref;  /* registry reference of `when` */
+    int fnref;  /* declaration holding `when` (see rp_push_function) */
     rp_prov prov;
 } rp_star_rule;
 
 typedef struct rp_rule {
     char *id, *layer, *sentence;
-    int fnref;
+    int fnref;  /* declaration holding `fn` (see rp_push_function) */
     rp_prov prov;
 } rp_rule;
 
@@ -110,6 +110,7 @@ typedef struct rp_pack {
     char **files;       /* display names of the files loaded, in order */
     size_t nfiles;
     lh_host *host;
+    int decls_ref;      /* registry: the declarations, which keep the rules' functions */
 
     rp_service services[RP_MAX_SERVICES];
     size_t nservices;
@@ -149,6 +150,10 @@ int rp_service_index(const rp_pack *p, const char *id);
 int rp_word_index(const rp_scale *s, const char *id);
 const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code);
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
+
+/* Pushes field `field` of declaration fnref (a rule's function); returns its Lua type. Call it
+ * in protected mode (lh_protect). */
+int rp_push_function(rp_pack *p, int fnref, const char *field);
 
 /* Applies the star table to judgements given as word indexes: serving[s], capacity[s] per
  * service. Returns the index of the first matching row in *row (or -1 when none matched). */
