@@ -1144,9 +1144,14 @@ static int setup(lua_State *L)
     return 1;
 }
 
-int rp_load(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err)
+int rp_load(const char *dir_given, const lh_limits *lim, rp_pack **out, sr_error *err)
 {
     *out = NULL;
+    /* "rules/2003/" and "rules/2003" are the same pack: the base is found beside it. */
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%.4000s", dir_given);
+    for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+        dir[n - 1] = '\0';
     rp_pack *p = sr_calloc(1, sizeof *p);
     if (!p)
         return sr_oom(err);
