@@ -85,7 +85,7 @@ static int word_of(ctx *c, const yd_node *node, const rp_scale *scale, const cha
     const char *words[16];
     for (size_t i = 0; i < scale->nwords && i < 16; i++)
         words[i] = scale->words[i].id;
-    size_t idx;
+    size_t idx = 0;
     int rc = yd_enum(node, what, words, scale->nwords, c->file, &idx, c->err);
     if (rc == SR_OK)
         *out = (int)idx;
@@ -137,7 +137,7 @@ static int read_declared_bands(ctx *c, const yd_node *list, rp_indicator *d)
     for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
         const yd_node *b = list->items[i];
         rp_band *band = &d->bands[i];
-        long num;
+        long num = 0;
         const yd_node *v;
         rc = yd_expect(b, YD_MAP, "band", c->file, c->err);
         if (rc == SR_OK) rc = yd_check_keys(b, band_keys, "band", c->file, c->err);
@@ -160,8 +160,8 @@ static int read_declaration(ctx *c, const yd_node *m, rp_indicator *d)
 {
     static const char *const polarities[] = {"higher", "lower", "range"};
     const yd_node *v;
-    size_t idx;
-    long num;
+    size_t idx = 0;
+    long num = 0;
     int rc = yd_expect(m, YD_MAP, "indicator declaration", c->file, c->err);
     if (rc == SR_OK) rc = yd_check_keys(m, declaration_keys, "indicator declaration", c->file, c->err);
     if (rc == SR_OK) rc = yd_require(m, "code", "indicator declaration", c->file, &v, c->err);
@@ -281,7 +281,7 @@ static int read_given(ctx *c, const yd_node *g, ev_service *s)
     const yd_node *stds = rc == SR_OK ? yd_get(g, "standards") : NULL;
     if (stds && (rc = yd_expect(stds, YD_MAP, "standards", c->file, c->err)) == SR_OK) {
         for (size_t i = 0; rc == SR_OK && i < stds->n; i++) {
-            long num;
+            long num = 0;
             rc = yd_integer(stds->pairs[i].key, "standard number", 1, RP_STANDARDS, c->file, &num,
                             c->err);
             if (rc != SR_OK)
@@ -296,8 +296,8 @@ static int read_given(ctx *c, const yd_node *g, ev_service *s)
 static int read_indicator(ctx *c, const yd_node *m, ev_indicator *ind, int service)
 {
     const yd_node *v;
-    long num;
-    size_t idx;
+    long num = 0;
+    size_t idx = 0;
     int rc = yd_expect(m, YD_MAP, "indicator", c->file, c->err);
     if (rc == SR_OK) rc = yd_check_keys(m, indicator_keys, "indicator", c->file, c->err);
     if (rc == SR_OK) rc = yd_require(m, "code", "indicator", c->file, &v, c->err);
@@ -348,9 +348,10 @@ static int read_standard_tags(ctx *c, const yd_node *list, unsigned *mask)
 {
     int rc = yd_expect(list, YD_SEQ, "standards", c->file, c->err);
     for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
-        long num;
+        long num = 0;
         rc = yd_integer(list->items[i], "standard", 1, 5, c->file, &num, c->err);
-        *mask |= 1u << num;
+        if (rc == SR_OK)
+            *mask |= 1u << num;
     }
     return rc;
 }
@@ -359,8 +360,8 @@ static int read_standard_tags(ctx *c, const yd_node *list, unsigned *mask)
 static int read_finding(ctx *c, const yd_node *m, ev_finding *f, int capacity)
 {
     const yd_node *v;
-    size_t idx;
-    long num;
+    size_t idx = 0;
+    long num = 0;
     const char *const *kinds = capacity ? capacity_kinds : finding_kinds;
     const char *what = capacity ? "capacity finding" : "finding";
     f->theme = -1;

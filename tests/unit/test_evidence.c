@@ -169,6 +169,15 @@ Test(evidence, capacity_kind_in_findings_is_wrong)
             "area_for_improvement, concern)");
 }
 
+/* Found by fuzz_evidence: a rejected tag must not be used as a shift count. */
+Test(evidence, standard_tag_out_of_range)
+{
+    rejects("council: X\nyear: 2003\nadults:\n  findings:\n    - {text: t, kind: concern, standards: [94768008963658]}\n",
+            5, 44, "expected a whole number from 1 to 5 for 'standard', got '94768008963658'");
+    rejects("council: X\nyear: 2003\nadults:\n  findings:\n    - {text: t, kind: concern, standards: [6]}\n",
+            5, 44, "expected a whole number from 1 to 5 for 'standard', got '6'");
+}
+
 Test(evidence, weight_out_of_range)
 {
     rejects("council: X\nyear: 2003\nadults:\n  findings:\n    - {text: t, kind: concern, weight: 4}\n", 5, 40,
