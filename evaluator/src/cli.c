@@ -5,8 +5,10 @@
  * or atomically to -o FILE), so a failure never leaves half a file behind.
  */
 #include "cli.h"
+#include "backtest.h"
 #include "import.h"
 #include "packtest.h"
+#include "report.h"
 #include "session.h"
 #include "starrate.h"
 
@@ -53,6 +55,8 @@ static const char usage_main[] =
     "  import LETTER             turn an annual review letter (text) into evidence YAML\n"
     "  check [PACK]              validate a rule pack (default: every pack)\n"
     "  test [PACK|FILE...]       run rule packs' own test cases (TAP output)\n"
+    "  report FILE... -o HTML    one self-contained HTML report: ratings, grids, league table\n"
+    "  backtest OUTCOMES.csv     check the star table against published outcomes\n"
     "  help COMMAND              help for one command\n"
     "  version                   print the version\n"
     "\n"
@@ -634,6 +638,8 @@ static int cmd_help(cli *c)
     else if (strcmp(topic, "import") == 0) fputs(usage_import, c->out);
     else if (strcmp(topic, "check") == 0) fputs(usage_check, c->out);
     else if (strcmp(topic, "test") == 0) fputs(usage_test, c->out);
+    else if (strcmp(topic, "report") == 0) { char *h[] = {"--help"}; return hr_report_main(1, h, c->out, c->err); }
+    else if (strcmp(topic, "backtest") == 0) { char *h[] = {"--help"}; return bt_backtest_main(1, h, c->out, c->err); }
     else return usage_error(c, "no help for '%s'", topic);
     return EXIT_DONE;
 }
@@ -649,6 +655,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "report") == 0) return hr_report_main(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "backtest") == 0) return bt_backtest_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_main, out);
         return EXIT_DONE;

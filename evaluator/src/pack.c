@@ -85,7 +85,7 @@ int rp_rules_root(char *out, size_t outlen)
         if (slash)
             *slash = '\0';
         /* build/<flavour>/starrate in the tree; <prefix>/bin/starrate when installed */
-        static const char *const rel[] = {"/../../rules", "/../rules", "/../share/starrate/rules"};
+        static const char *const rel[] = {"/../share/starrate/rules", "/../rules", "/../../rules"};
         for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
             char cand[PATH_MAX + 32];
             snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
