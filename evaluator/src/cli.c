@@ -15,6 +15,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 enum { EXIT_DONE = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2 };
 
@@ -236,6 +238,44 @@ static int write_output(cli *c, sr_buf *b)
 
 /* ---- rate ----------------------------------------------------------------------------- */
 
+/* Progress for long batches: on a terminal only, after the first second, at most four times a
+ * second. It goes to standard error and never into the output, which stays byte-identical. */
+typedef struct progress {
+    int on;
+    struct timespec start, last;
+} progress;
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_start(progress *pg, FILE *err)
+{
+    pg->on = isatty(fileno(err));
+    if (pg->on)
+        clock_gettime(CLOCK_MONOTONIC, &pg->start), pg->last = pg->start;
+}
+
+static void progress_step(progress *pg, FILE *err, int done, int total)
+{
+    if (!pg->on)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (seconds_between(&pg->start, &now) < 1.0 || seconds_between(&pg->last, &now) < 0.25)
+        return;
+    pg->last = now;
+    fprintf(err, "\rstarrate: rated %d of %d files", done, total);
+    fflush(err);
+}
+
+static void progress_end(progress *pg, FILE *err)
+{
+    if (pg->on && seconds_between(&pg->start, &pg->last) > 0)
+        fprintf(err, "\r%40s\r", "");
+}
+
 static void render_one(cli *c, sr_buf *b, js_writer *w, const out_rating *o, int first)
 {
     switch (c->o.format) {
@@ -277,7 +317,10 @@ static int cmd_rate(cli *c)
     rt_init(&r);
     if (c->o.format == FMT_JSON && c->o.nargs > 1)
         js_array(&w);
+    progress pg;
+    progress_start(&pg, c->err);
     for (int i = 0; i < c->o.nargs; i++) {
+        progress_step(&pg, c->err, i, c->o.nargs);
         sr_error e;
         sr_error_clear(&e);
         ss_loaded l;
@@ -292,6 +335,7 @@ static int cmd_rate(cli *c)
         }
         ss_unload(&l);
     }
+    progress_end(&pg, c->err);
     if (c->o.format == FMT_JSON && c->o.nargs > 1)
         js_end_array(&w);
     if (c->o.format == FMT_JSON && rated)
