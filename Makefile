@@ -47,7 +47,8 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(patsubst tests/unit/%.c,$(BUILD)/unit/%.o,$(UNIT_SRC))
 DEPS_OK  = build/.deps-ok
 
-.PHONY: all deps demo test unit golden packs bench fuzz install uninstall clean
+.PHONY: all deps demo test unit golden packs schema calibration browser bench fuzz install \
+        uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/starrate
@@ -93,7 +94,16 @@ packs: $(BUILD)/starrate
 	$(BUILD)/starrate check
 	$(BUILD)/starrate test
 
-test: unit golden packs
+schema: $(BUILD)/starrate
+	@SCHEMA_CFLAGS="$(SANFLAGS)" tests/schema/run.sh $(BUILD)/starrate $(BUILD)
+
+calibration: $(BUILD)/starrate
+	$(BUILD)/starrate backtest scenarios/published/outcomes.csv
+
+browser: $(BUILD)/starrate
+	@tests/report/browser_test.sh $(BUILD)
+
+test: unit golden packs schema calibration browser
 
 bench: $(BUILD)/starrate
 	@tests/bench/run.sh $(BUILD)

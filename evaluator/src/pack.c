@@ -560,6 +560,8 @@ static int conv_scale(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr
                          "scale needs a list 'words' of 2 to 16 { id = ..., text = ... }");
         else if (!(s.words = sr_calloc(n, sizeof *s.words)))
             rc = sr_oom(err);
+        else
+            s.nwords = n; /* so free_scale frees what was read when a later word fails */
         for (size_t i = 0; rc == SR_OK && i < n; i++) {
             lua_rawgeti(L, -1, (lua_Integer)i + 1);
             if (!lua_istable(L, -1))
@@ -567,7 +569,6 @@ static int conv_scale(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr
                              "words[%zu] must be { id = ..., text = ... }", i + 1);
             if (rc == SR_OK) rc = need_string(L, lua_gettop(L), pos, "id", &s.words[i].id, err);
             if (rc == SR_OK) rc = need_string(L, lua_gettop(L), pos, "text", &s.words[i].text, err);
-            if (rc == SR_OK) s.nwords = i + 1;
             lua_pop(L, 1);
         }
         lua_pop(L, 1);

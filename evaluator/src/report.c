@@ -1,0 +1,1042 @@
+/*
+ * report.c — the self-contained HTML report of one or many ratings.
+ *
+ * Like the other renderings it reads the rt_result and its trace and recomputes nothing, so
+ * the page cannot disagree with `rate --format json`. Each council's section is rendered as
+ * soon as it is rated (its evidence is then freed); only a small row per council is kept for
+ * the league table and the summary, which come first in the page.
+ *
+ * Colours: PAF indicators were published in five bands shown as traffic lights (5 very good,
+ * dark green, down to 1 investigate urgently, red). Grades, judgements and stars use the same
+ * five colours, spread over their scale from the pack (worst red, best dark green), so the
+ * page needs no colour table of its own per scale.
+ */
+#include "report.h"
+#include "session.h"
+#include "starrate.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- escaping and small helpers ------------------------------------------------------- */
+
+void hr_escape(sr_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': sr_buf_puts(b, "&amp;"); break;
+        case '<': sr_buf_puts(b, "&lt;"); break;
+        case '>': sr_buf_puts(b, "&gt;"); break;
+        case '"': sr_buf_puts(b, "&quot;"); break;
+        case '\'': sr_buf_puts(b, "&#39;"); break;
+        default: sr_buf_putc(b, *s);
+        }
+    }
+}
+
+/* The traffic-light band (1-5) of word `i` on a scale of n words, worst first. */
+static int band_of_word(int i, size_t n)
+{
+    if (i < 0)
+        return 0;
+    if (n < 2)
+        return 5;
+    return 1 + (int)(((size_t)i * 4 + (n - 1) / 2) / (n - 1));
+}
+
+static void num(sr_buf *b, double v)
+{
+    char s[40];
+    sr_format_number(v, s, sizeof s);
+    hr_escape(b, s);
+}
+
+static const char *word_id(const rp_scale *sc, int w) { return w >= 0 ? sc->words[w].id : NULL; }
+
+static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
+{
+    sr_buf_printf(b, "%d ", stars);
+    hr_escape(b, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+}
+
+/* "Nov 2003" when the evidence names its round, else the year. */
+static void round_label(sr_buf *b, int year, const char *round)
+{
+    if (round)
+        hr_escape(b, round);
+    else
+        sr_buf_printf(b, "%d", year);
+}
+
+static void prov_phrase(sr_buf *b, const rp_prov *pr)
+{
+    sr_buf_printf(b, "<span class=\"prov %s\">%s</span>", pr->reconstructed ? "rec" : "doc",
+                  pr->reconstructed ? "reconstructed" : "documented");
+}
+
+/* ---- the kept rows -------------------------------------------------------------------- */
+
+typedef struct hr_row {
+    int index;            /* position among the files, for a stable order */
+    char *council, *round;
+    int year;
+    rp_pack *pack;        /* owned by the session, alive for the whole run */
+    int stars, rule;
+    unsigned possible;
+    int serving[RP_MAX_SERVICES], capacity[RP_MAX_SERVICES];
+    int pub_stars;
+} hr_row;
+
+typedef struct hr_run {
+    ss_session *session;
+    const char *rules;
+    int from_published;
+    hr_row *rows;
+    size_t nrows;
+    sr_buf sections;
+    FILE *err;
+} hr_run;
+
+static void row_free(hr_row *r)
+{
+    sr_free(r->council);
+    sr_free(r->round);
+}
+
+static int row_keep(hr_run *h, const out_rating *o, int index)
+{
+    hr_row *grown = sr_realloc(h->rows, (h->nrows + 1) * sizeof *grown);
+    if (!grown)
+        return SR_ENOMEM;
+    h->rows = grown;
+    hr_row *r = &h->rows[h->nrows];
+    memset(r, 0, sizeof *r);
+    r->index = index;
+    r->council = sr_strdup(o->ev->council);
+    r->round = o->ev->round ? sr_strdup(o->ev->round) : NULL;
+    h->nrows++; /* counted now so row_free sees it even when a copy failed */
+    if (!r->council || (o->ev->round && !r->round))
+        return SR_ENOMEM;
+    r->year = o->ev->year;
+    r->pack = o->pack;
+    r->stars = o->r->stars;
+    r->rule = o->r->rule;
+    r->possible = o->r->possible;
+    r->pub_stars = o->ev->pub_stars;
+    for (size_t s = 0; s < o->pack->nservices && s < RP_MAX_SERVICES; s++) {
+        r->serving[s] = o->r->svc[s].serving;
+        r->capacity[s] = o->r->svc[s].capacity;
+    }
+    return SR_OK;
+}
+
+/* ---- one council: rating and judgements ----------------------------------------------- */
+
+static void council_stars(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    int stars = o->r->stars;
+    sr_buf_puts(b, "<div class=\"rating\"><p class=\"stars\" aria-hidden=\"true\">");
+    for (int k = p->rating_min; k < p->rating_max; k++)
+        sr_buf_puts(b, stars > k ? "<span class=\"on\">&#9733;</span>" : "<span class=\"off\">&#9734;</span>");
+    sr_buf_puts(b, "</p><p class=\"stars-text\"><strong>");
+    if (stars >= 0) {
+        stars_phrase(b, p, stars);
+    } else {
+        int total = 0, done = 0;
+        for (int k = 0; k < 32; k++)
+            total += (o->r->possible >> k) & 1;
+        sr_buf_puts(b, "Not settled: ");
+        for (int k = 0; k < 32; k++)
+            if ((o->r->possible >> k) & 1)
+                sr_buf_printf(b, "%s%d", done++ == 0 ? "" : done == total ? " or " : ", ", k);
+        sr_buf_putc(b, ' ');
+        hr_escape(b, p->rating_unit);
+        sr_buf_puts(b, " possible");
+    }
+    sr_buf_puts(b, "</strong>");
+}
+
+static void council_rule(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    if (o->r->rule < 0) {
+        sr_buf_puts(b, o->r->stars >= 0 ? ", whatever the missing judgements are</p>"
+                                         : "; the missing judgements decide</p>");
+        return;
+    }
+    const rp_star_rule *sr = &p->star_rules[o->r->rule];
+    sr_buf_puts(b, " by rule <code class=\"rule-id\">");
+    hr_escape(b, sr->id);
+    sr_buf_puts(b, "</code>: ");
+    hr_escape(b, sr->sentence);
+    sr_buf_puts(b, "</p><p class=\"provenance\">");
+    prov_phrase(b, &sr->prov);
+    sr_buf_puts(b, " ");
+    hr_escape(b, sr->prov.text);
+    sr_buf_puts(b, " <span class=\"where\">(");
+    hr_escape(b, sr->prov.file);
+    sr_buf_printf(b, ":%d)</span></p>", sr->prov.line);
+}
+
+static void council_published(sr_buf *b, const out_rating *o)
+{
+    int pub = o->ev->pub_stars;
+    if (pub < 0) {
+        sr_buf_puts(b, "</div>\n");
+        return;
+    }
+    int agrees = o->r->stars >= 0 && o->r->stars == pub;
+    int open = o->r->stars < 0;
+    sr_buf_printf(b, "<p class=\"published %s\" data-published=\"%d\">Published: ",
+                  open ? "open" : agrees ? "agrees" : "differs", pub);
+    stars_phrase(b, o->pack, pub);
+    if (open)
+        sr_buf_puts(b, (o->r->possible >> pub) & 1 ? ", consistent with the evidence"
+                                                     : ", not reachable from the evidence");
+    else
+        sr_buf_puts(b, agrees ? ", the rating agrees" : ", the rating differs");
+    sr_buf_puts(b, ".</p></div>\n");
+}
+
+static void judgement_cell(sr_buf *b, const rp_scale *sc, int word, int given, int uncapped,
+                           const char *needs)
+{
+    sr_buf_printf(b, "<td class=\"b%d\">", band_of_word(word, sc->nwords));
+    hr_escape(b, word >= 0 ? sc->words[word].text : "insufficient evidence");
+    sr_buf_printf(b, " <span class=\"src\">%s</span>",
+                  word < 0 ? "insufficient" : given ? "given" : "derived");
+    if (word >= 0 && uncapped > word) {
+        sr_buf_puts(b, "<br><span class=\"capped\">capped from ");
+        hr_escape(b, sc->words[uncapped].id);
+        sr_buf_puts(b, "</span>");
+    }
+    if (word < 0 && needs) {
+        sr_buf_puts(b, "<br><span class=\"needs\">needs ");
+        hr_escape(b, needs);
+        sr_buf_puts(b, "</span>");
+    }
+    sr_buf_puts(b, "</td>");
+}
+
+static void council_judgements(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    sr_buf_puts(b, "<h3>Judgements</h3>\n<table class=\"judgements\"><thead><tr><th>Service</th><th>");
+    hr_escape(b, p->serving.name);
+    sr_buf_puts(b, "</th><th>");
+    hr_escape(b, p->capacity.name);
+    sr_buf_puts(b, "</th></tr></thead><tbody>\n");
+    for (size_t s = 0; s < p->nservices; s++) {
+        const rt_service *rs = &o->r->svc[s];
+        sr_buf_puts(b, "<tr data-service=\"");
+        hr_escape(b, p->services[s].id);
+        sr_buf_puts(b, "\" data-serving=\"");
+        hr_escape(b, word_id(&p->serving, rs->serving));
+        sr_buf_puts(b, "\" data-capacity=\"");
+        hr_escape(b, word_id(&p->capacity, rs->capacity));
+        sr_buf_puts(b, "\"><th scope=\"row\">");
+        hr_escape(b, p->services[s].title);
+        sr_buf_puts(b, "</th>");
+        judgement_cell(b, &p->serving, rs->serving, rs->serving_given, rs->serving_uncapped, rs->serving_needs);
+        judgement_cell(b, &p->capacity, rs->capacity, rs->capacity_given, rs->capacity_uncapped, rs->capacity_needs);
+        sr_buf_puts(b, "</tr>\n");
+    }
+    sr_buf_puts(b, "</tbody></table>\n");
+}
+
+/* ---- one council: the standards grid -------------------------------------------------- */
+
+static void grid_cell(sr_buf *b, const out_rating *o, const rt_service *rs, int k)
+{
+    const rp_pack *p = o->pack;
+    int g = rs->grade[k];
+    const tr_node *nd = rs->grade_node[k] >= 0 && (size_t)rs->grade_node[k] < o->r->trace.n
+                            ? &o->r->trace.nodes[rs->grade_node[k]] : NULL;
+    sr_buf_printf(b, "<td class=\"b%d\" data-standard=\"%d\" data-grade=\"", band_of_word(g, p->grade.nwords), k + 1);
+    hr_escape(b, word_id(&p->grade, g));
+    sr_buf_puts(b, "\"><span class=\"grade\">");
+    hr_escape(b, g >= 0 ? p->grade.words[g].text : "not assessed");
+    sr_buf_puts(b, "</span>");
+    if (g >= 0)
+        sr_buf_printf(b, " <span class=\"src\">%s</span>", rs->grade_given[k] ? "given" : "derived");
+    if (nd && nd->text) {
+        sr_buf_puts(b, "<br><span class=\"why\">");
+        hr_escape(b, nd->text);
+        sr_buf_puts(b, "</span>");
+    }
+    sr_buf_puts(b, "</td>");
+}
+
+static void council_grid(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    sr_buf_puts(b, "<h3>Standards</h3>\n<table class=\"grid\"><thead><tr><th>Service</th>");
+    for (int k = 0; k < RP_STANDARDS; k++) {
+        sr_buf_printf(b, "<th scope=\"col\"><span class=\"std-no\">%d</span> ", k + 1);
+        hr_escape(b, p->standards[k].name);
+        sr_buf_puts(b, "</th>");
+    }
+    sr_buf_puts(b, "</tr></thead><tbody>\n");
+    for (size_t s = 0; s < p->nservices; s++) {
+        sr_buf_puts(b, "<tr><th scope=\"row\">");
+        hr_escape(b, p->services[s].title);
+        sr_buf_puts(b, "</th>");
+        for (int k = 0; k < RP_STANDARDS; k++)
+            grid_cell(b, o, &o->r->svc[s], k);
+        sr_buf_puts(b, "</tr>\n");
+    }
+    sr_buf_puts(b, "</tbody></table>\n");
+}
+
+/* ---- one council: indicators ---------------------------------------------------------- */
+
+/* "5: &ge; 90 · 4: &ge; 85 · ... · 1: otherwise", from the pack's limits. */
+static void band_limits(sr_buf *b, const rp_indicator *d)
+{
+    for (size_t i = 0; i < d->nbands; i++) {
+        const rp_band *bd = &d->bands[i];
+        sr_buf_printf(b, "<span class=\"lim b%d\">%d: ", bd->band >= 1 && bd->band <= 5 ? bd->band : 0, bd->band);
+        if (bd->has_min && bd->has_max) {
+            num(b, bd->min);
+            sr_buf_puts(b, "&ndash;");
+            num(b, bd->max);
+        } else {
+            sr_buf_puts(b, bd->has_min ? "&ge; " : "&le; ");
+            num(b, bd->has_min ? bd->min : bd->max);
+        }
+        sr_buf_puts(b, "</span> ");
+    }
+    sr_buf_puts(b, "<span class=\"lim b1\">1: otherwise</span>");
+}
+
+static void indicator_origin(sr_buf *b, const ev_indicator *ind)
+{
+    if (ind->band)
+        sr_buf_puts(b, "published band");
+    else
+        sr_buf_puts(b, "derived from the limits");
+    if (ind->origin == EV_ORIGIN_LETTER) {
+        sr_buf_puts(b, "; value from the letter");
+        if (ind->letter_line > 0)
+            sr_buf_printf(b, ", line %d", ind->letter_line);
+    } else if (ind->origin == EV_ORIGIN_ESTIMATE) {
+        sr_buf_puts(b, "; value estimated");
+    }
+}
+
+static void indicator_row(sr_buf *b, const rp_pack *p, size_t s, const ev_indicator *ind, int band)
+{
+    static const char *const polarity[] = {"higher is better", "lower is better", "a middle range is best"};
+    const rp_indicator *d = ind->def;
+    sr_buf_printf(b, "<tr data-indicator=\"");
+    hr_escape(b, ind->code);
+    sr_buf_printf(b, "\" data-band=\"%d\"><td>", band);
+    hr_escape(b, p->services[s].title);
+    sr_buf_puts(b, "</td><td><code>");
+    hr_escape(b, ind->code);
+    sr_buf_puts(b, "</code></td><td>");
+    hr_escape(b, d->name);
+    sr_buf_printf(b, "</td><td class=\"c\">%d</td><td class=\"n\">", d->standard);
+    if (ind->has_value) num(b, ind->value); else sr_buf_puts(b, "&mdash;");
+    sr_buf_puts(b, " <span class=\"unit\">");
+    hr_escape(b, d->unit);
+    sr_buf_puts(b, "</span></td><td class=\"n\">");
+    if (ind->has_previous) num(b, ind->previous); else sr_buf_puts(b, "&mdash;");
+    sr_buf_printf(b, "</td><td class=\"b%d c\"><strong>%d</strong></td><td class=\"limits\">", band, band);
+    band_limits(b, d);
+    sr_buf_printf(b, "<br><span class=\"pol\">%s</span> ", polarity[d->polarity <= RP_RANGE ? d->polarity : 0]);
+    prov_phrase(b, &d->prov);
+    sr_buf_puts(b, "</td><td>");
+    indicator_origin(b, ind);
+    sr_buf_puts(b, "</td></tr>\n");
+}
+
+static void council_indicators(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    size_t total = 0;
+    for (size_t s = 0; s < p->nservices; s++)
+        total += o->ev->services[s].nindicators;
+    sr_buf_puts(b, "<h3>Indicators</h3>\n");
+    if (total == 0) {
+        sr_buf_puts(b, "<p class=\"none\">The evidence gives no indicator values.</p>\n");
+        return;
+    }
+    sr_buf_puts(b, "<table class=\"indicators\"><thead><tr><th>Service</th><th>Code</th>"
+                   "<th>Indicator</th><th>Standard</th><th>Value</th><th>Previous</th><th>Band</th>"
+                   "<th>Band limits</th><th>Source</th></tr></thead><tbody>\n");
+    for (size_t s = 0; s < p->nservices; s++) {
+        const ev_service *svc = &o->ev->services[s];
+        for (size_t i = 0; i < svc->nindicators; i++)
+            indicator_row(b, p, s, &svc->indicators[i], o->r->svc[s].band[i]);
+    }
+    sr_buf_puts(b, "</tbody></table>\n");
+}
+
+/* ---- one council: key thresholds ------------------------------------------------------ */
+
+static void cap_compared(sr_buf *b, const tr_node *nd)
+{
+    const tr_input *in = nd->inputs;
+    if (in) {
+        hr_escape(b, in->name);
+        sr_buf_puts(b, ": ");
+        hr_escape(b, in->value);
+    }
+    for (const tr_compare *c = nd->cmps; c; c = c->next) {
+        sr_buf_puts(b, "<br>");
+        hr_escape(b, c->value);
+        sr_buf_putc(b, ' ');
+        hr_escape(b, c->op);
+        sr_buf_putc(b, ' ');
+        hr_escape(b, c->limit);
+        sr_buf_puts(b, c->met ? ": holds" : ": does not hold");
+    }
+}
+
+static const rp_cap *cap_of(const rp_pack *p, const char *id)
+{
+    for (size_t i = 0; id && i < p->ncaps; i++)
+        if (strcmp(p->caps[i].id, id) == 0)
+            return &p->caps[i];
+    return NULL;
+}
+
+/* The result in bold, then the node's sentence, which usually starts with the result. */
+static void cap_result(sr_buf *b, const tr_node *nd)
+{
+    const char *out = nd->output ? nd->output : "not evaluated", *text = nd->text ? nd->text : "";
+    size_t n = strlen(out);
+    sr_buf_puts(b, "<strong>");
+    hr_escape(b, out);
+    sr_buf_puts(b, "</strong>");
+    if (strncmp(text, out, n) == 0)
+        text += n;
+    else if (*text)
+        sr_buf_puts(b, ": ");
+    hr_escape(b, text);
+}
+
+static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
+{
+    const rp_cap *cap = cap_of(p, nd->rule);
+    int fired = nd->output && strcmp(nd->output, "capped") == 0;
+    sr_buf_printf(b, "<tr class=\"%s\" data-cap=\"", fired ? "fired" : "quiet");
+    hr_escape(b, nd->rule);
+    sr_buf_puts(b, "\"><td>");
+    hr_escape(b, cap ? p->services[cap->service].title : nd->subject);
+    sr_buf_puts(b, "</td><td>");
+    if (cap)
+        hr_escape(b, cap->judgement ? p->capacity.name : p->serving.name);
+    sr_buf_puts(b, "</td><td><code>");
+    hr_escape(b, nd->rule);
+    sr_buf_puts(b, "</code></td><td class=\"result\">");
+    cap_result(b, nd);
+    sr_buf_puts(b, "</td><td>");
+    cap_compared(b, nd);
+    sr_buf_puts(b, "</td><td>");
+    if (cap)
+        prov_phrase(b, &cap->prov);
+    sr_buf_puts(b, " <span class=\"where\">");
+    hr_escape(b, nd->file);
+    sr_buf_printf(b, ":%d</span></td></tr>\n", nd->line);
+}
+
+static void council_caps(sr_buf *b, const out_rating *o)
+{
+    const tr_trace *t = &o->r->trace;
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        n += strcmp(t->nodes[i].kind, "cap") == 0;
+    sr_buf_puts(b, "<h3>Key thresholds</h3>\n");
+    if (n == 0) {
+        sr_buf_puts(b, "<p class=\"none\">No key threshold was checked.</p>\n");
+        return;
+    }
+    sr_buf_puts(b, "<table class=\"caps\"><thead><tr><th>Service</th><th>Judgement</th>"
+                   "<th>Threshold</th><th>Result</th><th>Compared</th><th>Rule</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->nodes[i].kind, "cap") == 0)
+            cap_row(b, o->pack, &t->nodes[i]);
+    sr_buf_puts(b, "</tbody></table>\n");
+}
+
+/* ---- one council ---------------------------------------------------------------------- */
+
+static void council_audit(sr_buf *b, const out_rating *o)
+{
+    sr_buf_puts(b, "<p class=\"audit\">Evidence <code>");
+    hr_escape(b, o->ev->path);
+    sr_buf_puts(b, "</code> (sha256 <code>");
+    hr_escape(b, o->ev->sha256);
+    sr_buf_puts(b, "</code>); rules ");
+    hr_escape(b, o->pack->name);
+    sr_buf_putc(b, ' ');
+    hr_escape(b, o->pack->version);
+    sr_buf_puts(b, " (sha256 <code>");
+    hr_escape(b, o->pack->sha256);
+    sr_buf_puts(b, "</code>). The full derivation: <code>starrate explain ");
+    hr_escape(b, o->ev->path);
+    sr_buf_puts(b, "</code>.</p>\n");
+}
+
+static void council_section(sr_buf *b, const out_rating *o, int index)
+{
+    sr_buf_printf(b, "<section class=\"council\" id=\"council-%d\" data-council=\"", index + 1);
+    hr_escape(b, o->ev->council);
+    sr_buf_puts(b, "\" data-stars=\"");
+    if (o->r->stars >= 0)
+        sr_buf_printf(b, "%d", o->r->stars);
+    sr_buf_puts(b, "\" data-rule=\"");
+    if (o->r->rule >= 0)
+        hr_escape(b, o->pack->star_rules[o->r->rule].id);
+    sr_buf_puts(b, "\" data-ruleset=\"");
+    hr_escape(b, o->pack->name);
+    sr_buf_puts(b, "\">\n<h2>");
+    hr_escape(b, o->ev->council);
+    sr_buf_puts(b, " <span class=\"round\">&middot; ");
+    round_label(b, o->ev->year, o->ev->round);
+    sr_buf_puts(b, "</span></h2>\n");
+    council_stars(b, o);
+    council_rule(b, o);
+    council_published(b, o);
+    council_judgements(b, o);
+    council_grid(b, o);
+    council_indicators(b, o);
+    council_caps(b, o);
+    council_audit(b, o);
+    sr_buf_puts(b, "</section>\n");
+}
+
+/* ---- many councils: league table ------------------------------------------------------ */
+
+/* Most stars first; an unsettled rating last; then by name, then by input order, so the
+ * table is the same on every run. */
+static int league_cmp(const void *a, const void *b)
+{
+    const hr_row *x = a, *y = b;
+    if (x->stars != y->stars)
+        return y->stars - x->stars;
+    int c = strcmp(x->council, y->council);
+    return c ? c : x->index - y->index;
+}
+
+static void league_pair(sr_buf *b, const hr_row *r, size_t s)
+{
+    const rp_pack *p = r->pack;
+    int sv = r->serving[s], cp = r->capacity[s];
+    sr_buf_printf(b, "<td class=\"b%d\">", band_of_word(sv, p->serving.nwords));
+    hr_escape(b, sv >= 0 ? p->serving.words[sv].id : "?");
+    sr_buf_printf(b, "</td><td class=\"b%d\">", band_of_word(cp, p->capacity.nwords));
+    hr_escape(b, cp >= 0 ? p->capacity.words[cp].id : "?");
+    sr_buf_puts(b, "</td>");
+}
+
+static void league_row(sr_buf *b, const hr_row *r, size_t pos, const rp_pack *first)
+{
+    const rp_pack *p = r->pack;
+    sr_buf_printf(b, "<tr data-council=\"");
+    hr_escape(b, r->council);
+    sr_buf_printf(b, "\"><td class=\"c\">%zu</td><td><a href=\"#council-%d\">", pos, r->index + 1);
+    hr_escape(b, r->council);
+    sr_buf_puts(b, "</a></td><td>");
+    round_label(b, r->year, r->round);
+    sr_buf_puts(b, "</td>");
+    for (size_t fs = 0; fs < first->nservices; fs++) {
+        int s = rp_service_index(p, first->services[fs].id);
+        if (s >= 0)
+            league_pair(b, r, (size_t)s);
+        else
+            sr_buf_puts(b, "<td></td><td></td>");
+    }
+    int band = r->stars >= 0 ? band_of_word(r->stars - p->rating_min, (size_t)(p->rating_max - p->rating_min + 1)) : 0;
+    sr_buf_printf(b, "<td class=\"b%d c\"><strong>", band);
+    if (r->stars >= 0) sr_buf_printf(b, "%d", r->stars); else sr_buf_puts(b, "?");
+    sr_buf_puts(b, "</strong></td><td><code>");
+    hr_escape(b, r->rule >= 0 ? p->star_rules[r->rule].id : "");
+    sr_buf_puts(b, "</code></td><td class=\"c\">");
+    if (r->pub_stars < 0)
+        sr_buf_puts(b, "&mdash;");
+    else
+        sr_buf_printf(b, "%d%s", r->pub_stars, r->stars < 0 ? "" : r->stars == r->pub_stars ? " (agrees)" : " (differs)");
+    sr_buf_puts(b, "</td></tr>\n");
+}
+
+static void league_table(sr_buf *b, hr_row *rows, size_t n)
+{
+    const rp_pack *first = rows[0].pack;
+    sr_buf_puts(b, "<h2>League table</h2>\n<table class=\"league\"><thead><tr><th>#</th>"
+                   "<th>Council</th><th>Round</th>");
+    for (size_t s = 0; s < first->nservices; s++) {
+        sr_buf_puts(b, "<th>");
+        hr_escape(b, first->services[s].title);
+        sr_buf_puts(b, ": serving</th><th>");
+        hr_escape(b, first->services[s].title);
+        sr_buf_puts(b, ": capacity</th>");
+    }
+    sr_buf_puts(b, "<th>Stars</th><th>Rule</th><th>Published</th></tr></thead><tbody>\n");
+    qsort(rows, n, sizeof *rows, league_cmp);
+    for (size_t i = 0; i < n; i++)
+        league_row(b, &rows[i], i + 1, first);
+    sr_buf_puts(b, "</tbody></table>\n");
+}
+
+/* ---- many councils: counts and charts ------------------------------------------------- */
+
+typedef struct hr_counts {
+    int lo, hi;
+    long stars[32];       /* [stars - lo] */
+    long open;            /* ratings left unsettled */
+    /* [service of the first pack][0 serving, 1 capacity][word + 1]: index 0 counts
+     * insufficient evidence */
+    long words[RP_MAX_SERVICES][2][33];
+} hr_counts;
+
+/* Judgements are counted by word id against the first council's pack, so councils rated
+ * with different packs of the same scales add up. */
+static void count_row(hr_counts *c, const rp_pack *first, const hr_row *r)
+{
+    const rp_pack *p = r->pack;
+    if (r->stars >= c->lo && r->stars <= c->hi)
+        c->stars[r->stars - c->lo]++;
+    else
+        c->open++;
+    for (size_t fs = 0; fs < first->nservices; fs++) {
+        int s = rp_service_index(p, first->services[fs].id);
+        if (s < 0)
+            continue;
+        int sv = r->serving[s] >= 0 ? rp_word_index(&first->serving, p->serving.words[r->serving[s]].id) : -1;
+        int cp = r->capacity[s] >= 0 ? rp_word_index(&first->capacity, p->capacity.words[r->capacity[s]].id) : -1;
+        /* A word the first pack does not know is left out rather than counted as missing. */
+        if ((sv >= 0 || r->serving[s] < 0) && sv < 32) c->words[fs][0][sv + 1]++;
+        if ((cp >= 0 || r->capacity[s] < 0) && cp < 32) c->words[fs][1][cp + 1]++;
+    }
+}
+
+static void count_all(hr_counts *c, const hr_row *rows, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->lo = rows[0].pack->rating_min;
+    c->hi = rows[0].pack->rating_max;
+    for (size_t i = 1; i < n; i++) {
+        c->lo = rows[i].pack->rating_min < c->lo ? rows[i].pack->rating_min : c->lo;
+        c->hi = rows[i].pack->rating_max > c->hi ? rows[i].pack->rating_max : c->hi;
+    }
+    if (c->hi - c->lo > 31)
+        c->hi = c->lo + 31;
+    for (size_t i = 0; i < n; i++)
+        count_row(c, rows[0].pack, &rows[i]);
+}
+
+/* A vertical bar per star level; heights in whole pixels so the output is byte-stable. */
+static void stars_chart(sr_buf *b, const hr_counts *c, const rp_pack *p)
+{
+    int levels = c->hi - c->lo + 1 + (c->open > 0);
+    long max = 1;
+    for (int k = 0; k <= c->hi - c->lo; k++)
+        max = c->stars[k] > max ? c->stars[k] : max;
+    max = c->open > max ? c->open : max;
+    int w = 60 + levels * 70, h = 220;
+    sr_buf_printf(b, "<figure><svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%d\" "
+                     "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\"><title>Councils by ",
+                  w, h, w, h);
+    hr_escape(b, p->rating_unit);
+    sr_buf_puts(b, "</title>\n");
+    sr_buf_printf(b, "<line x1=\"40\" y1=\"180\" x2=\"%d\" y2=\"180\" stroke=\"#444\"/>\n", w - 10);
+    for (int i = 0; i < levels; i++) {
+        int is_open = i > c->hi - c->lo;
+        long v = is_open ? c->open : c->stars[i];
+        int bh = (int)(v * 150 / max), x = 50 + i * 70;
+        int band = is_open ? 0 : band_of_word(i, (size_t)(c->hi - c->lo + 1));
+        sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"50\" height=\"%d\"/>"
+                         "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld</text>"
+                         "<text x=\"%d\" y=\"200\" text-anchor=\"middle\">",
+                      band, x, 180 - bh, bh, x + 25, 174 - bh, v, x + 25);
+        if (is_open) sr_buf_puts(b, "open"); else sr_buf_printf(b, "%d", c->lo + i);
+        sr_buf_puts(b, "</text>\n");
+    }
+    sr_buf_puts(b, "</svg><figcaption>Councils at each level of the rating (");
+    hr_escape(b, p->rating_unit);
+    sr_buf_puts(b, ")</figcaption></figure>\n");
+}
+
+static void judgement_bar(sr_buf *b, const long *counts, const rp_scale *sc, long total, int y)
+{
+    int x = 10;
+    for (size_t k = 0; k <= sc->nwords && k < 33; k++) {
+        long v = counts[k];
+        if (v == 0)
+            continue;
+        int width = (int)(v * 600 / (total ? total : 1));
+        int band = k == 0 ? 0 : band_of_word((int)k - 1, sc->nwords);
+        sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\"><title>", band, x, y, width);
+        hr_escape(b, k == 0 ? "insufficient evidence" : sc->words[k - 1].id);
+        sr_buf_printf(b, ": %ld</title></rect>", v);
+        if (width >= 16)
+            sr_buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld</text>", x + width / 2, y + 16, v);
+        x += width;
+    }
+    sr_buf_putc(b, '\n');
+}
+
+/* The legend pairs the words of both judgement scales by rank, as the bars do. */
+static void judgements_legend(sr_buf *b, const rp_pack *p, int y)
+{
+    int x = 10;
+    for (size_t k = 0; k < p->serving.nwords; k++, x += 150) {
+        sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"14\" height=\"14\"/><text x=\"%d\" y=\"%d\">",
+                      band_of_word((int)k, p->serving.nwords), x, y, x + 18, y + 12);
+        hr_escape(b, p->serving.words[k].id);
+        sr_buf_puts(b, " / ");
+        hr_escape(b, k < p->capacity.nwords ? p->capacity.words[k].id : "");
+        sr_buf_puts(b, "</text>");
+    }
+    sr_buf_putc(b, '\n');
+}
+
+/* One stacked bar per service and judgement, worst word left, coloured like the grid; the
+ * label sits above its bar so long service and judgement names are never cut. */
+static void judgements_chart(sr_buf *b, const hr_counts *c, const rp_pack *p, long total)
+{
+    int rows = (int)p->nservices * 2, h = rows * 46 + 36;
+    sr_buf_printf(b, "<figure><svg class=\"chart\" role=\"img\" width=\"640\" height=\"%d\" viewBox=\"0 0 640 %d\" "
+                     "xmlns=\"http://www.w3.org/2000/svg\"><title>Councils at each judgement level</title>\n", h, h);
+    int y = 4;
+    for (size_t s = 0; s < p->nservices; s++)
+        for (int j = 0; j < 2; j++, y += 46) {
+            const rp_scale *sc = j ? &p->capacity : &p->serving;
+            sr_buf_printf(b, "<text x=\"10\" y=\"%d\">", y + 12);
+            hr_escape(b, p->services[s].title);
+            sr_buf_puts(b, ": ");
+            hr_escape(b, sc->name);
+            sr_buf_puts(b, "</text>");
+            judgement_bar(b, c->words[s][j], sc, total, y + 18);
+        }
+    judgements_legend(b, p, y + 6);
+    sr_buf_puts(b, "</svg><figcaption>Councils at each judgement level, worst on the left</figcaption></figure>\n");
+}
+
+static void stars_counts(sr_buf *b, const hr_counts *c, const rp_pack *p)
+{
+    sr_buf_puts(b, "<table class=\"counts\"><thead><tr><th>Rating</th>");
+    for (int k = c->lo; k <= c->hi; k++) {
+        sr_buf_puts(b, "<th>");
+        stars_phrase(b, p, k);
+        sr_buf_puts(b, "</th>");
+    }
+    sr_buf_puts(b, c->open ? "<th>not settled</th></tr></thead><tbody><tr><th scope=\"row\">Councils</th>"
+                           : "</tr></thead><tbody><tr><th scope=\"row\">Councils</th>");
+    for (int k = c->lo; k <= c->hi; k++)
+        sr_buf_printf(b, "<td class=\"n b%d\" data-level=\"%d\" data-count=\"%ld\">%ld</td>",
+                      band_of_word(k - c->lo, (size_t)(c->hi - c->lo + 1)), k, c->stars[k - c->lo],
+                      c->stars[k - c->lo]);
+    if (c->open)
+        sr_buf_printf(b, "<td class=\"n b0\" data-level=\"open\" data-count=\"%ld\">%ld</td>", c->open, c->open);
+    sr_buf_puts(b, "</tr></tbody></table>\n");
+}
+
+/* One row per service and judgement, one cell per level, worst first. */
+static void judgement_counts(sr_buf *b, const hr_counts *c, const rp_pack *p)
+{
+    sr_buf_puts(b, "<table class=\"counts\"><thead><tr><th>Judgement</th><th colspan=\"");
+    sr_buf_printf(b, "%zu\">Councils at each level, worst first</th><th>insufficient evidence</th></tr></thead><tbody>\n",
+                  p->serving.nwords > p->capacity.nwords ? p->serving.nwords : p->capacity.nwords);
+    for (size_t s = 0; s < p->nservices; s++)
+        for (int j = 0; j < 2; j++) {
+            const rp_scale *sc = j ? &p->capacity : &p->serving;
+            sr_buf_puts(b, "<tr><th scope=\"row\">");
+            hr_escape(b, p->services[s].title);
+            sr_buf_puts(b, ": ");
+            hr_escape(b, sc->name);
+            sr_buf_puts(b, "</th>");
+            for (size_t k = 0; k < sc->nwords && k < 32; k++) {
+                sr_buf_printf(b, "<td class=\"b%d\">", band_of_word((int)k, sc->nwords));
+                hr_escape(b, sc->words[k].id);
+                sr_buf_printf(b, " <strong>%ld</strong></td>", c->words[s][j][k + 1]);
+            }
+            sr_buf_printf(b, "<td class=\"n\">%ld</td></tr>\n", c->words[s][j][0]);
+        }
+    sr_buf_puts(b, "</tbody></table>\n");
+}
+
+static void summary_section(sr_buf *b, hr_row *rows, size_t n)
+{
+    hr_counts c;
+    sr_buf_printf(b, "<section class=\"summary\" id=\"summary\" data-councils=\"%zu\">\n", n);
+    league_table(b, rows, n);
+    count_all(&c, rows, n);
+    sr_buf_puts(b, "<h2>How many councils at each level</h2>\n<div class=\"charts\">\n");
+    stars_chart(b, &c, rows[0].pack);
+    judgements_chart(b, &c, rows[0].pack, (long)n);
+    sr_buf_puts(b, "</div>\n");
+    stars_counts(b, &c, rows[0].pack);
+    judgement_counts(b, &c, rows[0].pack);
+    sr_buf_puts(b, "</section>\n");
+}
+
+/* ---- the page ------------------------------------------------------------------------- */
+
+static const char page_style[] =
+    "<style>\n"
+    ":root{--b5:#1a7f37;--b4:#8fd19e;--b3:#ffd966;--b2:#f4a259;--b1:#d9534f;--na:#e3e3e3}\n"
+    "body{font:14px/1.4 system-ui,-apple-system,\"Segoe UI\",Roboto,Arial,sans-serif;color:#1b1b1b;"
+    "margin:0 auto;max-width:1240px;padding:16px 20px;background:#fff}\n"
+    "h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.3em;margin:1.2em 0 .4em;border-bottom:2px solid #1b1b1b}"
+    "h3{font-size:1.05em;margin:1em 0 .3em}\n"
+    ".meta,.audit{color:#555;font-size:.9em}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}\n"
+    "table{border-collapse:collapse;width:100%;margin:.3em 0 .8em}th,td{border:1px solid #bbb;padding:4px 6px;"
+    "vertical-align:top;text-align:left}thead th{background:#f2f2f2}td.n{text-align:right}td.c{text-align:center}\n"
+    ".b5{background:var(--b5);color:#fff}.b4{background:var(--b4)}.b3{background:var(--b3)}"
+    ".b2{background:var(--b2)}.b1{background:var(--b1);color:#fff}.b0{background:var(--na)}\n"
+    "svg .b5{fill:var(--b5)}svg .b4{fill:var(--b4)}svg .b3{fill:var(--b3)}svg .b2{fill:var(--b2)}"
+    "svg .b1{fill:var(--b1)}svg .b0{fill:var(--na)}svg text{font-size:12px;fill:#1b1b1b}\n"
+    ".stars{font-size:2.2em;margin:0;letter-spacing:.1em}.stars .on{color:#d4a000}.stars .off{color:#bbb}\n"
+    ".stars-text{font-size:1.15em;margin:.2em 0}.src{font-size:.78em;opacity:.85;border:1px solid currentColor;"
+    "border-radius:3px;padding:0 3px}\n"
+    ".why,.needs,.pol,.unit{font-size:.82em}.capped{font-weight:bold}.grid td{width:14%}.std-no{font-weight:bold}\n"
+    ".prov{font-size:.78em;font-weight:bold;text-transform:uppercase;padding:0 3px;border-radius:3px}"
+    ".prov.rec{background:#fde2c4;color:#7a3c00}.prov.doc{background:#d6e9ff;color:#0b3d75}.where{color:#555}\n"
+    ".published.differs{color:#a00;font-weight:bold}.published.agrees{color:#1a5e2a}\n"
+    ".lim{display:inline-block;padding:0 3px;margin:1px;border-radius:3px;font-size:.85em}\n"
+    "tr.fired td{outline:2px solid #a00;font-weight:bold}tr.quiet td{color:#444}\n"
+    ".charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:0}figcaption{font-size:.9em;color:#555}\n"
+    ".legend span{display:inline-block;padding:1px 6px;margin:2px;border-radius:3px}\n"
+    "footer{margin-top:2em;border-top:1px solid #bbb;padding-top:.5em;font-size:.9em;color:#333}\n"
+    "@page{size:A4 landscape;margin:12mm}\n"
+    "@media print{body{max-width:none;padding:0;font-size:9.5pt}*{-webkit-print-color-adjust:exact;"
+    "print-color-adjust:exact}section.council{break-before:page}h2,h3{break-after:avoid}"
+    "tr{break-inside:avoid}a{color:inherit;text-decoration:none}}\n"
+    "</style>\n";
+
+static void page_head(sr_buf *b, const hr_row *rows, size_t n)
+{
+    sr_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<meta name=\"generator\" content=\"starrate " STARRATE_VERSION "\">\n<title>");
+    if (n == 1) {
+        sr_buf_puts(b, "Star rating: ");
+        hr_escape(b, rows[0].council);
+        sr_buf_printf(b, " (%d)", rows[0].year);
+    } else {
+        sr_buf_printf(b, "Star ratings of %zu councils", n);
+    }
+    sr_buf_puts(b, "</title>\n");
+    sr_buf_puts(b, page_style);
+    sr_buf_printf(b, "</head>\n<body data-report=\"starrate\" data-councils=\"%zu\">\n", n);
+    sr_buf_puts(b, "<header><h1>Social services star ratings</h1>\n<p class=\"meta\">Derived by starrate "
+                   STARRATE_VERSION " with the rule packs");
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < i && rows[j].pack != rows[i].pack)
+            j++;
+        if (j < i)
+            continue;
+        sr_buf_puts(b, i ? ", " : " ");
+        hr_escape(b, rows[i].pack->name);
+        sr_buf_putc(b, ' ');
+        hr_escape(b, rows[i].pack->version);
+        sr_buf_puts(b, " (sha256 <code>");
+        sr_buf_printf(b, "%.12s", rows[i].pack->sha256);
+        sr_buf_puts(b, "</code>)");
+    }
+    sr_buf_puts(b, ". Rules marked <span class=\"prov doc\">documented</span> rest on published "
+                   "sources; rules marked <span class=\"prov rec\">reconstructed</span> are this "
+                   "project's reading of incomplete evidence.</p></header>\n");
+}
+
+static void page_foot(sr_buf *b)
+{
+    /* The bands' names belong to the inspectorate, so the legend gives only their order. */
+    sr_buf_puts(b, "<footer id=\"report-end\"><p class=\"legend\">PAF bands, best first: "
+                   "<span class=\"b5\">5</span><span class=\"b4\">4</span><span class=\"b3\">3</span>"
+                   "<span class=\"b2\">2</span><span class=\"b1\">1</span>"
+                   "<span class=\"b0\">not assessed</span>. "
+                   "Grades and judgements take the colour of the band at the same place on their "
+                   "scale (worst red, best dark green).</p></footer>\n</body>\n</html>\n");
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
+
+static const char usage_report[] =
+    "usage: starrate report [OPTIONS] FILE...\n"
+    "\n"
+    "Writes one self-contained HTML report (no external assets, no scripts; printable) of the\n"
+    "councils whose evidence FILEs give (- reads standard input): per council the rating, the\n"
+    "four judgements, the star rule and its provenance, the services x standards grid and the\n"
+    "indicators coloured with the PAF traffic-light bands (with each indicator's band limits),\n"
+    "and the key thresholds checked. With several councils it starts with a league table and\n"
+    "how many councils reached each star and judgement level, with bar charts. A file that is\n"
+    "rejected is reported on standard error and the report covers the others (exit status 1).\n"
+    "\n"
+    "options:\n"
+    "  -o FILE               write the report to FILE atomically (default: standard output)\n"
+    "  --rules PACK          rule pack folder or round (default: the pack for each file's year)\n"
+    "  --from-published      use the published judgements in each file as given\n";
+
+typedef struct hr_opts {
+    const char *output, *rules;
+    int from_published, help;
+    const char **files;
+    int nfiles;
+} hr_opts;
+
+static int hr_usage(FILE *err, const char *fmt, const char *arg)
+{
+    fputs("starrate: ", err);
+    fprintf(err, fmt, arg);
+    fputs("\nTry 'starrate help report' for usage.\n", err);
+    return 2;
+}
+
+/* "--name VALUE" or "--name=VALUE" (long options only); NULL when argv[*i] is not it. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (name[1] == '-' && strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (strcmp(argv[*i], name) != 0)
+        return NULL;
+    return *i + 1 < argc ? argv[++*i] : "";
+}
+
+static int parse_option(int argc, char **argv, int *i, hr_opts *o, FILE *err)
+{
+    const char *a = argv[*i], *v = NULL;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+        o->help = 1;
+    else if (strcmp(a, "--from-published") == 0)
+        o->from_published = 1;
+    else if ((v = opt_value(argc, argv, i, "--rules")))
+        o->rules = v;
+    else if ((v = opt_value(argc, argv, i, "-o")) || (v = opt_value(argc, argv, i, "--output")))
+        o->output = v;
+    else
+        return hr_usage(err, "unknown option '%s'", a);
+    if (v && !*v)
+        return hr_usage(err, "option %s needs a value", a);
+    return 0;
+}
+
+/* Files are collected in place: argv itself holds them, so no allocation is needed. */
+static int parse_args(int argc, char **argv, hr_opts *o, FILE *err)
+{
+    memset(o, 0, sizeof *o);
+    o->files = (const char **)argv;
+    int only_args = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_args || a[0] != '-' || strcmp(a, "-") == 0)
+            argv[o->nfiles++] = argv[i];
+        else if (strcmp(a, "--") == 0)
+            only_args = 1;
+        else if (parse_option(argc, argv, &i, o, err))
+            return 2;
+    }
+    if (!o->help && o->nfiles == 0)
+        return hr_usage(err, "report needs at least one evidence file%s", "");
+    return 0;
+}
+
+static void report_error(FILE *err, const sr_error *e)
+{
+    char line[2048];
+    sr_error_format(e, line, sizeof line);
+    fprintf(err, "%s\n", line);
+}
+
+/* Rates one file and appends its section; returns SR_OK, or the code of a rejection that has
+ * been reported (SR_ENOMEM is returned unreported: the run stops). */
+static int report_one(hr_run *h, const char *path, int index, rt_result *r)
+{
+    sr_error e;
+    sr_error_clear(&e);
+    ss_loaded l;
+    int rc = ss_load(h->session, path, NULL, h->rules, h->from_published, &l, &e);
+    if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, r, &e);
+    if (rc == SR_OK) {
+        out_rating o = {l.pack, l.ev, r};
+        council_section(&h->sections, &o, index);
+        rc = row_keep(h, &o, index);
+    } else if (rc != SR_ENOMEM) {
+        report_error(h->err, &e);
+    }
+    ss_unload(&l);
+    return rc;
+}
+
+static int compose(hr_run *h, sr_buf *page)
+{
+    page_head(page, h->rows, h->nrows);
+    if (h->nrows > 1)
+        summary_section(page, h->rows, h->nrows);
+    if (h->sections.oom)
+        return SR_ENOMEM;
+    sr_buf_putn(page, h->sections.data, h->sections.len);
+    page_foot(page);
+    return page->oom ? SR_ENOMEM : SR_OK;
+}
+
+static int write_page(const hr_opts *o, sr_buf *page, FILE *out, FILE *err)
+{
+    if (!o->output) {
+        fwrite(page->data, 1, page->len, out);
+        fflush(out);
+        return SR_OK;
+    }
+    sr_error e;
+    sr_error_clear(&e);
+    int rc = sr_write_file_atomic(o->output, page->data, page->len, &e);
+    if (rc != SR_OK)
+        report_error(err, &e);
+    return rc;
+}
+
+static int run_files(hr_run *h, const hr_opts *o, int *rejected)
+{
+    rt_result r;
+    rt_init(&r);
+    int rc = SR_OK;
+    for (int i = 0; i < o->nfiles && rc != SR_ENOMEM; i++) {
+        rc = report_one(h, o->files[i], i, &r);
+        *rejected |= rc != SR_OK;
+    }
+    rt_free(&r);
+    return rc == SR_ENOMEM ? rc : SR_OK;
+}
+
+int hr_report_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    hr_opts o;
+    if (parse_args(argc, argv, &o, err))
+        return 2;
+    if (o.help) {
+        fputs(usage_report, out);
+        return 0;
+    }
+    hr_run h = {sr_malloc(sizeof(ss_session)), o.rules, o.from_published, NULL, 0, {0}, err};
+    sr_buf page;
+    sr_buf_init(&page);
+    sr_buf_init(&h.sections);
+    int rejected = 0, rc = h.session ? SR_OK : SR_ENOMEM;
+    if (rc == SR_OK) {
+        ss_init(h.session);
+        rc = run_files(&h, &o, &rejected);
+    }
+    if (rc == SR_OK && h.nrows)
+        rc = compose(&h, &page);
+    if (rc == SR_OK && h.nrows)
+        rc = write_page(&o, &page, out, err);
+    if (rc == SR_ENOMEM)
+        fputs("starrate: error: out of memory\n", err);
+    for (size_t i = 0; i < h.nrows; i++)
+        row_free(&h.rows[i]);
+    sr_free(h.rows);
+    sr_buf_free(&h.sections);
+    sr_buf_free(&page);
+    if (h.session)
+        ss_free(h.session);
+    sr_free(h.session);
+    return rc != SR_OK || rejected ? 1 : 0;
+}

@@ -1,0 +1,1 @@
+backtest tests/golden/cases/backtest-bad-quote.csv

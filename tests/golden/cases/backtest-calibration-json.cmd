@@ -1,0 +1,1 @@
+backtest --format json scenarios/published/outcomes.csv

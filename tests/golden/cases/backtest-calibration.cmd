@@ -1,0 +1,1 @@
+backtest scenarios/published/outcomes.csv

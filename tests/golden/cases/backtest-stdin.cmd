@@ -1,0 +1,2 @@
+backtest -
+stdin: scenarios/published/outcomes.csv

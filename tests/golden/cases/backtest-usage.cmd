@@ -1,0 +1,1 @@
+backtest --rules 2003 --format yaml scenarios/published/outcomes.csv

@@ -1,0 +1,1 @@
+backtest --format=json tests/golden/cases/backtest-wrong.csv

@@ -1,0 +1,1 @@
+report scenarios/councils/harrow-2003.yaml

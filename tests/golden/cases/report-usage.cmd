@@ -1,0 +1,1 @@
+report --format json scenarios/councils/harrow-2003.yaml

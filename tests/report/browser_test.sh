@@ -1,0 +1,176 @@
+#!/bin/sh
+# End-to-end test of `starrate report` in a real browser: renders the report of every real
+# council (and of all of them together) in headless Chromium, keeps a screenshot of each, and
+# checks that the page rendered and that the stars and judgements it shows equal
+# `starrate rate --format json` for the same file.
+#
+# Usage: tests/report/browser_test.sh BUILD_DIR
+#   BUILD_DIR holds the starrate binary; screenshots go to BUILD_DIR/report-screenshots/.
+# Debian's chromium is installed when missing (as root: apt-get update, apt-get install).
+set -u
+[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 2
+build=$1
+bin=$build/starrate
+shots=$build/report-screenshots
+councils="durham-2003 hertfordshire-2002 harrow-2003 bath-ne-somerset-2003"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+[ -x "$bin" ] || { echo "browser: no binary at $bin (run make first)"; exit 1; }
+
+# ---- the browser ----------------------------------------------------------------------
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "browser: installing chromium" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 && apt-get install -y -qq chromium >&2 ||
+            { echo "browser: installing chromium failed"; exit 1; }
+    else
+        echo "browser: chromium is missing; run: sudo apt-get update && sudo apt-get install -y chromium"
+        exit 1
+    fi
+fi
+
+# A JSON reader for the comparisons: the schema validator's --get mode (no jq needed).
+getter=$build/schema-validate
+if [ ! -x "$getter" ] || [ tests/schema/validate.c -nt "$getter" ]; then
+    ${CC:-cc} -std=c11 -D_XOPEN_SOURCE=700 -O1 -o "$getter" tests/schema/validate.c -lm ||
+        { echo "browser: cannot build $getter"; exit 1; }
+fi
+
+# Each run gets a fresh profile; networking and background services are off so the test
+# never leaves the machine.
+chrome() {
+    profile=$(mktemp -d "$work/profile.XXXXXX")
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$profile" "$@" 2>>"$work/chromium.log"
+}
+
+# ---- checks ---------------------------------------------------------------------------
+problems=""
+problem() { problems="$problems
+    $*"; }
+
+# PNG signature, the requested size in the IHDR chunk, and enough bytes to hold a page
+# rather than a blank canvas (a blank 1280x2000 PNG is a few kilobytes).
+check_png() {
+    png=$1
+    [ -s "$png" ] || { problem "no screenshot $png"; return; }
+    sig=$(od -An -tx1 -N8 "$png" | tr -d ' \n')
+    [ "$sig" = 89504e470d0a1a0a ] || problem "$png is not a PNG (signature $sig)"
+    size=$(od -An -tu1 -j16 -N8 "$png" | awk '{print $1*16777216+$2*65536+$3*256+$4 "x" $5*16777216+$6*65536+$7*256+$8}')
+    [ "$size" = 1280x2000 ] || problem "$png is $size, expected 1280x2000"
+    bytes=$(wc -c <"$png")
+    [ "$bytes" -gt 30000 ] || problem "$png is only $bytes bytes: the page looks blank"
+}
+
+# The page was rendered as ours, completely, and is not a browser error page.
+check_rendered() {
+    dom=$1
+    grep -q 'data-report="starrate"' "$dom" || problem "the DOM is not the starrate report"
+    grep -q 'id="report-end"' "$dom" || problem "the DOM ends before the report's footer"
+    if grep -q -e 'id="main-frame-error"' -e 'neterror' -e 'ERR_FILE_NOT_FOUND' "$dom"; then
+        problem "the browser shows an error page"
+    fi
+    if grep -q -i -e '<script' -e '<link ' -e ' src="http' "$dom"; then
+        problem "the page loads scripts or external assets"
+    fi
+}
+
+# Stars and judgements shown in council section number $3 (1-based, in input order) equal the
+# JSON rating at pointer prefix $4 ("" for a single rating, "/0" for the first of an array).
+check_council() {
+    dom=$1 json=$2 n=$3 prefix=$4
+    # Chromium serialises the DOM with attributes in source order; cut out this section.
+    awk -v n="$n" '/<section class="council"/{k++} /<\/section>/{if (k==n) print; if (k==n) k=n+1} k==n' "$dom" >"$work/section"
+    [ -s "$work/section" ] || { problem "no council section $n"; return; }
+    shown=$(grep -o '<section class="council"[^>]*>' "$work/section" | sed -n 's/.* data-stars="\([^"]*\)".*/\1/p')
+    want=$("$getter" --get "$json" "$prefix/stars") || { problem "no stars in $json"; return; }
+    [ "$want" = null ] && want=""
+    [ "$shown" = "$want" ] || problem "council $n: page shows stars '$shown', JSON has '$want'"
+    # The visible text says the same as the attribute.
+    if [ -n "$want" ]; then
+        visible=$(grep -o '<p class="stars-text"><strong>[0-9]* star' "$work/section" | sed 's/.*<strong>\([0-9]*\) star/\1/')
+        [ "$visible" = "$want" ] || problem "council $n: visible stars '$visible', JSON has '$want'"
+    fi
+    nsvc=$("$getter" --get "$json" "$prefix/services" | sed -n 's/(object of \([0-9]*\))/\1/p')
+    grep -o 'data-service="[^"]*" data-serving="[^"]*" data-capacity="[^"]*"' "$work/section" >"$work/rows"
+    rows=$(wc -l <"$work/rows")
+    [ "$rows" = "$nsvc" ] || problem "council $n: page shows $rows services, JSON has $nsvc"
+    while IFS= read -r row; do
+        svc=$(printf '%s' "$row" | sed 's/data-service="\([^"]*\)".*/\1/')
+        for j in serving capacity; do
+            got=$(printf '%s' "$row" | sed "s/.*data-$j=\"\([^\"]*\)\".*/\1/")
+            exp=$("$getter" --get "$json" "$prefix/services/$svc/$j/value") ||
+                { problem "JSON has no service $svc"; continue; }
+            [ "$exp" = null ] && exp=""
+            [ "$got" = "$exp" ] || problem "council $n: $svc $j shown '$got', JSON has '$exp'"
+        done
+    done <"$work/rows"
+}
+
+finish_case() {
+    if [ -z "$problems" ]; then
+        passed=$((passed + 1))
+        echo "ok $1"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $1:$problems"
+        grep -v -i dbus "$work/chromium.log" | tail -5 | sed 's/^/    chromium: /'
+    fi
+    problems=""
+    : >"$work/chromium.log"
+}
+
+render() {
+    name=$1
+    shift
+    html=$work/$name.html
+    if ! "$bin" report "$@" -o "$html" 2>"$work/err"; then
+        problem "starrate report failed: $(cat "$work/err")"
+        return 1
+    fi
+    chrome --screenshot="$shots/$name.png" --window-size=1280,2000 "file://$html" >/dev/null ||
+        problem "chromium --screenshot failed"
+    chrome --dump-dom "file://$html" >"$work/$name.dom" || problem "chromium --dump-dom failed"
+    check_png "$shots/$name.png"
+    check_rendered "$work/$name.dom"
+}
+
+mkdir -p "$shots"
+for c in $councils; do
+    f=scenarios/councils/$c.yaml
+    "$bin" rate --format json "$f" >"$work/$c.json" 2>"$work/err" || problem "starrate rate failed: $(cat "$work/err")"
+    if render "$c" "$f"; then
+        check_council "$work/$c.dom" "$work/$c.json" 1 ""
+    fi
+    finish_case "$c"
+done
+
+# All four in one report: the league table and summary, and every section still agrees with
+# the JSON array (sections keep the input order; the league table is sorted).
+files=""
+for c in $councils; do files="$files scenarios/councils/$c.yaml"; done
+# shellcheck disable=SC2086
+"$bin" rate --format json $files >"$work/all.json" 2>"$work/err" || problem "starrate rate failed: $(cat "$work/err")"
+# shellcheck disable=SC2086
+if render all-councils $files; then
+    grep -q 'data-councils="4"' "$work/all-councils.dom" || problem "the report does not count 4 councils"
+    grep -q '<table class="league">' "$work/all-councils.dom" || problem "no league table"
+    grep -q '<svg class="chart"' "$work/all-councils.dom" || problem "no chart"
+    i=0
+    for c in $councils; do
+        check_council "$work/all-councils.dom" "$work/all.json" $((i + 1)) "/$i"
+        i=$((i + 1))
+    done
+fi
+finish_case all-councils
+
+echo "screenshots in $shots"
+echo "browser: $passed passed, $failed failed"
+[ $failed = 0 ]
