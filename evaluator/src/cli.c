@@ -11,6 +11,7 @@
 #include "report.h"
 #include "session.h"
 #include "starrate.h"
+#include "whatif.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ static const char usage_main[] =
     "  test [PACK|FILE...]       run rule packs' own test cases (TAP output)\n"
     "  report FILE... -o HTML    one self-contained HTML report: ratings, grids, league table\n"
     "  backtest OUTCOMES.csv     check the star table against published outcomes\n"
+    "  whatif FILE SCENARIO...   the rating with each scenario's changes, and what moved\n"
+    "  seek FILE --target N      the smallest changes that reach N stars (--margin: lose one)\n"
     "  help COMMAND              help for one command\n"
     "  version                   print the version\n"
     "\n"
@@ -684,6 +687,8 @@ static int cmd_help(cli *c)
     else if (strcmp(topic, "test") == 0) fputs(usage_test, c->out);
     else if (strcmp(topic, "report") == 0) { char *h[] = {"--help"}; return hr_report_main(1, h, c->out, c->err); }
     else if (strcmp(topic, "backtest") == 0) { char *h[] = {"--help"}; return bt_backtest_main(1, h, c->out, c->err); }
+    else if (strcmp(topic, "whatif") == 0) { char *h[] = {"--help"}; return wi_whatif_main(1, h, c->out, c->err); }
+    else if (strcmp(topic, "seek") == 0) { char *h[] = {"--help"}; return wi_seek_main(1, h, c->out, c->err); }
     else return usage_error(c, "no help for '%s'", topic);
     return EXIT_DONE;
 }
@@ -701,6 +706,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
     const char *cmd = argv[1];
     if (strcmp(cmd, "report") == 0) return hr_report_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "backtest") == 0) return bt_backtest_main(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "whatif") == 0) return wi_whatif_main(argc - 2, argv + 2, out, err);
+    if (strcmp(cmd, "seek") == 0) return wi_seek_main(argc - 2, argv + 2, out, err);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_main, out);
         return EXIT_DONE;

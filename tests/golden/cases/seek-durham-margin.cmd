@@ -1,0 +1,1 @@
+seek scenarios/councils/durham-2003.yaml --margin --limit 4

@@ -1,0 +1,1 @@
+seek --help

@@ -1,0 +1,1 @@
+seek scenarios/councils/hertfordshire-2002.yaml --target 3

@@ -1,0 +1,1 @@
+whatif --against scenarios/whatif/bath-adults-reviews.yaml scenarios/councils/bath-ne-somerset-2003.yaml scenarios/whatif/bath-adults-plan.yaml scenarios/whatif/bath-care-leavers-education.yaml

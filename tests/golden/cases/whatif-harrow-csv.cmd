@@ -1,0 +1,1 @@
+whatif --format csv scenarios/councils/harrow-2003.yaml scenarios/whatif/harrow-carers-upper-band.yaml scenarios/whatif/harrow-children-commissioning.yaml scenarios/whatif/harrow-statements-halfway.yaml

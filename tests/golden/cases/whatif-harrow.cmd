@@ -1,0 +1,1 @@
+whatif scenarios/councils/harrow-2003.yaml scenarios/whatif/harrow-carers-upper-band.yaml scenarios/whatif/harrow-statements-of-need.yaml scenarios/whatif/harrow-adults-quality.yaml scenarios/whatif/harrow-children-commissioning.yaml scenarios/whatif/harrow-statements-halfway.yaml

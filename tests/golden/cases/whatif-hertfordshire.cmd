@@ -1,0 +1,1 @@
+whatif scenarios/councils/hertfordshire-2002.yaml scenarios/whatif/hertfordshire-placements-strategy.yaml scenarios/whatif/hertfordshire-looked-after-children.yaml scenarios/whatif/hertfordshire-recruitment.yaml

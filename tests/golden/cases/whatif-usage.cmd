@@ -1,0 +1,1 @@
+whatif scenarios/councils/harrow-2003.yaml
