@@ -1090,23 +1090,11 @@ static int parse_args(int argc, char **argv, bt_opts *o, FILE *err)
     return 0;
 }
 
-static void report_error(FILE *err, const sr_error *e)
-{
-    char line[2048];
-    sr_error_format(e, line, sizeof line);
-    fprintf(err, "%s\n", line);
-}
+static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e); }
 
 static int emit(const bt_opts *o, sr_buf *b, FILE *out, sr_error *e)
 {
-    if (b->oom)
-        return sr_oom(e);
-    if (o->output)
-        return sr_write_file_atomic(o->output, b->data ? b->data : "", b->len, e);
-    if (b->len)
-        fwrite(b->data, 1, b->len, out);
-    fflush(out);
-    return SR_OK;
+    return sr_deliver(b, o->output, out, e);
 }
 
 static void run_free(run *b)

@@ -211,31 +211,16 @@ static int parse_opts(cli *c, int argc, char **argv)
 
 /* ---- shared plumbing ------------------------------------------------------------------ */
 
-static void report(cli *c, const sr_error *e)
-{
-    char line[2048];
-    sr_error_format(e, line, sizeof line);
-    fprintf(c->err, "%s\n", line);
-}
+static void report(cli *c, const sr_error *e) { sr_error_print(c->err, e); }
 
 static int write_output(cli *c, sr_buf *b)
 {
-    if (b->oom) {
-        fprintf(c->err, "starrate: error: out of memory\n");
+    sr_error e;
+    sr_error_clear(&e);
+    if (sr_deliver(b, c->o.output, c->out, &e) != SR_OK) {
+        report(c, &e);
         return EXIT_REJECTED;
     }
-    if (c->o.output) {
-        sr_error e;
-        sr_error_clear(&e);
-        if (sr_write_file_atomic(c->o.output, b->data ? b->data : "", b->len, &e) != SR_OK) {
-            report(c, &e);
-            return EXIT_REJECTED;
-        }
-        return EXIT_DONE;
-    }
-    if (b->len)
-        fwrite(b->data, 1, b->len, c->out);
-    fflush(c->out);
     return EXIT_DONE;
 }
 

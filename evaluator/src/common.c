@@ -61,6 +61,13 @@ void sr_error_format(const sr_error *err, char *out, size_t outlen)
         snprintf(out, outlen, "error: %s", err->msg);
 }
 
+void sr_error_print(FILE *f, const sr_error *err)
+{
+    char line[2048];
+    sr_error_format(err, line, sizeof line);
+    fprintf(f, "%s\n", line);
+}
+
 /* ---- allocator ---------------------------------------------------------------------- */
 
 static long alloc_fail_at;  /* 0 = never fail */
@@ -253,6 +260,18 @@ int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_erro
         return rc;
     }
     sr_buf_free(&tmp);
+    return SR_OK;
+}
+
+int sr_deliver(const sr_buf *b, const char *path, FILE *out, sr_error *err)
+{
+    if (b->oom)
+        return sr_oom(err);
+    if (path)
+        return sr_write_file_atomic(path, b->data ? b->data : "", b->len, err);
+    if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
+        return sr_fail(err, SR_EIO, "<stdout>", 0, 0, "cannot write the output");
+    fflush(out);
     return SR_OK;
 }
 

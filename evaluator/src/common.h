@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum {
     SR_OK = 0,
@@ -41,6 +42,9 @@ int sr_vfail(sr_error *err, int code, const char *file, int line, int col, const
 int sr_oom(sr_error *err);
 /* "FILE:LINE:COL: error: MSG" (parts that are unknown are left out). */
 void sr_error_format(const sr_error *err, char *out, size_t outlen);
+
+/* Prints the error as sr_error_format does, with a newline, to f. */
+void sr_error_print(FILE *f, const sr_error *err);
 
 /*
  * Allocator. Every allocation in the core goes through these so that tests can make the
@@ -85,6 +89,9 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
 /* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
  * On any failure the previous file is left as it was and the temporary file is removed. */
 int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err);
+/* Delivers a command's whole output: to path atomically when path is not NULL, else to out.
+ * A buffer that ran out of memory is never delivered (SR_ENOMEM). */
+int sr_deliver(const sr_buf *b, const char *path, FILE *out, sr_error *err);
 /* Test hook: make sr_write_file_atomic fail between write and rename. */
 void sr_write_fail_before_rename(int on);
 

@@ -279,6 +279,26 @@ static void json_trace_node(js_writer *w, const tr_node *nd)
     js_end_object(w);
 }
 
+void out_json_meta(js_writer *w, const rp_pack *p, const ev_evidence *ev)
+{
+    js_key(w, "ruleset");
+    js_object(w);
+    js_key(w, "name"); js_string(w, p->name);
+    js_key(w, "version"); js_string(w, p->version);
+    js_key(w, "sha256"); js_string(w, p->sha256);
+    js_end_object(w);
+    js_key(w, "evidence");
+    js_object(w);
+    js_key(w, "path"); js_string(w, ev->path);
+    js_key(w, "sha256"); js_string(w, ev->sha256);
+    js_end_object(w);
+    js_key(w, "engine");
+    js_object(w);
+    js_key(w, "name"); js_string(w, "starrate");
+    js_key(w, "version"); js_string(w, STARRATE_VERSION);
+    js_end_object(w);
+}
+
 void out_json(js_writer *w, const out_rating *o, int with_trace)
 {
     const rp_pack *p = o->pack;
@@ -311,22 +331,7 @@ void out_json(js_writer *w, const out_rating *o, int with_trace)
     json_services(w, o);
     js_key(w, "published");
     json_published(w, o);
-    js_key(w, "ruleset");
-    js_object(w);
-    js_key(w, "name"); js_string(w, p->name);
-    js_key(w, "version"); js_string(w, p->version);
-    js_key(w, "sha256"); js_string(w, p->sha256);
-    js_end_object(w);
-    js_key(w, "evidence");
-    js_object(w);
-    js_key(w, "path"); js_string(w, ev->path);
-    js_key(w, "sha256"); js_string(w, ev->sha256);
-    js_end_object(w);
-    js_key(w, "engine");
-    js_object(w);
-    js_key(w, "name"); js_string(w, "starrate");
-    js_key(w, "version"); js_string(w, STARRATE_VERSION);
-    js_end_object(w);
+    out_json_meta(w, p, ev);
     if (with_trace) {
         js_key(w, "trace");
         js_array(w);
@@ -339,7 +344,7 @@ void out_json(js_writer *w, const out_rating *o, int with_trace)
 
 /* ---- CSV and table -------------------------------------------------------------------- */
 
-static void csv_field(sr_buf *b, const char *s, int last)
+void out_csv_field(sr_buf *b, const char *s, int last)
 {
     s = s ? s : "";
     if (strpbrk(s, ",\"\r\n")) {
@@ -369,26 +374,26 @@ void out_csv_row(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
     char num[32];
-    csv_field(b, o->ev->council, 0);
+    out_csv_field(b, o->ev->council, 0);
     snprintf(num, sizeof num, "%d", o->ev->year);
-    csv_field(b, num, 0);
-    csv_field(b, o->ev->round, 0);
+    out_csv_field(b, num, 0);
+    out_csv_field(b, o->ev->round, 0);
     for (size_t s = 0; s < p->nservices; s++) {
         const rt_service *rs = &o->r->svc[s];
-        csv_field(b, judgement_word(&p->serving, rs->serving), 0);
-        csv_field(b, source_of(rs->serving_given, rs->serving), 0);
-        csv_field(b, judgement_word(&p->capacity, rs->capacity), 0);
-        csv_field(b, source_of(rs->capacity_given, rs->capacity), 0);
+        out_csv_field(b, judgement_word(&p->serving, rs->serving), 0);
+        out_csv_field(b, source_of(rs->serving_given, rs->serving), 0);
+        out_csv_field(b, judgement_word(&p->capacity, rs->capacity), 0);
+        out_csv_field(b, source_of(rs->capacity_given, rs->capacity), 0);
     }
     snprintf(num, sizeof num, "%d", o->r->stars);
-    csv_field(b, o->r->stars >= 0 ? num : "", 0);
-    csv_field(b, fired_rule(o) ? fired_rule(o)->id : "", 0);
+    out_csv_field(b, o->r->stars >= 0 ? num : "", 0);
+    out_csv_field(b, fired_rule(o) ? fired_rule(o)->id : "", 0);
     snprintf(num, sizeof num, "%d", o->ev->pub_stars);
-    csv_field(b, o->ev->pub_stars >= 0 ? num : "", 0);
+    out_csv_field(b, o->ev->pub_stars >= 0 ? num : "", 0);
     char rs[160];
     snprintf(rs, sizeof rs, "%s %s", p->name, p->version);
-    csv_field(b, rs, 0);
-    csv_field(b, o->ev->path, 1);
+    out_csv_field(b, rs, 0);
+    out_csv_field(b, o->ev->path, 1);
 }
 
 void out_table_header(sr_buf *b)

@@ -19,6 +19,10 @@ typedef struct out_rating {
 
 void out_text(sr_buf *b, const out_rating *o);
 void out_json(js_writer *w, const out_rating *o, int with_trace);
+/* The "ruleset", "evidence" and "engine" members every JSON output carries. */
+void out_json_meta(js_writer *w, const rp_pack *p, const ev_evidence *ev);
+/* One CSV field, quoted when it must be (RFC 4180), then ',' or a newline when last. */
+void out_csv_field(sr_buf *b, const char *s, int last);
 void out_csv_header(sr_buf *b, const rp_pack *p);
 void out_csv_row(sr_buf *b, const out_rating *o);
 void out_table_header(sr_buf *b);

@@ -939,12 +939,7 @@ static int parse_args(int argc, char **argv, hr_opts *o, FILE *err)
     return 0;
 }
 
-static void report_error(FILE *err, const sr_error *e)
-{
-    char line[2048];
-    sr_error_format(e, line, sizeof line);
-    fprintf(err, "%s\n", line);
-}
+static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e); }
 
 /* Rates one file and appends its section; returns SR_OK, or the code of a rejection that has
  * been reported (SR_ENOMEM is returned unreported: the run stops). */
@@ -980,14 +975,9 @@ static int compose(hr_run *h, sr_buf *page)
 
 static int write_page(const hr_opts *o, sr_buf *page, FILE *out, FILE *err)
 {
-    if (!o->output) {
-        fwrite(page->data, 1, page->len, out);
-        fflush(out);
-        return SR_OK;
-    }
     sr_error e;
     sr_error_clear(&e);
-    int rc = sr_write_file_atomic(o->output, page->data, page->len, &e);
+    int rc = sr_deliver(page, o->output, out, &e);
     if (rc != SR_OK)
         report_error(err, &e);
     return rc;

@@ -212,56 +212,24 @@ static int parse_opts(wi_cli *c, int argc, char **argv, int seek)
 
 /* ---- shared plumbing ---------------------------------------------------------------------- */
 
-static void report(wi_cli *c, const sr_error *e)
-{
-    char line[2048];
-    sr_error_format(e, line, sizeof line);
-    fprintf(c->err, "%s\n", line);
-}
+static void report(wi_cli *c, const sr_error *e) { sr_error_print(c->err, e); }
 
 static int write_output(wi_cli *c, sr_buf *b)
 {
-    if (b->oom) {
-        fprintf(c->err, "starrate: error: out of memory\n");
+    sr_error e;
+    sr_error_clear(&e);
+    if (sr_deliver(b, c->o.output, c->out, &e) != SR_OK) {
+        report(c, &e);
         return EXIT_REJECTED;
     }
-    if (c->o.output) {
-        sr_error e;
-        sr_error_clear(&e);
-        if (sr_write_file_atomic(c->o.output, b->data ? b->data : "", b->len, &e) != SR_OK) {
-            report(c, &e);
-            return EXIT_REJECTED;
-        }
-        return EXIT_DONE;
-    }
-    if (b->len)
-        fwrite(b->data, 1, b->len, c->out);
-    fflush(c->out);
     return EXIT_DONE;
-}
-
-static void csv_field(sr_buf *b, const char *s, int last)
-{
-    s = s ? s : "";
-    if (strpbrk(s, ",\"\r\n")) {
-        sr_buf_putc(b, '"');
-        for (; *s; s++) {
-            if (*s == '"')
-                sr_buf_putc(b, '"');
-            sr_buf_putc(b, *s);
-        }
-        sr_buf_putc(b, '"');
-    } else {
-        sr_buf_puts(b, s);
-    }
-    sr_buf_putc(b, last ? '\n' : ',');
 }
 
 static void csv_int(sr_buf *b, long v, int last)
 {
     char num[32];
     snprintf(num, sizeof num, "%ld", v);
-    csv_field(b, num, last);
+    out_csv_field(b, num, last);
 }
 
 static const char *word_or(const rp_scale *sc, int w, const char *none)
@@ -278,25 +246,6 @@ static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
                       stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
 }
 
-static void json_meta(js_writer *w, const rp_pack *p, const ev_evidence *ev)
-{
-    js_key(w, "ruleset");
-    js_object(w);
-    js_key(w, "name"); js_string(w, p->name);
-    js_key(w, "version"); js_string(w, p->version);
-    js_key(w, "sha256"); js_string(w, p->sha256);
-    js_end_object(w);
-    js_key(w, "evidence");
-    js_object(w);
-    js_key(w, "path"); js_string(w, ev->path);
-    js_key(w, "sha256"); js_string(w, ev->sha256);
-    js_end_object(w);
-    js_key(w, "engine");
-    js_object(w);
-    js_key(w, "name"); js_string(w, "starrate");
-    js_key(w, "version"); js_string(w, STARRATE_VERSION);
-    js_end_object(w);
-}
 
 /* Word-wraps text at `width` columns with `indent` spaces before every line. */
 static void wrap(sr_buf *b, const char *text, int indent, int width)
@@ -1371,7 +1320,7 @@ static void json_scenario(wi *w, size_t idx, const diff *d, js_writer *jw)
 static void csv_row(sr_buf *b, const char *const *f)
 {
     for (int i = 0; i < 10; i++)
-        csv_field(b, f[i], i == 9);
+        out_csv_field(b, f[i], i == 9);
 }
 
 static void csv_difference(sr_buf *b, const diff *d, const char *const *names, const tr_node *na,
@@ -1601,7 +1550,7 @@ static int whatif_write(wi_cli *c, wi *w)
         js_array(&jw);
         render_scenarios(c, w, &out, &jw);
         js_end_array(&jw);
-        json_meta(&jw, w->p, w->ev);
+        out_json_meta(&jw, w->p, w->ev);
         js_end_object(&jw);
         sr_buf_putc(&out, '\n');
     } else {
@@ -1860,7 +1809,7 @@ static void seek_json(wi_cli *c, rp_pack *p, const ev_evidence *ev, const sk_res
         js_end_object(&jw);
     }
     js_end_array(&jw);
-    json_meta(&jw, p, ev);
+    out_json_meta(&jw, p, ev);
     js_end_object(&jw);
     sr_buf_putc(b, '\n');
 }
@@ -1884,20 +1833,20 @@ static void seek_csv(wi_cli *c, rp_pack *p, const sk_result *r, sr_buf *b)
             csv_int(b, (long)pl->n, 0);
             csv_int(b, pl->steps, 0);
             csv_int(b, pl->stars, 0);
-            csv_field(b, pl->rule >= 0 ? p->star_rules[pl->rule].id : "", 0);
+            out_csv_field(b, pl->rule >= 0 ? p->star_rules[pl->rule].id : "", 0);
             for (size_t s = 0; s < p->nservices; s++) {
-                csv_field(b, word_or(&p->serving, pl->serving[s], ""), 0);
-                csv_field(b, word_or(&p->capacity, pl->capacity[s], ""), 0);
+                out_csv_field(b, word_or(&p->serving, pl->serving[s], ""), 0);
+                out_csv_field(b, word_or(&p->capacity, pl->capacity[s], ""), 0);
             }
-            csv_field(b, ch->path, 0);
-            csv_field(b, t.data, 0);
+            out_csv_field(b, ch->path, 0);
+            out_csv_field(b, t.data, 0);
             if (ch->has & SC_HAS_VALUE)
                 sr_format_number(ch->value, num, sizeof num);
-            csv_field(b, num, 0);
+            out_csv_field(b, num, 0);
             snprintf(num, sizeof num, "%d", ch->band);
-            csv_field(b, ch->has & SC_HAS_BAND ? num : "", 0);
-            csv_field(b, ch->has & SC_HAS_KIND ? ch->kind : "", 0);
-            csv_field(b, ch->has & SC_HAS_MET ? (ch->met ? "true" : "false") : "", 1);
+            out_csv_field(b, ch->has & SC_HAS_BAND ? num : "", 0);
+            out_csv_field(b, ch->has & SC_HAS_KIND ? ch->kind : "", 0);
+            out_csv_field(b, ch->has & SC_HAS_MET ? (ch->met ? "true" : "false") : "", 1);
             sr_buf_free(&t);
         }
     }
