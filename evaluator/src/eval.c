@@ -44,32 +44,53 @@ static void node_given(ctx *c, int node, int line)
 
 /* ---- bands ---------------------------------------------------------------------------- */
 
-int rt_band_of(const rp_indicator *d, double value, tr_trace *t, int node)
+/* What meeting a band gives, as the trace words it ("band 4"). */
+static const char *band_word(int band, char *buf, size_t len)
 {
+    static const char *const words[] = {"band 0", "band 1", "band 2", "band 3", "band 4", "band 5"};
+    if (band >= 0 && band <= 5)
+        return words[band];
+    snprintf(buf, len, "band %d", band);
+    return buf;
+}
+
+/* One comparison of a band step: the value against the band's limits. */
+static void band_compare(tr_trace *t, int node, const char *what, const char *value,
+                         const rp_band *b, int met)
+{
+    const char *op = b->has_min && b->has_max ? "within" : b->has_min ? ">=" : "<=";
+    const char *limit;
+    if (b->has_min && b->has_max)
+        limit = tr_concat(t, tr_number(t, b->min), " to ", tr_number(t, b->max), NULL);
+    else
+        limit = tr_number(t, b->has_min ? b->min : b->max);
+    char word[16];
+    tr_compare_add(t, node, what, value, op, limit, band_word(b->band, word, sizeof word), met);
+}
+
+/* rt_band_of with the value already formatted for the trace (`shown`). */
+static int band_of(const rp_indicator *d, double value, const char *shown, tr_trace *t, int node)
+{
+    int traced = t && node >= 0;
     char what[64];
-    snprintf(what, sizeof what, "value of %s", d->code);
+    if (traced)
+        snprintf(what, sizeof what, "value of %s", d->code);
     for (size_t i = 0; i < d->nbands; i++) {
         const rp_band *b = &d->bands[i];
         int met = (!b->has_min || value >= b->min) && (!b->has_max || value <= b->max);
-        if (t && node >= 0) {
-            char lim[96], lo[40], hi[40];
-            sr_format_number(b->min, lo, sizeof lo);
-            sr_format_number(b->max, hi, sizeof hi);
-            const char *op = b->has_min && b->has_max ? "within" : b->has_min ? ">=" : "<=";
-            if (b->has_min && b->has_max)
-                snprintf(lim, sizeof lim, "%s to %s", lo, hi);
-            else
-                snprintf(lim, sizeof lim, "%s", b->has_min ? lo : hi);
-            char word[16];
-            snprintf(word, sizeof word, "band %d", b->band);
-            tr_compare_add(t, node, what, tr_number(t, value), op, lim, word, met);
-        }
+        if (traced)
+            band_compare(t, node, what, shown, b, met);
         if (met)
             return b->band;
     }
-    if (t && node >= 0)
-        tr_compare_add(t, node, what, tr_number(t, value), NULL, NULL, "band 1", 1);
+    if (traced)
+        tr_compare_add(t, node, what, shown, NULL, NULL, "band 1", 1);
     return 1;
+}
+
+int rt_band_of(const rp_indicator *d, double value, tr_trace *t, int node)
+{
+    return band_of(d, value, t && node >= 0 ? tr_number(t, value) : NULL, t, node);
 }
 
 static const char *value_source(const ev_indicator *ind)
@@ -77,30 +98,39 @@ static const char *value_source(const ev_indicator *ind)
     return ind->origin == EV_ORIGIN_LETTER ? "extracted" : "given";
 }
 
+/* The trace of a band step: the value, where the band came from, and the band. */
+static void band_trace(ctx *c, int node, const ev_indicator *ind, const char *shown, int band)
+{
+    if (ind->has_value)
+        tr_input_add(c->t, node, ind->code, shown, value_source(ind));
+    if (ind->band)
+        node_given(c, node, ind->line);
+    else
+        node_rule(c, node, tr_concat(c->t, "bands.", ind->code, NULL), &ind->def->prov);
+    tr_node *nd = tr_get(c->t, node);
+    if (!nd)
+        return;
+    if (ind->band) {
+        nd->text = tr_printf(c->t, "%s: published band %d", ind->def->name, ind->band);
+    } else {
+        nd->source = "derived";
+        /* "%s: %s %s is in band %d", without a format to parse for every indicator */
+        nd->text = tr_concat(c->t, ind->def->name, ": ", shown, " ", ind->def->unit,
+                             " is in band ", tr_number(c->t, band), NULL);
+    }
+    nd->output = tr_number(c->t, band);
+}
+
 static void band_step(ctx *c, size_t s, size_t i, int *band, int *bnode)
 {
     const ev_indicator *ind = &c->ev->services[s].indicators[i];
-    int node = tr_add(c->t, "band", tr_printf(c->t, "%s.indicator.%s", c->p->services[s].id, ind->code));
+    int node = tr_add(c->t, "band", tr_concat(c->t, c->p->services[s].id, ".indicator.", ind->code, NULL));
     *bnode = node;
-    if (ind->has_value)
-        tr_input_add(c->t, node, ind->code, tr_number(c->t, ind->value), value_source(ind));
-    tr_node *nd;
-    if (ind->band) {
-        *band = ind->band;
-        node_given(c, node, ind->line);
-        if ((nd = tr_get(c->t, node)))
-            nd->text = tr_printf(c->t, "%s: published band %d", ind->def->name, ind->band);
-    } else {
-        *band = rt_band_of(ind->def, ind->value, c->t, node);
-        node_rule(c, node, tr_printf(c->t, "bands.%s", ind->code), &ind->def->prov);
-        if ((nd = tr_get(c->t, node))) {
-            nd->source = "derived";
-            nd->text = tr_printf(c->t, "%s: %s %s is in band %d", ind->def->name,
-                                 tr_number(c->t, ind->value), ind->def->unit, *band);
-        }
-    }
-    if ((nd = tr_get(c->t, node)))
-        nd->output = tr_printf(c->t, "%d", *band);
+    /* formatted once for the input, the comparisons and the sentence */
+    const char *shown = node >= 0 ? tr_number(c->t, ind->value) : NULL;
+    *band = ind->band ? ind->band : band_of(ind->def, ind->value, shown, c->t, node);
+    if (node >= 0)
+        band_trace(c, node, ind, shown, *band);
 }
 
 /* ---- calling a rule ------------------------------------------------------------------- */
@@ -117,28 +147,42 @@ static void set_number(lua_State *L, const char *k, double v)
     lua_setfield(L, -2, k);
 }
 
-/* Scores are shown to two decimals: the rules' cut-offs are never finer than that. */
-static const char *score_text(ctx *c, double v)
+/* Scores are shown to two decimals: the rules' cut-offs are never finer than that. A rule
+ * compares one score with several cut-offs, so the last text is kept for the next row. */
+typedef struct score_memo {
+    double v;
+    const char *text;
+} score_memo;
+
+static const char *score_text(ctx *c, double v, score_memo *m)
 {
+    if (m->text && m->v == v)
+        return m->text;
+    m->v = v;
     if (v == (double)(long long)v)
-        return tr_number(c->t, v);
-    return tr_printf(c->t, "%.2f", v);
+        return m->text = tr_number(c->t, v);
+    return m->text = tr_printf(c->t, "%.2f", v);
 }
 
-/* Copies the details table a rule returned (top of stack) into the node. */
+/* Copies the details table a rule returned (top of stack) into the node. Only `needs` is
+ * part of the result; the rest is read for the trace alone. */
 static void read_details(ctx *c, int node, const char **needs)
 {
     lua_State *L = c->L;
     if (!lua_istable(L, -1))
         return;
     tr_node *nd = tr_get(c->t, node);
-    if (lua_getfield(L, -1, "reason") == LUA_TSTRING && nd)
+    if (nd && lua_getfield(L, -1, "reason") == LUA_TSTRING)
         nd->text = tr_str(c->t, lua_tostring(L, -1));
-    lua_pop(L, 1);
+    if (nd)
+        lua_pop(L, 1);
     if (lua_getfield(L, -1, "needs") == LUA_TSTRING && needs)
-        *needs = tr_str(c->t, lua_tostring(L, -1));
+        *needs = tr_keep(c->t, lua_tostring(L, -1));
     lua_pop(L, 1);
+    if (!nd)
+        return;
     if (lua_getfield(L, -1, "compared") == LUA_TTABLE) {
+        score_memo values = {0, NULL}, limits = {0, NULL};
         lua_Integer n = luaL_len(L, -1);
         for (lua_Integer i = 1; i <= n && i <= 64; i++) {
             lua_rawgeti(L, -1, i);
@@ -148,8 +192,8 @@ static void read_details(ctx *c, int node, const char **needs)
                 lua_getfield(L, -3, "limit");
                 lua_getfield(L, -4, "word");
                 lua_getfield(L, -5, "met");
-                const char *limit = lua_isnumber(L, -3) ? score_text(c, lua_tonumber(L, -3)) : NULL;
-                const char *value = lua_isnumber(L, -4) ? score_text(c, lua_tonumber(L, -4)) : "?";
+                const char *limit = lua_isnumber(L, -3) ? score_text(c, lua_tonumber(L, -3), &limits) : NULL;
+                const char *value = lua_isnumber(L, -4) ? score_text(c, lua_tonumber(L, -4), &values) : "?";
                 tr_compare_add(c->t, node, lua_tostring(L, -5) ? lua_tostring(L, -5) : "value",
                                value, limit ? ">=" : NULL, limit,
                                lua_tostring(L, -2), lua_toboolean(L, -1));
@@ -222,6 +266,8 @@ static unsigned finding_standards(ctx *c, const ev_finding *f)
 /* "concern (weight 2, letter line 81): the level of carers assessments ..." */
 static const char *finding_text(ctx *c, const ev_finding *f)
 {
+    if (c->t->off)
+        return NULL;
     char extra[64] = "";
     if (f->weight != 1 && f->letter_line)
         snprintf(extra, sizeof extra, " (weight %g, letter line %d)", f->weight, f->letter_line);
@@ -230,11 +276,11 @@ static const char *finding_text(ctx *c, const ev_finding *f)
     else if (f->letter_line)
         snprintf(extra, sizeof extra, " (letter line %d)", f->letter_line);
     char kind[32];
-    snprintf(kind, sizeof kind, "%s", ev_kind_words[f->kind]);
-    for (char *u = kind; *u; u++)
-        if (*u == '_')
-            *u = ' ';
-    return tr_printf(c->t, "%s%s: %s", kind, extra, f->text);
+    size_t n = 0;
+    for (const char *w = ev_kind_words[f->kind]; *w && n < sizeof kind - 1; w++)
+        kind[n++] = *w == '_' ? ' ' : *w;
+    kind[n] = '\0';
+    return tr_concat(c->t, kind, extra, ": ", f->text, NULL);
 }
 
 static void push_finding(lua_State *L, const ev_finding *f)
@@ -246,29 +292,43 @@ static void push_finding(lua_State *L, const ev_finding *f)
     set_string(L, "text", f->text);
 }
 
+static int grade_uses_indicator(const ev_service *svc, const rt_service *rs, size_t i, int std)
+{
+    return svc->indicators[i].def->standard == std && rs->band[i] != 0;
+}
+
+/* The input of the grade rule for one standard: { service, standard, indicators = { {code,
+ * band}... }, findings = { {id, kind, weight, text}... } }. The lists are sized before they
+ * are filled, so that Lua does not grow them step by step. */
 static void push_grade_input(ctx *c, size_t s, int std, int node)
 {
     lua_State *L = c->L;
     const ev_service *svc = &c->ev->services[s];
     rt_service *rs = &c->r->svc[s];
+    int nind = 0, nfind = 0;
+    for (size_t i = 0; i < svc->nindicators; i++)
+        nind += grade_uses_indicator(svc, rs, i, std);
+    for (size_t i = 0; i < svc->nfindings; i++)
+        nfind += (finding_standards(c, &svc->findings[i]) & (1u << std)) != 0;
     lua_createtable(L, 0, 4);
     set_string(L, "service", c->p->services[s].id);
     set_number(L, "standard", std);
-    lua_newtable(L);
+    lua_createtable(L, nind, 0);
     int n = 0;
     for (size_t i = 0; i < svc->nindicators; i++) {
-        if (svc->indicators[i].def->standard != std || rs->band[i] == 0)
+        if (!grade_uses_indicator(svc, rs, i, std))
             continue;
         lua_createtable(L, 0, 2);
         set_string(L, "code", svc->indicators[i].code);
         set_number(L, "band", rs->band[i]);
         lua_rawseti(L, -2, ++n);
-        tr_input_add(c->t, node, svc->indicators[i].code, tr_printf(c->t, "band %d", rs->band[i]),
+        char word[16];
+        tr_input_add(c->t, node, svc->indicators[i].code, band_word(rs->band[i], word, sizeof word),
                      svc->indicators[i].band ? "given" : "derived");
         tr_use_add(c->t, node, rs->band_node[i]);
     }
     lua_setfield(L, -2, "indicators");
-    lua_newtable(L);
+    lua_createtable(L, nfind, 0);
     n = 0;
     for (size_t i = 0; i < svc->nfindings; i++) {
         const ev_finding *f = &svc->findings[i];
@@ -690,6 +750,7 @@ static int prepare(ctx *c)
         r->scratch_len = 2 * total;
     }
     tr_reset(&r->trace);
+    r->trace.off = r->trace_off;
     r->nservices = c->p->nservices;
     size_t off = 0;
     for (size_t s = 0; s < c->p->nservices; s++) {

@@ -38,6 +38,10 @@ typedef struct rt_result {
     size_t nservices;
     rt_service svc[RP_MAX_SERVICES];
     tr_trace trace;
+    /* Set before rt_evaluate to skip the trace (the what-if and seek loops): stars, rule,
+     * bands, grades, judgements, caps and needs come out exactly as with the trace on, but
+     * the trace stays empty and every *_node field is -1. rt_init clears it (trace on). */
+    int trace_off;
     int *scratch;       /* storage behind band / band_node */
     size_t scratch_len;
 } rt_result;

@@ -1315,12 +1315,44 @@ static int stars_protected(lua_State *L)
     return 0;
 }
 
+/* Where a combination of judgements is remembered in p->star_memo: the word indexes read as
+ * the digits of one number. -1, and nothing is remembered, when the pack's scales give more
+ * combinations than fit or a word index is off its scale. */
+static int star_memo_slot(const rp_pack *p, const int *serving, const int *capacity)
+{
+    size_t slot = 0, span = 1;
+    for (size_t s = 0; s < p->nservices; s++) {
+        if (serving[s] < 0 || (size_t)serving[s] >= p->serving.nwords || capacity[s] < 0 ||
+            (size_t)capacity[s] >= p->capacity.nwords)
+            return -1;
+        slot = slot * p->serving.nwords + (size_t)serving[s];
+        slot = slot * p->capacity.nwords + (size_t)capacity[s];
+        span *= p->serving.nwords * p->capacity.nwords;
+        if (span == 0 || span > RP_STAR_MEMO)
+            return -1;
+    }
+    return p->nstar_rules + 2 <= SHRT_MAX ? (int)slot : -1;
+}
+
+/* The rows are tried in Lua once per combination and the answer remembered: a row is a
+ * function of the judgement words alone, since its input is read-only and the sandbox
+ * seals every global once the pack has loaded (no evaluation can leave state for the next).
+ * An error is not remembered, so it is raised again the next time. */
 int rp_stars(rp_pack *p, const int *serving, const int *capacity, int *row, sr_error *err)
 {
+    int slot = star_memo_slot(p, serving, capacity);
+    if (slot >= 0 && p->star_memo[slot]) {
+        *row = p->star_memo[slot] - 2;
+        return SR_OK;
+    }
     stars_call sc = {p, serving, capacity, -1, SR_OK, err};
     int rc = lh_protect(p->host, stars_protected, &sc, 0, err);
     *row = sc.row;
-    return rc != SR_OK ? rc : sc.rc;
+    if (rc == SR_OK)
+        rc = sc.rc;
+    if (rc == SR_OK && slot >= 0)
+        p->star_memo[slot] = (short)(sc.row + 2);
+    return rc;
 }
 
 /* ---- check ---------------------------------------------------------------------------- */

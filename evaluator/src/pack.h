@@ -18,6 +18,7 @@
 
 #define RP_MAX_SERVICES 4
 #define RP_STANDARDS 6
+#define RP_STAR_MEMO 256  /* judgement combinations whose star row rp_stars remembers */
 
 typedef struct rp_prov {
     int reconstructed;  /* 0: documented fact (`source`), 1: this project's reconstruction */
@@ -131,6 +132,9 @@ typedef struct rp_pack {
     rp_rule *grade_rule, *serving_rule, *capacity_grade_rule, *capacity_rule;
     rp_rule *rules;
     size_t nrules;
+    /* The star row of each judgement combination once rp_stars has tried it: 0 not yet,
+     * 1 no row matched, otherwise the row + 2. */
+    short star_memo[RP_STAR_MEMO];
 } rp_pack;
 
 /* Finds the rules folder: $STARRATE_RULES, else ../rules or ../share/starrate/rules beside

@@ -29,6 +29,7 @@ void tr_free(tr_trace *t)
     tr_init(t);
 }
 
+/* The setting `off` survives: it belongs to the caller, not to one evaluation. */
 void tr_reset(tr_trace *t)
 {
     for (tr_chunk *c = t->chunks; c; c = c->next)
@@ -61,19 +62,30 @@ static void *arena_alloc(tr_trace *t, size_t n)
     return c->data;
 }
 
+static const char *copy(tr_trace *t, const char *s, size_t n)
+{
+    char *d = arena_alloc(t, n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+const char *tr_keep(tr_trace *t, const char *s)
+{
+    return s ? copy(t, s, strlen(s)) : NULL;
+}
+
 const char *tr_str(tr_trace *t, const char *s)
 {
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = arena_alloc(t, n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
+    return t->off ? NULL : tr_keep(t, s);
 }
 
 const char *tr_printf(tr_trace *t, const char *fmt, ...)
 {
+    if (t->off)
+        return NULL;
     char small[512];
     va_list ap;
     va_start(ap, fmt);
@@ -82,7 +94,7 @@ const char *tr_printf(tr_trace *t, const char *fmt, ...)
     if (n < 0)
         return NULL;
     if ((size_t)n < sizeof small)
-        return tr_str(t, small);
+        return copy(t, small, (size_t)n);
     char *d = arena_alloc(t, (size_t)n + 1);
     if (!d)
         return NULL;
@@ -92,16 +104,58 @@ const char *tr_printf(tr_trace *t, const char *fmt, ...)
     return d;
 }
 
+const char *tr_concat(tr_trace *t, ...)
+{
+    if (t->off)
+        return NULL;
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, t);
+    for (const char *s; (s = va_arg(ap, const char *));)
+        n += strlen(s);
+    va_end(ap);
+    char *d = arena_alloc(t, n + 1);
+    if (!d)
+        return NULL;
+    char *end = d;
+    va_start(ap, t);
+    for (const char *s; (s = va_arg(ap, const char *));) {
+        size_t len = strlen(s);
+        memcpy(end, s, len);
+        end += len;
+    }
+    va_end(ap);
+    *end = '\0';
+    return d;
+}
+
+/* Whole numbers are most of what the trace shows (band limits, counts, thresholds), and
+ * printf is the largest cost of a traced evaluation: write them by hand, exactly as
+ * sr_format_number's "%lld" would. The range test comes first so that the conversion below
+ * is always defined. */
 const char *tr_number(tr_trace *t, double v)
 {
+    if (t->off)
+        return NULL;
     char buf[64];
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
+        long long whole = (long long)v;
+        unsigned long long u = whole < 0 ? 0ULL - (unsigned long long)whole : (unsigned long long)whole;
+        char *p = buf + sizeof buf;
+        do
+            *--p = (char)('0' + u % 10);
+        while (u /= 10);
+        if (whole < 0)
+            *--p = '-';
+        return copy(t, p, (size_t)(buf + sizeof buf - p));
+    }
     sr_format_number(v, buf, sizeof buf);
-    return tr_str(t, buf);
+    return tr_keep(t, buf);
 }
 
 int tr_add(tr_trace *t, const char *kind, const char *subject)
 {
-    if (t->oom)
+    if (t->oom || t->off)
         return -1;
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;

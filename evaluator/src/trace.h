@@ -6,6 +6,11 @@
  * comparison with both sides, its output, and the nodes it used. All strings and nodes live
  * in one arena that is reset, not freed, between evaluations, so the what-if and seek loops
  * do not allocate once the arena has grown to the size of one evaluation.
+ *
+ * A trace can be switched off (tr_trace.off): then tr_add gives -1 and the string functions
+ * NULL without formatting anything, so every call that records a step does nothing. Strings
+ * that the evaluation's result keeps (not the trace's) go through tr_keep, which copies them
+ * either way.
  */
 #ifndef SR_TRACE_H
 #define SR_TRACE_H
@@ -57,6 +62,7 @@ typedef struct tr_trace {
     tr_node *nodes;
     size_t n, cap;
     int oom;           /* set on the first failed allocation; later calls do nothing */
+    int off;           /* record nothing (kept by tr_reset; tr_init clears it) */
 } tr_trace;
 
 void tr_init(tr_trace *t);
@@ -70,7 +76,17 @@ const char *tr_printf(tr_trace *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The strings up to a NULL, joined: tr_concat(t, "adults", ".indicator.", "D38", NULL).
+ * The same text as tr_printf with "%s" only, without parsing a format on every step. */
+const char *tr_concat(tr_trace *t, ...)
+#if defined(__GNUC__)
+    __attribute__((sentinel))
+#endif
+    ;
+/* A number as sr_format_number writes it ("80", "0.85"); whole numbers without printf. */
 const char *tr_number(tr_trace *t, double v);
+/* A copy of s in the arena even when the trace is off: for strings the result refers to. */
+const char *tr_keep(tr_trace *t, const char *s);
 
 /* Adds a node and returns its id (>= 0), or -1 when out of memory. */
 int tr_add(tr_trace *t, const char *kind, const char *subject);

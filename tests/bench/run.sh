@@ -1,0 +1,44 @@
+#!/bin/sh
+# run.sh BUILD — the benchmarks of `make bench` (see docs/performance.md).
+#
+# BUILD is the build folder holding libstarrate.a and starrate. Each benchmark is a C program
+# compiled here against BUILD/libstarrate.a with the Makefile's flags, into build/bench/bin.
+# The synthetic councils are generated afresh into build/bench/councils (deterministic seed;
+# never committed). Results: one table on standard output, build/bench/results.json.
+set -eu
+
+BUILD=${1:?usage: tests/bench/run.sh BUILD}
+BENCH=build/bench
+BIN=$BENCH/bin
+COUNCILS=$BENCH/councils
+PACK=${BENCH_PACK:-2003}      # the round the councils are written for
+COUNT=${BENCH_COUNCILS:-150}
+SEED=${BENCH_SEED:-20031}
+
+CFLAGS="-std=c11 -D_XOPEN_SOURCE=700 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+-Wmissing-prototypes -O2 -g -Ievaluator/include -Ievaluator/src $(pkg-config --cflags lua5.4)"
+LIBS="$BUILD/libstarrate.a $(pkg-config --libs lua5.4 yaml-0.1 libcrypto) -lm"
+
+# compile NAME SOURCE...: one benchmark program.
+compile() {
+    name=$1
+    shift
+    # shellcheck disable=SC2086 # the flag lists are meant to split
+    ${CC:-cc} $CFLAGS "$@" -o "$BIN/$name" $LIBS
+}
+
+mkdir -p "$BIN"
+compile gen_councils tests/bench/gen_councils.c
+compile yaml_floor tests/bench/yaml_floor.c
+compile bench tests/bench/bench.c
+compile seek_bench tests/bench/seek_bench.c
+
+rm -rf "$COUNCILS"
+mkdir -p "$COUNCILS"
+"$BIN/gen_councils" "$PACK" "$COUNCILS" "$COUNT" "$SEED"
+
+# Batch, memory, evaluation and trace: one table and build/bench/results.json.
+"$BIN/bench" "$BUILD" "$COUNCILS" "$PACK" "$BENCH/results.json"
+
+# What-if and goal seek (issue 4): moves and seek against one evaluation, one table.
+"$BIN/seek_bench" rules/$PACK scenarios/councils

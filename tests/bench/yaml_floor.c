@@ -1,0 +1,77 @@
+/*
+ * yaml_floor.c — the floor of the batch benchmark: read each file and pull every event out
+ * of libyaml's parser, keeping nothing.
+ *
+ *   yaml_floor FILE...
+ *
+ * No rating can be faster than reading its input, so `starrate rate` over the same files is
+ * measured against this program, started the same way, in the same run. Files are read
+ * whole, as starrate reads them (sr_read_file), and parsed from memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <yaml.h>
+
+static char *read_whole(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 16384, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *grown = realloc(buf, cap *= 2);
+        if (!grown)
+            free(buf);
+        buf = grown;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Returns the number of events, or -1 on a parse error. */
+static long parse_events(const char *buf, size_t len)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return -1;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    long events = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            events = -1;
+            break;
+        }
+        int done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+        events++;
+        if (done)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    return events;
+}
+
+int main(int argc, char **argv)
+{
+    long total = 0;
+    for (int i = 1; i < argc; i++) {
+        size_t len;
+        char *buf = read_whole(argv[i], &len);
+        long n = buf ? parse_events(buf, len) : -1;
+        free(buf);
+        if (n < 0) {
+            fprintf(stderr, "%s: cannot read or parse\n", argv[i]);
+            return 1;
+        }
+        total += n;
+    }
+    /* Printed so the work cannot be optimised away and the run can be checked. */
+    printf("%ld events\n", total);
+    return 0;
+}
