@@ -303,6 +303,8 @@ static int cmd_rate(cli *c)
     int status = EXIT_DONE, rated = 0;
     rt_result r;
     rt_init(&r);
+    /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
+    r.trace_off = !(c->o.format == FMT_JSON && c->o.trace);
     if (c->o.format == FMT_JSON && c->o.nargs > 1)
         js_array(&w);
     progress pg;

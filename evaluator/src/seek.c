@@ -1370,6 +1370,7 @@ int sk_seek(rp_pack *p, const ev_evidence *ev, const sk_options *o, sk_result *o
     k->p = p, k->ev = ev, k->o = o, k->res = out, k->err = err;
     k->ns = p->nservices;
     rt_init(&k->r);
+    k->r.trace_off = 1; /* the search reads grades, judgements and stars, never the trace */
     clock_gettime(CLOCK_MONOTONIC, &k->start);
     int rc = run(k);
     rt_free(&k->r);
