@@ -247,20 +247,25 @@ static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int nod
 /* ---- standards 1-5 -------------------------------------------------------------------- */
 
 /* The standards a finding speaks to: its tags, or else those of the indicators it names. */
-static unsigned finding_standards(ctx *c, const ev_finding *f)
+unsigned rt_finding_standards(const rp_pack *p, const ev_evidence *ev, const ev_finding *f)
 {
     if (f->standards)
         return f->standards;
     unsigned mask = 0;
     for (size_t i = 0; i < f->ncodes; i++) {
-        const rp_indicator *d = rp_indicator_find(c->p, f->codes[i]);
-        for (size_t k = 0; !d && k < c->ev->ncustom; k++)
-            if (strcmp(c->ev->custom[k].code, f->codes[i]) == 0)
-                d = &c->ev->custom[k];
+        const rp_indicator *d = rp_indicator_find(p, f->codes[i]);
+        for (size_t k = 0; !d && k < ev->ncustom; k++)
+            if (strcmp(ev->custom[k].code, f->codes[i]) == 0)
+                d = &ev->custom[k];
         if (d)
             mask |= 1u << d->standard;
     }
     return mask;
+}
+
+static unsigned finding_standards(ctx *c, const ev_finding *f)
+{
+    return rt_finding_standards(c->p, c->ev, f);
 }
 
 /* "concern (weight 2, letter line 81): the level of carers assessments ..." */
@@ -396,6 +401,24 @@ static const ev_indicator *find_value(const ev_service *svc, const char *code)
     return NULL;
 }
 
+int rt_cap_breached_by(const rp_cap *cap, double value)
+{
+    return cap->has_above ? value > cap->above : value < cap->below;
+}
+
+int rt_travel_of(const rp_indicator *d, double now, double then)
+{
+    if (d->polarity == RP_RANGE) {
+        /* For a middle range, moving a band up or down is what counts. */
+        int bn = rt_band_of(d, now, NULL, -1), bt = rt_band_of(d, then, NULL, -1);
+        return bn > bt ? 1 : bn < bt ? -1 : 0;
+    }
+    int up = d->polarity == RP_HIGHER;
+    if (up ? now > then : now < then)
+        return 1;
+    return (up ? now < then : now > then) ? -1 : 0;
+}
+
 /* Evaluates one cap: 1 breached, 0 not breached, -1 not evaluated (no value, or the
  * requirement is not stated), which never fires but is said in the trace. */
 static int cap_breached(ctx *c, size_t s, const rp_cap *cap, int node)
@@ -413,7 +436,7 @@ static int cap_breached(ctx *c, size_t s, const rp_cap *cap, int node)
         return -1;
     }
     tr_input_add(c->t, node, cap->indicator, tr_number(c->t, ind->value), value_source(ind));
-    int breached = cap->has_above ? ind->value > cap->above : ind->value < cap->below;
+    int breached = rt_cap_breached_by(cap, ind->value);
     tr_compare_add(c->t, node, tr_printf(c->t, "value of %s", cap->indicator),
                    tr_number(c->t, ind->value), cap->has_above ? ">" : "<",
                    tr_number(c->t, cap->has_above ? cap->above : cap->below), "breached", breached);
@@ -533,20 +556,10 @@ static void travel(ctx *c, size_t s, int *improved, int *worsened, int *compared
         const ev_indicator *ind = &svc->indicators[i];
         if (!ind->has_value || !ind->has_previous)
             continue;
-        double now = ind->value, then = ind->previous;
-        int better, worse;
-        if (ind->def->polarity == RP_RANGE) {
-            /* For a middle range, moving a band up or down is what counts. */
-            int bn = rt_band_of(ind->def, now, NULL, -1), bt = rt_band_of(ind->def, then, NULL, -1);
-            better = bn > bt, worse = bn < bt;
-        } else {
-            int up = ind->def->polarity == RP_HIGHER;
-            better = up ? now > then : now < then;
-            worse = up ? now < then : now > then;
-        }
+        int t = rt_travel_of(ind->def, ind->value, ind->previous);
         (*compared)++;
-        *improved += better;
-        *worsened += worse;
+        *improved += t > 0;
+        *worsened += t < 0;
     }
 }
 

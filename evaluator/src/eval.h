@@ -57,4 +57,13 @@ int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err);
  * node when node >= 0. Exposed for tests. */
 int rt_band_of(const rp_indicator *d, double value, tr_trace *t, int node);
 
+/* The pieces of the derivation that the goal seek predicts without evaluating, so both use
+ * one definition. Direction of travel of one indicator: 1 better, -1 worse, 0 neither. */
+int rt_travel_of(const rp_indicator *d, double now, double then);
+/* Whether an indicator value breaches a cap's threshold (above or below it, never at it). */
+int rt_cap_breached_by(const rp_cap *cap, double value);
+/* The standards a finding informs (bit n for standard n): its tags, or else those of the
+ * indicators it names. */
+unsigned rt_finding_standards(const rp_pack *p, const ev_evidence *ev, const ev_finding *f);
+
 #endif

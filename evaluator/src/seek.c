@@ -761,34 +761,10 @@ void sk_describe(const rp_pack *p, const sk_candidate *c, sr_buf *b)
 
 /* ---- what each move reaches --------------------------------------------------------------- */
 
+/* Grade bits are standard - 1; finding tags use bit n for standard n. */
 static unsigned finding_grades(const rp_pack *p, const ev_evidence *ev, const ev_finding *f)
 {
-    unsigned mask = f->standards;
-    for (size_t i = 0; !mask && i < f->ncodes; i++) {
-        const rp_indicator *d = rp_indicator_find(p, f->codes[i]);
-        for (size_t k = 0; !d && k < ev->ncustom; k++)
-            if (strcmp(ev->custom[k].code, f->codes[i]) == 0)
-                d = &ev->custom[k];
-        if (d)
-            mask |= 1u << d->standard;
-    }
-    /* finding tags use bit n for standard n; grade bits are k-1 */
-    return f->standards ? f->standards >> 1 : mask >> 1;
-}
-
-/* Direction of travel of one indicator, as eval.c counts it: 1 better, -1 worse, 0 neither. */
-static int travel_of(const rp_indicator *d, double now, double then)
-{
-    if (d->polarity == RP_RANGE) {
-        int bn = rt_band_of(d, now, NULL, -1), bt = rt_band_of(d, then, NULL, -1);
-        return bn > bt ? 1 : bn < bt ? -1 : 0;
-    }
-    int up = d->polarity == RP_HIGHER;
-    if (up ? now > then : now < then)
-        return 1;
-    if (up ? now < then : now > then)
-        return -1;
-    return 0;
+    return rt_finding_standards(p, ev, f) >> 1;
 }
 
 /* A key threshold's state with a move applied (NULL: the baseline): 1 breached, 0 not, -1
@@ -811,7 +787,7 @@ static int cap_state(const sk *k, size_t s, const rp_cap *cap, const sk_candidat
         has = 1, v = c->change.value;
     if (!has)
         return -1;
-    return cap->has_above ? v > cap->above : v < cap->below;
+    return rt_cap_breached_by(cap, v);
 }
 
 static void baseline_facts(sk *k)
@@ -829,7 +805,7 @@ static void baseline_facts(sk *k)
             const ev_indicator *ind = &svc->indicators[i];
             if (!ind->has_value || !ind->has_previous)
                 continue;
-            int t = travel_of(ind->def, ind->value, ind->previous);
+            int t = rt_travel_of(ind->def, ind->value, ind->previous);
             k->improved[s] += t > 0;
             k->worsened[s] += t < 0;
         }
@@ -873,8 +849,8 @@ static unsigned indicator_grades(const sk *k, sk_candidate *c)
         !(c->change.has & SC_HAS_VALUE))
         return raw;
     const ev_indicator *ind = &svc->indicators[i];
-    int before = travel_of(d, ind->value, ind->previous);
-    int after = travel_of(d, c->change.value, ind->previous);
+    int before = rt_travel_of(d, ind->value, ind->previous);
+    int after = rt_travel_of(d, c->change.value, ind->previous);
     c->d_improved = (after > 0) - (before > 0);
     c->d_worsened = (after < 0) - (before < 0);
     return c->d_improved || c->d_worsened ? raw | 1u << 5 : raw;
