@@ -32,6 +32,7 @@ typedef struct opts {
     const char *junit;   /* --junit FILE */
     int trace;
     int from_published;
+    int summary;
     int help;
     const char *args[256];
     int nargs;
@@ -80,6 +81,9 @@ static const char usage_rate[] =
     "  --trace               with --format json: include the full derivation trace\n"
     "  --from-published      use the published judgements in the file as given (audit a\n"
     "                        published rating from its judgements alone)\n"
+    "  --summary             after the ratings, how many councils reached each star rating and\n"
+    "                        each judgement (always with --format table; with csv or json it\n"
+    "                        goes to standard error so the data stays machine-readable)\n"
     "  -o FILE               write the output to FILE atomically instead of standard output\n";
 
 static const char usage_explain[] =
@@ -191,6 +195,8 @@ static int parse_opts(cli *c, int argc, char **argv)
             o->trace = 1;
         } else if (strcmp(a, "--from-published") == 0) {
             o->from_published = 1;
+        } else if (strcmp(a, "--summary") == 0) {
+            o->summary = 1;
         } else if (strcmp(name, "--format") == 0) {
             const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v)
@@ -264,6 +270,59 @@ static void progress_end(progress *pg, FILE *err)
         fprintf(err, "\r%40s\r", "");
 }
 
+/* How many councils reached each star rating and each judgement word, per service. */
+typedef struct tally {
+    rp_pack *pack;  /* the first council's: its words and services label the summary */
+    int rated, open;
+    int stars[8];
+    int serving[RP_MAX_SERVICES][17], capacity[RP_MAX_SERVICES][17]; /* [16]: insufficient */
+} tally;
+
+static void tally_add(tally *t, const out_rating *o)
+{
+    if (!t->pack)
+        t->pack = o->pack;
+    t->rated++;
+    if (o->r->stars >= 0 && o->r->stars < 8)
+        t->stars[o->r->stars]++;
+    else
+        t->open++;
+    for (size_t s = 0; s < o->pack->nservices; s++) {
+        int sv = o->r->svc[s].serving, cp = o->r->svc[s].capacity;
+        t->serving[s][sv >= 0 && sv < 16 ? sv : 16]++;
+        t->capacity[s][cp >= 0 && cp < 16 ? cp : 16]++;
+    }
+}
+
+static void tally_scale(sr_buf *b, const rp_scale *sc, const int *counts)
+{
+    sr_buf_printf(b, "    %s:", sc->name);
+    for (size_t w = 0; w < sc->nwords && w < 16; w++)
+        sr_buf_printf(b, "%s %s %d", w ? "," : "", sc->words[w].id, counts[w]);
+    if (counts[16])
+        sr_buf_printf(b, ", insufficient evidence %d", counts[16]);
+    sr_buf_putc(b, '\n');
+}
+
+static void tally_print(sr_buf *b, const tally *t)
+{
+    const rp_pack *p = t->pack;
+    if (!p)
+        return;
+    sr_buf_printf(b, "\nSummary of %d council%s\n  %s:", t->rated, t->rated == 1 ? "" : "s",
+                  p->rating_unit);
+    for (int k = p->rating_min; k <= p->rating_max && k < 8; k++)
+        sr_buf_printf(b, "%s %d: %d", k > p->rating_min ? "," : "", k, t->stars[k]);
+    if (t->open)
+        sr_buf_printf(b, ", not settled: %d", t->open);
+    sr_buf_putc(b, '\n');
+    for (size_t s = 0; s < p->nservices; s++) {
+        sr_buf_printf(b, "  %s\n", p->services[s].title);
+        tally_scale(b, &p->serving, t->serving[s]);
+        tally_scale(b, &p->capacity, t->capacity[s]);
+    }
+}
+
 static void render_one(cli *c, sr_buf *b, js_writer *w, const out_rating *o, int first)
 {
     switch (c->o.format) {
@@ -301,6 +360,8 @@ static int cmd_rate(cli *c)
     js_writer w;
     js_init(&w, &b, 1);
     int status = EXIT_DONE, rated = 0;
+    tally t;
+    memset(&t, 0, sizeof t);
     rt_result r;
     rt_init(&r);
     /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
@@ -322,6 +383,7 @@ static int cmd_rate(cli *c)
         } else {
             out_rating o = {l.pack, l.ev, &r};
             render_one(c, &b, &w, &o, rated++ == 0);
+            tally_add(&t, &o);
         }
         ss_unload(&l);
     }
@@ -332,6 +394,15 @@ static int cmd_rate(cli *c)
         sr_buf_putc(&b, '\n');
     if (c->o.format == FMT_TABLE && rated)
         sr_buf_puts(&b, "(* given in the evidence, ^ capped by a key threshold, ? insufficient evidence)\n");
+    if (rated && (c->o.format == FMT_TABLE || (c->o.summary && c->o.format == FMT_TEXT))) {
+        tally_print(&b, &t);
+    } else if (rated && c->o.summary) {
+        sr_buf s;
+        sr_buf_init(&s);
+        tally_print(&s, &t);
+        fputs(s.data ? s.data + 1 : "", c->err);
+        sr_buf_free(&s);
+    }
     rt_free(&r);
     int wrc = rated || !c->o.output ? write_output(c, &b) : EXIT_DONE;
     sr_buf_free(&b);
