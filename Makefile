@@ -47,8 +47,8 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(patsubst tests/unit/%.c,$(BUILD)/unit/%.o,$(UNIT_SRC))
 DEPS_OK  = build/.deps-ok
 
-.PHONY: all deps demo test unit golden packs schema calibration browser bench fuzz install \
-        uninstall clean
+.PHONY: all deps demo test unit golden packs schema calibration browser hardening bench fuzz \
+        install uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/starrate
@@ -103,7 +103,10 @@ calibration: $(BUILD)/starrate
 browser: $(BUILD)/starrate
 	@tests/report/browser_test.sh $(BUILD)
 
-test: unit golden packs schema calibration browser
+hardening: $(BUILD)/starrate
+	@tests/hardening/bad_inputs.sh $(BUILD)/starrate
+
+test: unit golden packs schema calibration browser hardening
 
 bench: $(BUILD)/starrate
 	@tests/bench/run.sh $(BUILD)

@@ -584,19 +584,10 @@ static int cmd_stars(cli *c)
 /* Every round folder under the rules root, oldest first. */
 static int all_packs(char dirs[][PATH_MAX], int max)
 {
-    char root[PATH_MAX];
-    rp_rules_root(root, sizeof root);
-    int n = 0;
-    for (int year = 1990; year <= 2099 && n < max; year++) {
-        char cand[PATH_MAX + 16], probe[PATH_MAX + 32];
-        snprintf(cand, sizeof cand, "%.4000s/%d", root, year);
-        snprintf(probe, sizeof probe, "%s/pack.lua", cand);
-        FILE *f = fopen(probe, "r");
-        if (f) {
-            fclose(f);
-            snprintf(dirs[n++], PATH_MAX, "%.4000s", cand);
-        }
-    }
+    int rounds[64];
+    int n = rp_rounds(rounds, max < 64 ? max : 64);
+    for (int i = 0; i < n; i++)
+        rp_round_dir(rounds[i], dirs[i], PATH_MAX);
     return n;
 }
 

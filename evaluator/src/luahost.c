@@ -10,7 +10,8 @@
  *   - a custom allocator that routes through sr_realloc/sr_free (so tests can inject
  *     failures) and refuses to let the state grow past the memory cap;
  *   - a count hook that stops rule code after the instruction budget;
- *   - guards around the library functions that do unmetered work in C;
+ *   - guards around the library functions that do unmetered work in C, and a pattern
+ *     matcher of our own (luapattern.c) whose steps count against the budget;
  *   - environments whose reads fall back to the API and the base and whose writes are
  *     refused once loading is over;
  *   - read-only proxies for the libraries and for whatever evidence the evaluator hands in;
@@ -20,6 +21,7 @@
  * end in the panic handler, i.e. abort().
  */
 #include "luahost.h"
+#include "luapattern.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -42,8 +44,9 @@ static const char *const base_allow[] = {
     "type", "getmetatable", "rawequal", "_VERSION", NULL,
 };
 
-/* string without `dump` (it produces bytecode). find, match, gmatch, gsub and rep are listed
- * under string_guarded instead: they are replaced by guards, see "guards" below. */
+/* string without `dump` (it produces bytecode). rep is listed under string_guarded and
+ * find, match, gmatch and gsub under string_patterns instead: they are replaced by guards,
+ * see "guards" and "the pattern matcher's budget" below. */
 static const char *const string_allow[] = {
     "byte", "char", "format", "len", "lower", "pack", "packsize", "reverse", "sub", "unpack",
     "upper", NULL,
@@ -69,20 +72,31 @@ typedef struct guarded_fn {
     lua_CFunction guard;
 } guarded_fn;
 
-static int guard_subject(lua_State *L);
+static int guard_find(lua_State *L);
+static int guard_match(lua_State *L);
+static int guard_gmatch(lua_State *L);
+static int guard_gsub(lua_State *L);
 static int guard_rep(lua_State *L);
 static int guard_length(lua_State *L);
 static int guard_concat(lua_State *L);
 static int guard_move(lua_State *L);
 
 static const guarded_fn string_guarded[] = {
-    {"find", guard_subject}, {"match", guard_subject}, {"gmatch", guard_subject},
-    {"gsub", guard_subject}, {"rep", guard_rep},       {NULL, NULL},
+    {"rep", guard_rep},
+    {NULL, NULL},
 };
 
 static const guarded_fn table_guarded[] = {
     {"insert", guard_length}, {"remove", guard_length}, {"sort", guard_length},
     {"concat", guard_concat}, {"move", guard_move},     {NULL, NULL},
+};
+
+/* Lua's matcher backtracks in C, where the count hook never fires: the sandbox's pattern
+ * functions are luapattern.c's copy of it, which counts its steps, behind a guard on the
+ * subject. Their upvalue 1 is the host's meter rather than an original function. */
+static const guarded_fn string_patterns[] = {
+    {"find", guard_find}, {"match", guard_match}, {"gmatch", guard_gmatch},
+    {"gsub", guard_gsub}, {NULL, NULL},
 };
 
 typedef struct lib_policy {
@@ -134,6 +148,7 @@ struct lh_host {
     int depth;         /* nesting of lh_pcall: work is charged only while rule code runs */
     char mem_file[512]; /* where rule code was when an allocation was last refused */
     int mem_line;       /* 0: not known */
+    lp_meter meter;     /* the pattern functions' step budget (see metered_matcher) */
 };
 
 /* The host travels with the state in its extra space so hooks and guards can find it. */
@@ -501,22 +516,101 @@ static int call_original(lua_State *L)
     return lua_gettop(L);
 }
 
-/* string.find/match/gmatch/gsub. Lua's pattern matcher backtracks in C, where the hook
- * cannot stop it: a pattern with k lazy or greedy items costs up to the (k+1)th power of the
- * subject length. Capping the subject at LH_MAX_SUBJECT bounds the linear scans (and the
- * scan is charged to the budget) and keeps the polynomial cases smaller than they could be,
- * but it does NOT make them cheap: ("a"):rep(2^15):find(".-b") takes seconds, and four
- * ".-" on 300 bytes take minutes. Only a matcher that counts its steps would close this.
- * A gsub callback written in Lua is counted by the hook as usual. */
-static int guard_subject(lua_State *L)
+/* The subject of string.find/match/gmatch/gsub. Capping it at LH_MAX_SUBJECT keeps every
+ * result and capture a valid subject again, and its length is charged to the budget like
+ * any other scan. */
+static void check_subject(lua_State *L)
 {
     if (lua_type(L, 1) == LUA_TSTRING) {
         size_t len = lua_rawlen(L, 1);
         if (len > LH_MAX_SUBJECT)
-            return luaL_error(L, "string subject longer than %d bytes", LH_MAX_SUBJECT);
+            luaL_error(L, "string subject longer than %d bytes", LH_MAX_SUBJECT);
         charge_work(host_of(L), len);
     }
-    return call_original(L);
+}
+
+/* The guards call the matcher directly (not through lua_call): it then runs as the guard's
+ * own frame, finds the meter in the guard's upvalue 1, and Lua's argument errors read as
+ * they do for the stock functions ("bad argument #2 to 'find'"). */
+static int guard_find(lua_State *L)
+{
+    check_subject(L);
+    return lp_find(L);
+}
+
+static int guard_match(lua_State *L)
+{
+    check_subject(L);
+    return lp_match(L);
+}
+
+static int guard_gmatch(lua_State *L)
+{
+    check_subject(L);
+    return lp_gmatch(L);
+}
+
+static int guard_gsub(lua_State *L)
+{
+    check_subject(L);
+    return lp_gsub(L);
+}
+
+/* ---- the pattern matcher's budget ------------------------------------------------------
+ *
+ * Lua's matcher backtracks in C, where the count hook cannot stop it: a pattern with k lazy
+ * or greedy items costs up to the (k+1)th power of the subject length, so
+ * ("a"):rep(2^15):find(".-b") took seconds and four ".-" on 300 bytes took minutes. The
+ * sandbox's pattern functions are therefore luapattern.c's copy of the matcher, which counts
+ * its steps and charges each to the instruction budget as one instruction. A call stops with
+ * "pattern matching budget of N steps exceeded" (N the budget) when it alone takes more steps
+ * than the budget, or when the evaluation's budget runs out while it runs: the hook cannot
+ * stop a pattern function called from C, say as gsub's replacement, so the matcher checks
+ * the budget itself. A gsub callback written in Lua is counted by the hook as usual.
+ */
+
+/* Charges the steps; the budget is exhausted once the charge alone exceeds it (the hook is
+ * then tripped for the next instruction, see charge_work) or an earlier error spent it. */
+static int meter_charge(lua_State *L, void *ud, long steps)
+{
+    lh_host *h = ud;
+    (void)L;
+    if (steps > 0)
+        charge_work(h, (size_t)steps * LH_BYTES_PER_INSTR);
+    return h->depth > 0 && (h->budget_hit || lh_budget_used(h) > h->lim.instr_budget);
+}
+
+/* The matcher is about to raise "pattern matching budget of N steps exceeded". Like an
+ * exhausted instruction budget this ends the evaluation (an SR_ELIMIT error): from here on
+ * every instruction raises, so rule code that catches the error with pcall cannot carry on. */
+static void meter_exceeded(lua_State *L, void *ud)
+{
+    lh_host *h = ud;
+    h->budget_hit = 1;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+}
+
+static void metered_matcher(lh_host *h)
+{
+    h->meter.limit = h->lim.instr_budget;
+    h->meter.charge = meter_charge;
+    h->meter.exceeded = meter_exceeded;
+    h->meter.ud = h;
+}
+
+/* Puts the guarded, metered matcher into the sandbox's copy of the string library, and
+ * into the real one in place of the stock functions (which rule code cannot reach) so that
+ * Lua's messages still name them: luaL_argerror looks names up in the loaded libraries
+ * ("bad argument #1 to 'string.find'"). */
+static void install_matcher(lua_State *L, int real, int copy)
+{
+    lh_host *h = host_of(L);
+    for (size_t i = 0; string_patterns[i].name; i++) {
+        lp_push(L, string_patterns[i].guard, &h->meter);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, real, string_patterns[i].name);
+        lua_setfield(L, copy, string_patterns[i].name);
+    }
 }
 
 /* string.rep: one call could otherwise build a string as large as the memory cap in a single
@@ -999,6 +1093,8 @@ static void open_lib(lua_State *L, int base, const lib_policy *lib)
     lua_newtable(L);
     int copy = lua_gettop(L);
     copy_allowed(L, real, copy, lib->name, lib->allow);
+    if (lib->open == luaopen_string)
+        install_matcher(L, real, copy);
     copy_guarded(L, real, copy, lib->name, lib->guarded);
     if (lib->open == luaopen_string)
         protect_string_metatable(L, copy);
@@ -1059,6 +1155,7 @@ int lh_open(const lh_limits *lim, lh_host **out, sr_error *err)
     if (!h)
         return sr_oom(err);
     h->lim = *lim;
+    metered_matcher(h);
     h->L = lua_newstate(lh_alloc, h);
     if (!h->L) {
         call_pos none = {"", 0};

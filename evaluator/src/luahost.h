@@ -67,8 +67,9 @@ int lh_run_file(lh_host *h, const char *path, const char *name, int env_idx, sr_
  * catch the error with pcall and carry on). */
 void lh_budget_reset(lh_host *h);
 /* Instructions counted since the last reset (in steps of the hook granularity), plus work done
- * in C while rule code runs, charged at one instruction per 64 bytes allocated or scanned by
- * a pattern function (so a loop of huge string copies cannot run for hours). */
+ * in C while rule code runs: one instruction per 64 bytes allocated, and one per step of the
+ * pattern matcher (luapattern.c), so neither huge string copies nor backtracking patterns can
+ * run for hours inside the budget. */
 long lh_budget_used(const lh_host *h);
 
 /* Like lua_pcall (function and nargs arguments on the stack) with the host's message handler.

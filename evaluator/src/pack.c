@@ -115,21 +115,40 @@ int rp_resolve(const char *name, char *out, size_t outlen, sr_error *err)
     return SR_OK;
 }
 
-int rp_latest(char *out, size_t outlen, sr_error *err)
+int rp_rounds(int *rounds, int max)
 {
     char root[PATH_MAX];
     rp_rules_root(root, sizeof root);
-    /* Rounds are years; try from a generous upper bound down so no directory listing is
-     * needed and the choice is deterministic. */
-    for (int year = 2099; year >= 1990; year--) {
+    int n = 0;
+    /* Rounds are years: probing a generous range needs no directory listing and gives the
+     * rounds in order, whatever the file system's order. */
+    for (int year = 1990; year <= 2099 && n < max; year++) {
         char cand[PATH_MAX + 16];
-        snprintf(cand, sizeof cand, "%s/%d", root, year);
-        if (is_pack_dir(cand)) {
-            snprintf(out, outlen, "%s", cand);
-            return SR_OK;
-        }
+        snprintf(cand, sizeof cand, "%.4000s/%d", root, year);
+        if (is_pack_dir(cand))
+            rounds[n++] = year;
     }
-    return sr_fail(err, SR_ERULES, root, 0, 0, "no rule pack found in %s", root);
+    return n;
+}
+
+int rp_round_dir(int round, char *out, size_t outlen)
+{
+    char root[PATH_MAX];
+    rp_rules_root(root, sizeof root);
+    return snprintf(out, outlen, "%.4000s/%d", root, round) < (int)outlen ? SR_OK : SR_ELIMIT;
+}
+
+int rp_latest(char *out, size_t outlen, sr_error *err)
+{
+    int rounds[110];
+    int n = rp_rounds(rounds, 110);
+    if (n == 0) {
+        char root[PATH_MAX];
+        rp_rules_root(root, sizeof root);
+        return sr_fail(err, SR_ERULES, root, 0, 0, "no rule pack found in %s", root);
+    }
+    rp_round_dir(rounds[n - 1], out, outlen);
+    return SR_OK;
 }
 
 /* ---- the declaration API -------------------------------------------------------------- */

@@ -145,6 +145,10 @@ int rp_rules_root(char *out, size_t outlen);
 int rp_resolve(const char *name_or_dir, char *out, size_t outlen, sr_error *err);
 /* The newest round folder under the rules root (for commands given no evidence). */
 int rp_latest(char *out, size_t outlen, sr_error *err);
+/* The rounds that have a pack under the rules root, oldest first; returns how many. */
+int rp_rounds(int *rounds, int max);
+/* The folder of a round's pack under the rules root. */
+int rp_round_dir(int round, char *out, size_t outlen);
 
 int rp_load(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err);
 void rp_free(rp_pack *p);

@@ -36,6 +36,18 @@ rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
     return p;
 }
 
+/* "2002, 2003, 2004, 2005": the rounds that have a pack. */
+static void list_rounds(char *out, size_t n)
+{
+    int rounds[110];
+    int count = rp_rounds(rounds, 110);
+    out[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "%s%d", i ? ", " : "", rounds[i]);
+    }
+}
+
 static void use_published(ev_evidence *ev)
 {
     for (size_t s = 0; s < ev->nservices; s++) {
@@ -73,8 +85,18 @@ int ss_load(ss_session *s, const char *path, const yd_node *node, const char *ru
     if (rc == SR_OK) rc = ev_peek_year(node, shown, &year, err);
     char round[16];
     snprintf(round, sizeof round, "%d", year);
-    if (rc == SR_OK && !(l->pack = ss_pack(s, rules ? rules : round, err)))
+    if (rc == SR_OK && !(l->pack = ss_pack(s, rules ? rules : round, err))) {
         rc = err->code ? err->code : SR_ERULES;
+        const yd_node *y = yd_get(node, "year");
+        /* No pack for the file's round is a problem of the evidence: say where it is. */
+        if (!rules && rc == SR_ERULES && y) {
+            char available[128] = "";
+            list_rounds(available, sizeof available);
+            rc = sr_fail(err, SR_EINPUT, shown, y->line, y->col,
+                         "no rule pack for the %d round (rounds with a pack: %s; or pass --rules)",
+                         year, available);
+        }
+    }
     if (rc == SR_OK) rc = ev_build(node, shown, l->pack, &l->ev, err);
     if (rc == SR_OK)
         memcpy(l->ev->sha256, sha, sizeof sha);

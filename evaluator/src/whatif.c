@@ -363,6 +363,15 @@ static int find_subject(const tr_trace *t, const char *subject)
     return -1;
 }
 
+int wi_node_differs(const tr_node *before, const tr_node *after)
+{
+    const tr_node *nd = after ? after : before;
+    if (!nd || !reported_kind(nd))
+        return 0;
+    return !before || !after || !same_str(before->output, after->output) ||
+           !same_str(before->source, after->source);
+}
+
 static int caps(const tr_node *nd)
 {
     return nd && nd->output && strcmp(nd->output, "capped") == 0;
@@ -577,8 +586,7 @@ static int diff_build(diff *d, const rp_pack *p, const state *A, const state *B)
         const tr_node *nb = &tb->nodes[i];
         int a = d->a_of_b[i] = find_subject(ta, nb->subject);
         const tr_node *na = a >= 0 ? &ta->nodes[a] : NULL;
-        d->changed[i] = reported_kind(nb) &&
-                        (!na || !same_str(na->output, nb->output) || !same_str(na->source, nb->source));
+        d->changed[i] = wi_node_differs(na, nb);
         /* A key threshold acts only when it caps: "not evaluated" and "not breached" (or
          * "breached, no effect") lower nothing, so a move between them stops there. */
         d->effect[i] = d->changed[i] &&
@@ -616,7 +624,7 @@ static size_t diff_count(const diff *d)
     for (size_t i = 0; i < d->nb; i++)
         n += d->changed[i];
     for (size_t i = 0; i < d->na; i++)
-        n += d->b_of_a[i] < 0 && reported_kind(&d->A->r.trace.nodes[i]);
+        n += d->b_of_a[i] < 0 && wi_node_differs(&d->A->r.trace.nodes[i], NULL);
     return n;
 }
 
@@ -1047,7 +1055,7 @@ static void text_differences(sr_buf *b, const diff *d, const char *against)
     }
     for (size_t i = 0; i < d->na; i++) {
         const tr_node *na = &ta->nodes[i];
-        if (d->b_of_a[i] >= 0 || !reported_kind(na))
+        if (d->b_of_a[i] >= 0 || !wi_node_differs(na, NULL))
             continue;
         sr_buf_printf(b, "    %-34s ", na->subject);
         node_value(b, na);
@@ -1306,7 +1314,7 @@ static void json_scenario(wi *w, size_t idx, const diff *d, js_writer *jw)
             json_difference(jw, d, d->a_of_b[i] >= 0 ? &A->r.trace.nodes[d->a_of_b[i]] : NULL,
                             &st->r.trace.nodes[i], &d->cause[i * ns]);
     for (size_t i = 0; i < d->na; i++)
-        if (d->b_of_a[i] < 0 && reported_kind(&A->r.trace.nodes[i]))
+        if (d->b_of_a[i] < 0 && wi_node_differs(&A->r.trace.nodes[i], NULL))
             json_difference(jw, d, &A->r.trace.nodes[i], NULL, &d->cause_a[i * ns]);
     js_end_array(jw);
     int moved = judgements_differ(A, st, w->p->nservices);
@@ -1388,7 +1396,7 @@ static void csv_scenario(wi *w, size_t idx, const diff *d, sr_buf *b)
             csv_difference(b, d, names, d->a_of_b[i] >= 0 ? &A->r.trace.nodes[d->a_of_b[i]] : NULL,
                            &st->r.trace.nodes[i], &d->cause[i * ns]);
     for (size_t i = 0; i < d->na; i++)
-        if (d->b_of_a[i] < 0 && reported_kind(&A->r.trace.nodes[i]))
+        if (d->b_of_a[i] < 0 && wi_node_differs(&A->r.trace.nodes[i], NULL))
             csv_difference(b, d, names, &A->r.trace.nodes[i], NULL, &d->cause_a[i * ns]);
     int moved = judgements_differ(A, st, w->p->nservices);
     if (!moved || A->r.stars == st->r.stars)
@@ -1414,16 +1422,15 @@ static const char *stem_of(const char *path, char *out, size_t n)
     return out;
 }
 
-/* A scenario built on an evidence file must be built on FILE. */
-static int check_base(wi *w, const sc_scenario *sc, sr_error *e)
+int wi_check_base(const sc_scenario *sc, const ev_evidence *ev, sr_error *e)
 {
     if (!sc->evidence)
         return SR_OK;
     char a[PATH_MAX], b[PATH_MAX];
-    if (realpath(sc->evidence, a) && realpath(w->ev->path, b) && strcmp(a, b) == 0)
+    if (realpath(sc->evidence, a) && realpath(ev->path, b) && strcmp(a, b) == 0)
         return SR_OK;
     return sr_fail(e, SR_EINPUT, sc->evidence_file, sc->evidence_line, sc->evidence_col,
-                   "the scenario is built on %s, not on %s", sc->evidence, w->ev->path);
+                   "the scenario is built on %s, not on %s", sc->evidence, ev->path);
 }
 
 /* Loads, applies and evaluates one scenario into st. */
@@ -1431,7 +1438,7 @@ static int run_scenario(wi *w, const char *path, state *st, char *label, size_t 
 {
     sc_scenario *sc = NULL;
     int rc = sc_load(path, &sc, e);
-    if (rc == SR_OK) rc = check_base(w, sc, e);
+    if (rc == SR_OK) rc = wi_check_base(sc, w->ev, e);
     if (rc == SR_OK) rc = sc_work_new(w->p, w->ev, &st->work, e);
     if (rc == SR_OK) rc = sc_apply_all(st->work, sc, e);
     if (rc == SR_OK) rc = rt_evaluate(w->p, sc_work_evidence(st->work), &st->r, e);
@@ -1588,7 +1595,8 @@ int wi_whatif_main(int argc, char **argv, FILE *out, FILE *err)
     memset(&w, 0, sizeof w);
     w.c = &c;
     int status = whatif_run(&c, &w, &l);
-    int wstatus = !w.cols ? EXIT_REJECTED : whatif_write(&c, &w);
+    /* With every scenario rejected there is nothing to compare: write nothing, not a baseline. */
+    int wstatus = !w.cols || w.ncols == 0 ? EXIT_REJECTED : whatif_write(&c, &w);
     for (size_t i = 0; i < w.ncols; i++)
         state_free(&w.cols[i]);
     sr_free(w.cols);

@@ -1,0 +1,2 @@
+rule { id = 'serving', layer = 'serving', sentence = 's', reconstructed = 'r',
+  fn = function(input) return { 'most' } end }

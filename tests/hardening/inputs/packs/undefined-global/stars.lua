@@ -1,0 +1,2 @@
+star_rule { id = 'none', stars = 0, sentence = 'children not served', source = 's',
+  when = funtcion }

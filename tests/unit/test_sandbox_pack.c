@@ -1,0 +1,405 @@
+/*
+ * test_sandbox_pack.c — rule packs that try to escape the sandbox or exhaust the host, seen
+ * through the public pack API (rp_load, rp_stars, rt_evaluate) rather than the Lua host alone.
+ *
+ * Each hostile pack is written to a temporary folder: a star rule or a judgement rule calls
+ * `hostile(...)`, a local function whose one line (line 2 of its file) is the attack, only for
+ * a trigger input (children "no", or a finding with id "boom"). The attack must end in a
+ * clean error naming that file and line, within the instruction budget and memory cap, and
+ * the same loaded pack must then evaluate an ordinary input correctly.
+ */
+#include "helpers.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[256];
+
+static const char decl_lua[] =
+    "service { id = 'children', name = 'c', title = 'C', source = 's' }\n"
+    "service { id = 'adults', name = 'a', title = 'A', source = 's' }\n"
+    "scale { id = 'serving', name = 'serving', source = 's', words = {\n"
+    "  { id = 'no', text = 'no' }, { id = 'some', text = 'some' },\n"
+    "  { id = 'most', text = 'most' }, { id = 'yes', text = 'yes' } } }\n"
+    "scale { id = 'capacity', name = 'capacity', source = 's', words = {\n"
+    "  { id = 'poor', text = 'p' }, { id = 'uncertain', text = 'u' },\n"
+    "  { id = 'promising', text = 'pr' }, { id = 'excellent', text = 'e' } } }\n"
+    "scale { id = 'grade', name = 'grade', source = 's', words = {\n"
+    "  { id = 'inadequate', text = 'i' }, { id = 'adequate', text = 'a' },\n"
+    "  { id = 'good', text = 'g' }, { id = 'very_good', text = 'v' } } }\n"
+    "rating { min = 0, max = 3, unit = 'stars', source = 's' }\n"
+    "for n = 1, 6 do standard { number = n, name = 'S' .. n,\n"
+    "  informs = n < 6 and 'serving' or 'capacity', criteria = { 'c' }, source = 's' } end\n";
+
+/* Line 2 of both rule files is the attack (%s). */
+static const char stars_fmt[] =
+    "local function hostile(j)\n"
+    "  %s\n"
+    "end\n"
+    "star_rule { id = 'zero', stars = 0, sentence = 'z', source = 's',\n"
+    "  when = function(j)\n"
+    "    if j.children.serving == 'no' then hostile(j) end\n"
+    "    return j.children.serving == 'no' end }\n"
+    "star_rule { id = 'rest', stars = 1, sentence = 'r', reconstructed = 'r',\n"
+    "  when = function(j) return true end }\n";
+
+static const char rules_fmt[] =
+    "local function hostile(input)\n"
+    "  %s\n"
+    "end\n"
+    "rule { id = 'grade', layer = 'grade', sentence = 'g', reconstructed = 'r',\n"
+    "  fn = function(input)\n"
+    "    for _, f in ipairs(input.findings) do\n"
+    "      if f.id == 'boom' then hostile(input) end\n"
+    "    end\n"
+    "    return 'good', { reason = 'fixed' } end }\n"
+    "rule { id = 'serving', layer = 'serving', sentence = 's', reconstructed = 'r',\n"
+    "  fn = function(input) return 'most' end }\n"
+    "rule { id = 'capacity-grade', layer = 'capacity_grade', sentence = 'c', reconstructed = 'r',\n"
+    "  fn = function(input) return 'good' end }\n"
+    "rule { id = 'capacity', layer = 'capacity', sentence = 'c', reconstructed = 'r',\n"
+    "  fn = function(input) return 'promising' end }\n";
+
+static const char pack_lua[] =
+    "pack { name = 't', version = '1', round = 2002, title = 'hostile',\n"
+    "       files = { 'decl.lua', 'stars.lua', 'rules.lua' } }\n";
+
+/* Evidence that triggers the grade rule's attack, and evidence that does not. */
+static const char boom_yaml[] =
+    "council: Hostile\nyear: 2002\nchildren:\n  findings:\n"
+    "    - {id: boom, text: trigger, kind: strength, standards: [1]}\n"
+    "    - {id: other, text: second, kind: concern, standards: [1]}\n";
+static const char calm_yaml[] =
+    "council: Calm\nyear: 2002\nchildren:\n  findings:\n"
+    "    - {id: calm, text: ordinary, kind: strength, standards: [1]}\n";
+
+static void write_file(const char *name, const char *text, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(text, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static void write_text(const char *name, const char *text) { write_file(name, text, strlen(text)); }
+
+/* Writes the pack with `attack` as line 2 of stars.lua or of rules.lua (the other gets a
+ * harmless line). */
+static void write_pack(const char *star_attack, const char *rule_attack)
+{
+    char buf[4096];
+    write_text("pack.lua", pack_lua);
+    write_text("decl.lua", decl_lua);
+    snprintf(buf, sizeof buf, stars_fmt, star_attack ? star_attack : "return nil");
+    write_text("stars.lua", buf);
+    snprintf(buf, sizeof buf, rules_fmt, rule_attack ? rule_attack : "return nil");
+    write_text("rules.lua", buf);
+}
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/starrate-sandbox-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(sandbox_pack, .init = make_dir, .fini = remove_dir);
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The display name of a file of the pack, as errors give it. */
+static void shown(const char *name, char *out, size_t outlen)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    sr_display_path(path, out, outlen);
+}
+
+static void expect_at(const sr_error *err, int rc, int want_rc, const char *file, int line,
+                      const char *msg, const char *what)
+{
+    char want_file[512];
+    shown(file, want_file, sizeof want_file);
+    cr_assert_eq(rc, want_rc, "%s: rc %d (want %d): %s:%d: %s", what, rc, want_rc, err->file,
+                 err->line, err->msg);
+    cr_assert_str_eq(err->file, want_file, "%s", what);
+    cr_assert_eq(err->line, line, "%s: line %d: %s", what, err->line, err->msg);
+    cr_assert(strstr(err->msg, msg) != NULL, "%s: message [%s] lacks [%s]", what, err->msg, msg);
+}
+
+/* rp_stars on its own is one evaluation: like its callers (cli.c, backtest.c, seek.c), the
+ * test starts a new budget first. */
+static int stars(rp_pack *p, const int *serving, const int *capacity, int *row, sr_error *err)
+{
+    sr_error_clear(err);
+    lh_budget_reset(p->host);
+    return rp_stars(p, serving, capacity, row, err);
+}
+
+/* The pack still applies its star table to an ordinary input. */
+static void expect_stars_work(rp_pack *p, const char *what)
+{
+    int serving[2] = {2, 2}, capacity[2] = {2, 2}, row = -1; /* most/promising */
+    sr_error err;
+    cr_assert_eq(stars(p, serving, capacity, &row, &err), SR_OK, "%s: afterwards: %s", what,
+                 err.msg);
+    cr_assert_eq(row, 1, "%s", what);
+}
+
+/* The pack still rates ordinary evidence: every judgement derived, 1 star. */
+static void expect_evaluate_works(rp_pack *p, const char *what)
+{
+    ev_evidence *ev = NULL;
+    sr_error err;
+    cr_assert_eq(th_evidence(p, calm_yaml, &ev, &err), SR_OK, "%s", err.msg);
+    rt_result r;
+    rt_init(&r);
+    int rc = rt_evaluate(p, ev, &r, &err);
+    cr_assert_eq(rc, SR_OK, "%s: afterwards: %s:%d: %s", what, err.file, err.line, err.msg);
+    cr_assert_eq(r.stars, 1, "%s", what);
+    cr_assert_eq(r.svc[0].serving, 2, "%s", what);
+    rt_free(&r);
+    ev_free(ev);
+}
+
+typedef struct attack {
+    const char *what;
+    const char *code; /* line 2 of the rule file */
+    int rc;
+    const char *msg;
+} attack;
+
+/* Attacks that are the same whichever rule makes them (the table they receive is `j` in a
+ * star rule and `input` in a judgement rule; both are called `t` here and substituted). */
+static const attack attacks[] = {
+    {"os.execute", "os.execute('touch /tmp/starrate-pwned')", SR_ERULES, "undefined global 'os'"},
+    {"io.open", "local f = io.open('/etc/passwd')", SR_ERULES, "undefined global 'io'"},
+    {"require", "local m = require('os')", SR_ERULES, "undefined global 'require'"},
+    {"load of bytecode", "local f = load(string.dump(function() end))", SR_ERULES,
+     "undefined global 'load'"},
+    {"string.dump", "local b = string.dump(hostile)", SR_ERULES, "attempt to call a nil value"},
+    {"dofile", "dofile('/etc/passwd')", SR_ERULES, "undefined global 'dofile'"},
+    {"debug", "debug.sethook()", SR_ERULES, "undefined global 'debug'"},
+    {"string.rep to gigabytes", "local s = string.rep('x', 2^31)", SR_ERULES,
+     "string.rep result longer than 1048576 bytes"},
+    {"strings to the memory cap",
+     "local s, t = ('x'):rep(2^20), {} for i = 1, 1e6 do t[i] = s .. i end", SR_ELIMIT,
+     "memory cap of 67108864 bytes exceeded"},
+    {"a table to the memory cap", "local t = {} for i = 1, 1e9 do t[i] = i end", SR_ELIMIT,
+     "memory cap of 67108864 bytes exceeded"},
+    {"deep recursion", "local function f(n) return 1 + f(n + 1) end return f(1)", SR_ERULES,
+     "stack overflow"},
+    {"an endless loop", "while true do end", SR_ELIMIT, "instruction budget of 20000000 exceeded"},
+    {"an endless loop in a gsub callback",
+     "string.gsub('abc', '%w', function(c) while true do end end)", SR_ELIMIT,
+     "instruction budget of 20000000 exceeded"},
+    {"an endless loop caught by pcall", "while true do pcall(function() while true do end end) end",
+     SR_ELIMIT, "instruction budget of 20000000 exceeded"},
+    {"a catastrophic pattern", "local i = ('a'):rep(2^15):find('.-.-b')", SR_ELIMIT,
+     "pattern matching budget of 20000000 steps exceeded"},
+    {"a catastrophic pattern in gmatch", "for w in ('a'):rep(300):gmatch('.-.-.-.-b') do end",
+     SR_ELIMIT, "pattern matching budget of 20000000 steps exceeded"},
+    {"setmetatable on the table received", "setmetatable(T, {})", SR_ERULES,
+     "cannot change a protected metatable"},
+    {"getmetatable then change it", "getmetatable(T).__index = nil", SR_ERULES,
+     "attempt to index a string value"},
+    {"writing to the table received", "T.extra = 1", SR_ERULES,
+     "attempt to modify read-only table"},
+    {"rawset on the table received", "rawset(T, 'x', 1)", SR_ERULES, "undefined global 'rawset'"},
+    {"table.insert into the table received", "table.insert(T, 1)", SR_ERULES,
+     "attempt to modify read-only table"},
+    {"a global written during evaluation", "leaked = true", SR_ERULES,
+     "assignment to global 'leaked' outside loading"},
+    {"a base global overwritten during evaluation", "string = nil", SR_ERULES,
+     "assignment to global 'string' outside loading"},
+    {"the library tables", "string.find = nil", SR_ERULES, "attempt to modify read-only table"},
+    {"the string metatable", "getmetatable('').__index = {}", SR_ERULES,
+     "attempt to index a string value"},
+    {"a __gc finalizer", "setmetatable({}, { __gc = function() while true do end end })",
+     SR_ERULES, "__gc metamethods are not allowed"},
+};
+
+/* attack->code with T replaced by the name of the received table. */
+static void attack_code(const attack *a, const char *table, char *out, size_t outlen)
+{
+    const char *t = strstr(a->code, "T");
+    if (t && (t == a->code || t[-1] == '(' || t[-1] == ' ') && (t[1] == ',' || t[1] == ')' ||
+                                                               t[1] == '.'))
+        snprintf(out, outlen, "%.*s%s%s", (int)(t - a->code), a->code, table, t + 1);
+    else
+        snprintf(out, outlen, "%s", a->code);
+}
+
+Test(sandbox_pack, star_rule_attacks_end_cleanly)
+{
+    for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
+        const attack *a = &attacks[i];
+        char code[512];
+        attack_code(a, "j", code, sizeof code);
+        write_pack(code, NULL);
+        rp_pack *p = th_pack(dir);
+        int serving[2] = {0, 1}, capacity[2] = {1, 1}, row = -1; /* children no: the trigger */
+        sr_error err;
+        double t0 = now();
+        int rc = stars(p, serving, capacity, &row, &err);
+        double secs = now() - t0;
+        expect_at(&err, rc, a->rc, "stars.lua", 2, a->msg, a->what);
+        cr_assert_lt(secs, 5.0, "%s took %.1f s", a->what, secs);
+        cr_assert_leq(lh_memory_used(p->host), lh_default_limits.mem_limit, "%s", a->what);
+        expect_stars_work(p, a->what);
+        /* and the attack fails the same way a second time: no state was left behind */
+        rc = stars(p, serving, capacity, &row, &err);
+        expect_at(&err, rc, a->rc, "stars.lua", 2, a->msg, a->what);
+        rp_free(p);
+    }
+}
+
+Test(sandbox_pack, judgement_rule_attacks_end_cleanly)
+{
+    for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
+        const attack *a = &attacks[i];
+        char code[512];
+        attack_code(a, "input", code, sizeof code);
+        write_pack(NULL, code);
+        rp_pack *p = th_pack(dir);
+        ev_evidence *ev = NULL;
+        sr_error err;
+        cr_assert_eq(th_evidence(p, boom_yaml, &ev, &err), SR_OK, "%s", err.msg);
+        rt_result r;
+        rt_init(&r);
+        sr_error_clear(&err);
+        double t0 = now();
+        int rc = rt_evaluate(p, ev, &r, &err);
+        double secs = now() - t0;
+        expect_at(&err, rc, a->rc, "rules.lua", 2, a->msg, a->what);
+        cr_assert_lt(secs, 5.0, "%s took %.1f s", a->what, secs);
+        cr_assert_leq(lh_memory_used(p->host), lh_default_limits.mem_limit, "%s", a->what);
+        rt_free(&r);
+        ev_free(ev);
+        expect_evaluate_works(p, a->what);
+        rp_free(p);
+    }
+}
+
+Test(sandbox_pack, nested_evidence_tables_are_read_only)
+{
+    static const char *const writes[] = {
+        "input.findings[1].kind = 'concern'",
+        "input.findings[1] = nil",
+        "input.findings[#input.findings + 1] = { kind = 'strength', weight = 3 }",
+        "input.service = 'adults'",
+        "table.remove(input.findings)",
+        "table.sort(input.findings, function(a, b) return a.id > b.id end)",
+    };
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        write_pack(NULL, writes[i]);
+        rp_pack *p = th_pack(dir);
+        ev_evidence *ev = NULL;
+        sr_error err;
+        cr_assert_eq(th_evidence(p, boom_yaml, &ev, &err), SR_OK, "%s", err.msg);
+        rt_result r;
+        rt_init(&r);
+        int rc = rt_evaluate(p, ev, &r, &err);
+        expect_at(&err, rc, SR_ERULES, "rules.lua", 2, "attempt to modify read-only table",
+                  writes[i]);
+        rt_free(&r);
+        ev_free(ev);
+        expect_evaluate_works(p, writes[i]);
+        rp_free(p);
+    }
+}
+
+Test(sandbox_pack, load_time_attacks_name_the_file)
+{
+    static const attack at_load[] = {
+        {"os.execute", "os.execute('touch /tmp/starrate-pwned')", SR_ERULES,
+         "undefined global 'os'"},
+        {"io.open", "local f = io.open('/etc/passwd')", SR_ERULES, "undefined global 'io'"},
+        {"require", "local m = require('os')", SR_ERULES, "undefined global 'require'"},
+        {"an endless loop", "while true do end", SR_ELIMIT,
+         "instruction budget of 20000000 exceeded"},
+        {"a catastrophic pattern", "local i = ('a'):rep(300):find('.-.-.-.-b')", SR_ELIMIT,
+         "pattern matching budget of 20000000 steps exceeded"},
+        {"the memory cap", "local t = {} for i = 1, 1e9 do t[i] = i end", SR_ELIMIT,
+         "memory cap of 67108864 bytes exceeded"},
+    };
+    for (size_t i = 0; i < sizeof at_load / sizeof at_load[0]; i++) {
+        write_pack(NULL, NULL);
+        char text[512];
+        snprintf(text, sizeof text, "-- top level\n%s\n", at_load[i].code);
+        write_text("rules.lua", text);
+        rp_pack *p = NULL;
+        sr_error err;
+        sr_error_clear(&err);
+        double t0 = now();
+        int rc = rp_load(dir, NULL, &p, &err);
+        cr_assert_null(p, "%s", at_load[i].what);
+        cr_assert_lt(now() - t0, 5.0, "%s", at_load[i].what);
+        expect_at(&err, rc, at_load[i].rc, "rules.lua", 2, at_load[i].msg, at_load[i].what);
+    }
+    /* the same process then loads a good pack */
+    write_pack(NULL, NULL);
+    rp_pack *p = th_pack(dir);
+    expect_evaluate_works(p, "after load-time attacks");
+    rp_free(p);
+    cr_assert_neq(access("/tmp/starrate-pwned", F_OK), 0, "a rule ran a command");
+}
+
+Test(sandbox_pack, bytecode_rule_file_is_refused)
+{
+    write_pack(NULL, NULL);
+    /* a precompiled chunk's header: refused before Lua sees it */
+    static const char bytecode[] = "\x1bLuaT\x00\x19\x93\r\n\x1a\n\x04\x08\x08";
+    write_file("rules.lua", bytecode, sizeof bytecode - 1);
+    rp_pack *p = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    int rc = rp_load(dir, NULL, &p, &err);
+    cr_assert_null(p);
+    char want[512];
+    shown("rules.lua", want, sizeof want);
+    cr_assert_eq(rc, SR_ERULES, "%s", err.msg);
+    cr_assert_str_eq(err.file, want);
+    cr_assert_str_eq(err.msg, "bytecode is not allowed");
+}
+
+Test(sandbox_pack, evaluations_start_from_the_same_state)
+{
+    /* A rule that counts its calls in a global cannot: the first evaluation fails instead of
+     * leaving a count for the next. */
+    write_pack(NULL, NULL);
+    write_text("rules.lua",
+               "calls = 0\n"
+               "rule { id = 'grade', layer = 'grade', sentence = 'g', reconstructed = 'r',\n"
+               "  fn = function(input) calls = calls + 1; return 'good' end }\n");
+    rp_pack *p = th_pack(dir);
+    ev_evidence *ev = NULL;
+    sr_error err;
+    cr_assert_eq(th_evidence(p, calm_yaml, &ev, &err), SR_OK, "%s", err.msg);
+    rt_result r;
+    rt_init(&r);
+    for (int i = 0; i < 3; i++) {
+        sr_error_clear(&err);
+        int rc = rt_evaluate(p, ev, &r, &err);
+        expect_at(&err, rc, SR_ERULES, "rules.lua", 3, "assignment to global 'calls' outside loading",
+                  "counting global");
+    }
+    rt_free(&r);
+    ev_free(ev);
+    rp_free(p);
+}
