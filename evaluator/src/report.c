@@ -6,14 +6,21 @@
  * soon as it is rated (its evidence is then freed); only a small row per council is kept for
  * the league table and the summary, which come first in the page.
  *
+ * The "What if" section (--scenario) applies each scenario to a working copy of the evidence
+ * with the scenario module (sc_apply_all, then sc_rollback), rates it into a result of its
+ * own, and compares the two traces step by step with whatif's test of a difference, so the
+ * cells it marks are the differences `whatif` lists.
+ *
  * Colours: PAF indicators were published in five bands shown as traffic lights (5 very good,
  * dark green, down to 1 investigate urgently, red). Grades, judgements and stars use the same
  * five colours, spread over their scale from the pack (worst red, best dark green), so the
  * page needs no colour table of its own per scale.
  */
 #include "report.h"
+#include "scenario.h"
 #include "session.h"
 #include "starrate.h"
+#include "whatif.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -69,11 +76,13 @@ static void round_label(sr_buf *b, int year, const char *round)
         sr_buf_printf(b, "%d", year);
 }
 
-static void prov_phrase(sr_buf *b, const rp_prov *pr)
+static void prov_label(sr_buf *b, int reconstructed)
 {
-    sr_buf_printf(b, "<span class=\"prov %s\">%s</span>", pr->reconstructed ? "rec" : "doc",
-                  pr->reconstructed ? "reconstructed" : "documented");
+    sr_buf_printf(b, "<span class=\"prov %s\">%s</span>", reconstructed ? "rec" : "doc",
+                  reconstructed ? "reconstructed" : "documented");
 }
+
+static void prov_phrase(sr_buf *b, const rp_prov *pr) { prov_label(b, pr->reconstructed); }
 
 /* ---- the kept rows -------------------------------------------------------------------- */
 
@@ -96,6 +105,9 @@ typedef struct hr_run {
     size_t nrows;
     sr_buf sections;
     FILE *err;
+    const char *const *scenarios; /* --scenario files, in order */
+    size_t nscenarios;
+    int no_page;                  /* a scenario was rejected: the report is not written */
 } hr_run;
 
 static void row_free(hr_row *r)
@@ -776,6 +788,499 @@ static void summary_section(sr_buf *b, hr_row *rows, size_t n)
     sr_buf_puts(b, "</section>\n");
 }
 
+/* ---- what if: the council beside each scenario ---------------------------------------- */
+
+/* The baseline and one scenario of the same council. Both were evaluated with the trace on,
+ * so each value has its node; what counts as a change is whatif's own test on those nodes
+ * (wi_node_differs), so the page marks exactly what `whatif` lists as a difference. */
+typedef struct hr_pair {
+    const rp_pack *p;
+    const ev_evidence *ev_a, *ev_b; /* baseline and scenario evidence */
+    const rt_result *a, *b;
+    size_t changed;                 /* scenario cells marked so far */
+} hr_pair;
+
+static const tr_node *node_at(const rt_result *r, int i)
+{
+    return i >= 0 && (size_t)i < r->trace.n ? &r->trace.nodes[i] : NULL;
+}
+
+/* Which way a value moved on a scale where more is better; 0 when either side has no value
+ * (`none`), since "insufficient evidence" is neither better nor worse than a word. */
+static int delta_of(int before, int after, int none)
+{
+    if (before == none || after == none)
+        return 0;
+    return (after > before) - (after < before);
+}
+
+/* data-subject is the trace subject ("adults.serving", "children.standard.3", "stars"), the
+ * same name whatif's output gives the difference. */
+static void row_open(sr_buf *b, const char *sid, const char *kind, const char *tail)
+{
+    sr_buf_puts(b, "<tr data-subject=\"");
+    if (sid) {
+        hr_escape(b, sid);
+        sr_buf_putc(b, '.');
+    }
+    hr_escape(b, kind);
+    if (tail) {
+        sr_buf_putc(b, '.');
+        hr_escape(b, tail);
+    }
+    sr_buf_puts(b, "\"><th scope=\"row\">");
+}
+
+/* band < 0: a cell without a traffic-light colour (the rule). */
+static void cell_open(sr_buf *b, int band, const char *value, int changed)
+{
+    sr_buf_puts(b, "<td");
+    if (band >= 0 || changed) {
+        sr_buf_puts(b, " class=\"");
+        if (band >= 0)
+            sr_buf_printf(b, "b%d", band);
+        sr_buf_puts(b, changed ? (band >= 0 ? " changed" : "changed") : "");
+        sr_buf_putc(b, '"');
+    }
+    sr_buf_puts(b, " data-value=\"");
+    hr_escape(b, value);
+    sr_buf_puts(b, changed ? "\" data-changed=\"1\">" : "\">");
+}
+
+/* The direction is also written out, so the mark survives a black-and-white printout. */
+static void cell_close(hr_pair *x, sr_buf *b, int changed, int delta)
+{
+    if (changed) {
+        x->changed++;
+        sr_buf_printf(b, "<br><span class=\"delta\">%s</span>",
+                      delta > 0 ? "&#9650; better" : delta < 0 ? "&#9660; worse" : "&#9670; changed");
+    }
+    sr_buf_puts(b, "</td>");
+}
+
+/* Why a changed value has no rule: the scenario stated it (a changed given value can only
+ * come from the scenario), took it out (no node), or left too little to decide it. */
+static void flip_without_rule(sr_buf *b, const tr_node *nd)
+{
+    sr_buf_puts(b, "<td class=\"flip\">");
+    if (!nd) {
+        sr_buf_puts(b, "taken out by the scenario");
+    } else if (nd->source && strcmp(nd->source, "given") == 0) {
+        sr_buf_puts(b, "given by the scenario, no rule");
+    } else {
+        sr_buf_puts(b, "no rule decides it");
+        if (nd->text) {
+            sr_buf_puts(b, ": ");
+            hr_escape(b, nd->text);
+        }
+    }
+    sr_buf_puts(b, "</td>");
+}
+
+/* The rule that gave a changed value, from the scenario's trace node: id, provenance and
+ * where it is written. */
+static void flip_cell(sr_buf *b, const tr_node *nd, int changed)
+{
+    if (!changed) {
+        sr_buf_puts(b, "<td class=\"flip\"></td>");
+        return;
+    }
+    if (!nd || !nd->rule) {
+        flip_without_rule(b, nd);
+        return;
+    }
+    sr_buf_puts(b, "<td class=\"flip\" data-rule=\"");
+    hr_escape(b, nd->rule);
+    sr_buf_puts(b, "\"><code class=\"rule-id\">");
+    hr_escape(b, nd->rule);
+    sr_buf_puts(b, "</code> ");
+    prov_label(b, nd->provenance && strcmp(nd->provenance, "reconstructed") == 0);
+    sr_buf_puts(b, " <span class=\"where\">");
+    hr_escape(b, nd->file);
+    sr_buf_printf(b, ":%d</span></td>", nd->line);
+}
+
+static void stars_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed, int delta)
+{
+    const rp_pack *p = x->p;
+    char v[16] = "";
+    if (r->stars >= 0)
+        snprintf(v, sizeof v, "%d", r->stars);
+    int band = r->stars >= 0 ? band_of_word(r->stars - p->rating_min, (size_t)(p->rating_max - p->rating_min + 1)) : 0;
+    cell_open(b, band, v, changed);
+    if (r->stars >= 0)
+        stars_phrase(b, p, r->stars);
+    else
+        sr_buf_puts(b, "not settled");
+    cell_close(x, b, changed, delta);
+}
+
+static void rule_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed)
+{
+    const rp_star_rule *sr = r->rule >= 0 ? &x->p->star_rules[r->rule] : NULL;
+    cell_open(b, -1, sr ? sr->id : "", changed);
+    if (sr) {
+        sr_buf_puts(b, "<code class=\"rule-id\">");
+        hr_escape(b, sr->id);
+        sr_buf_puts(b, "</code><br><span class=\"why\">");
+        hr_escape(b, sr->sentence);
+        sr_buf_puts(b, "</span>");
+    } else {
+        sr_buf_puts(b, "several rules: the missing judgements decide");
+    }
+    cell_close(x, b, changed, 0);
+}
+
+static void pair_rating(hr_pair *x, sr_buf *b)
+{
+    const tr_node *nb = node_at(x->b, x->b->star_node);
+    int changed = x->a->stars != x->b->stars || wi_node_differs(node_at(x->a, x->a->star_node), nb);
+    sr_buf_puts(b, "<tbody class=\"rating\">\n");
+    row_open(b, NULL, "stars", NULL);
+    sr_buf_puts(b, "Rating</th>");
+    stars_cell(x, b, x->a, 0, 0);
+    stars_cell(x, b, x->b, changed, delta_of(x->a->stars, x->b->stars, -1));
+    flip_cell(b, nb, changed);
+    sr_buf_puts(b, "</tr>\n");
+    /* A different row of the star table can give the same stars: its own row, its own mark. */
+    int rule_changed = x->a->rule != x->b->rule;
+    row_open(b, NULL, "stars", "rule");
+    sr_buf_puts(b, "Star rule</th>");
+    rule_cell(x, b, x->a, 0);
+    rule_cell(x, b, x->b, rule_changed);
+    flip_cell(b, nb, rule_changed);
+    sr_buf_puts(b, "</tr>\n</tbody>\n");
+}
+
+/* A judgement or a grade as one side of the table shows it. */
+typedef struct hr_word {
+    int word;            /* word index, -1 none */
+    int given;
+    int uncapped;        /* the word before key thresholds; -1 where none apply (grades) */
+    const tr_node *node;
+} hr_word;
+
+static hr_word judgement_of(const rt_result *r, size_t s, int capacity)
+{
+    const rt_service *rs = &r->svc[s];
+    hr_word w = {capacity ? rs->capacity : rs->serving, capacity ? rs->capacity_given : rs->serving_given,
+                 capacity ? rs->capacity_uncapped : rs->serving_uncapped,
+                 node_at(r, capacity ? rs->capacity_node : rs->serving_node)};
+    return w;
+}
+
+static hr_word grade_of(const rt_result *r, size_t s, int k)
+{
+    const rt_service *rs = &r->svc[s];
+    hr_word w = {rs->grade[k], rs->grade_given[k], -1, node_at(r, rs->grade_node[k])};
+    return w;
+}
+
+/* The word, given or derived, and a cap that lowered it. */
+static void word_cell(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *w, const char *none,
+                      int changed, int delta)
+{
+    cell_open(b, band_of_word(w->word, sc->nwords), w->word >= 0 ? sc->words[w->word].id : "", changed);
+    hr_escape(b, w->word >= 0 ? sc->words[w->word].text : none);
+    if (w->word >= 0)
+        sr_buf_printf(b, " <span class=\"src\">%s</span>", w->given ? "given" : "derived");
+    if (w->word >= 0 && w->uncapped > w->word) {
+        sr_buf_puts(b, "<br><span class=\"capped\">capped from ");
+        hr_escape(b, sc->words[w->uncapped].id);
+        sr_buf_puts(b, "</span>");
+    }
+    cell_close(x, b, changed, delta);
+}
+
+/* The cells of a word-valued row, baseline wa and scenario wb; the caller wrote its head. */
+static void word_row(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *wa, const hr_word *wb,
+                     const char *none)
+{
+    int changed = wa->word != wb->word || wa->given != wb->given || wi_node_differs(wa->node, wb->node);
+    word_cell(x, b, sc, wa, none, 0, 0);
+    word_cell(x, b, sc, wb, none, changed, delta_of(wa->word, wb->word, -1));
+    flip_cell(b, wb->node, changed);
+    sr_buf_puts(b, "</tr>\n");
+}
+
+static void judgement_pair(hr_pair *x, sr_buf *b, size_t s, int capacity)
+{
+    const rp_scale *sc = capacity ? &x->p->capacity : &x->p->serving;
+    hr_word wa = judgement_of(x->a, s, capacity), wb = judgement_of(x->b, s, capacity);
+    row_open(b, x->p->services[s].id, capacity ? "capacity" : "serving", NULL);
+    hr_escape(b, sc->name);
+    sr_buf_puts(b, "</th>");
+    word_row(x, b, sc, &wa, &wb, "insufficient evidence");
+}
+
+static void grade_pair(hr_pair *x, sr_buf *b, size_t s, int k)
+{
+    hr_word wa = grade_of(x->a, s, k), wb = grade_of(x->b, s, k);
+    char number[16];
+    snprintf(number, sizeof number, "%d", k + 1);
+    row_open(b, x->p->services[s].id, "standard", number);
+    sr_buf_printf(b, "<span class=\"std-no\">%d</span> ", k + 1);
+    hr_escape(b, x->p->standards[k].name);
+    sr_buf_puts(b, "</th>");
+    word_row(x, b, &x->p->grade, &wa, &wb, "not assessed");
+}
+
+static void pair_service(hr_pair *x, sr_buf *b, size_t s)
+{
+    sr_buf_puts(b, "<tbody data-service=\"");
+    hr_escape(b, x->p->services[s].id);
+    sr_buf_puts(b, "\"><tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">");
+    hr_escape(b, x->p->services[s].title);
+    sr_buf_puts(b, "</th></tr>\n");
+    judgement_pair(x, b, s, 0);
+    judgement_pair(x, b, s, 1);
+    for (int k = 0; k < RP_STANDARDS; k++)
+        grade_pair(x, b, s, k);
+    sr_buf_puts(b, "</tbody>\n");
+}
+
+/* The indicator with this code in service s of ev, or -1. */
+static int indicator_index(const ev_evidence *ev, size_t s, const char *code)
+{
+    const ev_service *svc = &ev->services[s];
+    for (size_t i = 0; i < svc->nindicators; i++)
+        if (strcmp(svc->indicators[i].code, code) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void band_cell(hr_pair *x, sr_buf *b, const ev_indicator *ind, int band, int changed, int delta)
+{
+    char v[16] = "";
+    if (ind && band > 0)
+        snprintf(v, sizeof v, "%d", band);
+    cell_open(b, ind && band >= 1 && band <= 5 ? band : 0, v, changed);
+    if (!ind) {
+        sr_buf_puts(b, "not in the evidence");
+    } else {
+        sr_buf_printf(b, "band <strong>%d</strong>", band);
+        if (ind->has_value) {
+            sr_buf_puts(b, " <span class=\"unit\">(");
+            num(b, ind->value);
+            sr_buf_putc(b, ' ');
+            hr_escape(b, ind->def->unit);
+            sr_buf_puts(b, ")</span>");
+        }
+    }
+    cell_close(x, b, changed, delta);
+}
+
+/* One indicator, by its index in the baseline (ia) and the scenario (ib), -1 where it is
+ * absent; a row only when its band step differs. Returns whether it wrote one. */
+static int band_pair(hr_pair *x, sr_buf *b, size_t s, int ia, int ib)
+{
+    const ev_indicator *inda = ia >= 0 ? &x->ev_a->services[s].indicators[ia] : NULL;
+    const ev_indicator *indb = ib >= 0 ? &x->ev_b->services[s].indicators[ib] : NULL;
+    int banda = inda ? x->a->svc[s].band[ia] : 0, bandb = indb ? x->b->svc[s].band[ib] : 0;
+    const tr_node *na = inda ? node_at(x->a, x->a->svc[s].band_node[ia]) : NULL;
+    const tr_node *nb = indb ? node_at(x->b, x->b->svc[s].band_node[ib]) : NULL;
+    if (banda == bandb && !inda == !indb && !wi_node_differs(na, nb))
+        return 0;
+    const ev_indicator *any = indb ? indb : inda;
+    row_open(b, x->p->services[s].id, "indicator", any->code);
+    hr_escape(b, x->p->services[s].title);
+    sr_buf_puts(b, ": <code>");
+    hr_escape(b, any->code);
+    sr_buf_puts(b, "</code> ");
+    hr_escape(b, any->def->name);
+    sr_buf_puts(b, "</th>");
+    band_cell(x, b, inda, banda, 0, 0);
+    band_cell(x, b, indb, bandb, 1, delta_of(banda, bandb, 0));
+    flip_cell(b, nb, 1);
+    sr_buf_puts(b, "</tr>\n");
+    return 1;
+}
+
+/* Only the bands that moved: the scenario's indicators in its order, then those it took out. */
+static void pair_bands(hr_pair *x, sr_buf *b)
+{
+    size_t n = 0;
+    sr_buf_puts(b, "<tbody class=\"bands\"><tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">"
+                   "Indicator bands that changed</th></tr>\n");
+    for (size_t s = 0; s < x->p->nservices; s++) {
+        const ev_service *sa = &x->ev_a->services[s], *sb = &x->ev_b->services[s];
+        for (size_t i = 0; i < sb->nindicators; i++)
+            n += band_pair(x, b, s, indicator_index(x->ev_a, s, sb->indicators[i].code), (int)i);
+        for (size_t i = 0; i < sa->nindicators; i++)
+            if (indicator_index(x->ev_b, s, sa->indicators[i].code) < 0)
+                n += band_pair(x, b, s, (int)i, -1);
+    }
+    if (n == 0)
+        sr_buf_puts(b, "<tr><td colspan=\"4\" class=\"none\">No indicator changes band.</td></tr>\n");
+    sr_buf_puts(b, "</tbody>\n");
+}
+
+static void pair_table(hr_pair *x, sr_buf *b)
+{
+    sr_buf_puts(b, "<table class=\"sxs\"><thead><tr><th></th><th scope=\"col\">Baseline</th>"
+                   "<th scope=\"col\">Scenario</th><th scope=\"col\">Rule that gave the changed value</th>"
+                   "</tr></thead>\n");
+    pair_rating(x, b);
+    for (size_t s = 0; s < x->p->nservices; s++)
+        pair_service(x, b, s);
+    pair_bands(x, b);
+    sr_buf_puts(b, "</table>\n");
+}
+
+/* The changes as whatif's text lists them: sc_change_describe, then where it is written. */
+static void scenario_changes(sr_buf *b, const sc_scenario *sc)
+{
+    sr_buf_puts(b, "<h4>Changes</h4>\n");
+    if (!sc->nchanges) {
+        sr_buf_puts(b, "<p class=\"none\">The scenario makes no change.</p>\n");
+        return;
+    }
+    sr_buf_puts(b, "<ol class=\"changes\">\n");
+    for (size_t i = 0; i < sc->nchanges; i++) {
+        const sc_change *c = &sc->changes[i];
+        sr_buf t;
+        sr_buf_init(&t);
+        sc_change_describe(c, &t);
+        if (t.oom)
+            b->oom = 1;
+        sr_buf_puts(b, "<li>");
+        hr_escape(b, t.data);
+        sr_buf_puts(b, " <span class=\"where\">(");
+        hr_escape(b, c->file);
+        sr_buf_printf(b, ":%d)</span>", c->line);
+        if (c->note) {
+            sr_buf_puts(b, "<br><span class=\"note\">note: ");
+            hr_escape(b, c->note);
+            sr_buf_puts(b, "</span>");
+        }
+        sr_buf_puts(b, "</li>\n");
+        sr_buf_free(&t);
+    }
+    sr_buf_puts(b, "</ol>\n");
+}
+
+static void result_phrase(sr_buf *b, const rp_pack *p, const rt_result *r)
+{
+    if (r->stars >= 0)
+        stars_phrase(b, p, r->stars);
+    else
+        sr_buf_puts(b, "not settled");
+    if (r->rule >= 0) {
+        sr_buf_puts(b, " by rule <code>");
+        hr_escape(b, p->star_rules[r->rule].id);
+        sr_buf_puts(b, "</code>");
+    }
+}
+
+static void scenario_result(sr_buf *b, const hr_pair *x)
+{
+    sr_buf_puts(b, "<p class=\"result\">Result: <strong>");
+    result_phrase(b, x->p, x->b);
+    sr_buf_puts(b, "</strong>; the baseline is ");
+    result_phrase(b, x->p, x->a);
+    sr_buf_puts(b, ".</p>\n");
+    if (x->changed == 0)
+        sr_buf_puts(b, "<p class=\"nochange\" data-nochange=\"1\">No difference from the baseline: no "
+                       "indicator band, standard grade, judgement or star rating moves.</p>\n");
+    else
+        sr_buf_printf(b, "<p class=\"count\">%zu value%s differ%s from the baseline (outlined).</p>\n",
+                      x->changed, x->changed == 1 ? "" : "s", x->changed == 1 ? "s" : "");
+}
+
+/* The table is written first, to a buffer of its own, because the verdict above it (what
+ * changed, or that nothing did) is counted while the table is written. */
+static void scenario_article(sr_buf *b, hr_pair *x, const sc_scenario *sc, size_t idx)
+{
+    sr_buf table;
+    sr_buf_init(&table);
+    pair_table(x, &table);
+    if (table.oom)
+        b->oom = 1;
+    sr_buf_printf(b, "<article class=\"scenario\" id=\"scenario-%zu\" data-scenario=\"", idx + 1);
+    hr_escape(b, sc->path);
+    sr_buf_puts(b, "\" data-stars=\"");
+    if (x->b->stars >= 0)
+        sr_buf_printf(b, "%d", x->b->stars);
+    sr_buf_printf(b, "\" data-changed-cells=\"%zu\">\n<h3>Scenario %zu: ", x->changed, idx + 1);
+    hr_escape(b, sc->name);
+    sr_buf_puts(b, "</h3>\n<p class=\"description\">");
+    hr_escape(b, sc->description);
+    sr_buf_puts(b, "</p>\n");
+    scenario_changes(b, sc);
+    scenario_result(b, x);
+    sr_buf_putn(b, table.data ? table.data : "", table.len);
+    sr_buf_puts(b, "<p class=\"audit\">Scenario <code>");
+    hr_escape(b, sc->path);
+    sr_buf_puts(b, "</code>. Where each change stops having an effect: <code>starrate whatif ");
+    hr_escape(b, x->ev_a->path);
+    sr_buf_putc(b, ' ');
+    hr_escape(b, sc->path);
+    sr_buf_puts(b, "</code>.</p>\n</article>\n");
+    sr_buf_free(&table);
+}
+
+static void whatif_open(sr_buf *b, const out_rating *o, size_t n)
+{
+    sr_buf_printf(b, "<section class=\"whatif\" id=\"whatif\" data-scenarios=\"%zu\">\n<h2>What if &middot; ", n);
+    hr_escape(b, o->ev->council);
+    sr_buf_puts(b, "</h2>\n<p class=\"meta\">Each scenario's changes are applied to the evidence above and "
+                   "the council is rated again by the same rules. In the scenario column every value "
+                   "that differs from the baseline is <span class=\"changed-key\">outlined</span> and says "
+                   "which way it moved; the last column gives the rule that decided it.</p>\n");
+}
+
+/* Loads, applies and rates one scenario on the working copy, renders it, and rolls the
+ * changes back so the next scenario starts from the baseline again. A rejection is reported
+ * here (SR_ENOMEM is returned unreported: the run stops). */
+static int scenario_one(hr_run *h, sc_work *w, const out_rating *base, rt_result *r, size_t i)
+{
+    sr_error e;
+    sr_error_clear(&e);
+    sc_scenario *sc = NULL;
+    size_t mark = sc_mark(w);
+    int rc = sc_load(h->scenarios[i], &sc, &e);
+    if (rc == SR_OK) rc = wi_check_base(sc, base->ev, &e);
+    if (rc == SR_OK) rc = sc_apply_all(w, sc, &e);
+    if (rc == SR_OK) rc = rt_evaluate(base->pack, sc_work_evidence(w), r, &e);
+    if (rc == SR_OK) {
+        hr_pair x = {base->pack, base->ev, sc_work_evidence(w), base->r, r, 0};
+        scenario_article(&h->sections, &x, sc, i);
+    } else if (rc != SR_ENOMEM) {
+        sr_error_print(h->err, &e);
+    }
+    sc_rollback(w, mark);
+    sc_free(sc);
+    return rc;
+}
+
+/* The "What if" section after the council's own. Every scenario is tried, so one run reports
+ * every rejected file; SR_EINPUT then says some were (the page is not written). */
+static int whatif_section(hr_run *h, const out_rating *base)
+{
+    sr_error e;
+    sr_error_clear(&e);
+    sc_work *w = NULL;
+    int rc = sc_work_new(base->pack, base->ev, &w, &e);
+    if (rc != SR_OK) {
+        if (rc != SR_ENOMEM)
+            sr_error_print(h->err, &e);
+        return rc;
+    }
+    /* The scenario's own result, so the baseline's stays whole for every comparison. */
+    rt_result r;
+    rt_init(&r);
+    int rejected = 0;
+    whatif_open(&h->sections, base, h->nscenarios);
+    for (size_t i = 0; i < h->nscenarios && rc != SR_ENOMEM; i++) {
+        rc = scenario_one(h, w, base, &r, i);
+        rejected |= rc != SR_OK;
+    }
+    sr_buf_puts(&h->sections, "</section>\n");
+    rt_free(&r);
+    sc_work_free(w);
+    return rc == SR_ENOMEM ? rc : rejected ? SR_EINPUT : SR_OK;
+}
+
 /* ---- the page ------------------------------------------------------------------------- */
 
 static const char page_style[] =
@@ -807,10 +1312,22 @@ static const char page_style[] =
     "@page{size:A4 landscape;margin:12mm}\n"
     "@media print{body{max-width:none;padding:0;font-size:9.5pt}*{-webkit-print-color-adjust:exact;"
     "print-color-adjust:exact}section.council{break-before:page}h2,h3{break-after:avoid}"
-    "tr{break-inside:avoid}a{color:inherit;text-decoration:none}}\n"
-    "</style>\n";
+    "tr{break-inside:avoid}a{color:inherit;text-decoration:none}}\n";
 
-static void page_head(sr_buf *b, const hr_row *rows, size_t n)
+/* Only a page with a "What if" section carries its rules, so a report without scenarios is
+ * the same page as before they existed. The mark on a changed cell is a ring inside the
+ * cell, which shows on every band colour, in print too. */
+static const char whatif_style[] =
+    ".sxs th[scope=row]{width:28%}.sxs th[scope=row]::first-letter{text-transform:uppercase}"
+    ".sxs td{width:24%}.sxs tr.group th{background:#f2f2f2}"
+    ".scenario h3{font-size:1.15em;border-top:1px solid #bbb;padding-top:.5em}"
+    ".description{max-width:60em}.changes li{margin:.2em 0}.note{font-size:.88em;color:#444}\n"
+    "td.changed,.changed-key{box-shadow:inset 0 0 0 3px #4b1d7a,inset 0 0 0 5px #fff;font-weight:bold}"
+    ".changed-key{padding:1px 6px}.delta{font-size:.8em;white-space:nowrap}"
+    ".nochange{font-weight:bold;color:#1a5e2a}.result{font-size:1.05em}\n"
+    "@media print{section.whatif,.scenario+.scenario{break-before:page}h4{break-after:avoid}}\n";
+
+static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
 {
     sr_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -824,6 +1341,9 @@ static void page_head(sr_buf *b, const hr_row *rows, size_t n)
     }
     sr_buf_puts(b, "</title>\n");
     sr_buf_puts(b, page_style);
+    if (whatif)
+        sr_buf_puts(b, whatif_style);
+    sr_buf_puts(b, "</style>\n");
     sr_buf_printf(b, "</head>\n<body data-report=\"starrate\" data-councils=\"%zu\">\n", n);
     sr_buf_puts(b, "<header><h1>Social services star ratings</h1>\n<p class=\"meta\">Derived by starrate "
                    STARRATE_VERSION " with the rule packs");
@@ -870,16 +1390,28 @@ static const char usage_report[] =
     "how many councils reached each star and judgement level, with bar charts. A file that is\n"
     "rejected is reported on standard error and the report covers the others (exit status 1).\n"
     "\n"
+    "With --scenario (one evidence FILE only) a \"What if\" section follows the council: for\n"
+    "each scenario (YAML, see docs/scenario-format.md) its changes and a table of the baseline\n"
+    "and the scenario side by side (stars and rule, each service's judgements and six standard\n"
+    "grades, and the indicator bands that changed), every value that differs from the baseline\n"
+    "outlined, with the rule that gave it. A scenario that is rejected is reported as\n"
+    "FILE:LINE:COL: error: MESSAGE and no report is written (exit status 1).\n"
+    "\n"
     "options:\n"
     "  -o FILE               write the report to FILE atomically (default: standard output)\n"
     "  --rules PACK          rule pack folder or round (default: the pack for each file's year)\n"
-    "  --from-published      use the published judgements in each file as given\n";
+    "  --from-published      use the published judgements in each file as given\n"
+    "  --scenario FILE       add FILE to the \"What if\" section (repeatable)\n";
+
+#define HR_MAX_SCENARIOS 256
 
 typedef struct hr_opts {
     const char *output, *rules;
     int from_published, help;
     const char **files;
     int nfiles;
+    const char *scenarios[HR_MAX_SCENARIOS];
+    size_t nscenarios;
 } hr_opts;
 
 static int hr_usage(FILE *err, const char *fmt, const char *arg)
@@ -910,6 +1442,10 @@ static int parse_option(int argc, char **argv, int *i, hr_opts *o, FILE *err)
         o->from_published = 1;
     else if ((v = opt_value(argc, argv, i, "--rules")))
         o->rules = v;
+    else if ((v = opt_value(argc, argv, i, "--scenario")) && o->nscenarios == HR_MAX_SCENARIOS)
+        return hr_usage(err, "too many --scenario options (at most %s)", "256");
+    else if (v)
+        o->scenarios[o->nscenarios++] = v;
     else if ((v = opt_value(argc, argv, i, "-o")) || (v = opt_value(argc, argv, i, "--output")))
         o->output = v;
     else
@@ -936,6 +1472,10 @@ static int parse_args(int argc, char **argv, hr_opts *o, FILE *err)
     }
     if (!o->help && o->nfiles == 0)
         return hr_usage(err, "report needs at least one evidence file%s", "");
+    /* A scenario changes one council's evidence: with several councils it would be unclear
+     * which one it is about. */
+    if (!o->help && o->nscenarios && o->nfiles != 1)
+        return hr_usage(err, "--scenario needs exactly one evidence file, not %s", o->nfiles > 1 ? "several" : "none");
     return 0;
 }
 
@@ -954,6 +1494,9 @@ static int report_one(hr_run *h, const char *path, int index, rt_result *r)
         out_rating o = {l.pack, l.ev, r};
         council_section(&h->sections, &o, index);
         rc = row_keep(h, &o, index);
+        /* The scenarios' rejections are reported where they happen. */
+        if (rc == SR_OK && h->nscenarios && (rc = whatif_section(h, &o)) != SR_OK)
+            h->no_page = 1;
     } else if (rc != SR_ENOMEM) {
         report_error(h->err, &e);
     }
@@ -963,7 +1506,7 @@ static int report_one(hr_run *h, const char *path, int index, rt_result *r)
 
 static int compose(hr_run *h, sr_buf *page)
 {
-    page_head(page, h->rows, h->nrows);
+    page_head(page, h->rows, h->nrows, h->nscenarios > 0);
     if (h->nrows > 1)
         summary_section(page, h->rows, h->nrows);
     if (h->sections.oom)
@@ -1005,7 +1548,8 @@ int hr_report_main(int argc, char **argv, FILE *out, FILE *err)
         fputs(usage_report, out);
         return 0;
     }
-    hr_run h = {sr_malloc(sizeof(ss_session)), o.rules, o.from_published, NULL, 0, {0}, err};
+    hr_run h = {sr_malloc(sizeof(ss_session)), o.rules, o.from_published, NULL, 0, {0}, err,
+                o.scenarios, o.nscenarios, 0};
     sr_buf page;
     sr_buf_init(&page);
     sr_buf_init(&h.sections);
@@ -1014,9 +1558,9 @@ int hr_report_main(int argc, char **argv, FILE *out, FILE *err)
         ss_init(h.session);
         rc = run_files(&h, &o, &rejected);
     }
-    if (rc == SR_OK && h.nrows)
+    if (rc == SR_OK && h.nrows && !h.no_page)
         rc = compose(&h, &page);
-    if (rc == SR_OK && h.nrows)
+    if (rc == SR_OK && h.nrows && !h.no_page)
         rc = write_page(&o, &page, out, err);
     if (rc == SR_ENOMEM)
         fputs("starrate: error: out of memory\n", err);

@@ -2,7 +2,9 @@
 # End-to-end test of `starrate report` in a real browser: renders the report of every real
 # council (and of all of them together) in headless Chromium, keeps a screenshot of each, and
 # checks that the page rendered and that the stars and judgements it shows equal
-# `starrate rate --format json` for the same file.
+# `starrate rate --format json` for the same file. One report with --scenario (a "What if"
+# section) is checked against `starrate whatif --format json`: the cells it marks as changed
+# are exactly whatif's differences, with the same values.
 #
 # Usage: tests/report/browser_test.sh BUILD_DIR
 #   BUILD_DIR holds the starrate binary; screenshots go to BUILD_DIR/report-screenshots/.
@@ -59,12 +61,12 @@ problem() { problems="$problems
 # PNG signature, the requested size in the IHDR chunk, and enough bytes to hold a page
 # rather than a blank canvas (a blank 1280x2000 PNG is a few kilobytes).
 check_png() {
-    png=$1
+    png=$1 want_size=${2:-1280x2000}
     [ -s "$png" ] || { problem "no screenshot $png"; return; }
     sig=$(od -An -tx1 -N8 "$png" | tr -d ' \n')
     [ "$sig" = 89504e470d0a1a0a ] || problem "$png is not a PNG (signature $sig)"
     size=$(od -An -tu1 -j16 -N8 "$png" | awk '{print $1*16777216+$2*65536+$3*256+$4 "x" $5*16777216+$6*65536+$7*256+$8}')
-    [ "$size" = 1280x2000 ] || problem "$png is $size, expected 1280x2000"
+    [ "$size" = "$want_size" ] || problem "$png is $size, expected $want_size"
     bytes=$(wc -c <"$png")
     [ "$bytes" -gt 30000 ] || problem "$png is only $bytes bytes: the page looks blank"
 }
@@ -114,6 +116,52 @@ check_council() {
     done <"$work/rows"
 }
 
+# "subject=value" per line, sorted: what whatif's JSON lists as differences in scenario $2
+# (0-based), key thresholds aside (the report has no row for them), with values as the report
+# writes them (a word id or a band number, empty for none), and the star rule when it moved.
+whatif_expected() {
+    json=$1 k=$2
+    n=$("$getter" --get "$json" "/scenarios/$k/differences" | sed -n 's/(array of \([0-9]*\))/\1/p')
+    i=0
+    while [ "$i" -lt "${n:-0}" ]; do
+        p=/scenarios/$k/differences/$i
+        if [ "$("$getter" --get "$json" "$p/kind")" != cap ]; then
+            after=$("$getter" --get "$json" "$p/after" |
+                sed 's/^band //; s/ (given)$//; s/^null$//; s/^insufficient evidence$//; s/^not assessed$//')
+            echo "$("$getter" --get "$json" "$p/subject")=$after"
+        fi
+        i=$((i + 1))
+    done
+    rule=$("$getter" --get "$json" "/scenarios/$k/result/rule")
+    [ "$rule" = "$("$getter" --get "$json" /baseline/rule)" ] || echo "stars.rule=$(echo "$rule" | sed 's/^null$//')"
+}
+
+# Every scenario's marked cells (one table row per line, the row's data-subject first) equal
+# whatif's differences; a scenario with none says that it changes nothing.
+check_whatif() {
+    dom=$1 json=$2 nsc=$3
+    shown=$(grep -c '<article class="scenario"' "$dom")
+    [ "$shown" = "$nsc" ] || { problem "the page shows $shown scenarios, expected $nsc"; return; }
+    k=0
+    while [ "$k" -lt "$nsc" ]; do
+        awk -v n=$((k + 1)) '/<article class="scenario"/{a++} a==n' "$dom" | sed '/<\/article>/q' >"$work/article"
+        sed -n 's/^<tr data-subject="\([^"]*\)".* data-value="\([^"]*\)" data-changed="1".*/\1=\2/p' \
+            "$work/article" | sort >"$work/marked"
+        whatif_expected "$json" "$k" | sort >"$work/expected"
+        cmp -s "$work/marked" "$work/expected" ||
+            problem "scenario $((k + 1)): marked cells (>) differ from whatif (<):" \
+                "$(diff "$work/expected" "$work/marked" | grep '^[<>]' | tr '\n' ' ')"
+        marks=$(grep -o 'data-changed="1"' "$work/article" | wc -l)
+        [ "$marks" = "$(wc -l <"$work/marked")" ] || problem "scenario $((k + 1)): a marked cell outside a row"
+        if [ -s "$work/marked" ]; then
+            ! grep -q 'data-nochange' "$work/article" || problem "scenario $((k + 1)) changes cells but says it does not"
+        else
+            grep -q 'data-nochange="1"' "$work/article" || problem "scenario $((k + 1)) changes nothing and does not say so"
+        fi
+        k=$((k + 1))
+    done
+}
+
 finish_case() {
     if [ -z "$problems" ]; then
         passed=$((passed + 1))
@@ -127,6 +175,8 @@ finish_case() {
     : >"$work/chromium.log"
 }
 
+# The screenshot is the top of the page, 1280 pixels wide and $height high.
+height=2000
 render() {
     name=$1
     shift
@@ -135,10 +185,10 @@ render() {
         problem "starrate report failed: $(cat "$work/err")"
         return 1
     fi
-    chrome --screenshot="$shots/$name.png" --window-size=1280,2000 "file://$html" >/dev/null ||
+    chrome --screenshot="$shots/$name.png" --window-size=1280,$height "file://$html" >/dev/null ||
         problem "chromium --screenshot failed"
     chrome --dump-dom "file://$html" >"$work/$name.dom" || problem "chromium --dump-dom failed"
-    check_png "$shots/$name.png"
+    check_png "$shots/$name.png" "1280x$height"
     check_rendered "$work/$name.dom"
 }
 
@@ -170,6 +220,31 @@ if render all-councils $files; then
     done
 fi
 finish_case all-councils
+
+# What if: three of Harrow's scenarios (a band and a grade move; a judgement and the stars
+# move; nothing moves). The screenshot is tall enough to show the "What if" section.
+ev=scenarios/councils/harrow-2003.yaml
+plans="harrow-carers-upper-band harrow-children-commissioning harrow-statements-halfway"
+opts="" plan_files=""
+for s in $plans; do
+    opts="$opts --scenario scenarios/whatif/$s.yaml"
+    plan_files="$plan_files scenarios/whatif/$s.yaml"
+done
+# shellcheck disable=SC2086
+"$bin" whatif --format json "$ev" $plan_files >"$work/whatif.json" 2>"$work/err" ||
+    problem "starrate whatif failed: $(cat "$work/err")"
+"$bin" rate --format json "$ev" >"$work/harrow.json" 2>"$work/err" || problem "starrate rate failed: $(cat "$work/err")"
+height=6400
+# shellcheck disable=SC2086
+if render harrow-whatif $opts "$ev"; then
+    grep -q '<section class="whatif" id="whatif" data-scenarios="3">' "$work/harrow-whatif.dom" ||
+        problem "no What if section of 3 scenarios"
+    check_council "$work/harrow-whatif.dom" "$work/harrow.json" 1 ""
+    check_whatif "$work/harrow-whatif.dom" "$work/whatif.json" 3
+    # the check above is not vacuous: the first two scenarios mark cells
+    grep -q 'data-changed="1"' "$work/harrow-whatif.dom" || problem "no cell is marked as changed"
+fi
+finish_case harrow-whatif
 
 echo "screenshots in $shots"
 echo "browser: $passed passed, $failed failed"
