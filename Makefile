@@ -51,7 +51,9 @@ DEPS_OK  = build/.deps-ok
         install uninstall clean
 .DELETE_ON_ERROR:
 
+# build/starrate always points at the binary of the last `make` (release or sanitizer).
 all: $(BUILD)/starrate
+	@ln -sfn $(notdir $(BUILD))/starrate build/starrate
 
 # ---- dependencies ---------------------------------------------------------------------
 $(DEPS_OK):
@@ -71,7 +73,6 @@ $(BUILD)/libstarrate.a: $(LIB_OBJ)
 
 $(BUILD)/starrate: $(BUILD)/obj/main.o $(BUILD)/libstarrate.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
-	@mkdir -p build && ln -sf $(notdir $(BUILD))/starrate build/starrate
 
 $(BUILD)/unit/%.o: tests/unit/%.c $(HDRS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -115,7 +116,9 @@ fuzz: | $(DEPS_OK)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # ---- install --------------------------------------------------------------------------
-install: $(BUILD)/starrate
+inst# build/starrate always points at the binary of the last `make` (release or sanitizer).
+all: $(BUILD)/starrate
+	@ln -sfn $(notdir $(BUILD))/starrate build/starrate
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/starrate \
 	           $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/starrate $(DESTDIR)$(PREFIX)/bin/starrate
