@@ -116,9 +116,7 @@ fuzz: | $(DEPS_OK)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # ---- install --------------------------------------------------------------------------
-inst# build/starrate always points at the binary of the last `make` (release or sanitizer).
-all: $(BUILD)/starrate
-	@ln -sfn $(notdir $(BUILD))/starrate build/starrate
+install: $(BUILD)/starrate
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/starrate \
 	           $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/starrate $(DESTDIR)$(PREFIX)/bin/starrate
