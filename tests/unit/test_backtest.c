@@ -206,43 +206,15 @@ Test(backtest, infer_missing_serving_and_an_unreachable_rating)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
 static captured run_backtest(const char *const *args, int n)
 {
-    setenv("STARRATE_RULES", SR_SOURCE_ROOT "/rules", 1);
-    captured c = {0, NULL, NULL};
-    size_t lo, le;
-    FILE *out = open_memstream(&c.out, &lo), *err = open_memstream(&c.err, &le);
-    cr_assert(out && err);
     char *argv[16];
     for (int i = 0; i < n; i++)
         argv[i] = (char *)args[i];
-    c.status = bt_backtest_main(n, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
+    return th_run(bt_backtest_main, n, argv);
 }
 
-static void captured_free(captured *c)
-{
-    free(c->out);
-    free(c->err);
-}
 
-static char *write_temp(const char *text)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/starrate-bt-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
-}
 
 static const char header[] =
     "council,year,children_serving,children_capacity,adults_serving,adults_capacity,stars\n";
@@ -264,7 +236,7 @@ Test(backtest, wrong_row_is_listed_and_fails)
     char text[1024];
     snprintf(text, sizeof text, "%sWalsall,May 2002,no,poor,no,poor,0\n"
                                 "Wrongshire,Nov 2003,most,promising,most,promising,3\n", header);
-    char *path = write_temp(text);
+    char *path = th_write_temp(text);
     const char *args[] = {path};
     captured c = run_backtest(args, 1);
     unlink(path);
@@ -282,7 +254,7 @@ Test(backtest, partial_row_json_gives_the_values_it_needs)
 {
     char text[1024];
     snprintf(text, sizeof text, "%sSomewhere,Nov 2003,most,,most,,3\n", header);
-    char *path = write_temp(text);
+    char *path = th_write_temp(text);
     const char *args[] = {"--format", "json", path};
     captured c = run_backtest(args, 3);
     unlink(path);
@@ -299,7 +271,7 @@ Test(backtest, unreachable_partial_row_fails)
 {
     char text[1024];
     snprintf(text, sizeof text, "%sNowhere,2002,no,,,,2\n", header);
-    char *path = write_temp(text);
+    char *path = th_write_temp(text);
     const char *args[] = {path};
     captured c = run_backtest(args, 1);
     unlink(path);
@@ -322,7 +294,7 @@ Test(backtest, value_errors_are_positioned)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[1024];
         snprintf(text, sizeof text, "%s%s", header, cases[i].row);
-        char *path = write_temp(text);
+        char *path = th_write_temp(text);
         const char *args[] = {path};
         captured c = run_backtest(args, 1);
         unlink(path);
@@ -346,7 +318,7 @@ Test(backtest, header_errors)
          ":2:3: error: rule pack ssi-2002 declares service 'adults' but the file has no column adults_serving"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *path = write_temp(cases[i].text);
+        char *path = th_write_temp(cases[i].text);
         const char *args[] = {path};
         captured c = run_backtest(args, 1);
         unlink(path);
@@ -408,15 +380,7 @@ Test(backtest, survives_failed_allocations)
 
 static captured run_report(char **argv, int argc)
 {
-    setenv("STARRATE_RULES", SR_SOURCE_ROOT "/rules", 1);
-    captured c = {0, NULL, NULL};
-    size_t lo, le;
-    FILE *out = open_memstream(&c.out, &lo), *err = open_memstream(&c.err, &le);
-    cr_assert(out && err);
-    c.status = hr_report_main(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
+    return th_run(hr_report_main, argc, argv);
 }
 
 Test(report, escape_covers_markup_and_quotes)
@@ -431,7 +395,7 @@ Test(report, escape_covers_markup_and_quotes)
 
 Test(report, evidence_text_cannot_inject_markup)
 {
-    char *path = write_temp("council: '<script>alert(1)</script> & \"Co\"'\n"
+    char *path = th_write_temp("council: '<script>alert(1)</script> & \"Co\"'\n"
                             "year: 2003\n"
                             "children: {given: {serving: most, capacity: promising}}\n"
                             "adults: {given: {serving: some, capacity: uncertain}}\n");

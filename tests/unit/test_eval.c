@@ -102,34 +102,24 @@ Test(eval, given_band_wins_and_is_marked_given)
 
 /* ---- caps at their thresholds ---------------------------------------------------------- */
 
-/* A children's service that would serve people well, with one indicator value set. */
-static int children_serving_with(const char *code, double value)
+/* The serving judgement of a service that would serve people well (every standard given
+ * very good), with one indicator value set: only a cap can lower it. */
+static int serving_with(int service, const char *code, double value)
 {
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
-             "council: X\nyear: 2003\nchildren:\n  given: {standards: {1: very_good, 2: very_good, "
+             "council: X\nyear: 2003\n%s:\n  given: {standards: {1: very_good, 2: very_good, "
              "3: very_good, 4: very_good, 5: very_good}}\n  indicators:\n    - {code: %s, value: %.10g}\n",
-             code, value);
+             service ? "adults" : "children", code, value);
     ev_evidence *ev = evidence(yaml);
     evaluate(ev);
-    int w = res.svc[0].serving;
+    int w = res.svc[service].serving;
     ev_free(ev);
     return w;
 }
 
-static int adults_serving_with(const char *code, double value)
-{
-    char yaml[1024];
-    snprintf(yaml, sizeof yaml,
-             "council: X\nyear: 2003\nadults:\n  given: {standards: {1: very_good, 2: very_good, "
-             "3: very_good, 4: very_good, 5: very_good}}\n  indicators:\n    - {code: %s, value: %.10g}\n",
-             code, value);
-    ev_evidence *ev = evidence(yaml);
-    evaluate(ev);
-    int w = res.svc[1].serving;
-    ev_free(ev);
-    return w;
-}
+static int children_serving_with(const char *code, double value) { return serving_with(0, code, value); }
+static int adults_serving_with(const char *code, double value) { return serving_with(1, code, value); }
 
 #define NO 0
 #define SOME 1

@@ -13,40 +13,12 @@
 #define HARROW SR_SOURCE_ROOT "/scenarios/councils/harrow-2003.yaml"
 #define WHATIF(file) SR_SOURCE_ROOT "/scenarios/whatif/" file
 
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
 static captured run_report(char **argv, int argc)
 {
-    setenv("STARRATE_RULES", SR_SOURCE_ROOT "/rules", 1);
-    captured c = {0, NULL, NULL};
-    size_t lo, le;
-    FILE *out = open_memstream(&c.out, &lo), *err = open_memstream(&c.err, &le);
-    cr_assert(out && err);
-    c.status = hr_report_main(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
+    return th_run(hr_report_main, argc, argv);
 }
 
-static void captured_free(captured *c)
-{
-    free(c->out);
-    free(c->err);
-}
 
-static char *write_temp(const char *text)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/starrate-wi-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
-}
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -128,7 +100,7 @@ Test(report_whatif, a_changed_judgement_marks_exactly_its_cells)
 Test(report_whatif, a_given_judgement_has_no_rule_and_an_indicator_band_row)
 {
     /* D42 to the upper band: the band row appears, then the judgement a scenario states */
-    char *path = write_temp("name: \"given\"\ndescription: \"d\"\nchanges:\n"
+    char *path = th_write_temp("name: \"given\"\ndescription: \"d\"\nchanges:\n"
                             "  - set: adults.indicator.D42\n    band: 5\n"
                             "  - set: children.capacity\n    judgement: poor\n");
     char *argv[] = {"--scenario", path, HARROW};
@@ -188,7 +160,7 @@ Test(report_whatif, scenarios_are_independent_and_the_output_repeats)
 
 Test(report_whatif, scenario_text_cannot_inject_markup)
 {
-    char *path = write_temp("name: \"<script>x</script> & 'y'\"\ndescription: \"<b>d</b>\"\nchanges:\n"
+    char *path = th_write_temp("name: \"<script>x</script> & 'y'\"\ndescription: \"<b>d</b>\"\nchanges:\n"
                             "  - set: adults.capacity\n    judgement: excellent\n    note: \"<i>n</i>\"\n");
     char *argv[] = {"--scenario", path, HARROW};
     captured c = run_report(argv, 3);
@@ -206,7 +178,7 @@ Test(report_whatif, scenario_text_cannot_inject_markup)
  * (neither on standard output nor in the -o file), even when another scenario is fine. */
 static void rejected(const char *text, const char *where_suffix, const char *message)
 {
-    char *path = strdup(write_temp(text));
+    char *path = strdup(th_write_temp(text));
     char out_path[] = "/tmp/starrate-wi-report-XXXXXX";
     int fd = mkstemp(out_path);
     cr_assert_geq(fd, 0);
