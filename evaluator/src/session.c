@@ -5,6 +5,7 @@
 #include "hash.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ss_init(ss_session *s) { memset(s, 0, sizeof *s); }
@@ -14,6 +15,37 @@ void ss_free(ss_session *s)
     for (int i = 0; i < s->npacks; i++)
         rp_free(s->packs[i].pack);
     s->npacks = 0;
+}
+
+/* A positive whole number from the environment, or def when unset; an unusable setting is an
+ * error rather than a silent default. */
+static int env_limit(const char *var, long def, long max, long *out, sr_error *err)
+{
+    const char *v = getenv(var);
+    if (!v || !*v) {
+        *out = def;
+        return SR_OK;
+    }
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 1 || n > max)
+        return sr_fail(err, SR_EUSAGE, var, 0, 0, "must be a whole number from 1 to %ld, not '%s'",
+                       max, v);
+    *out = n;
+    return SR_OK;
+}
+
+/* The sandbox limits: the defaults of docs/limits.md, or STARRATE_LUA_MEMORY_MB and
+ * STARRATE_LUA_INSTRUCTIONS when set (a pack with heavier rules may need more). */
+static int sandbox_limits(lh_limits *lim, sr_error *err)
+{
+    long mb, instr;
+    int rc = env_limit("STARRATE_LUA_MEMORY_MB", (long)(lh_default_limits.mem_limit >> 20), 4096, &mb, err);
+    if (rc == SR_OK)
+        rc = env_limit("STARRATE_LUA_INSTRUCTIONS", lh_default_limits.instr_budget, 2000000000L, &instr, err);
+    lim->mem_limit = (size_t)mb << 20;
+    lim->instr_budget = instr;
+    return rc;
 }
 
 rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
@@ -29,7 +61,8 @@ rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
         return NULL;
     }
     rp_pack *p;
-    if (rp_load(dir, NULL, &p, err) != SR_OK)
+    lh_limits lim;
+    if (sandbox_limits(&lim, err) != SR_OK || rp_load(dir, &lim, &p, err) != SR_OK)
         return NULL;
     snprintf(s->packs[s->npacks].dir, sizeof s->packs[s->npacks].dir, "%s", dir);
     s->packs[s->npacks++].pack = p;
