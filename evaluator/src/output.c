@@ -398,7 +398,7 @@ void out_csv_row(sr_buf *b, const out_rating *o)
 
 void out_table_header(sr_buf *b)
 {
-    sr_buf_printf(b, "%-40s %-5s %-26s %-26s %-6s %-15s %s\n", "council", "year", "children",
+    sr_buf_printf(b, "%-46s %-5s %-20s %-20s %-6s %-15s %s\n", "council", "year", "children",
                   "adults", "stars", "rule", "published");
 }
 
@@ -430,7 +430,7 @@ void out_table_row(sr_buf *b, const out_rating *o)
     else
         snprintf(pub, sizeof pub, "%d", o->ev->pub_stars);
     const rp_star_rule *rule = fired_rule(o);
-    sr_buf_printf(b, "%-40.40s %-5d %-26s %-26s %-6s %-15s %s\n", o->ev->council, o->ev->year,
+    sr_buf_printf(b, "%-46.46s %-5d %-20s %-20s %-6s %-15s %s\n", o->ev->council, o->ev->year,
                   cells[0], p->nservices > 1 ? cells[1] : "", stars, rule ? rule->id : "-", pub);
 }
 
