@@ -15,46 +15,6 @@
 
 #ifndef SR_SOURCE_ROOT
 #define SR_SOURCE_ROOT "."
-/* A command's exit status and everything it wrote, for tests that run a command's main in
- * process (rules from the source tree). */
-typedef struct captured {
-    int status;
-    char *out, *err;
-} captured;
-
-typedef int (*th_main_fn)(int argc, char **argv, FILE *out, FILE *err);
-
-static inline captured th_run(th_main_fn fn, int argc, char **argv)
-{
-    setenv("STARRATE_RULES", SR_SOURCE_ROOT "/rules", 1);
-    captured c = {0, NULL, NULL};
-    size_t lo, le;
-    FILE *out = open_memstream(&c.out, &lo), *err = open_memstream(&c.err, &le);
-    cr_assert(out && err);
-    c.status = fn(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return c;
-}
-
-static inline void captured_free(captured *c)
-{
-    free(c->out);
-    free(c->err);
-}
-
-/* Writes text to a new temporary file and returns its path (valid until the next call). */
-static inline char *th_write_temp(const char *text)
-{
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/starrate-test-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
-}
-
 #endif
 
 #define RULES_DIR(round) SR_SOURCE_ROOT "/rules/" round
