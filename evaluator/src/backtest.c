@@ -990,11 +990,7 @@ static void json_report(sr_buf *o, const run *b)
         js_end_object(&w);
     }
     js_end_array(&w);
-    js_key(&w, "engine");
-    js_object(&w);
-    js_key(&w, "name"); js_string(&w, "starrate");
-    js_key(&w, "version"); js_string(&w, STARRATE_VERSION);
-    js_end_object(&w);
+    out_json_engine(&w);
     js_end_object(&w);
     sr_buf_putc(o, '\n');
 }

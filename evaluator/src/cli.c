@@ -503,11 +503,7 @@ static void stars_json(sr_buf *b, rp_pack *p, const int *serving, const int *cap
     js_key(&w, "version"); js_string(&w, p->version);
     js_key(&w, "sha256"); js_string(&w, p->sha256);
     js_end_object(&w);
-    js_key(&w, "engine");
-    js_object(&w);
-    js_key(&w, "name"); js_string(&w, "starrate");
-    js_key(&w, "version"); js_string(&w, STARRATE_VERSION);
-    js_end_object(&w);
+    out_json_engine(&w);
     js_end_object(&w);
     sr_buf_putc(b, '\n');
 }

@@ -119,6 +119,13 @@ char *sr_strndup(const char *s, size_t n)
 
 char *sr_strdup(const char *s) { return sr_strndup(s, strlen(s)); }
 
+void sr_free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        sr_free(v[i]);
+    sr_free(v);
+}
+
 /* ---- string buffer ------------------------------------------------------------------ */
 
 void sr_buf_init(sr_buf *b) { memset(b, 0, sizeof *b); }

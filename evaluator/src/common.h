@@ -55,6 +55,8 @@ void *sr_calloc(size_t count, size_t size);
 void *sr_realloc(void *p, size_t n);
 void sr_free(void *p);
 char *sr_strdup(const char *s);
+/* Frees n strings and the array holding them. */
+void sr_free_strings(char **v, size_t n);
 char *sr_strndup(const char *s, size_t n);
 /* Fail the allocation numbered `n` (1-based) and every one after it; 0 disables. */
 void sr_alloc_fail_at(long n);

@@ -594,12 +594,8 @@ int ev_build(const yd_node *root, const char *file, rp_pack *p, ev_evidence **ou
 static void free_finding(ev_finding *f)
 {
     sr_free(f->id), sr_free(f->text);
-    for (size_t i = 0; i < f->ncodes; i++)
-        sr_free(f->codes[i]);
-    sr_free(f->codes);
-    for (size_t i = 0; i < f->ndetails; i++)
-        sr_free(f->details[i]);
-    sr_free(f->details);
+    sr_free_strings(f->codes, f->ncodes);
+    sr_free_strings(f->details, f->ndetails);
 }
 
 void ev_free(ev_evidence *ev)

@@ -1057,12 +1057,8 @@ static int is_sentence_end(const char *s, size_t n, size_t i)
 static void finding_free(im_finding *f)
 {
     sr_free(f->text);
-    for (size_t i = 0; i < f->ncodes; i++)
-        sr_free(f->codes[i]);
-    sr_free(f->codes);
-    for (size_t i = 0; i < f->ndetails; i++)
-        sr_free(f->details[i]);
-    sr_free(f->details);
+    sr_free_strings(f->codes, f->ncodes);
+    sr_free_strings(f->details, f->ndetails);
     sr_free(f->detail_lines);
     memset(f, 0, sizeof *f);
 }

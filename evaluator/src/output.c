@@ -292,6 +292,11 @@ void out_json_meta(js_writer *w, const rp_pack *p, const ev_evidence *ev)
     js_key(w, "path"); js_string(w, ev->path);
     js_key(w, "sha256"); js_string(w, ev->sha256);
     js_end_object(w);
+    out_json_engine(w);
+}
+
+void out_json_engine(js_writer *w)
+{
     js_key(w, "engine");
     js_object(w);
     js_key(w, "name"); js_string(w, "starrate");

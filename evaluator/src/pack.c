@@ -371,9 +371,7 @@ static int load_files(loader *ld, int api_idx, const char *dir, sr_error *err)
     int rc = manifest_files(lh_state(ld->p->host), ld, dir, &files, &n, err);
     for (size_t i = 0; rc == SR_OK && i < n; i++)
         rc = run_pack_file(ld, api_idx, files[i], err);
-    for (size_t i = 0; i < n; i++)
-        sr_free(files[i]);
-    sr_free(files);
+    sr_free_strings(files, n);
     return rc;
 }
 
@@ -636,9 +634,7 @@ static void free_standard(rp_standard *s)
 {
     sr_free(s->name);
     sr_free(s->informs);
-    for (size_t i = 0; i < s->ncriteria; i++)
-        sr_free(s->criteria[i]);
-    sr_free(s->criteria);
+    sr_free_strings(s->criteria, s->ncriteria);
     free_prov(&s->prov);
     memset(s, 0, sizeof *s);
 }
@@ -807,9 +803,7 @@ static int conv_requirement(lua_State *L, int idx, const decl_pos *pos, rp_pack 
         else
             r.services[s] = 1;
     }
-    for (size_t i = 0; i < nsvc; i++)
-        sr_free(svc[i]);
-    sr_free(svc);
+    sr_free_strings(svc, nsvc);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &r.prov, err);
     if (rc != SR_OK) {
         free_requirement(&r);
@@ -1240,9 +1234,7 @@ void rp_free(rp_pack *p)
     for (size_t i = 0; i < p->nrules; i++)
         free_rule(L, &p->rules[i]);
     sr_free(p->rules);
-    for (size_t i = 0; i < p->nfiles; i++)
-        sr_free(p->files[i]);
-    sr_free(p->files);
+    sr_free_strings(p->files, p->nfiles);
     sr_free(p->name), sr_free(p->version), sr_free(p->title), sr_free(p->dir);
     lh_close(p->host);
     sr_free(p);

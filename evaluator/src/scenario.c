@@ -357,9 +357,7 @@ void sc_change_free(sc_change *c)
         return;
     sr_free(c->path), sr_free(c->service), sr_free(c->name), sr_free(c->field);
     sr_free(c->word), sr_free(c->kind), sr_free(c->text), sr_free(c->theme), sr_free(c->id);
-    for (size_t i = 0; i < c->ncodes; i++)
-        sr_free(c->codes[i]);
-    sr_free(c->codes);
+    sr_free_strings(c->codes, c->ncodes);
     sr_free(c->note), sr_free(c->file);
     memset(c, 0, sizeof *c);
 }
@@ -709,9 +707,7 @@ static void free_strings(char **s, size_t n)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < n; i++)
-        sr_free(s[i]);
-    sr_free(s);
+    sr_free_strings(s, n);
 }
 
 static void free_finding(ev_finding *f)

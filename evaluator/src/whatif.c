@@ -416,23 +416,10 @@ static const ev_finding *finding_named(const ev_evidence *ev, size_t s, const sc
     return NULL;
 }
 
-/* Standards a finding feeds, as eval.c reads them: its tags, else its indicators'. */
+/* Standards a finding feeds (none for no finding), as the derivation reads them. */
 static unsigned finding_mask(const rp_pack *p, const ev_evidence *ev, const ev_finding *f)
 {
-    if (!f)
-        return 0;
-    if (f->standards)
-        return f->standards;
-    unsigned mask = 0;
-    for (size_t i = 0; i < f->ncodes; i++) {
-        const rp_indicator *d = rp_indicator_find(p, f->codes[i]);
-        for (size_t k = 0; !d && k < ev->ncustom; k++)
-            if (strcmp(ev->custom[k].code, f->codes[i]) == 0)
-                d = &ev->custom[k];
-        if (d)
-            mask |= 1u << d->standard;
-    }
-    return mask;
+    return f ? rt_finding_standards(p, ev, f) : 0;
 }
 
 static const ev_indicator *indicator_named(const ev_evidence *ev, size_t s, const char *code)
