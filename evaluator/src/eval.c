@@ -14,6 +14,8 @@ typedef struct ctx {
     rt_result *r;
     tr_trace *t;
     sr_error *err;
+    int findings;  /* stack index of the service's frozen findings, by position (1-based) */
+    int freezer;   /* stack index of the evaluation's freezer (lh_freezer_push) */
 } ctx;
 
 static const char *prov_word(const rp_prov *p)
@@ -205,16 +207,14 @@ static void read_details(ctx *c, int node, const char **needs)
     lua_pop(L, 1);
 }
 
-/* Calls rule->fn with the input table on top of the stack (made read-only first). The word it
- * returns must belong to `scale`; nil means "not assessed". */
+/* Calls rule->fn with its frozen input table on top of the stack. The word it returns must
+ * belong to `scale`; nil means "not assessed". */
 static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int node, int *word,
                      const char **needs)
 {
     lua_State *L = c->L;
     *word = -1;
-    int rc = lh_make_readonly(c->p->host, c->err);
-    if (rc != SR_OK)
-        return rc;
+    int rc;
     rp_push_function(c->p, rule->fnref, "fn");
     lua_insert(L, -2);
     if ((rc = lh_pcall(c->p->host, 1, 2, c->err)) != SR_OK)
@@ -288,13 +288,33 @@ static const char *finding_text(ctx *c, const ev_finding *f)
     return tr_concat(c->t, kind, extra, ": ", f->text, NULL);
 }
 
-static void push_finding(lua_State *L, const ev_finding *f)
+/* Pushes {id, kind, weight, text[, theme]} for a finding, frozen. */
+static void push_finding(ctx *c, const ev_finding *f, int with_theme)
 {
-    lua_createtable(L, 0, 4);
+    lua_State *L = c->L;
+    lua_createtable(L, 0, 5);
     set_string(L, "id", f->id);
     set_string(L, "kind", ev_kind_words[f->kind]);
     set_number(L, "weight", f->weight);
     set_string(L, "text", f->text);
+    if (with_theme && f->theme >= 0)
+        set_string(L, "theme", ev_theme_words[f->theme]);
+    lh_freeze(L, c->freezer);
+}
+
+/* The findings of standards 1-5 are built once per evaluation and shared by the five grade
+ * inputs that list them (read-only, so sharing cannot leak a change from one rule to the
+ * next). Leaves the list on the stack and remembers where. */
+static void push_service_findings(ctx *c, size_t s)
+{
+    lua_State *L = c->L;
+    const ev_service *svc = &c->ev->services[s];
+    lua_createtable(L, (int)svc->nfindings, 0);
+    for (size_t i = 0; i < svc->nfindings; i++) {
+        push_finding(c, &svc->findings[i], 0);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    c->findings = lua_gettop(L);
 }
 
 static int grade_uses_indicator(const ev_service *svc, const rt_service *rs, size_t i, int std)
@@ -326,12 +346,14 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
         lua_createtable(L, 0, 2);
         set_string(L, "code", svc->indicators[i].code);
         set_number(L, "band", rs->band[i]);
+        lh_freeze(L, c->freezer);
         lua_rawseti(L, -2, ++n);
         char word[16];
         tr_input_add(c->t, node, svc->indicators[i].code, band_word(rs->band[i], word, sizeof word),
                      svc->indicators[i].band ? "given" : "derived");
         tr_use_add(c->t, node, rs->band_node[i]);
     }
+    lh_freeze(L, c->freezer);
     lua_setfield(L, -2, "indicators");
     lua_createtable(L, nfind, 0);
     n = 0;
@@ -339,11 +361,13 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
         const ev_finding *f = &svc->findings[i];
         if (!(finding_standards(c, f) & (1u << std)))
             continue;
-        push_finding(L, f);
+        lua_rawgeti(L, c->findings, (lua_Integer)i + 1);
         lua_rawseti(L, -2, ++n);
         tr_input_add(c->t, node, f->id, finding_text(c, f), "evidence");
     }
+    lh_freeze(L, c->freezer);
     lua_setfield(L, -2, "findings");
+    lh_freeze(L, c->freezer);
 }
 
 static int grade_step(ctx *c, size_t s, int std)
@@ -525,13 +549,16 @@ static int serving_step(ctx *c, size_t s)
         set_number(L, "standard", std);
         if (rs->grade[std - 1] >= 0)
             set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
+        lh_freeze(L, c->freezer);
         lua_rawseti(L, -2, std);
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
                      rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
                      rs->grade_given[std - 1] ? "given" : "derived");
         tr_use_add(c->t, node, rs->grade_node[std - 1]);
     }
+    lh_freeze(L, c->freezer);
     lua_setfield(L, -2, "grades");
+    lh_freeze(L, c->freezer);
     int rc = call_rule(c, c->p->serving_rule, &c->p->serving, node, &rs->serving, &rs->serving_needs);
     if (rc != SR_OK)
         return rc;
@@ -591,18 +618,19 @@ static int capacity_grade_step(ctx *c, size_t s)
     lua_createtable(L, (int)svc->ncapacity, 0);
     for (size_t i = 0; i < svc->ncapacity; i++) {
         const ev_finding *f = &svc->capacity_findings[i];
-        push_finding(L, f);
-        if (f->theme >= 0)
-            set_string(L, "theme", ev_theme_words[f->theme]);
+        push_finding(c, f, 1);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
         tr_input_add(c->t, node, f->id, finding_text(c, f), "evidence");
     }
+    lh_freeze(L, c->freezer);
     lua_setfield(L, -2, "findings");
     lua_createtable(L, 0, 3);
     set_number(L, "improved", improved);
     set_number(L, "worsened", worsened);
     set_number(L, "compared", compared);
+    lh_freeze(L, c->freezer);
     lua_setfield(L, -2, "travel");
+    lh_freeze(L, c->freezer);
     tr_input_add(c->t, node, "direction of travel",
                  tr_printf(c->t, "%d improved, %d worsened of %d compared", improved, worsened, compared),
                  "derived");
@@ -639,6 +667,7 @@ static int capacity_step(ctx *c, size_t s)
     tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].text : "not assessed",
                  rs->grade_given[5] ? "given" : "derived");
     tr_use_add(c->t, node, rs->grade_node[5]);
+    lh_freeze(L, c->freezer);
     const char *needs = NULL;
     int rc = call_rule(c, c->p->capacity_rule, &c->p->capacity, node, &rs->capacity, &needs);
     if (rc != SR_OK)
@@ -788,6 +817,8 @@ static int evaluate_service(ctx *c, size_t s)
     rt_service *rs = &c->r->svc[s];
     for (size_t i = 0; i < svc->nindicators; i++)
         band_step(c, s, i, &rs->band[i], &rs->band_node[i]);
+    int top = lua_gettop(c->L);
+    push_service_findings(c, s);
     int rc = SR_OK;
     for (int std = 1; rc == SR_OK && std <= 5; std++)
         rc = grade_step(c, s, std);
@@ -795,6 +826,7 @@ static int evaluate_service(ctx *c, size_t s)
     if (rc == SR_OK) rc = serving_step(c, s);
     if (rc == SR_OK) rc = capacity_grade_step(c, s);
     if (rc == SR_OK) rc = capacity_step(c, s);
+    lua_settop(c->L, top);
     return rc;
 }
 
@@ -810,7 +842,9 @@ static int evaluate_protected(lua_State *L)
 {
     eval_call *ec = lua_touserdata(L, 1);
     ctx *c = ec->c;
-    (void)L;
+    /* One freezer for the whole evaluation: about 150 tables for a council with every
+     * indicator and 40 findings. */
+    c->freezer = lh_freezer_push(L, 160);
     int rc = SR_OK;
     for (size_t s = 0; rc == SR_OK && s < c->p->nservices; s++)
         rc = evaluate_service(c, s);
@@ -822,7 +856,7 @@ static int evaluate_protected(lua_State *L)
 
 int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
 {
-    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err};
+    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err, 0, 0};
     int rc = prepare(&c);
     if (rc != SR_OK)
         return rc;

@@ -92,6 +92,16 @@ int lh_protect(lh_host *h, lua_CFunction fn, void *ud, int nresults, sr_error *e
  * is returned as is. On error the table is left in place. */
 int lh_make_readonly(lh_host *h, sr_error *err);
 
+/* Frozen views: read-only as with lh_make_readonly (writes raise, getmetatable gives
+ * "read-only", pairs, ipairs and # work, next() and raw access see an empty table), but made
+ * one table at a time as inputs are built, innermost first, so reading them costs one C call
+ * and makes nothing. lh_freezer_push pushes a freezer (two stack slots; `expected` sizes it
+ * for that many tables) and returns the index of its first slot; lh_freeze replaces the table
+ * on top of the stack with its frozen view. Every table stored in a table being frozen must be
+ * frozen already. Both allocate and may raise: call them only inside lh_protect. */
+int lh_freezer_push(lua_State *L, int expected);
+void lh_freeze(lua_State *L, int freezer);
+
 /* Bytes the state holds now. */
 size_t lh_memory_used(const lh_host *h);
 

@@ -818,6 +818,112 @@ Test(luahost, readonly_of_readonly_is_itself)
     lh_close(h);
 }
 
+/* ---- frozen tables (the evaluator's inputs) ------------------------------------------------- */
+
+/* Builds {evidence = frozen {name, items = frozen {10, 20, 30}, nested = frozen {deep = frozen
+ * {v = 1}}}} innermost first, as the evaluator does, and leaves the api table on the stack. */
+static int build_frozen(lua_State *L)
+{
+    int fz = lh_freezer_push(L, 8);
+    lua_newtable(L); /* api */
+    lua_newtable(L); /* evidence */
+    lua_pushliteral(L, "Acme Care");
+    lua_setfield(L, -2, "name");
+    lua_createtable(L, 3, 0);
+    for (int i = 1; i <= 3; i++) {
+        lua_pushinteger(L, i * 10);
+        lua_rawseti(L, -2, i);
+    }
+    lh_freeze(L, fz);
+    lua_setfield(L, -2, "items");
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushinteger(L, 1);
+    lua_setfield(L, -2, "v");
+    lh_freeze(L, fz);
+    lua_setfield(L, -2, "deep");
+    lh_freeze(L, fz);
+    lua_setfield(L, -2, "nested");
+    lh_freeze(L, fz);
+    lua_setfield(L, -2, "evidence");
+    lua_replace(L, 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int push_frozen_api(lh_host *h)
+{
+    sr_error err;
+    cr_assert_eq(lh_protect(h, build_frozen, NULL, 1, &err), SR_OK, "%s", err.msg);
+    return lua_gettop(lh_state(h));
+}
+
+Test(luahost, frozen_tables_read_fully)
+{
+    lh_host *h = open_default();
+    int api = push_frozen_api(h);
+    sr_error err;
+    const char *src =
+        "local e = evidence\n"
+        "assert(type(e) == 'table' and e.name == 'Acme Care')\n"
+        "assert(#e.items == 3 and e.items[4] == nil and e.missing == nil)\n"
+        "local s = 0 for i, v in ipairs(e.items) do s = s + i * v end assert(s == 140)\n"
+        "local n, keys = 0, {} for k, v in pairs(e) do n = n + 1 keys[k] = true end\n"
+        "assert(n == 3 and keys.name and keys.items and keys.nested)\n"
+        "assert(e.nested.deep.v == 1 and e.items == e.items)\n"
+        "assert(getmetatable(e) == 'read-only' and getmetatable(e.nested.deep) == 'read-only')\n"
+        "assert(table.concat(e.items, ',') == '10,20,30')\n"
+        "assert(table.unpack(e.items) == 10 and select('#', table.unpack(e.items)) == 3)\n"
+        "for k, v in pairs(e) do\n"
+        "  if type(v) == 'table' then assert(getmetatable(v) == 'read-only') end\n"
+        "end\n"
+        "local it, st = pairs(e.items) assert(st == e.items)  -- the iterator never hands out the backing table\n"
+        "assert(next(e) == nil)  -- the view itself is empty; pairs goes through __pairs\n";
+    cr_assert_eq(run_api(h, api, src, &err), SR_OK, "%s:%d: %s", err.file, err.line, err.msg);
+    lua_settop(lh_state(h), 0);
+    lh_close(h);
+}
+
+Test(luahost, frozen_tables_refuse_writes)
+{
+    static const char *const writes[] = {
+        "local e = evidence\ne.name = 'Evil'\n",
+        "local e = evidence\ne.items[1] = 5\n",
+        "local e = evidence\ne.nested.deep.v = 2\n",
+        "local e = evidence\ne.added = {}\n",
+        "local e = evidence\ntable.insert(e.items, 4)\n",
+        "local e = evidence\ntable.sort(e.items, function(a, b) return a > b end)\n",
+        "local e = evidence\ntable.remove(e.items)\n",
+        NULL,
+    };
+    lh_host *h = open_default();
+    int api = push_frozen_api(h);
+    for (size_t i = 0; writes[i]; i++) {
+        sr_error err;
+        int rc = run_api(h, api, writes[i], &err);
+        cr_assert_eq(rc, SR_ERULES, "write %zu succeeded", i);
+        cr_assert_eq(err.line, 2, "write %zu: line %d: %s", i, err.line, err.msg);
+        cr_assert_str_eq(err.msg, "attempt to modify read-only table", "write %zu", i);
+    }
+    sr_error err;
+    cr_assert_eq(run_api(h, api, "\nsetmetatable(evidence, {})\n", &err), SR_ERULES);
+    cr_assert_str_eq(err.msg, "cannot change a protected metatable");
+    /* nothing changed: the same reads still hold */
+    cr_assert_eq(run_api(h, api, "assert(evidence.name == 'Acme Care' and evidence.items[1] == 10\n"
+                                 "  and #evidence.items == 3 and evidence.added == nil\n"
+                                 "  and evidence.nested.deep.v == 1)\n", &err),
+                 SR_OK, "%s", err.msg);
+    /* a frozen table is already a read-only view */
+    lua_State *L = lh_state(h);
+    lua_getfield(L, api, "evidence");
+    const void *view = lua_topointer(L, -1);
+    cr_assert_eq(lh_make_readonly(h, &err), SR_OK);
+    cr_assert_eq(lua_topointer(L, -1), view);
+    lua_settop(L, 0);
+    expect_usable(h);
+    lh_close(h);
+}
+
 /* ---- allocation failures -------------------------------------------------------------------- */
 
 /* One complete use of a host: open, read-only table, environment, a chunk, a call. Every
