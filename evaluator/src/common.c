@@ -84,6 +84,8 @@ static int alloc_should_fail(void)
     return alloc_fail_at > 0 && alloc_count >= alloc_fail_at;
 }
 
+int sr_alloc_fault(void) { return alloc_should_fail(); }
+
 void *sr_malloc(size_t n)
 {
     if (alloc_should_fail())

@@ -58,6 +58,10 @@ char *sr_strdup(const char *s);
 /* Frees n strings and the array holding them. */
 void sr_free_strings(char **v, size_t n);
 char *sr_strndup(const char *s, size_t n);
+/* For allocators built on top of these (pool.c): counts one allocation that does not reach
+ * sr_malloc and says whether the injected fault fires for it, so fault walks still reach
+ * every allocation the program makes. */
+int sr_alloc_fault(void);
 /* Fail the allocation numbered `n` (1-based) and every one after it; 0 disables. */
 void sr_alloc_fail_at(long n);
 /* Number of allocations made since the counter was last reset. */

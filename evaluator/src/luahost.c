@@ -22,6 +22,7 @@
  */
 #include "luahost.h"
 #include "luapattern.h"
+#include "pool.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -149,6 +150,7 @@ struct lh_host {
     char mem_file[512]; /* where rule code was when an allocation was last refused */
     int mem_line;       /* 0: not known */
     lp_meter meter;     /* the pattern functions' step budget (see metered_matcher) */
+    pl_pool pool;       /* small blocks (see block_resize) */
 };
 
 /* The host travels with the state in its extra space so hooks and guards can find it. */
@@ -181,15 +183,57 @@ static void charge_work(lh_host *h, size_t bytes)
 
 static void note_refusal(lh_host *h);
 
+/* Small blocks come from the host's pool (pool.h), larger ones from sr_realloc. Under
+ * AddressSanitizer every block goes to the system allocator, so that the sanitizer still
+ * sees each Lua object as a block of its own. */
+#ifdef __SANITIZE_ADDRESS__
+#define LH_POOLED 0
+#else
+#define LH_POOLED 1
+#endif
+
+static int pooled(size_t size) { return LH_POOLED && pl_fits(size); }
+
+static void block_free(lh_host *h, void *ptr, size_t size)
+{
+    if (!ptr)
+        return;
+    if (pooled(size))
+        pl_free(&h->pool, ptr, size);
+    else
+        sr_free(ptr);
+}
+
+/* A block of nsize bytes holding the first bytes of ptr (old bytes, 0 for none), which is
+ * released on success. NULL when no memory could be had; ptr is then untouched. */
+static void *block_resize(lh_host *h, void *ptr, size_t old, size_t nsize)
+{
+    int was_pooled = ptr && pooled(old);
+    if (!pooled(nsize) && !was_pooled)
+        return sr_realloc(ptr, nsize);
+    if (was_pooled && pooled(nsize) && pl_same_class(old, nsize))
+        return ptr;
+    void *b = pooled(nsize) ? pl_alloc(&h->pool, nsize) : sr_malloc(nsize);
+    if (!b)
+        return NULL;
+    if (ptr) {
+        memcpy(b, ptr, old < nsize ? old : nsize);
+        block_free(h, ptr, old);
+    }
+    return b;
+}
+
 /* lua_Alloc. Growth past mem_limit is refused; Lua then collects garbage, retries once and
- * raises LUA_ERRMEM. Shrinking must never fail (Lua relies on it), so a failed shrink keeps
- * the old, larger block. */
+ * raises LUA_ERRMEM. A failed shrink keeps the old, larger block, which serves the smaller
+ * size as well, except when a system block would have to become a pool block: Lua would
+ * later hand it to the pool, so that shrink fails instead (Lua 5.4 allows the allocator to
+ * fail any request, and copes). */
 static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     lh_host *h = ud;
     size_t old = ptr ? osize : 0; /* for new objects osize is a type tag, not a size */
     if (nsize == 0) {
-        sr_free(ptr);
+        block_free(h, ptr, old);
         h->mem_used -= old;
         return NULL;
     }
@@ -198,9 +242,9 @@ static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         note_refusal(h);
         return NULL;
     }
-    void *p = sr_realloc(ptr, nsize);
+    void *p = block_resize(h, ptr, old, nsize);
     if (!p) {
-        if (nsize <= old) {
+        if (nsize <= old && pooled(old) == pooled(nsize)) {
             h->mem_used -= old - nsize;
             return ptr;
         }
@@ -1247,11 +1291,13 @@ int lh_open(const lh_limits *lim, lh_host **out, sr_error *err)
     if (!h)
         return sr_oom(err);
     h->lim = *lim;
+    pl_init(&h->pool);
     metered_matcher(h);
     h->L = lua_newstate(lh_alloc, h);
     if (!h->L) {
         call_pos none = {"", 0};
         int rc = memory_error(h, &none, err);
+        pl_destroy(&h->pool);
         sr_free(h);
         return rc;
     }
@@ -1273,6 +1319,7 @@ void lh_close(lh_host *h)
         return;
     if (h->L)
         lua_close(h->L);
+    pl_destroy(&h->pool);
     sr_free(h);
 }
 
