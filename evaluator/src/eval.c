@@ -244,6 +244,109 @@ static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int nod
     return SR_OK;
 }
 
+/* ---- the memo (see rt_result.memo) ---------------------------------------------------- */
+
+/* Site numbers within a service: the grade of standard n is n - 1. */
+enum { SITE_SERVING = 5, SITE_CAPACITY_GRADE = 6, SITE_CAPACITY = 7 };
+
+/* The memo slot of a call site, or NULL with the trace on: the trace needs the rule's
+ * details, so then the rule always runs. Starts the key. */
+static rt_memo *memo_begin(ctx *c, size_t s, int site)
+{
+    if (!c->t->off || c->r->memo_off)
+        return NULL;
+    c->r->memo_key.len = 0;
+    return &c->r->memo[s][site];
+}
+
+static void key_bytes(ctx *c, const void *v, size_t n) { sr_buf_putn(&c->r->memo_key, v, n); }
+static void key_int(ctx *c, int v) { key_bytes(c, &v, sizeof v); }
+static void key_num(ctx *c, double v) { key_bytes(c, &v, sizeof v); }
+
+/* A string with its terminator, so that consecutive strings cannot run together; NULL is
+ * a lone 0xff byte, which no UTF-8 text starts with. */
+static void key_str(ctx *c, const char *v)
+{
+    if (v)
+        key_bytes(c, v, strlen(v) + 1);
+    else
+        key_bytes(c, "\xff", 1);
+}
+
+/* Everything a rule sees of a finding. */
+static void key_finding(ctx *c, const ev_finding *f, int with_theme)
+{
+    key_str(c, f->id);
+    key_int(c, (int)f->kind);
+    key_num(c, f->weight);
+    key_str(c, f->text);
+    if (with_theme)
+        key_int(c, f->theme);
+}
+
+/* After the key is complete: *hit says whether the slot holds the answer for it (then word
+ * and needs are filled in). Fails only when the key could not be built. */
+static int memo_lookup(ctx *c, const rt_memo *m, int *hit, int *word, const char **needs)
+{
+    const sr_buf *k = &c->r->memo_key;
+    *hit = 0;
+    if (k->oom)
+        return sr_oom(c->err);
+    if (!m->valid || m->key.len != k->len || memcmp(m->key.data, k->data, k->len) != 0)
+        return SR_OK;
+    *hit = 1;
+    *word = m->word;
+    if (needs)
+        *needs = m->needs;
+    c->r->memo_hits++;
+    return SR_OK;
+}
+
+/* Keeps the rule's answer for the key just built (the key buffer changes hands). */
+static int memo_store(ctx *c, rt_memo *m, int word, const char *needs)
+{
+    if (!m)
+        return SR_OK;
+    m->valid = 0;
+    char *copy = NULL;
+    if (needs && !(copy = sr_strdup(needs)))
+        return sr_oom(c->err);
+    sr_free(m->needs);
+    m->needs = copy;
+    sr_buf key = m->key;
+    m->key = c->r->memo_key;
+    c->r->memo_key = key;
+    m->word = word;
+    m->valid = 1;
+    return SR_OK;
+}
+
+/* Runs the memo around a rule call: `key` writes the input's bytes, `call` pushes the input
+ * and calls the rule. Returns what the call returns, or SR_OK after a hit. */
+typedef struct site {
+    size_t s;
+    int site;
+    void (*key)(ctx *, size_t s, int std);
+    int (*call)(ctx *, size_t s, int std, int *word, const char **needs);
+    int std;
+} site;
+
+static int run_site(ctx *c, const site *st, int *word, const char **needs)
+{
+    rt_memo *m = memo_begin(c, st->s, st->site);
+    if (m) {
+        st->key(c, st->s, st->std);
+        int hit, rc = memo_lookup(c, m, &hit, word, needs);
+        if (rc != SR_OK || hit)
+            return rc;
+    }
+    c->r->rule_calls++;
+    int rc = st->call(c, st->s, st->std, word, needs);
+    if (rc == SR_OK)
+        rc = memo_store(c, m, *word, needs ? *needs : NULL);
+    return rc;
+}
+
 /* ---- standards 1-5 -------------------------------------------------------------------- */
 
 /* The standards a finding speaks to: its tags, or else those of the indicators it names. */
@@ -330,6 +433,8 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
     lua_State *L = c->L;
     const ev_service *svc = &c->ev->services[s];
     rt_service *rs = &c->r->svc[s];
+    if (!c->findings)
+        push_service_findings(c, s);
     int nind = 0, nfind = 0;
     for (size_t i = 0; i < svc->nindicators; i++)
         nind += grade_uses_indicator(svc, rs, i, std);
@@ -370,6 +475,32 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
     lh_freeze(L, c->freezer);
 }
 
+/* The grade rule's input as bytes: what push_grade_input gives it, but for the service and
+ * standard, which the call site fixes. */
+static void grade_key(ctx *c, size_t s, int std)
+{
+    const ev_service *svc = &c->ev->services[s];
+    const rt_service *rs = &c->r->svc[s];
+    for (size_t i = 0; i < svc->nindicators; i++) {
+        if (!grade_uses_indicator(svc, rs, i, std))
+            continue;
+        key_str(c, svc->indicators[i].code);
+        key_int(c, rs->band[i]);
+    }
+    key_str(c, NULL);
+    for (size_t i = 0; i < svc->nfindings; i++)
+        if (finding_standards(c, &svc->findings[i]) & (1u << std))
+            key_finding(c, &svc->findings[i], 0);
+}
+
+static int grade_call(ctx *c, size_t s, int std, int *word, const char **needs)
+{
+    (void)needs;
+    int node = c->r->svc[s].grade_node[std - 1];
+    push_grade_input(c, s, std, node);
+    return call_rule(c, c->p->grade_rule, &c->p->grade, node, word, NULL);
+}
+
 static int grade_step(ctx *c, size_t s, int std)
 {
     const ev_service *svc = &c->ev->services[s];
@@ -392,8 +523,8 @@ static int grade_step(ctx *c, size_t s, int std)
             nd->source = "not_assessed", nd->text = "the rule pack has no grade rule";
         return SR_OK;
     }
-    push_grade_input(c, s, std, node);
-    return call_rule(c, c->p->grade_rule, &c->p->grade, node, &rs->grade[std - 1], NULL);
+    site st = {s, std - 1, grade_key, grade_call, std};
+    return run_site(c, &st, &rs->grade[std - 1], NULL);
 }
 
 /* Findings that name no standard and no indicator cannot inform a grade: say so. */
@@ -517,6 +648,42 @@ static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
     }
 }
 
+/* The serving rule sees the grades of standards 1-5. */
+static void serving_key(ctx *c, size_t s, int unused)
+{
+    (void)unused;
+    for (int std = 1; std <= 5; std++)
+        key_int(c, c->r->svc[s].grade[std - 1]);
+}
+
+/* { service, grades = { {standard, grade}... } } */
+static int serving_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+{
+    (void)unused;
+    lua_State *L = c->L;
+    rt_service *rs = &c->r->svc[s];
+    int node = rs->serving_node;
+    lua_createtable(L, 0, 2);
+    set_string(L, "service", c->p->services[s].id);
+    lua_createtable(L, 5, 0);
+    for (int std = 1; std <= 5; std++) {
+        lua_createtable(L, 0, 2);
+        set_number(L, "standard", std);
+        if (rs->grade[std - 1] >= 0)
+            set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
+        lh_freeze(L, c->freezer);
+        lua_rawseti(L, -2, std);
+        tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
+                     rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
+                     rs->grade_given[std - 1] ? "given" : "derived");
+        tr_use_add(c->t, node, rs->grade_node[std - 1]);
+    }
+    lh_freeze(L, c->freezer);
+    lua_setfield(L, -2, "grades");
+    lh_freeze(L, c->freezer);
+    return call_rule(c, c->p->serving_rule, &c->p->serving, node, word, needs);
+}
+
 static int serving_step(ctx *c, size_t s)
 {
     const ev_service *svc = &c->ev->services[s];
@@ -540,26 +707,8 @@ static int serving_step(ctx *c, size_t s)
             nd->source = "insufficient", nd->text = rs->serving_needs;
         return SR_OK;
     }
-    lua_State *L = c->L;
-    lua_createtable(L, 0, 2);
-    set_string(L, "service", c->p->services[s].id);
-    lua_createtable(L, 5, 0);
-    for (int std = 1; std <= 5; std++) {
-        lua_createtable(L, 0, 2);
-        set_number(L, "standard", std);
-        if (rs->grade[std - 1] >= 0)
-            set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
-        lh_freeze(L, c->freezer);
-        lua_rawseti(L, -2, std);
-        tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
-                     rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
-                     rs->grade_given[std - 1] ? "given" : "derived");
-        tr_use_add(c->t, node, rs->grade_node[std - 1]);
-    }
-    lh_freeze(L, c->freezer);
-    lua_setfield(L, -2, "grades");
-    lh_freeze(L, c->freezer);
-    int rc = call_rule(c, c->p->serving_rule, &c->p->serving, node, &rs->serving, &rs->serving_needs);
+    site st = {s, SITE_SERVING, serving_key, serving_call, 0};
+    int rc = run_site(c, &st, &rs->serving, &rs->serving_needs);
     if (rc != SR_OK)
         return rc;
     rs->serving_uncapped = rs->serving;
@@ -590,26 +739,27 @@ static void travel(ctx *c, size_t s, int *improved, int *worsened, int *compared
     }
 }
 
-static int capacity_grade_step(ctx *c, size_t s)
+/* The standard 6 rule sees the capacity findings and the direction of travel. */
+static void capacity_grade_key(ctx *c, size_t s, int unused)
 {
+    (void)unused;
     const ev_service *svc = &c->ev->services[s];
-    rt_service *rs = &c->r->svc[s];
-    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.6", c->p->services[s].id));
-    rs->grade_node[5] = node;
-    tr_node *nd;
-    if (svc->given_grade[5] >= 0) {
-        rs->grade[5] = svc->given_grade[5];
-        rs->grade_given[5] = 1;
-        node_given(c, node, svc->given_line[2 + 5]);
-        if ((nd = tr_get(c->t, node)))
-            nd->output = c->p->grade.words[rs->grade[5]].id, nd->text = "grade given in the evidence";
-        return SR_OK;
-    }
-    if (!c->p->capacity_grade_rule) {
-        if ((nd = tr_get(c->t, node)))
-            nd->source = "not_assessed", nd->text = "the rule pack has no standard 6 rule";
-        return SR_OK;
-    }
+    int improved, worsened, compared;
+    travel(c, s, &improved, &worsened, &compared);
+    key_int(c, improved);
+    key_int(c, worsened);
+    key_int(c, compared);
+    for (size_t i = 0; i < svc->ncapacity; i++)
+        key_finding(c, &svc->capacity_findings[i], 1);
+}
+
+/* { service, findings = { {id, kind, weight, text, theme}... }, travel = {improved, worsened,
+ * compared} } */
+static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+{
+    (void)unused;
+    const ev_service *svc = &c->ev->services[s];
+    int node = c->r->svc[s].grade_node[5];
     lua_State *L = c->L;
     int improved, worsened, compared;
     travel(c, s, &improved, &worsened, &compared);
@@ -634,7 +784,56 @@ static int capacity_grade_step(ctx *c, size_t s)
     tr_input_add(c->t, node, "direction of travel",
                  tr_printf(c->t, "%d improved, %d worsened of %d compared", improved, worsened, compared),
                  "derived");
-    return call_rule(c, c->p->capacity_grade_rule, &c->p->grade, node, &rs->grade[5], &rs->capacity_needs);
+    return call_rule(c, c->p->capacity_grade_rule, &c->p->grade, node, word, needs);
+}
+
+static int capacity_grade_step(ctx *c, size_t s)
+{
+    const ev_service *svc = &c->ev->services[s];
+    rt_service *rs = &c->r->svc[s];
+    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.6", c->p->services[s].id));
+    rs->grade_node[5] = node;
+    tr_node *nd;
+    if (svc->given_grade[5] >= 0) {
+        rs->grade[5] = svc->given_grade[5];
+        rs->grade_given[5] = 1;
+        node_given(c, node, svc->given_line[2 + 5]);
+        if ((nd = tr_get(c->t, node)))
+            nd->output = c->p->grade.words[rs->grade[5]].id, nd->text = "grade given in the evidence";
+        return SR_OK;
+    }
+    if (!c->p->capacity_grade_rule) {
+        if ((nd = tr_get(c->t, node)))
+            nd->source = "not_assessed", nd->text = "the rule pack has no standard 6 rule";
+        return SR_OK;
+    }
+    site st = {s, SITE_CAPACITY_GRADE, capacity_grade_key, capacity_grade_call, 0};
+    return run_site(c, &st, &rs->grade[5], &rs->capacity_needs);
+}
+
+/* The capacity rule sees the grade of standard 6. */
+static void capacity_key(ctx *c, size_t s, int unused)
+{
+    (void)unused;
+    key_int(c, c->r->svc[s].grade[5]);
+}
+
+/* { service, grade } */
+static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+{
+    (void)unused;
+    lua_State *L = c->L;
+    const rt_service *rs = &c->r->svc[s];
+    int node = rs->capacity_node;
+    lua_createtable(L, 0, 2);
+    set_string(L, "service", c->p->services[s].id);
+    if (rs->grade[5] >= 0)
+        set_string(L, "grade", c->p->grade.words[rs->grade[5]].id);
+    tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].text : "not assessed",
+                 rs->grade_given[5] ? "given" : "derived");
+    tr_use_add(c->t, node, rs->grade_node[5]);
+    lh_freeze(L, c->freezer);
+    return call_rule(c, c->p->capacity_rule, &c->p->capacity, node, word, needs);
 }
 
 static int capacity_step(ctx *c, size_t s)
@@ -659,17 +858,9 @@ static int capacity_step(ctx *c, size_t s)
             nd->source = "insufficient", nd->text = rs->capacity_needs;
         return SR_OK;
     }
-    lua_State *L = c->L;
-    lua_createtable(L, 0, 2);
-    set_string(L, "service", c->p->services[s].id);
-    if (rs->grade[5] >= 0)
-        set_string(L, "grade", c->p->grade.words[rs->grade[5]].id);
-    tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].text : "not assessed",
-                 rs->grade_given[5] ? "given" : "derived");
-    tr_use_add(c->t, node, rs->grade_node[5]);
-    lh_freeze(L, c->freezer);
     const char *needs = NULL;
-    int rc = call_rule(c, c->p->capacity_rule, &c->p->capacity, node, &rs->capacity, &needs);
+    site st = {s, SITE_CAPACITY, capacity_key, capacity_call, 0};
+    int rc = run_site(c, &st, &rs->capacity, &needs);
     if (rc != SR_OK)
         return rc;
     if (rs->capacity >= 0)
@@ -775,6 +966,13 @@ void rt_free(rt_result *r)
 {
     tr_free(&r->trace);
     sr_free(r->scratch);
+    for (size_t s = 0; s < RP_MAX_SERVICES; s++) {
+        for (int k = 0; k < RT_SITES; k++) {
+            sr_buf_free(&r->memo[s][k].key);
+            sr_free(r->memo[s][k].needs);
+        }
+    }
+    sr_buf_free(&r->memo_key);
     rt_init(r);
 }
 
@@ -793,6 +991,12 @@ static int prepare(ctx *c)
     }
     tr_reset(&r->trace);
     r->trace.off = r->trace_off;
+    if (r->memo_pack != c->p->serial) {
+        for (size_t s = 0; s < RP_MAX_SERVICES; s++)
+            for (int k = 0; k < RT_SITES; k++)
+                r->memo[s][k].valid = 0;
+        r->memo_pack = c->p->serial;
+    }
     r->nservices = c->p->nservices;
     size_t off = 0;
     for (size_t s = 0; s < c->p->nservices; s++) {
@@ -818,7 +1022,7 @@ static int evaluate_service(ctx *c, size_t s)
     for (size_t i = 0; i < svc->nindicators; i++)
         band_step(c, s, i, &rs->band[i], &rs->band_node[i]);
     int top = lua_gettop(c->L);
-    push_service_findings(c, s);
+    c->findings = 0; /* built when a grade rule first needs them */
     int rc = SR_OK;
     for (int std = 1; rc == SR_OK && std <= 5; std++)
         rc = grade_step(c, s, std);

@@ -30,6 +30,17 @@ typedef struct rt_service {
     int ncaps_fired;
 } rt_service;
 
+/* What one rule call site last answered (see rt_result.memo). */
+typedef struct rt_memo {
+    sr_buf key;   /* the rule's input, as bytes */
+    int valid;
+    int word;     /* the word it returned, -1 for nil */
+    char *needs;  /* the `needs` detail it returned (owned), or NULL */
+} rt_memo;
+
+/* Rule call sites per service: the grades of standards 1-5, serving, standard 6, capacity. */
+#define RT_SITES 8
+
 typedef struct rt_result {
     int stars;          /* -1 when the judgements leave it open */
     int rule;           /* star row index, -1 when several rows are possible */
@@ -44,6 +55,16 @@ typedef struct rt_result {
     int trace_off;
     int *scratch;       /* storage behind band / band_node */
     size_t scratch_len;
+    /* With the trace off, a rule is called only when its input differs, byte for byte, from
+     * the input it last answered at the same call site in this result; otherwise its answer
+     * is reused. Rules are pure functions of their input (their globals are sealed), so the
+     * result is the same; what-if and seek, which evaluate one council again and again with a
+     * change or two, then run only the rules that the change reaches. */
+    rt_memo memo[RP_MAX_SERVICES][RT_SITES];
+    unsigned long memo_pack;  /* rp_pack.serial the memo answers for; 0 none */
+    sr_buf memo_key;          /* the key being built */
+    long rule_calls, memo_hits; /* since rt_init: rules run and rule calls answered by the memo */
+    int memo_off;             /* set to run every rule every time (benchmarks of the full cost) */
 } rt_result;
 
 void rt_init(rt_result *r);

@@ -16,6 +16,7 @@
 
 #include <lauxlib.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1169,6 +1170,8 @@ int rp_load(const char *dir_given, const lh_limits *lim, rp_pack **out, sr_error
     rp_pack *p = sr_calloc(1, sizeof *p);
     if (!p)
         return sr_oom(err);
+    static atomic_ulong serials;
+    p->serial = atomic_fetch_add(&serials, 1) + 1;
     int rc = lh_open(lim ? lim : &lh_default_limits, &p->host, err);
     if (rc != SR_OK) {
         sr_free(p);

@@ -112,6 +112,7 @@ typedef struct rp_pack {
     size_t nfiles;
     lh_host *host;
     int decls_ref;      /* registry: the declarations, which keep the rules' functions */
+    unsigned long serial; /* unique per pack loaded in this process (keys rt_result's memo) */
 
     rp_service services[RP_MAX_SERVICES];
     size_t nservices;

@@ -244,3 +244,116 @@ Test(perf_paths, tr_concat_matches_printf_and_off_records_nothing)
     cr_assert_eq(t.n, 0);
     tr_free(&t);
 }
+
+/* ---- the rule memo -------------------------------------------------------------------- */
+
+#include "scenario.h"
+#include "seek.h"
+
+static void assert_same_result(const rt_result *a, const rt_result *b, const ev_evidence *ev,
+                               const char *what)
+{
+    cr_assert_eq(a->stars, b->stars, "%s: stars", what);
+    cr_assert_eq(a->rule, b->rule, "%s: rule", what);
+    cr_assert_eq(a->possible, b->possible, "%s: possible", what);
+    for (size_t s = 0; s < a->nservices; s++)
+        assert_same_service(&a->svc[s], &b->svc[s], ev->services[s].nindicators, what);
+}
+
+/* Every single move and every pair of moves seek would consider on a council, evaluated in one
+ * result whose memo carries over from evaluation to evaluation, gives exactly what a result
+ * that runs every rule gives; and the memo does answer most rule calls. */
+static void check_memo_over_moves(const char *council, int direction)
+{
+    ss_session session;
+    ss_init(&session);
+    ss_loaded l;
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(ss_load(&session, council, NULL, NULL, 0, &l, &err), SR_OK, "%s", err.msg);
+    sc_work *w;
+    cr_assert_eq(sc_work_new(l.pack, l.ev, &w, &err), SR_OK, "%s", err.msg);
+    sk_options o;
+    memset(&o, 0, sizeof o);
+    o.max_changes = 2;
+    sk_result moves;
+    cr_assert_eq(sk_candidates(l.pack, l.ev, direction, &o, &moves, &err), SR_OK, "%s", err.msg);
+    cr_assert_gt(moves.ncands, 4, "%s: too few moves to test", council);
+    rt_result memo, full;
+    rt_init(&memo);
+    rt_init(&full);
+    memo.trace_off = full.trace_off = 1;
+    full.memo_off = 1;
+    long evaluations = 0;
+    for (size_t i = 0; i < moves.ncands; i++) {
+        for (size_t j = i; j < moves.ncands && j < i + 12; j++) {
+            size_t mark = sc_mark(w);
+            cr_assert_eq(sc_apply(w, &moves.cands[i].change, &err), SR_OK, "%s", err.msg);
+            if (j != i && moves.cands[j].input != moves.cands[i].input)
+                cr_assert_eq(sc_apply(w, &moves.cands[j].change, &err), SR_OK, "%s", err.msg);
+            const ev_evidence *ev = sc_work_evidence(w);
+            cr_assert_eq(rt_evaluate(l.pack, ev, &memo, &err), SR_OK, "%s", err.msg);
+            cr_assert_eq(rt_evaluate(l.pack, ev, &full, &err), SR_OK, "%s", err.msg);
+            char what[1200];
+            snprintf(what, sizeof what, "%s, moves %zu and %zu", council, i, j);
+            assert_same_result(&memo, &full, ev, what);
+            sc_rollback(w, mark);
+            evaluations++;
+        }
+    }
+    cr_assert_eq(full.memo_hits, 0, "memo_off must run every rule");
+    cr_assert_gt(memo.memo_hits, 2 * memo.rule_calls,
+                 "%s: the memo answered %ld calls and ran %ld over %ld evaluations", council,
+                 memo.memo_hits, memo.rule_calls, evaluations);
+    rt_free(&memo);
+    rt_free(&full);
+    sk_result_free(&moves);
+    sc_work_free(w);
+    ss_unload(&l);
+    ss_free(&session);
+}
+
+Test(perf_paths, memo_gives_the_same_results_over_moves_and_pairs)
+{
+    check_memo_over_moves(SR_SOURCE_ROOT "/scenarios/councils/demo-3-star.yaml", -1);
+    check_memo_over_moves(SR_SOURCE_ROOT "/scenarios/councils/durham-2003.yaml", 1);
+    check_memo_over_moves(SR_SOURCE_ROOT "/scenarios/councils/durham-2003.yaml", -1);
+    check_memo_over_moves(SR_SOURCE_ROOT "/scenarios/councils/demo-1-star-capped.yaml", 1);
+}
+
+/* One result carried across councils and rounds: each answer is the one a fresh result gives
+ * (the memo is keyed by the pack, and by the rules' whole input). */
+Test(perf_paths, memo_carried_across_councils_and_packs)
+{
+    static const char *const files[] = {
+        "durham-2003.yaml", "hertfordshire-2002.yaml", "harrow-2003.yaml", "durham-2003.yaml",
+        "bath-ne-somerset-2003.yaml", "demo-3-star.yaml", "demo-0-star.yaml", "durham-2003.yaml",
+        NULL,
+    };
+    ss_session session;
+    ss_init(&session);
+    rt_result carried;
+    rt_init(&carried);
+    carried.trace_off = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; files[i]; i++) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/scenarios/councils/%s", SR_SOURCE_ROOT, files[i]);
+            ss_loaded l;
+            sr_error err;
+            sr_error_clear(&err);
+            cr_assert_eq(ss_load(&session, path, NULL, NULL, 0, &l, &err), SR_OK, "%s", err.msg);
+            rt_result fresh;
+            rt_init(&fresh);
+            fresh.trace_off = 1;
+            cr_assert_eq(rt_evaluate(l.pack, l.ev, &fresh, &err), SR_OK, "%s", err.msg);
+            cr_assert_eq(rt_evaluate(l.pack, l.ev, &carried, &err), SR_OK, "%s", err.msg);
+            assert_same_result(&carried, &fresh, l.ev, path);
+            rt_free(&fresh);
+            ss_unload(&l);
+        }
+    }
+    cr_assert_gt(carried.memo_hits, 0, "the repeated councils should be answered by the memo");
+    rt_free(&carried);
+    ss_free(&session);
+}
