@@ -11,6 +11,7 @@
 #include <yaml.h> /* libyaml's; this module's header is ydoc.h so the names cannot clash */
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdalign.h>
@@ -652,8 +653,11 @@ const yd_node *yd_get(const yd_node *map, const char *key)
 {
     if (!map || map->kind != YD_MAP || !key)
         return NULL;
+    /* The first byte is compared before the rest: lookups run for every optional field of
+     * every finding, and this skips strcmp for nearly all the keys that do not match. */
     for (size_t i = 0; i < map->n; i++) {
-        if (strcmp(map->pairs[i].key->str, key) == 0)
+        const char *k = map->pairs[i].key->str;
+        if (k[0] == key[0] && strcmp(k, key) == 0)
             return map->pairs[i].value;
     }
     return NULL;
@@ -680,7 +684,7 @@ int yd_check_keys(const yd_node *map, const char *const *allowed, const char *wh
     for (size_t i = 0; i < map->n; i++) {
         const yd_node *key = map->pairs[i].key;
         size_t k = 0;
-        while (allowed[k] && strcmp(allowed[k], key->str) != 0)
+        while (allowed[k] && (allowed[k][0] != key->str[0] || strcmp(allowed[k], key->str) != 0))
             k++;
         if (allowed[k])
             continue;
@@ -752,6 +756,51 @@ static int is_decimal(const char *s, int whole)
     return *p == '\0';
 }
 
+/* Clinger's fast path for a text is_decimal accepted: with at most 15 significant digits
+ * the digits are exact as a double, and so is a power of ten up to 10^22, so one division
+ * gives the correctly rounded value: the very double strtod returns, for a small part of its
+ * cost (numbers are most of an evidence file's scalars). 0 when the text needs strtod: an
+ * exponent, more digits, or a compiler that evaluates doubles in wider precision. */
+static int fast_decimal(const char *s, double *out)
+{
+    static const double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (FLT_EVAL_METHOD != 0)
+        return 0;
+    int neg = *s == '-', in_fraction = 0, significant = 0, scale = 0;
+    if (*s == '-' || *s == '+')
+        s++;
+    uint64_t m = 0;
+    for (; *s; s++) {
+        if (*s == '.') {
+            in_fraction = 1;
+            continue;
+        }
+        if (!is_digit(*s))
+            return 0;
+        if ((m || *s != '0') && ++significant > 15)
+            return 0;
+        m = m * 10 + (uint64_t)(*s - '0');
+        scale += in_fraction;
+    }
+    if (scale > 22)
+        return 0;
+    double v = (double)m / powers[scale];
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* The value of a text is_decimal accepted, or 0 when it has none (strtod stopped early). */
+static int decimal_value(const char *s, double *out)
+{
+    if (fast_decimal(s, out))
+        return 1;
+    char *end = NULL;
+    *out = strtod(s, &end);
+    return end && *end == '\0';
+}
+
 /* A plain scalar whose whole text is its value (no embedded NUL cut it short). */
 static int is_plain_text(const yd_node *node)
 {
@@ -761,13 +810,11 @@ static int is_plain_text(const yd_node *node)
 int yd_number(const yd_node *node, const char *what, const char *file, double *out,
               sr_error *err)
 {
-    if (is_plain_text(node) && is_decimal(node->str, 0)) {
-        char *end = NULL;
-        double v = strtod(node->str, &end);
-        if (end && *end == '\0' && isfinite(v)) {
-            *out = v == 0 ? 0.0 : v; /* no "-0" in outputs */
-            return SR_OK;
-        }
+    double v;
+    if (is_plain_text(node) && is_decimal(node->str, 0) && decimal_value(node->str, &v) &&
+        isfinite(v)) {
+        *out = v == 0 ? 0.0 : v; /* no "-0" in outputs */
+        return SR_OK;
     }
     char shown[300];
     describe(node, shown, sizeof shown);

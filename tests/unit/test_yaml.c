@@ -578,6 +578,35 @@ Test(yaml, number)
     yd_free(root);
 }
 
+/* Short decimals take a fast path instead of strtod: it must give the very same double,
+ * including at the edges of the path (15 and 16 significant digits, 22 and 23 decimals). */
+Test(yaml, number_matches_strtod)
+{
+    static const char *const edges[] = {
+        "0.1", "0.3", "-0.0", "+0.5", "123456789012345", "1234567890123456", "9007199254740993",
+        "0.1234567890123456789012", "0.12345678901234567890123", "0.0000000000000000000001",
+        "999999999999999.9", "4.35", "100.00", "0.000001", "2.675", "1.005",
+    };
+    srand(20031);
+    for (int i = 0; i < 20000 + (int)(sizeof edges / sizeof *edges); i++) {
+        char text[64];
+        if (i < (int)(sizeof edges / sizeof *edges)) {
+            snprintf(text, sizeof text, "%s", edges[i]);
+        } else {
+            int whole = rand() % 100000, frac = rand(), digits = rand() % 12;
+            snprintf(text, sizeof text, "%s%d.%0*d", rand() % 2 ? "-" : "", whole % (1 + rand() % 100000),
+                     digits + 1, frac % 1000000000);
+        }
+        yd_node node = {.kind = YD_SCALAR, .str = text, .len = strlen(text), .line = 1, .col = 1};
+        sr_error err;
+        double got = -1, want = strtod(text, NULL);
+        cr_assert_eq(yd_number(&node, "x", "t.yaml", &got, &err), SR_OK, "%s: %s", text, err.msg);
+        if (want == 0)
+            want = 0.0;
+        cr_assert(memcmp(&got, &want, sizeof got) == 0, "%s: %.17g, strtod %.17g", text, got, want);
+    }
+}
+
 Test(yaml, negative_zero_is_zero)
 {
     yd_node *root = parse_ok("h: -0.0\n");
