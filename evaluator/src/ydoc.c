@@ -424,8 +424,9 @@ static int on_scalar(builder *b, const yaml_event_t *ev)
     if (len > b->lim->max_scalar)
         return fail_mark(b, SR_ELIMIT, ev->start_mark, "scalar longer than %zu bytes",
                          b->lim->max_scalar);
-    /* "\0" escapes in double quotes: C strings downstream would silently cut the text. */
-    if (memchr(value, '\0', len))
+    /* "\0" escapes in double quotes: C strings downstream would silently cut the text. (No
+     * other style can hold a NUL: check_input refused NUL bytes in the file.) */
+    if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && memchr(value, '\0', len))
         return fail_mark(b, SR_EINPUT, ev->start_mark, "text may not contain a NUL character");
     yd_node *node = NULL;
     rc = new_node(b, YD_SCALAR, ev->start_mark, &node);
