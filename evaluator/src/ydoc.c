@@ -483,8 +483,9 @@ static int on_close(builder *b)
         return SR_OK;
     frame *f = &b->stack[b->depth - 1];
     yd_node *node = f->node;
-    yd_node **kids = b->kids + f->first;
     size_t count = b->nkids - f->first;
+    /* Only with children: an empty container may close before kids was ever allocated. */
+    yd_node **kids = count > 0 ? b->kids + f->first : NULL;
     if (node->kind == YD_SEQ && count > 0) {
         if (!(node->items = arena_alloc(b->doc, count * sizeof *node->items)))
             return sr_oom(b->err);

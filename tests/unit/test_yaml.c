@@ -746,6 +746,18 @@ static long walk_alloc_failures(const char *text, int final_rc)
     }
 }
 
+/* Empty containers as the first ones of a document close before any child was seen (found
+ * by fuzz_yaml under UBSan). */
+Test(yaml, empty_containers_first)
+{
+    static const char *const texts[] = {"[]", "{}", "[[]]", "{a: []}", "- {}\n"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        yd_node *root = parse_ok(texts[i]);
+        cr_assert_eq(root->n, i < 2 ? 0u : 1u, "%s", texts[i]);
+        yd_free(root);
+    }
+}
+
 /* Allocations one parse of text makes, whatever its outcome. */
 static long allocations_of(const char *text)
 {
