@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- errors ------------------------------------------------------------------------- */
@@ -201,6 +203,19 @@ char *sr_buf_take(sr_buf *b)
 
 /* ---- files -------------------------------------------------------------------------- */
 
+/* Room for the first read: a regular file says its size, so one read fills the buffer (and
+ * the next, finding the end, reads nothing); a pipe or terminal does not, and the buffer
+ * grows as data comes. Never more than `most`. */
+static size_t first_capacity(FILE *f, size_t most)
+{
+    struct stat st;
+    size_t cap = 8192;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        (uintmax_t)st.st_size < (uintmax_t)most)
+        cap = (size_t)st.st_size + 1; /* + 1: a file that grew since shows it at once */
+    return cap < most ? cap : most;
+}
+
 int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen, sr_error *err)
 {
     int is_stdin = strcmp(path, "-") == 0;
@@ -208,33 +223,40 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
     const char *name = is_stdin ? "<stdin>" : path;
     if (!f)
         return sr_fail(err, SR_EIO, name, 0, 0, "cannot open: %s", strerror(errno));
-    sr_buf b;
-    sr_buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    int rc = SR_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > max_bytes) {
+    /* Our own stream reads straight into the buffer: a stdio buffer would only add a copy. */
+    if (!is_stdin)
+        setvbuf(f, NULL, _IONBF, 0);
+    /* The buffer never holds more than one byte past the limit: that byte proves the file
+     * too large. */
+    size_t most = max_bytes < SIZE_MAX / 2 ? max_bytes + 1 : SIZE_MAX / 2;
+    size_t cap = first_capacity(f, most), len = 0, n;
+    char *data = sr_malloc(cap + 1);
+    int rc = data ? SR_OK : sr_oom(err);
+    while (rc == SR_OK && (n = fread(data + len, 1, cap - len, f)) > 0) {
+        len += n;
+        if (len > max_bytes) {
             rc = sr_fail(err, SR_ELIMIT, name, 0, 0,
                          "file is larger than the limit of %zu bytes", max_bytes);
-            break;
+        } else if (len == cap) {
+            size_t ncap = cap < most / 2 ? cap * 2 : most;
+            char *d = sr_realloc(data, ncap + 1);
+            if (d)
+                data = d, cap = ncap;
+            else
+                rc = sr_oom(err);
         }
-        sr_buf_putn(&b, chunk, n);
     }
     if (rc == SR_OK && ferror(f))
         rc = sr_fail(err, SR_EIO, name, 0, 0, "read failed: %s", strerror(errno));
     if (!is_stdin)
         fclose(f);
-    if (rc == SR_OK && b.oom)
-        rc = sr_oom(err);
     if (rc != SR_OK) {
-        sr_buf_free(&b);
+        sr_free(data);
         return rc;
     }
-    *outlen = b.len;
-    *out = sr_buf_take(&b);
-    if (!*out)
-        return sr_oom(err);
+    data[len] = '\0';
+    *outlen = len;
+    *out = data;
     return SR_OK;
 }
 

@@ -746,8 +746,9 @@ static int read_polarity(lua_State *L, int idx, const decl_pos *pos, rp_indicato
 /* Appends or replaces (by id) in a growable array of declarations. `idof` reads the id. */
 static int find_by_code(const rp_pack *p, const char *code)
 {
+    /* First byte before strcmp: evidence loading looks up every indicator it names. */
     for (size_t i = 0; i < p->nindicators; i++)
-        if (strcmp(p->indicators[i].code, code) == 0)
+        if (p->indicators[i].code[0] == code[0] && strcmp(p->indicators[i].code, code) == 0)
             return (int)i;
     return -1;
 }

@@ -11,8 +11,11 @@
 #include <yaml.h> /* libyaml's; this module's header is ydoc.h so the names cannot clash */
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,33 +130,95 @@ static void join_words(const char *const *words, size_t n, char *out, size_t out
     }
 }
 
+/* ---- the arena ------------------------------------------------------------------------ */
+
+/* A tree is built once and freed whole, so its nodes, scalar texts and child arrays are cut
+ * from a few large blocks and freed with them: a malloc and a free per node and per scalar
+ * used to cost more than building the tree itself. */
+typedef struct block {
+    struct block *next;
+    size_t used, size;
+    max_align_t data[]; /* aligned storage */
+} block;
+
+enum {
+    BLOCK_MIN = 4 * 1024,
+    BLOCK_MAX = 1024 * 1024,
+    TREE_PER_BYTE = 8 /* a tree takes about 6 bytes per byte of YAML: one block usually does */
+};
+
+/* What a root node belongs to. yd_free gets from the root to its blocks through the
+ * document that holds it, so no node needs a pointer back to its arena. */
+typedef struct document {
+    block *blocks; /* newest first */
+    size_t next_size;
+    yd_node root;
+} document;
+
+static document *doc_of(yd_node *root)
+{
+    return (document *)(void *)((char *)root - offsetof(document, root));
+}
+
+static void doc_free(document *doc)
+{
+    block *bl = doc->blocks;
+    while (bl) {
+        block *next = bl->next;
+        sr_free(bl);
+        bl = next;
+    }
+    sr_free(doc);
+}
+
+/* n bytes aligned for any node or array, or NULL when an allocation fails. */
+static void *arena_alloc(document *doc, size_t n)
+{
+    n = (n + alignof(max_align_t) - 1) / alignof(max_align_t) * alignof(max_align_t);
+    block *bl = doc->blocks;
+    if (!bl || bl->size - bl->used < n) {
+        size_t size = n > doc->next_size ? n : doc->next_size;
+        if (size > SIZE_MAX - sizeof *bl || !(bl = sr_malloc(sizeof *bl + size)))
+            return NULL;
+        bl->size = size;
+        bl->used = 0;
+        bl->next = doc->blocks;
+        doc->blocks = bl;
+        /* Growing block sizes keep the number of blocks logarithmic in the tree's size. */
+        if (doc->next_size < BLOCK_MAX)
+            doc->next_size *= 2;
+    }
+    void *p = (char *)bl->data + bl->used;
+    bl->used += n;
+    return p;
+}
+
+/* The first block is sized from the input, so a typical file needs exactly one. */
+static document *doc_new(size_t input_len)
+{
+    document *doc = sr_calloc(1, sizeof *doc);
+    if (!doc)
+        return NULL;
+    size_t guess = input_len < BLOCK_MAX / TREE_PER_BYTE ? input_len * TREE_PER_BYTE : BLOCK_MAX;
+    doc->next_size = guess > BLOCK_MIN ? guess : BLOCK_MIN;
+    return doc;
+}
+
 /* ---- the tree ------------------------------------------------------------------------- */
 
 void yd_free(yd_node *node)
 {
-    if (!node)
-        return;
-    if (node->pairs) {
-        for (size_t i = 0; i < node->n; i++) {
-            yd_free(node->pairs[i].key);
-            yd_free(node->pairs[i].value);
-        }
-    }
-    if (node->items) {
-        for (size_t i = 0; i < node->n; i++)
-            yd_free(node->items[i]);
-    }
-    sr_free(node->pairs);
-    sr_free(node->items);
-    sr_free(node->str);
-    sr_free(node);
+    if (node)
+        doc_free(doc_of(node));
 }
 
-/* One open map or sequence while events arrive. */
+/* One open map or sequence while events arrive. Its children wait on the builder's `kids`
+ * stack (maps: key, value, key, ...) and move into one exact-size array of the arena when the
+ * container closes, so no child array is ever grown. */
 typedef struct frame {
     yd_node *node;
-    size_t cap;     /* allocated pairs or items */
-    size_t *slots;  /* maps only: hash index of the keys, pair index + 1, 0 = empty */
+    size_t first;   /* index in kids of the first child */
+    size_t *slots;  /* large maps only: hash index of the keys, key number + 1, 0 = empty */
     size_t nslots;  /* a power of two */
 } frame;
 
@@ -161,12 +226,20 @@ typedef struct builder {
     const char *name;
     const yd_limits *lim;
     sr_error *err;
+    document *doc;
     yd_node *root;
     frame *stack;
     size_t depth, stack_cap;
+    yd_node **kids;
+    size_t nkids, kids_cap;
     size_t nodes;
     int documents;
 } builder;
+
+/* Up to this many keys a map finds duplicates by comparing with each key: cheaper than
+ * hashing for the small maps that make up most files. Beyond it a hash index keeps a map
+ * with many keys linear. */
+enum { SMALL_MAP = 16 };
 
 static int fail_mark(builder *b, int code, yaml_mark_t mark, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -188,9 +261,10 @@ static int new_node(builder *b, yd_kind kind, yaml_mark_t mark, yd_node **out)
 {
     if (b->nodes >= b->lim->max_nodes)
         return fail_mark(b, SR_ELIMIT, mark, "more than %zu nodes", b->lim->max_nodes);
-    yd_node *node = sr_calloc(1, sizeof *node);
+    yd_node *node = b->root ? arena_alloc(b->doc, sizeof *node) : &b->doc->root;
     if (!node)
         return sr_oom(b->err);
+    memset(node, 0, sizeof *node);
     node->kind = kind;
     node->line = clamp_int(mark.line + 1);
     node->col = clamp_int(mark.column + 1);
@@ -204,7 +278,7 @@ static int reserve(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return 1;
-    size_t ncap = *cap ? *cap * 2 : 4;
+    size_t ncap = *cap ? *cap * 2 : 16;
     while (ncap < need)
         ncap *= 2;
     if (ncap > SIZE_MAX / elem)
@@ -228,58 +302,64 @@ static size_t hash_text(const char *s, size_t len)
     return (size_t)h;
 }
 
+static int same_text(const yd_node *key, const char *s, size_t len)
+{
+    return key->len == len && memcmp(key->str, s, len) == 0;
+}
+
+/* Key number i of the open map f (its children alternate key, value). */
+static yd_node *frame_key(const builder *b, const frame *f, size_t i)
+{
+    return b->kids[f->first + 2 * i];
+}
+
 /* The slot holding key (s, len) in the frame's index, or the empty slot where it would go. */
-static size_t *index_slot(const frame *f, const char *s, size_t len)
+static size_t *index_slot(const builder *b, const frame *f, const char *s, size_t len)
 {
     size_t mask = f->nslots - 1;
     for (size_t i = hash_text(s, len) & mask;; i = (i + 1) & mask) {
         size_t *slot = &f->slots[i];
-        if (*slot == 0)
-            return slot;
-        const yd_node *key = f->node->pairs[*slot - 1].key;
-        if (key->len == len && memcmp(key->str, s, len) == 0)
+        if (*slot == 0 || same_text(frame_key(b, f, *slot - 1), s, len))
             return slot;
     }
 }
 
-/* Keeps the index at most half full; on failure the old index is left intact. */
-static int index_grow(frame *f)
+/* Keeps the index of a map with nkeys keys at most half full once the map is no longer
+ * small; on failure the old index is left intact. */
+static int index_grow(const builder *b, frame *f, size_t nkeys)
 {
-    size_t n = f->node->n;
-    if (f->nslots && (n + 1) * 2 <= f->nslots)
+    if (nkeys < SMALL_MAP || (f->nslots && (nkeys + 1) * 2 <= f->nslots))
         return 1;
-    size_t nslots = f->nslots ? f->nslots * 2 : 16;
+    size_t nslots = f->nslots ? f->nslots * 2 : 4 * SMALL_MAP;
     size_t *slots = sr_calloc(nslots, sizeof *slots);
     if (!slots)
         return 0;
     sr_free(f->slots);
     f->slots = slots;
     f->nslots = nslots;
-    for (size_t i = 0; i < n; i++) {
-        const yd_node *key = f->node->pairs[i].key;
-        *index_slot(f, key->str, key->len) = i + 1;
+    for (size_t i = 0; i < nkeys; i++) {
+        const yd_node *key = frame_key(b, f, i);
+        *index_slot(b, f, key->str, key->len) = i + 1;
     }
     return 1;
 }
 
-static int map_add_key(builder *b, frame *f, yd_node *key, yaml_mark_t mark)
+/* An earlier key of the open map equal to key, or NULL. Records key in the index (when the
+ * map has one) as the key number nkeys. */
+static const yd_node *find_duplicate(const builder *b, const frame *f, const yd_node *key,
+                                     size_t nkeys)
 {
-    yd_node *map = f->node;
-    if (!reserve((void **)&map->pairs, &f->cap, map->n + 1, sizeof *map->pairs) ||
-        !index_grow(f))
-        return sr_oom(b->err);
-    size_t *slot = index_slot(f, key->str, key->len);
-    if (*slot) {
-        char text[256];
-        clip(key->str, key->len, text, sizeof text);
-        return fail_mark(b, SR_EINPUT, mark, "duplicate key '%s' (first at line %d)", text,
-                         map->pairs[*slot - 1].key->line);
+    if (!f->slots) {
+        for (size_t i = 0; i < nkeys; i++)
+            if (same_text(frame_key(b, f, i), key->str, key->len))
+                return frame_key(b, f, i);
+        return NULL;
     }
-    map->pairs[map->n].key = key;
-    map->pairs[map->n].value = NULL;
-    map->n++;
-    *slot = map->n;
-    return SR_OK;
+    size_t *slot = index_slot(b, f, key->str, key->len);
+    if (*slot)
+        return frame_key(b, f, *slot - 1);
+    *slot = nkeys + 1;
+    return NULL;
 }
 
 /* True when the innermost open container is a map waiting for its next key. */
@@ -287,28 +367,40 @@ static int wants_key(const builder *b)
 {
     if (b->depth == 0)
         return 0;
-    const yd_node *top = b->stack[b->depth - 1].node;
-    return top->kind == YD_MAP && (top->n == 0 || top->pairs[top->n - 1].value != NULL);
+    const frame *f = &b->stack[b->depth - 1];
+    return f->node->kind == YD_MAP && (b->nkids - f->first) % 2 == 0;
 }
 
-/* Hands a new node to its parent. On failure the caller still owns the node. */
+static int map_check_key(builder *b, frame *f, const yd_node *key, yaml_mark_t mark)
+{
+    size_t nkeys = (b->nkids - f->first) / 2;
+    if (!index_grow(b, f, nkeys))
+        return sr_oom(b->err);
+    const yd_node *first = find_duplicate(b, f, key, nkeys);
+    if (first) {
+        char text[256];
+        clip(key->str, key->len, text, sizeof text);
+        return fail_mark(b, SR_EINPUT, mark, "duplicate key '%s' (first at line %d)", text,
+                         first->line);
+    }
+    return SR_OK;
+}
+
+/* Hands a new node to its parent (the node itself belongs to the arena either way). */
 static int attach(builder *b, yd_node *node, yaml_mark_t mark)
 {
     if (b->depth == 0) {
         b->root = node;
         return SR_OK;
     }
-    frame *f = &b->stack[b->depth - 1];
-    yd_node *parent = f->node;
-    if (parent->kind == YD_SEQ) {
-        if (!reserve((void **)&parent->items, &f->cap, parent->n + 1, sizeof *parent->items))
-            return sr_oom(b->err);
-        parent->items[parent->n++] = node;
-        return SR_OK;
+    if (!reserve((void **)&b->kids, &b->kids_cap, b->nkids + 1, sizeof *b->kids))
+        return sr_oom(b->err);
+    if (wants_key(b)) {
+        int rc = map_check_key(b, &b->stack[b->depth - 1], node, mark);
+        if (rc)
+            return rc;
     }
-    if (wants_key(b))
-        return map_add_key(b, f, node, mark);
-    parent->pairs[parent->n - 1].value = node;
+    b->kids[b->nkids++] = node;
     return SR_OK;
 }
 
@@ -332,24 +424,21 @@ static int on_scalar(builder *b, const yaml_event_t *ev)
     if (len > b->lim->max_scalar)
         return fail_mark(b, SR_ELIMIT, ev->start_mark, "scalar longer than %zu bytes",
                          b->lim->max_scalar);
-    /* "\0" escapes in double quotes: C strings downstream would silently cut the text. */
-    if (memchr(value, '\0', len))
+    /* "\0" escapes in double quotes: C strings downstream would silently cut the text. (No
+     * other style can hold a NUL: check_input refused NUL bytes in the file.) */
+    if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && memchr(value, '\0', len))
         return fail_mark(b, SR_EINPUT, ev->start_mark, "text may not contain a NUL character");
     yd_node *node = NULL;
     rc = new_node(b, YD_SCALAR, ev->start_mark, &node);
     if (rc)
         return rc;
-    node->str = sr_strndup(value, len);
-    if (!node->str) {
-        sr_free(node);
+    if (!(node->str = arena_alloc(b->doc, len + 1)))
         return sr_oom(b->err);
-    }
+    memcpy(node->str, value, len);
+    node->str[len] = '\0';
     node->len = len;
     node->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-    rc = attach(b, node, ev->start_mark);
-    if (rc)
-        yd_free(node);
-    return rc;
+    return attach(b, node, ev->start_mark);
 }
 
 static int on_open(builder *b, const yaml_event_t *ev, yd_kind kind, const yaml_char_t *anchor,
@@ -365,31 +454,57 @@ static int on_open(builder *b, const yaml_event_t *ev, yd_kind kind, const yaml_
     if (b->lim->max_depth < 0 || b->depth >= (size_t)b->lim->max_depth)
         return fail_mark(b, SR_ELIMIT, ev->start_mark, "nesting deeper than %d levels",
                          b->lim->max_depth);
-    /* Room on the stack first, so that nothing can fail once the node is in the tree. */
     if (!reserve((void **)&b->stack, &b->stack_cap, b->depth + 1, sizeof *b->stack))
         return sr_oom(b->err);
     yd_node *node = NULL;
     rc = new_node(b, kind, ev->start_mark, &node);
+    if (rc == SR_OK)
+        rc = attach(b, node, ev->start_mark);
     if (rc)
         return rc;
-    rc = attach(b, node, ev->start_mark);
-    if (rc) {
-        yd_free(node);
-        return rc;
-    }
     frame *f = &b->stack[b->depth++];
     memset(f, 0, sizeof *f);
     f->node = node;
+    f->first = b->nkids;
     return SR_OK;
 }
 
-static void close_frame(builder *b)
+static void drop_frame(builder *b)
+{
+    frame *f = &b->stack[--b->depth];
+    b->nkids = f->first;
+    sr_free(f->slots);
+}
+
+/* Moves the innermost container's children from the kids stack into the arena. */
+static int on_close(builder *b)
 {
     if (b->depth == 0)
-        return;
-    frame *f = &b->stack[--b->depth];
-    sr_free(f->slots);
-    f->slots = NULL;
+        return SR_OK;
+    frame *f = &b->stack[b->depth - 1];
+    yd_node *node = f->node;
+    size_t count = b->nkids - f->first;
+    /* Only with children: an empty container may close before kids was ever allocated. */
+    yd_node **kids = count > 0 ? b->kids + f->first : NULL;
+    if (node->kind == YD_SEQ && count > 0) {
+        if (!(node->items = arena_alloc(b->doc, count * sizeof *node->items)))
+            return sr_oom(b->err);
+        memcpy(node->items, kids, count * sizeof *node->items);
+        node->n = count;
+    } else if (node->kind == YD_MAP && count > 0) {
+        /* libyaml always gives a key its value (an empty scalar at worst); a lone key
+         * would keep a NULL value. */
+        size_t n = (count + 1) / 2;
+        if (!(node->pairs = arena_alloc(b->doc, n * sizeof *node->pairs)))
+            return sr_oom(b->err);
+        for (size_t i = 0; i < n; i++) {
+            node->pairs[i].key = kids[2 * i];
+            node->pairs[i].value = 2 * i + 1 < count ? kids[2 * i + 1] : NULL;
+        }
+        node->n = n;
+    }
+    drop_frame(b);
+    return SR_OK;
 }
 
 static int on_event(builder *b, const yaml_event_t *ev)
@@ -411,8 +526,7 @@ static int on_event(builder *b, const yaml_event_t *ev)
                        ev->data.mapping_start.tag);
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
-        close_frame(b);
-        return SR_OK;
+        return on_close(b);
     default:
         return SR_OK;
     }
@@ -498,16 +612,19 @@ int yd_parse(const char *name, const char *buf, size_t len, const yd_limits *lim
     b.name = name;
     b.lim = lim;
     b.err = err;
+    if (!(b.doc = doc_new(len)))
+        return sr_oom(err);
     rc = run_parser(&b, buf, len);
     if (rc == SR_OK && !b.root)
         rc = sr_fail(err, SR_EINPUT, name, 1, 1, "empty document");
     else if (rc == SR_OK && b.root->kind == YD_SCALAR && !b.root->quoted && b.root->len == 0)
         rc = sr_fail(err, SR_EINPUT, name, b.root->line, b.root->col, "empty document");
     while (b.depth > 0) /* only after an error: release the open maps' key indexes */
-        close_frame(&b);
+        drop_frame(&b);
     sr_free(b.stack);
+    sr_free(b.kids);
     if (rc) {
-        yd_free(b.root);
+        doc_free(b.doc);
         return rc;
     }
     *out = b.root;
@@ -538,8 +655,11 @@ const yd_node *yd_get(const yd_node *map, const char *key)
 {
     if (!map || map->kind != YD_MAP || !key)
         return NULL;
+    /* The first byte is compared before the rest: lookups run for every optional field of
+     * every finding, and this skips strcmp for nearly all the keys that do not match. */
     for (size_t i = 0; i < map->n; i++) {
-        if (strcmp(map->pairs[i].key->str, key) == 0)
+        const char *k = map->pairs[i].key->str;
+        if (k[0] == key[0] && strcmp(k, key) == 0)
             return map->pairs[i].value;
     }
     return NULL;
@@ -566,7 +686,7 @@ int yd_check_keys(const yd_node *map, const char *const *allowed, const char *wh
     for (size_t i = 0; i < map->n; i++) {
         const yd_node *key = map->pairs[i].key;
         size_t k = 0;
-        while (allowed[k] && strcmp(allowed[k], key->str) != 0)
+        while (allowed[k] && (allowed[k][0] != key->str[0] || strcmp(allowed[k], key->str) != 0))
             k++;
         if (allowed[k])
             continue;
@@ -638,6 +758,51 @@ static int is_decimal(const char *s, int whole)
     return *p == '\0';
 }
 
+/* Clinger's fast path for a text is_decimal accepted: with at most 15 significant digits
+ * the digits are exact as a double, and so is a power of ten up to 10^22, so one division
+ * gives the correctly rounded value: the very double strtod returns, for a small part of its
+ * cost (numbers are most of an evidence file's scalars). 0 when the text needs strtod: an
+ * exponent, more digits, or a compiler that evaluates doubles in wider precision. */
+static int fast_decimal(const char *s, double *out)
+{
+    static const double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (FLT_EVAL_METHOD != 0)
+        return 0;
+    int neg = *s == '-', in_fraction = 0, significant = 0, scale = 0;
+    if (*s == '-' || *s == '+')
+        s++;
+    uint64_t m = 0;
+    for (; *s; s++) {
+        if (*s == '.') {
+            in_fraction = 1;
+            continue;
+        }
+        if (!is_digit(*s))
+            return 0;
+        if ((m || *s != '0') && ++significant > 15)
+            return 0;
+        m = m * 10 + (uint64_t)(*s - '0');
+        scale += in_fraction;
+    }
+    if (scale > 22)
+        return 0;
+    double v = (double)m / powers[scale];
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* The value of a text is_decimal accepted, or 0 when it has none (strtod stopped early). */
+static int decimal_value(const char *s, double *out)
+{
+    if (fast_decimal(s, out))
+        return 1;
+    char *end = NULL;
+    *out = strtod(s, &end);
+    return end && *end == '\0';
+}
+
 /* A plain scalar whose whole text is its value (no embedded NUL cut it short). */
 static int is_plain_text(const yd_node *node)
 {
@@ -647,13 +812,11 @@ static int is_plain_text(const yd_node *node)
 int yd_number(const yd_node *node, const char *what, const char *file, double *out,
               sr_error *err)
 {
-    if (is_plain_text(node) && is_decimal(node->str, 0)) {
-        char *end = NULL;
-        double v = strtod(node->str, &end);
-        if (end && *end == '\0' && isfinite(v)) {
-            *out = v == 0 ? 0.0 : v; /* no "-0" in outputs */
-            return SR_OK;
-        }
+    double v;
+    if (is_plain_text(node) && is_decimal(node->str, 0) && decimal_value(node->str, &v) &&
+        isfinite(v)) {
+        *out = v == 0 ? 0.0 : v; /* no "-0" in outputs */
+        return SR_OK;
     }
     char shown[300];
     describe(node, shown, sizeof shown);

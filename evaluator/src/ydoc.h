@@ -58,6 +58,9 @@ int yd_parse(const char *name, const char *buf, size_t len, const yd_limits *lim
              sr_error *err);
 /* Reads and parses a file; "-" reads standard input (named "<stdin>" in errors). */
 int yd_load_file(const char *path, const yd_limits *lim, yd_node **out, sr_error *err);
+/* Frees a whole tree at once. Only a root that yd_parse or yd_load_file gave may be passed:
+ * the nodes and their texts live in blocks owned by the document, not one allocation each,
+ * so a subtree cannot be freed on its own (and needs no freeing). NULL is a no-op. */
 void yd_free(yd_node *node);
 
 /* ---- schema helpers: each reports errors at the offending node's position ------------ */

@@ -279,6 +279,15 @@ Test(evidence, allocation_failures_are_clean)
         cr_assert_null(ev);
         failures++;
     }
-    cr_assert_gt(failures, 100);
+    /* Every allocation of a successful parse and build must have been made to fail. */
+    yd_node *doc = NULL;
+    ev_evidence *ev = NULL;
+    sr_alloc_fail_at(0);
+    cr_assert_eq(yd_parse("x.yaml", text, len, &yd_default_limits, &doc, &err), SR_OK);
+    cr_assert_eq(ev_build(doc, "x.yaml", pack, &ev, &err), SR_OK);
+    cr_assert_eq(failures, sr_alloc_count());
+    cr_assert_gt(failures, 50);
+    ev_free(ev);
+    yd_free(doc);
     sr_free(text);
 }

@@ -270,6 +270,16 @@ Test(yaml, duplicate_key_in_large_map)
     yd_free(root);
     snprintf(text + o, sizeof text - o, "k57: 2\n");
     expect_fail(text, SR_EINPUT, 101, 1, "duplicate key 'k57' (first at line 58)");
+    /* Around the size where a map switches from comparing keys to its hash index. */
+    for (int n = 12; n <= 20; n++) {
+        o = 0;
+        for (int i = 0; i < n; i++)
+            o += (size_t)snprintf(text + o, sizeof text - o, "k%d: 1\n", i);
+        snprintf(text + o, sizeof text - o, "k%d: 2\n", n - 1);
+        char msg[64];
+        snprintf(msg, sizeof msg, "duplicate key 'k%d' (first at line %d)", n - 1, n);
+        expect_fail(text, SR_EINPUT, n + 1, 1, msg);
+    }
 }
 
 Test(yaml, anchors_and_aliases)
@@ -568,6 +578,35 @@ Test(yaml, number)
     yd_free(root);
 }
 
+/* Short decimals take a fast path instead of strtod: it must give the very same double,
+ * including at the edges of the path (15 and 16 significant digits, 22 and 23 decimals). */
+Test(yaml, number_matches_strtod)
+{
+    static const char *const edges[] = {
+        "0.1", "0.3", "-0.0", "+0.5", "123456789012345", "1234567890123456", "9007199254740993",
+        "0.1234567890123456789012", "0.12345678901234567890123", "0.0000000000000000000001",
+        "999999999999999.9", "4.35", "100.00", "0.000001", "2.675", "1.005",
+    };
+    srand(20031);
+    for (int i = 0; i < 20000 + (int)(sizeof edges / sizeof *edges); i++) {
+        char text[64];
+        if (i < (int)(sizeof edges / sizeof *edges)) {
+            snprintf(text, sizeof text, "%s", edges[i]);
+        } else {
+            int whole = rand() % 100000, frac = rand(), digits = rand() % 12;
+            snprintf(text, sizeof text, "%s%d.%0*d", rand() % 2 ? "-" : "", whole % (1 + rand() % 100000),
+                     digits + 1, frac % 1000000000);
+        }
+        yd_node node = {.kind = YD_SCALAR, .str = text, .len = strlen(text), .line = 1, .col = 1};
+        sr_error err;
+        double got = -1, want = strtod(text, NULL);
+        cr_assert_eq(yd_number(&node, "x", "t.yaml", &got, &err), SR_OK, "%s: %s", text, err.msg);
+        if (want == 0)
+            want = 0.0;
+        cr_assert(memcmp(&got, &want, sizeof got) == 0, "%s: %.17g, strtod %.17g", text, got, want);
+    }
+}
+
 Test(yaml, negative_zero_is_zero)
 {
     yd_node *root = parse_ok("h: -0.0\n");
@@ -707,11 +746,36 @@ static long walk_alloc_failures(const char *text, int final_rc)
     }
 }
 
+/* Empty containers as the first ones of a document close before any child was seen (found
+ * by fuzz_yaml under UBSan). */
+Test(yaml, empty_containers_first)
+{
+    static const char *const texts[] = {"[]", "{}", "[[]]", "{a: []}", "- {}\n"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        yd_node *root = parse_ok(texts[i]);
+        cr_assert_eq(root->n, i < 2 ? 0u : 1u, "%s", texts[i]);
+        yd_free(root);
+    }
+}
+
+/* Allocations one parse of text makes, whatever its outcome. */
+static long allocations_of(const char *text)
+{
+    yd_node *root = NULL;
+    sr_error err;
+    sr_alloc_fail_at(0);
+    yd_parse("ev.yaml", text, strlen(text), &yd_default_limits, &root, &err);
+    long n = sr_alloc_count();
+    yd_free(root);
+    return n;
+}
+
 Test(yaml, every_allocation_failure_is_clean)
 {
     long n = walk_alloc_failures(evidence, SR_OK);
-    /* The document has ~90 nodes: most allocations must have been tried. */
-    cr_assert_gt(n, 150, "only %ld allocations", n);
+    /* The tree lives in a few arena blocks, so there are few allocations: every one of them
+     * must have been made to fail before the walk could succeed. */
+    cr_assert_eq(n, allocations_of(evidence) + 1, "only %ld allocations", n);
     yd_node *root = parse_ok(evidence);
     cr_assert_eq(root->n, 7);
     yd_free(root);
@@ -722,5 +786,34 @@ Test(yaml, allocation_failures_before_a_late_error_are_clean)
     char text[sizeof evidence + 32];
     snprintf(text, sizeof text, "%scouncil: again\n", evidence);
     long n = walk_alloc_failures(text, SR_EINPUT);
-    cr_assert_gt(n, 150);
+    cr_assert_eq(n, allocations_of(text) + 1);
+}
+
+/* A flow list of one-digit numbers makes far more tree than its size suggests, so the arena
+ * must grow block by block; a map with many keys gets a hash index. Failures at each of those
+ * allocations must be clean too, and the tree must come out whole. */
+Test(yaml, allocation_failures_while_the_arena_grows_are_clean)
+{
+    enum { N = 3000 };
+    char *text = malloc(64 + 12 * N);
+    cr_assert_not_null(text);
+    size_t o = (size_t)sprintf(text, "list: [");
+    for (int i = 0; i < N; i++)
+        o += (size_t)sprintf(text + o, "%s%d", i ? "," : "", i % 10);
+    o += (size_t)sprintf(text + o, "]\nmap:\n");
+    for (int i = 0; i < 100; i++)
+        o += (size_t)sprintf(text + o, "  k%d: %d\n", i, i);
+    long n = walk_alloc_failures(text, SR_OK);
+    cr_assert_eq(n, allocations_of(text) + 1);
+    cr_assert_gt(n, 8, "the arena did not grow: %ld allocations", n);
+    yd_node *root = parse_ok(text);
+    const yd_node *list = value_of(root, "list"), *map = value_of(root, "map");
+    cr_assert_eq(list->n, N);
+    for (size_t i = 0; i < N; i++)
+        cr_assert_eq(list->items[i]->str[0], (char)('0' + i % 10));
+    cr_assert_eq(map->n, 100);
+    cr_assert_str_eq(map->pairs[99].key->str, "k99");
+    cr_assert_str_eq(map->pairs[99].value->str, "99");
+    yd_free(root);
+    free(text);
 }
