@@ -58,7 +58,8 @@ char *sr_strdup(const char *s);
 /* Frees n strings and the array holding them. */
 void sr_free_strings(char **v, size_t n);
 char *sr_strndup(const char *s, size_t n);
-/* Fail the allocation numbered `n` (1-based) and every one after it; 0 disables. */
+/* Fail the allocation numbered `n` (1-based) and every one after it; 0 disables. Allocations
+ * are counted only from the first call of this or of sr_alloc_reset_count (tests' hooks). */
 void sr_alloc_fail_at(long n);
 /* Number of allocations made since the counter was last reset. */
 long sr_alloc_count(void);
