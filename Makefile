@@ -36,7 +36,7 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion)
 
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -pthread $(WARN) $(CFLAGS) $(SANFLAGS) \
              -Ievaluator/include -Ievaluator/src $(PKG_CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm
 

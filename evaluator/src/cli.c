@@ -7,13 +7,16 @@
 #include "cli.h"
 #include "backtest.h"
 #include "import.h"
+#include "jobs.h"
 #include "packtest.h"
 #include "report.h"
 #include "session.h"
 #include "starrate.h"
 #include "whatif.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +33,7 @@ typedef struct opts {
     const char *output;  /* -o FILE */
     const char *why;     /* --why SUBJECT */
     const char *junit;   /* --junit FILE */
+    const char *jobs;    /* --jobs N, -j N */
     int trace;
     int from_published;
     int summary;
@@ -84,7 +88,10 @@ static const char usage_rate[] =
     "  --summary             after the ratings, how many councils reached each star rating and\n"
     "                        each judgement (always with --format table; with csv or json it\n"
     "                        goes to standard error so the data stays machine-readable)\n"
-    "  -o FILE               write the output to FILE atomically instead of standard output\n";
+    "  -o FILE               write the output to FILE atomically instead of standard output\n"
+    "  -j, --jobs N          rate up to N files at once, one thread each (default: the number\n"
+    "                        of online processors, or STARRATE_JOBS when set; never more than\n"
+    "                        the files); the output is the same whatever N, 1 rates one by one\n";
 
 static const char usage_explain[] =
     "usage: starrate explain [OPTIONS] FILE\n"
@@ -170,6 +177,7 @@ static const char **value_slot(opts *o, const char *name)
     if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) return &o->output;
     if (strcmp(name, "--why") == 0) return &o->why;
     if (strcmp(name, "--junit") == 0) return &o->junit;
+    if (strcmp(name, "--jobs") == 0 || strcmp(name, "-j") == 0) return &o->jobs;
     return NULL;
 }
 
@@ -270,6 +278,27 @@ static void progress_end(progress *pg, FILE *err)
         fprintf(err, "\r%40s\r", "");
 }
 
+/* What the summary counts of one council: kept instead of the rating, which is freed as soon
+ * as it is rendered. `pack` stays valid until the batch's sessions are freed. */
+typedef struct rate_mark {
+    rp_pack *pack;
+    int stars;
+    int serving[RP_MAX_SERVICES], capacity[RP_MAX_SERVICES];
+} rate_mark;
+
+static rate_mark mark_of(const out_rating *o)
+{
+    rate_mark m;
+    memset(&m, 0, sizeof m);
+    m.pack = o->pack;
+    m.stars = o->r->stars;
+    for (size_t s = 0; s < o->pack->nservices && s < RP_MAX_SERVICES; s++) {
+        m.serving[s] = o->r->svc[s].serving;
+        m.capacity[s] = o->r->svc[s].capacity;
+    }
+    return m;
+}
+
 /* How many councils reached each star rating and each judgement word, per service. */
 typedef struct tally {
     rp_pack *pack;  /* the first council's: its words and services label the summary */
@@ -278,17 +307,17 @@ typedef struct tally {
     int serving[RP_MAX_SERVICES][17], capacity[RP_MAX_SERVICES][17]; /* [16]: insufficient */
 } tally;
 
-static void tally_add(tally *t, const out_rating *o)
+static void tally_add(tally *t, const rate_mark *m)
 {
     if (!t->pack)
-        t->pack = o->pack;
+        t->pack = m->pack;
     t->rated++;
-    if (o->r->stars >= 0 && o->r->stars < 8)
-        t->stars[o->r->stars]++;
+    if (m->stars >= 0 && m->stars < 8)
+        t->stars[m->stars]++;
     else
         t->open++;
-    for (size_t s = 0; s < o->pack->nservices; s++) {
-        int sv = o->r->svc[s].serving, cp = o->r->svc[s].capacity;
+    for (size_t s = 0; s < m->pack->nservices && s < RP_MAX_SERVICES; s++) {
+        int sv = m->serving[s], cp = m->capacity[s];
         t->serving[s][sv >= 0 && sv < 16 ? sv : 16]++;
         t->capacity[s][cp >= 0 && cp < 16 ? cp : 16]++;
     }
@@ -323,27 +352,225 @@ static void tally_print(sr_buf *b, const tally *t)
     }
 }
 
-static void render_one(cli *c, sr_buf *b, js_writer *w, const out_rating *o, int first)
+/*
+ * The batch. Councils are rated on up to --jobs workers at once (jobs.c), each with its own
+ * session — so its own rule packs and Lua states, which cannot be shared between threads — and
+ * its own rt_result. A worker renders its council into the council's own buffer; the calling
+ * thread joins those buffers in file order, as soon as each is next in line, adding what
+ * depends on the order (the separator, the CSV or table header, the JSON array's commas) and
+ * reporting rejected files. So the output, the errors on standard error and the summary are
+ * the same whatever the number of workers, and memory stays about the size of the output.
+ */
+typedef struct rate_item {
+    atomic_int done;   /* set (release) when the fields below are final */
+    int rated;         /* out and mark are filled; otherwise err says why not */
+    sr_buf out;        /* the rendering, without what depends on its neighbours */
+    sr_error *err;     /* allocated only for a rejected file; NULL then means out of memory */
+    rate_mark mark;
+} rate_item;
+
+typedef struct rate_worker {
+    ss_session *session;
+    rt_result r;
+} rate_worker;
+
+typedef struct rate_run {
+    cli *c;
+    int n;
+    int json_array;     /* JSON with several files: one array, members at depth 1 */
+    rate_item *items;
+    rate_worker *workers;
+    /* the calling thread's alone: */
+    int emitted, rated, status;
+    sr_buf *b;
+    js_writer w;
+    tally t;
+    progress pg;
+} rate_run;
+
+/* The part of one council's output that does not depend on the councils around it. */
+static void render_one(const rate_run *rr, sr_buf *b, const out_rating *o)
 {
+    const cli *c = rr->c;
+    js_writer w;
     switch (c->o.format) {
     case FMT_TEXT:
-        if (!first)
-            sr_buf_putc(b, '\n');
         out_text(b, o);
         break;
     case FMT_JSON:
-        out_json(w, o, c->o.trace);
+        if (rr->json_array)
+            js_init_member(&w, b, 1, 1);
+        else
+            js_init(&w, b, 1);
+        out_json(&w, o, c->o.trace);
         break;
     case FMT_CSV:
-        if (first)
-            out_csv_header(b, o->pack);
         out_csv_row(b, o);
         break;
     case FMT_TABLE:
-        if (first)
-            out_table_header(b);
         out_table_row(b, o);
         break;
+    }
+}
+
+/* One council, on any worker: load, evaluate, render into its own item. */
+static void rate_task(void *ctx, int worker, int i)
+{
+    rate_run *rr = ctx;
+    const cli *c = rr->c;
+    rate_worker *wk = &rr->workers[worker];
+    rate_item *it = &rr->items[i];
+    sr_error e;
+    sr_error_clear(&e);
+    ss_loaded l;
+    int rc = ss_load(wk->session, c->o.args[i], NULL, c->o.rules, c->o.from_published, &l, &e);
+    if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &wk->r, &e);
+    if (rc != SR_OK) {
+        it->err = sr_malloc(sizeof *it->err);
+        if (it->err)
+            *it->err = e;
+    } else {
+        out_rating o = {l.pack, l.ev, &wk->r};
+        render_one(rr, &it->out, &o);
+        it->mark = mark_of(&o);
+        it->rated = 1;
+    }
+    ss_unload(&l);
+    atomic_store_explicit(&it->done, 1, memory_order_release);
+}
+
+/* Adds one finished council to the output in its place, or reports why it was rejected. */
+static void rate_emit(rate_run *rr, rate_item *it)
+{
+    cli *c = rr->c;
+    if (!it->rated) {
+        sr_error oom;
+        sr_error_clear(&oom);
+        sr_oom(&oom);
+        report(c, it->err ? it->err : &oom);
+        rr->status = EXIT_REJECTED;
+    } else {
+        int first = rr->rated++ == 0;
+        if (c->o.format == FMT_TEXT && !first)
+            sr_buf_putc(rr->b, '\n');
+        else if (c->o.format == FMT_CSV && first)
+            out_csv_header(rr->b, it->mark.pack);
+        else if (c->o.format == FMT_TABLE && first)
+            out_table_header(rr->b);
+        if (it->out.oom)
+            rr->b->oom = 1;
+        const char *text = it->out.data ? it->out.data : "";
+        if (rr->json_array)
+            js_member_text(&rr->w, text, it->out.len);
+        else
+            sr_buf_putn(rr->b, text, it->out.len);
+        tally_add(&rr->t, &it->mark);
+    }
+    sr_free(it->err);
+    it->err = NULL;
+    sr_buf_free(&it->out);
+}
+
+/* Emits every council that is finished and next in file order. */
+static void rate_drain(rate_run *rr)
+{
+    while (rr->emitted < rr->n &&
+           atomic_load_explicit(&rr->items[rr->emitted].done, memory_order_acquire))
+        rate_emit(rr, &rr->items[rr->emitted++]);
+}
+
+/* On the calling thread after each council it rated: progress, and the output so far. */
+static void rate_between(void *ctx, int completed)
+{
+    rate_run *rr = ctx;
+    progress_step(&rr->pg, rr->c->err, completed, rr->n);
+    rate_drain(rr);
+}
+
+/* A whole number of workers from --jobs or STARRATE_JOBS: 0 when it is not one. */
+static int jobs_value(const char *v)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    return !*v || *end || errno || n < 1 || n > INT_MAX ? 0 : (int)n;
+}
+
+/* --jobs N, else STARRATE_JOBS, else one per online processor. Several "-" arguments read
+ * standard input in turn, so which one gets its text depends on the order: one by one then. */
+static int rate_jobs(cli *c, int *jobs)
+{
+    const char *env = getenv("STARRATE_JOBS");
+    if (c->o.jobs) {
+        if (!(*jobs = jobs_value(c->o.jobs)))
+            return usage_error(c, "--jobs needs a whole number of at least 1, not '%s'", c->o.jobs);
+    } else if (env && *env) {
+        if (!(*jobs = jobs_value(env)))
+            return usage_error(c, "STARRATE_JOBS must be a whole number of at least 1, not '%s'", env);
+    } else {
+        *jobs = jb_online_cpus();
+    }
+    int stdin_args = 0;
+    for (int i = 0; i < c->o.nargs; i++)
+        stdin_args += strcmp(c->o.args[i], "-") == 0;
+    if (stdin_args > 1)
+        *jobs = 1;
+    if (*jobs > c->o.nargs)
+        *jobs = c->o.nargs;
+    return 0;
+}
+
+/* Worker 0 is the calling thread with the command's own session; every other worker gets a
+ * session of its own. Returns how many workers have one: fewer than asked (at least 1) when
+ * memory runs short, which only makes the batch slower. */
+static int rate_workers_open(rate_run *rr, int want)
+{
+    int n = 0;
+    for (; n < want; n++) {
+        rate_worker *w = &rr->workers[n];
+        w->session = n == 0 ? &rr->c->session : sr_calloc(1, sizeof *w->session);
+        if (!w->session)
+            break;
+        if (n > 0)
+            ss_init(w->session);
+        rt_init(&w->r);
+        /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
+        w->r.trace_off = !(rr->c->o.format == FMT_JSON && rr->c->o.trace);
+    }
+    return n;
+}
+
+/* After the summary is printed: the summary's pack belongs to one of these sessions. */
+static void rate_workers_close(rate_run *rr, int n)
+{
+    for (int i = 0; i < n; i++) {
+        rt_free(&rr->workers[i].r);
+        if (i > 0) {
+            ss_free(rr->workers[i].session);
+            sr_free(rr->workers[i].session);
+        }
+    }
+}
+
+/* The end of the output: the JSON array's close, the table's legend and the summary. */
+static void rate_finish(rate_run *rr)
+{
+    cli *c = rr->c;
+    sr_buf *b = rr->b;
+    if (rr->json_array)
+        js_end_array(&rr->w);
+    if (c->o.format == FMT_JSON && rr->rated)
+        sr_buf_putc(b, '\n');
+    if (c->o.format == FMT_TABLE && rr->rated)
+        sr_buf_puts(b, "(* given in the evidence, ^ capped by a key threshold, ? insufficient evidence)\n");
+    if (rr->rated && (c->o.format == FMT_TABLE || (c->o.summary && c->o.format == FMT_TEXT))) {
+        tally_print(b, &rr->t);
+    } else if (rr->rated && c->o.summary) {
+        sr_buf s;
+        sr_buf_init(&s);
+        tally_print(&s, &rr->t);
+        fputs(s.data ? s.data + 1 : "", c->err);
+        sr_buf_free(&s);
     }
 }
 
@@ -355,58 +582,48 @@ static int cmd_rate(cli *c)
     }
     if (c->o.nargs == 0)
         return usage_error(c, "rate needs at least one evidence file%s", "");
+    int jobs;
+    if (rate_jobs(c, &jobs))
+        return EXIT_USAGE;
     sr_buf b;
     sr_buf_init(&b);
-    js_writer w;
-    js_init(&w, &b, 1);
-    int status = EXIT_DONE, rated = 0;
-    tally t;
-    memset(&t, 0, sizeof t);
-    rt_result r;
-    rt_init(&r);
-    /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
-    r.trace_off = !(c->o.format == FMT_JSON && c->o.trace);
-    if (c->o.format == FMT_JSON && c->o.nargs > 1)
-        js_array(&w);
-    progress pg;
-    progress_start(&pg, c->err);
-    for (int i = 0; i < c->o.nargs; i++) {
-        progress_step(&pg, c->err, i, c->o.nargs);
+    rate_run rr;
+    memset(&rr, 0, sizeof rr);
+    rr.c = c;
+    rr.n = c->o.nargs;
+    rr.b = &b;
+    rr.json_array = c->o.format == FMT_JSON && c->o.nargs > 1;
+    rr.items = sr_calloc((size_t)rr.n, sizeof *rr.items);
+    /* Without room for several workers, one: the batch is only slower. */
+    rate_worker one;
+    rr.workers = jobs > 1 ? sr_calloc((size_t)jobs, sizeof *rr.workers) : NULL;
+    if (!rr.workers)
+        rr.workers = &one, jobs = 1;
+    int nworkers = rate_workers_open(&rr, jobs);
+    if (!rr.items) {
         sr_error e;
         sr_error_clear(&e);
-        ss_loaded l;
-        int rc = ss_load(&c->session, c->o.args[i], NULL, c->o.rules, c->o.from_published, &l, &e);
-        if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &r, &e);
-        if (rc != SR_OK) {
-            report(c, &e);
-            status = EXIT_REJECTED;
-        } else {
-            out_rating o = {l.pack, l.ev, &r};
-            render_one(c, &b, &w, &o, rated++ == 0);
-            tally_add(&t, &o);
-        }
-        ss_unload(&l);
+        report(c, (sr_oom(&e), &e));
+        rate_workers_close(&rr, nworkers);
+        if (rr.workers != &one)
+            sr_free(rr.workers);
+        return EXIT_REJECTED;
     }
-    progress_end(&pg, c->err);
-    if (c->o.format == FMT_JSON && c->o.nargs > 1)
-        js_end_array(&w);
-    if (c->o.format == FMT_JSON && rated)
-        sr_buf_putc(&b, '\n');
-    if (c->o.format == FMT_TABLE && rated)
-        sr_buf_puts(&b, "(* given in the evidence, ^ capped by a key threshold, ? insufficient evidence)\n");
-    if (rated && (c->o.format == FMT_TABLE || (c->o.summary && c->o.format == FMT_TEXT))) {
-        tally_print(&b, &t);
-    } else if (rated && c->o.summary) {
-        sr_buf s;
-        sr_buf_init(&s);
-        tally_print(&s, &t);
-        fputs(s.data ? s.data + 1 : "", c->err);
-        sr_buf_free(&s);
-    }
-    rt_free(&r);
-    int wrc = rated || !c->o.output ? write_output(c, &b) : EXIT_DONE;
+    js_init(&rr.w, &b, 1);
+    if (rr.json_array)
+        js_array(&rr.w);
+    progress_start(&rr.pg, c->err);
+    jb_run(rate_task, rate_between, &rr, rr.n, nworkers);
+    rate_drain(&rr); /* whatever the other workers finished after the caller's last council */
+    progress_end(&rr.pg, c->err);
+    rate_finish(&rr);
+    rate_workers_close(&rr, nworkers);
+    if (rr.workers != &one)
+        sr_free(rr.workers);
+    sr_free(rr.items);
+    int wrc = rr.rated || !c->o.output ? write_output(c, &b) : EXIT_DONE;
     sr_buf_free(&b);
-    return status != EXIT_DONE ? status : wrc;
+    return rr.status != EXIT_DONE ? rr.status : wrc;
 }
 
 /* ---- explain -------------------------------------------------------------------------- */

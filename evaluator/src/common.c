@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -72,18 +73,41 @@ void sr_error_print(FILE *f, const sr_error *err)
 
 /* ---- allocator ---------------------------------------------------------------------- */
 
-static long alloc_fail_at;  /* 0 = never fail */
-static long alloc_count;
+/* Atomic because `rate --jobs N` allocates on several threads at once. Relaxed order is
+ * enough: each counter is one number on its own and guards no other memory. With several
+ * threads which allocation is the Nth depends on scheduling, so tests that must fail the same
+ * allocation every time run one worker (--jobs 1).
+ *
+ * Counting starts only once a test calls sr_alloc_fail_at or sr_alloc_reset_count: a counter
+ * that every thread increments on every allocation keeps bouncing between the processors'
+ * caches (about a tenth of `rate --jobs 2`'s time), while a flag that is only read does not. */
+static atomic_int alloc_watch;      /* 0 until a test asks for counting or failures */
+static _Atomic long alloc_fail_at;  /* 0 = never fail */
+static _Atomic long alloc_count;
 
-void sr_alloc_fail_at(long n) { alloc_fail_at = n; alloc_count = 0; }
-long sr_alloc_count(void) { return alloc_count; }
-void sr_alloc_reset_count(void) { alloc_count = 0; }
+void sr_alloc_fail_at(long n)
+{
+    atomic_store_explicit(&alloc_fail_at, n, memory_order_relaxed);
+    atomic_store_explicit(&alloc_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&alloc_watch, 1, memory_order_relaxed);
+}
+
+long sr_alloc_count(void) { return atomic_load_explicit(&alloc_count, memory_order_relaxed); }
+
+void sr_alloc_reset_count(void)
+{
+    atomic_store_explicit(&alloc_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&alloc_watch, 1, memory_order_relaxed);
+}
 
 /* Counts the allocation and says whether the injected fault should fire for it. */
 static int alloc_should_fail(void)
 {
-    alloc_count++;
-    return alloc_fail_at > 0 && alloc_count >= alloc_fail_at;
+    if (!atomic_load_explicit(&alloc_watch, memory_order_relaxed))
+        return 0;
+    long n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
+    long at = atomic_load_explicit(&alloc_fail_at, memory_order_relaxed);
+    return at > 0 && n >= at;
 }
 
 int sr_alloc_fault(void) { return alloc_should_fail(); }
@@ -203,6 +227,14 @@ char *sr_buf_take(sr_buf *b)
 
 /* ---- files -------------------------------------------------------------------------- */
 
+/* strerror may return a buffer shared between threads; the XSI strerror_r writes into ours. */
+static const char *errno_text(int code, char *buf, size_t len)
+{
+    if (strerror_r(code, buf, len) != 0)
+        snprintf(buf, len, "error %d", code);
+    return buf;
+}
+
 /* Room for the first read: a regular file says its size, so one read fills the buffer (and
  * the next, finding the end, reads nothing); a pipe or terminal does not, and the buffer
  * grows as data comes. Never more than `most`. */
@@ -221,8 +253,9 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
     int is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     const char *name = is_stdin ? "<stdin>" : path;
+    char why[128];
     if (!f)
-        return sr_fail(err, SR_EIO, name, 0, 0, "cannot open: %s", strerror(errno));
+        return sr_fail(err, SR_EIO, name, 0, 0, "cannot open: %s", errno_text(errno, why, sizeof why));
     /* Our own stream reads straight into the buffer: a stdio buffer would only add a copy. */
     if (!is_stdin)
         setvbuf(f, NULL, _IONBF, 0);
@@ -247,7 +280,7 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
         }
     }
     if (rc == SR_OK && ferror(f))
-        rc = sr_fail(err, SR_EIO, name, 0, 0, "read failed: %s", strerror(errno));
+        rc = sr_fail(err, SR_EIO, name, 0, 0, "read failed: %s", errno_text(errno, why, sizeof why));
     if (!is_stdin)
         fclose(f);
     if (rc != SR_OK) {
@@ -260,11 +293,13 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
     return SR_OK;
 }
 
-static int write_fail_before_rename;
-void sr_write_fail_before_rename(int on) { write_fail_before_rename = on; }
+/* Atomic like the allocator's counters: set by a test, read wherever the output is written. */
+static atomic_int write_fail_before_rename;
+void sr_write_fail_before_rename(int on) { atomic_store(&write_fail_before_rename, on); }
 
 int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err)
 {
+    char why[128];
     sr_buf tmp;
     sr_buf_init(&tmp);
     sr_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -272,7 +307,7 @@ int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_erro
         return sr_oom(err);
     FILE *f = fopen(tmp.data, "wb");
     if (!f) {
-        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", errno_text(errno, why, sizeof why));
         sr_buf_free(&tmp);
         return rc;
     }
@@ -280,12 +315,12 @@ int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_erro
     ok = (fflush(f) == 0) && ok;
     ok = (fsync(fileno(f)) == 0) && ok;
     ok = (fclose(f) == 0) && ok;
-    if (ok && write_fail_before_rename) {
+    if (ok && atomic_load(&write_fail_before_rename)) {
         errno = EIO;
         ok = 0;
     }
     if (!ok || rename(tmp.data, path) != 0) {
-        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", errno_text(errno, why, sizeof why));
         remove(tmp.data);
         sr_buf_free(&tmp);
         return rc;

@@ -62,7 +62,8 @@ char *sr_strndup(const char *s, size_t n);
  * sr_malloc and says whether the injected fault fires for it, so fault walks still reach
  * every allocation the program makes. */
 int sr_alloc_fault(void);
-/* Fail the allocation numbered `n` (1-based) and every one after it; 0 disables. */
+/* Fail the allocation numbered `n` (1-based) and every one after it; 0 disables. Allocations
+ * are counted only from the first call of this or of sr_alloc_reset_count (tests' hooks). */
 void sr_alloc_fail_at(long n);
 /* Number of allocations made since the counter was last reset. */
 long sr_alloc_count(void);

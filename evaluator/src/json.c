@@ -57,6 +57,22 @@ static void container_close(js_writer *w, char c)
     sr_buf_putc(w->out, c);
 }
 
+void js_init_member(js_writer *w, sr_buf *out, int pretty, int depth)
+{
+    js_init(w, out, pretty);
+    w->depth = depth > 0 && depth < JS_MAX_DEPTH ? depth : 0;
+}
+
+void js_member_text(js_writer *w, const char *text, size_t len)
+{
+    if (w->depth > 0) {
+        if (w->has_member[w->depth])
+            sr_buf_putc(w->out, ',');
+        w->has_member[w->depth] = 1;
+    }
+    sr_buf_putn(w->out, text, len);
+}
+
 void js_object(js_writer *w) { container_open(w, '{'); }
 void js_array(js_writer *w) { container_open(w, '['); }
 void js_end_object(js_writer *w) { container_close(w, '}'); }

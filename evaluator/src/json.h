@@ -32,6 +32,12 @@ void js_number(js_writer *w, double v);
 void js_int(js_writer *w, long v);
 void js_bool(js_writer *w, int v);
 void js_null(js_writer *w);
+/* Members rendered apart (on another thread, into another buffer) and joined in order: a
+ * writer made with js_init_member writes one member as if a writer had the container open at
+ * `depth` with nothing in it yet, so the indentation is the same; js_member_text then adds that
+ * text to w's open container with the comma w would have written before it. */
+void js_init_member(js_writer *w, sr_buf *out, int pretty, int depth);
+void js_member_text(js_writer *w, const char *text, size_t len);
 /* Escapes s into b as a JSON string literal with quotes. */
 void js_quote(sr_buf *b, const char *s);
 

@@ -8,8 +8,11 @@
  * Every figure is a ratio against a baseline measured in the same run, because absolute times
  * on a shared machine are noisy:
  *   batch       `starrate rate` over every council (a subprocess, output to /dev/null) against
- *               yaml_floor, which only reads the same files and pulls libyaml's events;
- *               best of several interleaved runs, and the peak resident size of the rating;
+ *               yaml_floor, which only reads the same files and pulls libyaml's events: once
+ *               with --jobs 1 (one council after another, as `rate` always did) and once with
+ *               the default number of workers (one per online processor); wall time and CPU
+ *               time (the child's rusage, every thread), best of several interleaved runs, and
+ *               the peak resident size;
  *   evaluation  rt_evaluate of one loaded council (the largest) in a loop, against parsing
  *               that council once (yd_parse + ev_build), in time and, under callgrind, in
  *               instructions, which are repeatable;
@@ -243,34 +246,42 @@ static void note_run(run_stats *s, double wall, const struct rusage *ru)
         s->peak_rss_kib = ru->ru_maxrss;
 }
 
-/* argv for a program followed by every council file. */
-static char **with_files(const char *prog, const char *sub, const glob_t *files)
+/* argv for a program, up to three arguments (NULL ends them) and every council file. */
+static char **with_files(const char *prog, const char *const *args, const glob_t *files)
 {
-    char **argv = sr_calloc(files->gl_pathc + 3, sizeof *argv);
+    char **argv = sr_calloc(files->gl_pathc + 5, sizeof *argv);
+    if (!argv) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
     size_t n = 0;
     argv[n++] = (char *)prog;
-    if (sub)
-        argv[n++] = (char *)sub;
+    for (int i = 0; args && args[i] && i < 3; i++)
+        argv[n++] = (char *)args[i];
     for (size_t i = 0; i < files->gl_pathc; i++)
         argv[n++] = files->gl_pathv[i];
     argv[n] = NULL;
     return argv;
 }
 
-/* The two programs alternate, so a slow moment of the machine hits both alike. yaml_floor
- * is built beside this program (`self`). */
+/* The three programs alternate, so a slow moment of the machine hits them alike. yaml_floor
+ * is built beside this program (`self`). `rate` runs with the default number of workers
+ * (STARRATE_JOBS is cleared so the default is the processors') and with --jobs 1. */
 static void batch(const char *self, const char *build, const glob_t *files, run_stats *rate,
-                  run_stats *floor_)
+                  run_stats *rate1, run_stats *floor_)
 {
     char starrate[4096], yaml_floor[4096];
     snprintf(starrate, sizeof starrate, "%s/starrate", build);
     const char *slash = strrchr(self, '/');
     snprintf(yaml_floor, sizeof yaml_floor, "%.*syaml_floor", slash ? (int)(slash - self + 1) : 0,
              self);
-    char **rate_argv = with_files(starrate, "rate", files);
+    unsetenv("STARRATE_JOBS");
+    static const char *const rate_args[] = {"rate", NULL};
+    static const char *const rate1_args[] = {"rate", "--jobs", "1", NULL};
+    char **rate_argv = with_files(starrate, rate_args, files);
+    char **rate1_argv = with_files(starrate, rate1_args, files);
     char **floor_argv = with_files(yaml_floor, NULL, files);
-    *rate = (run_stats){1e30, 0, 0};
-    *floor_ = (run_stats){1e30, 0, 0};
+    *rate = *rate1 = *floor_ = (run_stats){1e30, 0, 0};
     struct rusage ru;
     run_child(rate_argv, &ru); /* warm the page cache */
     run_child(floor_argv, &ru);
@@ -279,8 +290,11 @@ static void batch(const char *self, const char *build, const glob_t *files, run_
         note_run(floor_, w, &ru);
         w = run_child(rate_argv, &ru);
         note_run(rate, w, &ru);
+        w = run_child(rate1_argv, &ru);
+        note_run(rate1, w, &ru);
     }
     sr_free(rate_argv);
+    sr_free(rate1_argv);
     sr_free(floor_argv);
 }
 
@@ -502,7 +516,10 @@ typedef struct results {
     size_t councils;
     const char *largest;
     size_t largest_bytes;
-    run_stats rate, floor_;
+    run_stats rate;      /* `rate` with the default number of workers */
+    run_stats rate1;     /* `rate --jobs 1` */
+    run_stats floor_;
+    long jobs;           /* the default: online processors */
     double t[NOPS];      /* seconds per operation */
     double ir[NOPS];     /* instructions per operation, -1 unknown */
     double ir_trace[NOPS]; /* of those, in trace.c */
@@ -541,27 +558,52 @@ static const char *fmt(char *buf, size_t len, const char *f, double v)
     return buf;
 }
 
+static double mib(long kib) { return (double)kib / 1024.0; }
+
+/* The batch rows of one way of running `rate` against the libyaml floor. */
+static void batch_rows(const char *label, const run_stats *r, const run_stats *floor_)
+{
+    char what[64], a[32], b[32];
+    double wall_r = ratio(r->best_wall, floor_->best_wall);
+    snprintf(what, sizeof what, "batch %s: vs libyaml (wall)", label);
+    row(what, fmt(a, sizeof a, "%.1f ms", r->best_wall * 1e3),
+        fmt(b, sizeof b, "%.1f ms", floor_->best_wall * 1e3), wall_r, "<= 1.5x",
+        wall_r <= TARGET_BATCH_RATIO);
+    snprintf(what, sizeof what, "batch %s: vs libyaml (cpu)", label);
+    row(what, fmt(a, sizeof a, "%.1f ms", r->best_cpu * 1e3),
+        fmt(b, sizeof b, "%.1f ms", floor_->best_cpu * 1e3), ratio(r->best_cpu, floor_->best_cpu),
+        NULL, 0);
+    snprintf(what, sizeof what, "batch %s: peak resident size", label);
+    row(what, fmt(a, sizeof a, "%.1f MiB", mib(r->peak_rss_kib)),
+        fmt(b, sizeof b, "%.1f MiB", mib(floor_->peak_rss_kib)), -1, "< 32 MiB",
+        mib(r->peak_rss_kib) < TARGET_PEAK_MIB);
+}
+
 static void print_table(const results *R)
 {
-    char a[32], b[32];
-    double batch_r = ratio(R->rate.best_wall, R->floor_.best_wall);
-    double peak_mib = (double)R->rate.peak_rss_kib / 1024.0;
+    char a[32], b[32], label[32], what[64];
     double eval_t = ratio(R->t[OP_EVAL], R->t[OP_PARSE]);
     double eval_i = ratio(R->ir[OP_EVAL], R->ir[OP_PARSE]);
     double share = ratio(R->ir_trace[OP_EVAL_OFF], R->ir[OP_EVAL_OFF]);
     printf("\nstarrate benchmarks: %zu synthetic councils; evaluation of %s (%zu bytes)\n\n",
            R->councils, R->largest, R->largest_bytes);
+    printf("batch: `starrate rate` with --jobs 1 (one council after another) and with the\n"
+           "default -j%ld (one worker per online processor), each against the same libyaml\n"
+           "floor; cpu is the child's user + system time over all its threads\n\n", R->jobs);
     printf("%-38s %15s %15s %8s  %-9s %s\n", "benchmark", "measured", "baseline", "ratio",
            "target", "");
-    row("batch: rate vs libyaml parse (wall)", fmt(a, sizeof a, "%.1f ms", R->rate.best_wall * 1e3),
-        fmt(b, sizeof b, "%.1f ms", R->floor_.best_wall * 1e3), batch_r, "<= 1.5x",
-        batch_r <= TARGET_BATCH_RATIO);
-    row("batch: rate vs libyaml parse (cpu)", fmt(a, sizeof a, "%.1f ms", R->rate.best_cpu * 1e3),
-        fmt(b, sizeof b, "%.1f ms", R->floor_.best_cpu * 1e3),
-        ratio(R->rate.best_cpu, R->floor_.best_cpu), NULL, 0);
-    row("batch: peak resident size", fmt(a, sizeof a, "%.1f MiB", peak_mib),
-        fmt(b, sizeof b, "%.1f MiB", (double)R->floor_.peak_rss_kib / 1024.0), -1, "< 32 MiB",
-        peak_mib < TARGET_PEAK_MIB);
+    batch_rows("-j1", &R->rate1, &R->floor_);
+    snprintf(label, sizeof label, "-j%ld", R->jobs);
+    batch_rows(label, &R->rate, &R->floor_);
+    double speedup = ratio(R->rate.best_wall, R->rate1.best_wall);
+    snprintf(what, sizeof what, "batch -j%ld vs -j1 (wall)", R->jobs);
+    row(what, fmt(a, sizeof a, "%.1f ms", R->rate.best_wall * 1e3),
+        fmt(b, sizeof b, "%.1f ms", R->rate1.best_wall * 1e3), speedup, R->jobs > 1 ? "< 1x" : NULL,
+        speedup >= 0 && speedup < 1);
+    snprintf(what, sizeof what, "batch -j%ld vs -j1 (cpu)", R->jobs);
+    row(what, fmt(a, sizeof a, "%.1f ms", R->rate.best_cpu * 1e3),
+        fmt(b, sizeof b, "%.1f ms", R->rate1.best_cpu * 1e3),
+        ratio(R->rate.best_cpu, R->rate1.best_cpu), NULL, 0);
     row("evaluation vs parse once (time)", fmt(a, sizeof a, "%.1f us", R->t[OP_EVAL] * 1e6),
         fmt(b, sizeof b, "%.1f us", R->t[OP_PARSE] * 1e6), eval_t, "< 1x", eval_t < TARGET_EVAL_RATIO);
     row("evaluation vs parse once (instr)", fmt(a, sizeof a, "%.0f", R->ir[OP_EVAL]),
@@ -614,6 +656,19 @@ static void json_number(FILE *f, const char *key, double v, int last)
         fprintf(f, "    \"%s\": %.10g%s\n", key, v, last ? "" : ",");
 }
 
+/* The members of one batch object: `rate` against the floor. */
+static void batch_json(FILE *f, const run_stats *r, const run_stats *floor_)
+{
+    json_number(f, "rate_ms", r->best_wall * 1e3, 0);
+    json_number(f, "floor_ms", floor_->best_wall * 1e3, 0);
+    json_number(f, "ratio", ratio(r->best_wall, floor_->best_wall), 0);
+    json_number(f, "rate_cpu_ms", r->best_cpu * 1e3, 0);
+    json_number(f, "floor_cpu_ms", floor_->best_cpu * 1e3, 0);
+    json_number(f, "cpu_ratio", ratio(r->best_cpu, floor_->best_cpu), 0);
+    json_number(f, "peak_rss_mib", mib(r->peak_rss_kib), 0);
+    json_number(f, "floor_peak_rss_mib", mib(floor_->peak_rss_kib), 1);
+}
+
 static void machine(char *out, size_t outlen)
 {
     struct utsname u;
@@ -660,14 +715,14 @@ static int write_json(const char *path, const results *R)
     commit(c, sizeof c);
     fprintf(f, "{\n  \"machine\": \"%s\",\n  \"commit\": \"%s\",\n", m, c);
     fprintf(f, "  \"pack\": \"%s\",\n  \"councils\": %zu,\n", R->pack, R->councils);
-    fprintf(f, "  \"batch\": {\n");
-    json_number(f, "rate_ms", R->rate.best_wall * 1e3, 0);
-    json_number(f, "floor_ms", R->floor_.best_wall * 1e3, 0);
-    json_number(f, "ratio", ratio(R->rate.best_wall, R->floor_.best_wall), 0);
-    json_number(f, "rate_cpu_ms", R->rate.best_cpu * 1e3, 0);
-    json_number(f, "floor_cpu_ms", R->floor_.best_cpu * 1e3, 0);
-    json_number(f, "peak_rss_mib", (double)R->rate.peak_rss_kib / 1024.0, 0);
-    json_number(f, "floor_peak_rss_mib", (double)R->floor_.peak_rss_kib / 1024.0, 1);
+    /* "batch" keeps its meaning from before `rate` had workers: one council after another
+     * (--jobs 1). "batch_default_jobs" is `rate` as it runs by default, `jobs` workers. */
+    fprintf(f, "  \"batch\": {\n    \"jobs\": 1,\n");
+    batch_json(f, &R->rate1, &R->floor_);
+    fprintf(f, "  },\n  \"batch_default_jobs\": {\n    \"jobs\": %ld,\n", R->jobs);
+    json_number(f, "vs_jobs_1_wall", ratio(R->rate.best_wall, R->rate1.best_wall), 0);
+    json_number(f, "vs_jobs_1_cpu", ratio(R->rate.best_cpu, R->rate1.best_cpu), 0);
+    batch_json(f, &R->rate, &R->floor_);
     fprintf(f, "  },\n  \"evaluation\": {\n    \"council_bytes\": %zu,\n", R->largest_bytes);
     json_number(f, "parse_us", R->t[OP_PARSE] * 1e6, 0);
     json_number(f, "eval_us", R->t[OP_EVAL] * 1e6, 0);
@@ -756,12 +811,13 @@ int main(int argc, char **argv)
     memset(&R, 0, sizeof R);
     R.councils = files.gl_pathc;
     R.pack = pack;
+    R.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
     for (size_t i = 0; i < files.gl_pathc; i++)
         if (file_size(files.gl_pathv[i]) > R.largest_bytes)
             R.largest = files.gl_pathv[i], R.largest_bytes = file_size(files.gl_pathv[i]);
 
     fprintf(stderr, "bench: batch of %zu councils, %d runs each...\n", R.councils, BATCH_RUNS);
-    batch(argv[0], build, &files, &R.rate, &R.floor_);
+    batch(argv[0], build, &files, &R.rate, &R.rate1, &R.floor_);
 
     fprintf(stderr, "bench: the batch by stages...\n");
     stages(&files, pack, R.stage);

@@ -1,0 +1,1 @@
+rate --jobs 4 --format json scenarios/councils/durham-2003.yaml tests/golden/inputs/bad-word.yaml scenarios/councils/demo-2-star-capped.yaml tests/golden/inputs/missing.yaml scenarios/councils/hertfordshire-2002.yaml scenarios/councils/demo-0-star.yaml

@@ -1,0 +1,1 @@
+rate --jobs 3 --format table --summary scenarios/councils/demo-0-star.yaml scenarios/councils/demo-1-star-capped.yaml tests/golden/inputs/bad-word.yaml scenarios/councils/demo-2-star-capped.yaml scenarios/councils/demo-3-star.yaml scenarios/councils/bath-ne-somerset-2003.yaml scenarios/councils/harrow-2003.yaml
