@@ -149,6 +149,14 @@ static void set_number(lua_State *L, const char *k, double v)
     lua_setfield(L, -2, k);
 }
 
+/* Every rule input says whether an audit trail is being kept: rules build the details they
+ * return (reason, score, compared) only for it. */
+static void set_explain(ctx *c)
+{
+    lua_pushboolean(c->L, !c->t->off);
+    lua_setfield(c->L, -2, "explain");
+}
+
 /* Scores are shown to two decimals: the rules' cut-offs are never finer than that. A rule
  * compares one score with several cut-offs, so the last text is kept for the next row. */
 typedef struct score_memo {
@@ -440,9 +448,10 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
         nind += grade_uses_indicator(svc, rs, i, std);
     for (size_t i = 0; i < svc->nfindings; i++)
         nfind += (finding_standards(c, &svc->findings[i]) & (1u << std)) != 0;
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 5);
     set_string(L, "service", c->p->services[s].id);
     set_number(L, "standard", std);
+    set_explain(c);
     lua_createtable(L, nind, 0);
     int n = 0;
     for (size_t i = 0; i < svc->nindicators; i++) {
@@ -663,8 +672,9 @@ static int serving_call(ctx *c, size_t s, int unused, int *word, const char **ne
     lua_State *L = c->L;
     rt_service *rs = &c->r->svc[s];
     int node = rs->serving_node;
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 3);
     set_string(L, "service", c->p->services[s].id);
+    set_explain(c);
     lua_createtable(L, 5, 0);
     for (int std = 1; std <= 5; std++) {
         lua_createtable(L, 0, 2);
@@ -763,8 +773,9 @@ static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const ch
     lua_State *L = c->L;
     int improved, worsened, compared;
     travel(c, s, &improved, &worsened, &compared);
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
     set_string(L, "service", c->p->services[s].id);
+    set_explain(c);
     lua_createtable(L, (int)svc->ncapacity, 0);
     for (size_t i = 0; i < svc->ncapacity; i++) {
         const ev_finding *f = &svc->capacity_findings[i];
@@ -825,8 +836,9 @@ static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **n
     lua_State *L = c->L;
     const rt_service *rs = &c->r->svc[s];
     int node = rs->capacity_node;
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 3);
     set_string(L, "service", c->p->services[s].id);
+    set_explain(c);
     if (rs->grade[5] >= 0)
         set_string(L, "grade", c->p->grade.words[rs->grade[5]].id);
     tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].text : "not assessed",

@@ -4,7 +4,9 @@
 -- reconstruction, chosen so that the published judgements of the calibration councils come
 -- out of their evidence (docs/methodology.md shows the working). Each rule returns its word
 -- (or nil: "not assessed" / "insufficient evidence") and a table of details that the audit
--- trail prints: the score, the reason, and every comparison with both sides shown.
+-- trail prints: the score, the reason, and every comparison with both sides shown. The details
+-- are built only when the input's `explain` is true (an audit trail is being kept); a rule that
+-- cannot decide still says what it `needs` either way.
 
 -- Weights of the findings' kinds for the level of a standard. An "improvement observed
 -- since the previous review" shows movement, often from a low base, so it counts for half
@@ -33,12 +35,15 @@ local function balance(findings, weights)
   return (pos - neg) / (pos + neg + 1), pos, neg
 end
 
--- First word whose cut-off the score reaches, best first; `cuts` lists {word, minimum}.
-local function classify(score, cuts, what)
-  local compared = {}
+-- First word whose cut-off the score reaches, best first; `cuts` lists {word, minimum}. With
+-- `explain` (the input's: an audit trail is being kept), also the comparisons made on the way.
+local function classify(score, cuts, what, explain)
+  local compared = explain and {} or nil
   for _, c in ipairs(cuts) do
     local met = c[2] == nil or score >= c[2]
-    compared[#compared + 1] = { what = what, value = score, limit = c[2], word = c[1], met = met }
+    if compared then
+      compared[#compared + 1] = { what = what, value = score, limit = c[2], word = c[1], met = met }
+    end
     if met then return c[1], compared end
   end
 end
@@ -57,7 +62,7 @@ rule {
     if nb == 0 and nf == 0 then
       return nil, { reason = "no indicators and no findings for this standard" }
     end
-    local parts, score = {}, 0
+    local score
     local ind = nb > 0 and ((sum / nb) - 3) / 2 or nil
     local fnd, pos, neg
     if nf > 0 then fnd, pos, neg = balance(input.findings, KIND_WEIGHT) end
@@ -66,13 +71,15 @@ rule {
     else
       score = ind or fnd
     end
+    local grade, compared = classify(score, GRADE_CUTS, "score", input.explain)
+    if not input.explain then return grade end
+    local parts = {}
     if ind then
       parts[#parts + 1] = string.format("mean band %.2f of %d indicator%s", sum / nb, nb, nb == 1 and "" or "s")
     end
     if fnd then
       parts[#parts + 1] = string.format("findings %g for and %g against", pos, neg)
     end
-    local grade, compared = classify(score, GRADE_CUTS, "score")
     return grade, {
       score = score,
       reason = table.concat(parts, "; ") .. string.format(": score %.2f", score),
@@ -106,11 +113,14 @@ rule {
       }
     end
     local mean = sum / n
-    local word, compared = classify(mean, SERVING_CUTS, "mean grade")
+    local word, compared = classify(mean, SERVING_CUTS, "mean grade", input.explain)
     if word == "yes" and worst == 1 then
       word = "most"
-      compared[#compared + 1] = { what = "worst grade", value = worst, limit = 2, word = "yes", met = false }
+      if compared then
+        compared[#compared + 1] = { what = "worst grade", value = worst, limit = 2, word = "yes", met = false }
+      end
     end
+    if not input.explain then return word end
     return word, {
       score = mean,
       reason = string.format("mean grade %.2f over %d standard%s", mean, n, n == 1 and "" or "s"),
@@ -135,13 +145,16 @@ rule {
     end
     local fnd, pos, neg = balance(input.findings, CAPACITY_WEIGHT)
     local score = fnd
-    local reason = string.format("capacity findings %g for and %g against", pos, neg)
     if t.compared > 0 then
       local travel = (t.improved - t.worsened) / t.compared
       score = (1 - TRAVEL_SHARE) * fnd + TRAVEL_SHARE * travel
+    end
+    local grade, compared = classify(score, CAPACITY_CUTS, "score", input.explain)
+    if not input.explain then return grade end
+    local reason = string.format("capacity findings %g for and %g against", pos, neg)
+    if t.compared > 0 then
       reason = reason .. string.format("; %d of %d indicators improved, %d worsened", t.improved, t.compared, t.worsened)
     end
-    local grade, compared = classify(score, CAPACITY_CUTS, "score")
     return grade, { score = score, reason = reason .. string.format(": score %.2f", score), compared = compared }
   end,
 }
@@ -157,6 +170,7 @@ rule {
     if not input.grade then
       return nil, { reason = "standard 6 was not assessed", needs = "capacity findings (standard 6) or a given capacity" }
     end
+    if not input.explain then return CAPACITY_FROM_GRADE[input.grade] end
     return CAPACITY_FROM_GRADE[input.grade], { reason = "standard 6 graded " .. input.grade }
   end,
 }

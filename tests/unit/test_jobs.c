@@ -445,12 +445,19 @@ Test(rate_jobs, allocation_failures_with_two_workers)
     char *files[] = {COUNCIL("demo-0-star.yaml"), COUNCIL("demo-3-star.yaml"),
                      COUNCIL("harrow-2003.yaml"), COUNCIL("durham-2003.yaml")};
     const char *const opts[] = {"-o", out, NULL};
-    sr_alloc_reset_count();
-    captured clean = run_rate(opts, "2", files, 4);
-    long total = sr_alloc_count();
-    cr_assert_eq(clean.status, 0, "%s", clean.err);
-    cr_assert_eq(unlink(out), 0);
-    captured_free(&clean);
+    /* Each worker that takes a council loads the rule packs itself, so a run makes more
+     * allocations when the second thread starts in time to take one: the fewest of a few
+     * clean runs is what every run makes at least. */
+    long total = 0;
+    for (int run = 0; run < 5; run++) {
+        sr_alloc_reset_count();
+        captured clean = run_rate(opts, "2", files, 4);
+        long made = sr_alloc_count();
+        cr_assert_eq(clean.status, 0, "%s", clean.err);
+        cr_assert_eq(unlink(out), 0);
+        captured_free(&clean);
+        total = run == 0 || made < total ? made : total;
+    }
     cr_assert_gt(total, 1000, "only %ld allocations", total);
     long step = total / 60, failures = 0, n;
     for (n = 1; n < 4 * total; n += step) {

@@ -76,7 +76,7 @@ Test(report_whatif, a_changed_judgement_marks_exactly_its_cells)
     cr_assert(strstr(row, "<td class=\"b2\" data-value=\"some\">"), "%s", row);
     cr_assert(strstr(row, "<td class=\"b4 changed\" data-value=\"most\" data-changed=\"1\">"), "%s", row);
     cr_assert(strstr(row, "data-rule=\"serving-from-standards\""), "%s", row);
-    cr_assert(strstr(row, "rules/2002/judgements.lua:88"), "%s", row);
+    cr_assert(strstr(row, "rules/2002/judgements.lua:95"), "%s", row);
     cr_assert(strstr(row, "&#9650; better"), "%s", row);
     free(row);
     row = row_of(c.out, "stars");
