@@ -475,6 +475,9 @@ Test(rate_jobs, allocation_failures_with_two_workers)
         failures++;
     }
     cr_assert_lt(n, 4 * total, "never succeeded again");
-    cr_assert_gt(failures, 40, "only %ld failing runs", failures);
+    /* About 60 steps; a run fails until n passes what it allocates, which is between one
+     * and two pack loads more than the councils need, depending on whether the second
+     * worker took a council: at least a third of the steps must fail. */
+    cr_assert_gt(failures, 20, "only %ld failing runs", failures);
     cr_assert(!dir_is_empty(tmpdir), "the last run wrote its output");
 }
