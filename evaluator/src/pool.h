@@ -4,9 +4,8 @@
  * An evaluation makes and drops a few hundred small Lua objects (tables, strings, closures),
  * and the system allocator was a sixth of its cost. Lua always says the size of the block it
  * frees or resizes, so small blocks can come from free lists by size class, with no header
- * and no search: a block of class k is (k + 1) * PL_STEP bytes, carved from chunks of
- * PL_CHUNK bytes obtained through sr_malloc (so allocation failures can still be injected)
- * and returned to the system only by pl_destroy.
+ * and no search: a block of class k is (k + 1) * PL_STEP bytes, cut from an arena of PL_CHUNK
+ * byte blocks (arena.h) and returned to the system only by pl_destroy.
  *
  * Blocks larger than PL_MAX are not the pool's business: callers use the system allocator
  * for them, deciding by size alone (pl_fits), which is why a block must be freed and resized
@@ -15,21 +14,18 @@
 #ifndef SR_POOL_H
 #define SR_POOL_H
 
+#include "arena.h"
+
 #include <stddef.h>
 
-#define PL_STEP 16      /* class granularity; also the alignment of every block */
+#define PL_STEP 16      /* class granularity; the arena aligns every block at least this much */
 #define PL_MAX 256      /* largest block the pool serves */
 #define PL_CLASSES (PL_MAX / PL_STEP)
 #define PL_CHUNK 65536  /* bytes asked of the system at a time */
 
-typedef struct pl_chunk pl_chunk;
-
 typedef struct pl_pool {
     void *free[PL_CLASSES]; /* a singly linked list through the blocks themselves */
-    pl_chunk *chunks;       /* every chunk, for pl_destroy */
-    char *cur;              /* the unused end of the newest chunk */
-    size_t left;            /* bytes left there */
-    size_t chunk_bytes;     /* bytes held in chunks, for the record */
+    ar_arena chunks;        /* where blocks no list holds are cut from */
 } pl_pool;
 
 void pl_init(pl_pool *p);

@@ -7,24 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CHUNK_SIZE (64 * 1024)
+/* Blocks of 64 KiB: a traced evaluation of a full council fits in a few, and tr_reset keeps
+ * them for the next. */
+#define BLOCK_SIZE (64 * 1024)
 
-struct tr_chunk {
-    struct tr_chunk *next;
-    size_t used, size;
-    max_align_t data[]; /* aligned storage */
-};
-
-void tr_init(tr_trace *t) { memset(t, 0, sizeof *t); }
+void tr_init(tr_trace *t)
+{
+    memset(t, 0, sizeof *t);
+    ar_init(&t->arena, BLOCK_SIZE, BLOCK_SIZE);
+}
 
 void tr_free(tr_trace *t)
 {
-    tr_chunk *c = t->chunks;
-    while (c) {
-        tr_chunk *next = c->next;
-        sr_free(c);
-        c = next;
-    }
+    ar_free(&t->arena);
     sr_free(t->nodes);
     tr_init(t);
 }
@@ -32,34 +27,20 @@ void tr_free(tr_trace *t)
 /* The setting `off` survives: it belongs to the caller, not to one evaluation. */
 void tr_reset(tr_trace *t)
 {
-    for (tr_chunk *c = t->chunks; c; c = c->next)
-        c->used = 0;
+    ar_reset(&t->arena);
     t->n = 0;
     t->oom = 0;
 }
 
+/* After the first failure nothing more is recorded (see tr_trace.oom). */
 static void *arena_alloc(tr_trace *t, size_t n)
 {
     if (t->oom)
         return NULL;
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    for (tr_chunk *c = t->chunks; c; c = c->next)
-        if (c->size - c->used >= n) {
-            void *p = (char *)c->data + c->used;
-            c->used += n;
-            return p;
-        }
-    size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-    tr_chunk *c = sr_malloc(sizeof *c + size);
-    if (!c) {
+    void *p = ar_alloc(&t->arena, n);
+    if (!p)
         t->oom = 1;
-        return NULL;
-    }
-    c->size = size;
-    c->used = n;
-    c->next = t->chunks;
-    t->chunks = c;
-    return c->data;
+    return p;
 }
 
 static const char *copy(tr_trace *t, const char *s, size_t n)

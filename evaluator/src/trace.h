@@ -15,6 +15,7 @@
 #ifndef SR_TRACE_H
 #define SR_TRACE_H
 
+#include "arena.h"
 #include "common.h"
 
 #include <stddef.h>
@@ -55,10 +56,8 @@ typedef struct tr_node {
     tr_use *uses, *uses_tail;
 } tr_node;
 
-typedef struct tr_chunk tr_chunk;
-
 typedef struct tr_trace {
-    tr_chunk *chunks;  /* arena */
+    ar_arena arena;    /* nodes' strings, inputs, comparisons and uses */
     tr_node *nodes;
     size_t n, cap;
     int oom;           /* set on the first failed allocation; later calls do nothing */

@@ -7,6 +7,7 @@
  * comes from sr_malloc, so the allocator's fault injection covers the whole reader.
  */
 #include "ydoc.h"
+#include "arena.h"
 
 #include <yaml.h> /* libyaml's; this module's header is ydoc.h so the names cannot clash */
 
@@ -14,7 +15,6 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,25 +133,18 @@ static void join_words(const char *const *words, size_t n, char *out, size_t out
 /* ---- the arena ------------------------------------------------------------------------ */
 
 /* A tree is built once and freed whole, so its nodes, scalar texts and child arrays are cut
- * from a few large blocks and freed with them: a malloc and a free per node and per scalar
- * used to cost more than building the tree itself. */
-typedef struct block {
-    struct block *next;
-    size_t used, size;
-    max_align_t data[]; /* aligned storage */
-} block;
-
+ * from an arena and freed with it: a malloc and a free per node and per scalar used to cost
+ * more than building the tree itself. */
 enum {
     BLOCK_MIN = 4 * 1024,
     BLOCK_MAX = 1024 * 1024,
     TREE_PER_BYTE = 8 /* a tree takes about 6 bytes per byte of YAML: one block usually does */
 };
 
-/* What a root node belongs to. yd_free gets from the root to its blocks through the
+/* What a root node belongs to. yd_free gets from the root to its arena through the
  * document that holds it, so no node needs a pointer back to its arena. */
 typedef struct document {
-    block *blocks; /* newest first */
-    size_t next_size;
+    ar_arena arena;
     yd_node root;
 } document;
 
@@ -162,36 +155,12 @@ static document *doc_of(yd_node *root)
 
 static void doc_free(document *doc)
 {
-    block *bl = doc->blocks;
-    while (bl) {
-        block *next = bl->next;
-        sr_free(bl);
-        bl = next;
-    }
+    ar_free(&doc->arena);
     sr_free(doc);
 }
 
 /* n bytes aligned for any node or array, or NULL when an allocation fails. */
-static void *arena_alloc(document *doc, size_t n)
-{
-    n = (n + alignof(max_align_t) - 1) / alignof(max_align_t) * alignof(max_align_t);
-    block *bl = doc->blocks;
-    if (!bl || bl->size - bl->used < n) {
-        size_t size = n > doc->next_size ? n : doc->next_size;
-        if (size > SIZE_MAX - sizeof *bl || !(bl = sr_malloc(sizeof *bl + size)))
-            return NULL;
-        bl->size = size;
-        bl->used = 0;
-        bl->next = doc->blocks;
-        doc->blocks = bl;
-        /* Growing block sizes keep the number of blocks logarithmic in the tree's size. */
-        if (doc->next_size < BLOCK_MAX)
-            doc->next_size *= 2;
-    }
-    void *p = (char *)bl->data + bl->used;
-    bl->used += n;
-    return p;
-}
+static void *arena_alloc(document *doc, size_t n) { return ar_alloc(&doc->arena, n); }
 
 /* The first block is sized from the input, so a typical file needs exactly one. */
 static document *doc_new(size_t input_len)
@@ -200,7 +169,7 @@ static document *doc_new(size_t input_len)
     if (!doc)
         return NULL;
     size_t guess = input_len < BLOCK_MAX / TREE_PER_BYTE ? input_len * TREE_PER_BYTE : BLOCK_MAX;
-    doc->next_size = guess > BLOCK_MIN ? guess : BLOCK_MIN;
+    ar_init(&doc->arena, guess > BLOCK_MIN ? guess : BLOCK_MIN, BLOCK_MAX);
     return doc;
 }
 

@@ -22,14 +22,14 @@ Test(pool, blocks_are_aligned_distinct_and_hold_their_bytes)
         cr_assert_eq((uintptr_t)blocks[i] % PL_STEP, 0, "block %d is not aligned", i);
         memset(blocks[i], i & 0xff, size);
     }
-    cr_assert_gt(p.chunk_bytes, PL_CHUNK, "the blocks should span more than one chunk");
+    cr_assert_gt(p.chunks.bytes, PL_CHUNK, "the blocks should span more than one chunk");
     for (int i = 0; i < N; i++) {
         size_t size = (size_t)(i % PL_MAX) + 1;
         for (size_t k = 0; k < size; k++)
             cr_assert_eq(blocks[i][k], i & 0xff, "block %d byte %zu was overwritten", i, k);
     }
     pl_destroy(&p);
-    cr_assert_null(p.chunks);
+    cr_assert_null(p.chunks.first);
 }
 
 Test(pool, freed_blocks_are_reused_by_their_class)
@@ -45,12 +45,12 @@ Test(pool, freed_blocks_are_reused_by_their_class)
     void *c = pl_alloc(&p, 64);
     cr_assert_neq(c, b, "a 64-byte block must not come from the 48-byte list");
     cr_assert_eq(pl_alloc(&p, 48), b);
-    size_t before = p.chunk_bytes;
+    size_t before = p.chunks.bytes;
     for (int i = 0; i < 10000; i++) {  /* steady state: no new chunks */
         void *x = pl_alloc(&p, 100);
         pl_free(&p, x, 100);
     }
-    cr_assert_eq(p.chunk_bytes, before);
+    cr_assert_eq(p.chunks.bytes, before);
     pl_destroy(&p);
 }
 
