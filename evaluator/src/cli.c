@@ -22,8 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { EXIT_DONE = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2 };
-
 typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TABLE } fmt_kind;
 
 typedef struct opts {
@@ -227,16 +225,18 @@ static int parse_opts(cli *c, int argc, char **argv)
 
 static void report(cli *c, const sr_error *e) { sr_error_print(c->err, e); }
 
-static int write_output(cli *c, sr_buf *b)
+int cli_deliver(const sr_buf *b, const char *path, FILE *out, FILE *err)
 {
     sr_error e;
     sr_error_clear(&e);
-    if (sr_deliver(b, c->o.output, c->out, &e) != SR_OK) {
-        report(c, &e);
+    if (sr_deliver(b, path, out, &e) != SR_OK) {
+        sr_error_print(err, &e);
         return EXIT_REJECTED;
     }
     return EXIT_DONE;
 }
+
+static int write_output(cli *c, sr_buf *b) { return cli_deliver(b, c->o.output, c->out, c->err); }
 
 /* ---- rate ----------------------------------------------------------------------------- */
 

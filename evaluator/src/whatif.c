@@ -10,6 +10,7 @@
  * of the rule pack is repeated here.
  */
 #include "whatif.h"
+#include "cli.h"
 #include "json.h"
 #include "output.h"
 #include "scenario.h"
@@ -21,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EXIT_DONE = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2 };
 typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } fmt_kind;
 
 static const char usage_whatif[] =
@@ -214,16 +214,7 @@ static int parse_opts(wi_cli *c, int argc, char **argv, int seek)
 
 static void report(wi_cli *c, const sr_error *e) { sr_error_print(c->err, e); }
 
-static int write_output(wi_cli *c, sr_buf *b)
-{
-    sr_error e;
-    sr_error_clear(&e);
-    if (sr_deliver(b, c->o.output, c->out, &e) != SR_OK) {
-        report(c, &e);
-        return EXIT_REJECTED;
-    }
-    return EXIT_DONE;
-}
+static int write_output(wi_cli *c, sr_buf *b) { return cli_deliver(b, c->o.output, c->out, c->err); }
 
 static void csv_int(sr_buf *b, long v, int last)
 {
