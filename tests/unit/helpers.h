@@ -87,6 +87,35 @@ static inline void captured_free(captured *c)
     free(c->err);
 }
 
+/* Writes len bytes of text to dir/name. */
+static inline void th_write_in(const char *dir, const char *name, const char *text, size_t len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fwrite(text, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* The declarations every test pack needs: two services, the three scales, the rating and
+ * standards 1-6 (all with a `source`). */
+#define TH_DECL_LUA                                                                           \
+    "service { id = 'children', name = 'c', title = 'C', source = 's' }\n"                    \
+    "service { id = 'adults', name = 'a', title = 'A', source = 's' }\n"                      \
+    "scale { id = 'serving', name = 'serving', source = 's', words = {\n"                     \
+    "  { id = 'no', text = 'no' }, { id = 'some', text = 'some' },\n"                         \
+    "  { id = 'most', text = 'most' }, { id = 'yes', text = 'yes' } } }\n"                    \
+    "scale { id = 'capacity', name = 'capacity', source = 's', words = {\n"                   \
+    "  { id = 'poor', text = 'p' }, { id = 'uncertain', text = 'u' },\n"                      \
+    "  { id = 'promising', text = 'pr' }, { id = 'excellent', text = 'e' } } }\n"             \
+    "scale { id = 'grade', name = 'grade', source = 's', words = {\n"                         \
+    "  { id = 'inadequate', text = 'i' }, { id = 'adequate', text = 'a' },\n"                 \
+    "  { id = 'good', text = 'g' }, { id = 'very_good', text = 'v' } } }\n"                   \
+    "rating { min = 0, max = 3, unit = 'stars', source = 's' }\n"                             \
+    "for n = 1, 6 do standard { number = n, name = 'S' .. n,\n"                               \
+    "  informs = n < 6 and 'serving' or 'capacity', criteria = { 'c' }, source = 's' } end\n"
+
 /* Writes text to a new temporary file and returns its path (valid until the next call). */
 static inline char *th_write_temp(const char *text)
 {

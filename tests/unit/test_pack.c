@@ -15,21 +15,7 @@ static char dir[256];
 static const char *const base_files[][2] = {
     {"pack.lua", "pack { name = 't', version = '1', round = 2002, title = 'test',\n"
                  "       files = { 'decl.lua', 'stars.lua' } }\n"},
-    {"decl.lua",
-     "service { id = 'children', name = 'c', title = 'C', source = 's' }\n"
-     "service { id = 'adults', name = 'a', title = 'A', source = 's' }\n"
-     "scale { id = 'serving', name = 'serving', source = 's', words = {\n"
-     "  { id = 'no', text = 'no' }, { id = 'some', text = 'some' },\n"
-     "  { id = 'most', text = 'most' }, { id = 'yes', text = 'yes' } } }\n"
-     "scale { id = 'capacity', name = 'capacity', source = 's', words = {\n"
-     "  { id = 'poor', text = 'p' }, { id = 'uncertain', text = 'u' },\n"
-     "  { id = 'promising', text = 'pr' }, { id = 'excellent', text = 'e' } } }\n"
-     "scale { id = 'grade', name = 'grade', source = 's', words = {\n"
-     "  { id = 'inadequate', text = 'i' }, { id = 'adequate', text = 'a' },\n"
-     "  { id = 'good', text = 'g' }, { id = 'very_good', text = 'v' } } }\n"
-     "rating { min = 0, max = 3, unit = 'stars', source = 's' }\n"
-     "for n = 1, 6 do standard { number = n, name = 'S' .. n, informs = n < 6 and 'serving' or 'capacity',\n"
-     "  criteria = { 'c' }, source = 's' } end\n"},
+    {"decl.lua", TH_DECL_LUA},
     {"stars.lua",
      "star_rule { id = 'zero', stars = 0, sentence = 'z', source = 's',\n"
      "  when = function(j) return j.children.serving == 'no' end }\n"
@@ -39,12 +25,7 @@ static const char *const base_files[][2] = {
 
 static void write_file(const char *name, const char *text)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    th_write_in(dir, name, text, strlen(text));
 }
 
 static void make_pack(void)

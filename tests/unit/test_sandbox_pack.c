@@ -17,21 +17,7 @@
 
 static char dir[256];
 
-static const char decl_lua[] =
-    "service { id = 'children', name = 'c', title = 'C', source = 's' }\n"
-    "service { id = 'adults', name = 'a', title = 'A', source = 's' }\n"
-    "scale { id = 'serving', name = 'serving', source = 's', words = {\n"
-    "  { id = 'no', text = 'no' }, { id = 'some', text = 'some' },\n"
-    "  { id = 'most', text = 'most' }, { id = 'yes', text = 'yes' } } }\n"
-    "scale { id = 'capacity', name = 'capacity', source = 's', words = {\n"
-    "  { id = 'poor', text = 'p' }, { id = 'uncertain', text = 'u' },\n"
-    "  { id = 'promising', text = 'pr' }, { id = 'excellent', text = 'e' } } }\n"
-    "scale { id = 'grade', name = 'grade', source = 's', words = {\n"
-    "  { id = 'inadequate', text = 'i' }, { id = 'adequate', text = 'a' },\n"
-    "  { id = 'good', text = 'g' }, { id = 'very_good', text = 'v' } } }\n"
-    "rating { min = 0, max = 3, unit = 'stars', source = 's' }\n"
-    "for n = 1, 6 do standard { number = n, name = 'S' .. n,\n"
-    "  informs = n < 6 and 'serving' or 'capacity', criteria = { 'c' }, source = 's' } end\n";
+static const char decl_lua[] = TH_DECL_LUA;
 
 /* Line 2 of both rule files is the attack (%s). */
 static const char stars_fmt[] =
@@ -77,12 +63,7 @@ static const char calm_yaml[] =
 
 static void write_file(const char *name, const char *text, size_t len)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(text, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
+    th_write_in(dir, name, text, len);
 }
 
 static void write_text(const char *name, const char *text) { write_file(name, text, strlen(text)); }

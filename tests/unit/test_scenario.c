@@ -452,12 +452,7 @@ static char tmpdir[64];
 
 static void write_file(const char *name, const char *text)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    th_write_in(tmpdir, name, text, strlen(text));
 }
 
 static void make_tmpdir(void)
