@@ -1547,6 +1547,21 @@ static int whatif_write(wi_cli *c, wi *w)
     return status;
 }
 
+/* Opens the command's session and loads its evidence file (the first argument), or reports
+ * why it cannot be and leaves nothing open. */
+static int load_evidence(wi_cli *c, ss_loaded *l)
+{
+    ss_init(&c->session);
+    sr_error e;
+    sr_error_clear(&e);
+    if (ss_load(&c->session, c->o.args[0], NULL, c->o.rules, 0, l, &e) != SR_OK) {
+        report(c, &e);
+        ss_free(&c->session);
+        return EXIT_REJECTED;
+    }
+    return EXIT_DONE;
+}
+
 int wi_whatif_main(int argc, char **argv, FILE *out, FILE *err)
 {
     static wi_cli c;
@@ -1560,15 +1575,9 @@ int wi_whatif_main(int argc, char **argv, FILE *out, FILE *err)
     }
     if (c.o.nargs < 2)
         return usage_error(&c, "whatif needs an evidence file and at least one scenario%s", "");
-    ss_init(&c.session);
-    sr_error e;
-    sr_error_clear(&e);
     ss_loaded l;
-    if (ss_load(&c.session, c.o.args[0], NULL, c.o.rules, 0, &l, &e) != SR_OK) {
-        report(&c, &e);
-        ss_free(&c.session);
+    if (load_evidence(&c, &l) != EXIT_DONE)
         return EXIT_REJECTED;
-    }
     wi w;
     memset(&w, 0, sizeof w);
     w.c = &c;
@@ -1855,15 +1864,9 @@ int wi_seek_main(int argc, char **argv, FILE *out, FILE *err)
         return usage_error(&c, "seek needs exactly one evidence file%s", "");
     if (c.o.has_target == c.o.margin)
         return usage_error(&c, "seek needs either --target N or --margin%s", "");
-    ss_init(&c.session);
-    sr_error e;
-    sr_error_clear(&e);
     ss_loaded l;
-    if (ss_load(&c.session, c.o.args[0], NULL, c.o.rules, 0, &l, &e) != SR_OK) {
-        report(&c, &e);
-        ss_free(&c.session);
+    if (load_evidence(&c, &l) != EXIT_DONE)
         return EXIT_REJECTED;
-    }
     sk_options so;
     memset(&so, 0, sizeof so);
     so.target = c.o.target;
@@ -1877,6 +1880,8 @@ int wi_seek_main(int argc, char **argv, FILE *out, FILE *err)
     so.progress_ctx = err;
     sk_result r;
     int status = EXIT_DONE;
+    sr_error e;
+    sr_error_clear(&e);
     if (sk_seek(l.pack, l.ev, &so, &r, &e) != SR_OK) {
         if (e.code == SR_EUSAGE) {
             fprintf(err, "starrate: %s\nTry 'starrate help' for usage.\n", e.msg);
