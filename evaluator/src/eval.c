@@ -374,9 +374,10 @@ unsigned rt_finding_standards(const rp_pack *p, const ev_evidence *ev, const ev_
     return mask;
 }
 
-static unsigned finding_standards(ctx *c, const ev_finding *f)
+/* Whether finding i of service s speaks to standard std (worked out once, in prepare). */
+static int finding_in(const ctx *c, size_t s, size_t i, int std)
 {
-    return rt_finding_standards(c->p, c->ev, f);
+    return (c->r->svc[s].finding_std[i] >> std) & 1;
 }
 
 /* "concern (weight 2, letter line 81): the level of carers assessments ..." */
@@ -447,7 +448,7 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
     for (size_t i = 0; i < svc->nindicators; i++)
         nind += grade_uses_indicator(svc, rs, i, std);
     for (size_t i = 0; i < svc->nfindings; i++)
-        nfind += (finding_standards(c, &svc->findings[i]) & (1u << std)) != 0;
+        nfind += finding_in(c, s, i, std);
     lua_createtable(L, 0, 5);
     set_string(L, "service", c->p->services[s].id);
     set_number(L, "standard", std);
@@ -473,7 +474,7 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
     n = 0;
     for (size_t i = 0; i < svc->nfindings; i++) {
         const ev_finding *f = &svc->findings[i];
-        if (!(finding_standards(c, f) & (1u << std)))
+        if (!finding_in(c, s, i, std))
             continue;
         lua_rawgeti(L, c->findings, (lua_Integer)i + 1);
         lua_rawseti(L, -2, ++n);
@@ -498,7 +499,7 @@ static void grade_key(ctx *c, size_t s, int std)
     }
     key_str(c, NULL);
     for (size_t i = 0; i < svc->nfindings; i++)
-        if (finding_standards(c, &svc->findings[i]) & (1u << std))
+        if (finding_in(c, s, i, std))
             key_finding(c, &svc->findings[i], 0);
 }
 
@@ -542,7 +543,7 @@ static void unplaced_findings(ctx *c, size_t s)
     const ev_service *svc = &c->ev->services[s];
     for (size_t i = 0; i < svc->nfindings; i++) {
         const ev_finding *f = &svc->findings[i];
-        if (finding_standards(c, f))
+        if (c->r->svc[s].finding_std[i])
             continue;
         int node = tr_add(c->t, "finding", tr_printf(c->t, "%s.finding.%s", c->p->services[s].id, f->id));
         tr_node *nd = tr_get(c->t, node);
@@ -993,13 +994,13 @@ static int prepare(ctx *c)
     rt_result *r = c->r;
     size_t total = 0;
     for (size_t s = 0; s < c->p->nservices; s++)
-        total += c->ev->services[s].nindicators;
-    if (2 * total > r->scratch_len) {
-        int *grown = sr_realloc(r->scratch, 2 * total * sizeof *grown);
+        total += 2 * c->ev->services[s].nindicators + c->ev->services[s].nfindings;
+    if (total > r->scratch_len) {
+        int *grown = sr_realloc(r->scratch, total * sizeof *grown);
         if (!grown)
             return sr_oom(c->err);
         r->scratch = grown;
-        r->scratch_len = 2 * total;
+        r->scratch_len = total;
     }
     tr_reset(&r->trace);
     r->trace.off = r->trace_off;
@@ -1013,11 +1014,16 @@ static int prepare(ctx *c)
     size_t off = 0;
     for (size_t s = 0; s < c->p->nservices; s++) {
         rt_service *rs = &r->svc[s];
-        size_t n = c->ev->services[s].nindicators;
+        const ev_service *svc = &c->ev->services[s];
+        size_t n = svc->nindicators;
         memset(rs, 0, sizeof *rs);
         rs->band = r->scratch + off;
         rs->band_node = r->scratch + off + n;
-        off += 2 * n;
+        rs->finding_std = r->scratch + off + 2 * n;
+        off += 2 * n + svc->nfindings;
+        /* asked for by every grade input, its key and the check for unplaced findings */
+        for (size_t i = 0; i < svc->nfindings; i++)
+            rs->finding_std[i] = (int)rt_finding_standards(c->p, c->ev, &svc->findings[i]);
         for (int k = 0; k < RP_STANDARDS; k++)
             rs->grade[k] = -1, rs->grade_node[k] = -1;
         rs->serving = rs->capacity = -1;

@@ -18,6 +18,7 @@
 typedef struct rt_service {
     int *band;          /* per evidence indicator: 1-5, 0 when none */
     int *band_node;
+    int *finding_std;   /* per finding: the standards it speaks to, bit n for standard n */
     int grade[RP_STANDARDS];      /* grade word index, -1 not assessed */
     int grade_given[RP_STANDARDS];
     int grade_node[RP_STANDARDS];
