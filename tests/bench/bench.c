@@ -13,12 +13,13 @@
  *               the default number of workers (one per online processor); wall time and CPU
  *               time (the child's rusage, every thread), best of several interleaved runs, and
  *               the peak resident size;
- *   evaluation  rt_evaluate of one loaded council (the largest) in a loop, against parsing
- *               that council once (yd_parse + ev_build), in time and, under callgrind, in
- *               instructions, which are repeatable;
+ *   evaluation  rt_evaluate of one loaded council (the largest) in a loop, every rule run
+ *               each time (memo off), against parsing that council once (yd_parse +
+ *               ev_build), in time and, under callgrind, in instructions, which are
+ *               repeatable;
  *   trace       the same evaluation with the trace on and off;
- *   stages      where the batch's time goes: each step of `rate` timed in this process over
- *               every council, beside libyaml's events alone.
+ *   stages      where the batch's time goes: each step of `rate --jobs 1` (trace off) timed
+ *               in this process over every council, beside libyaml's events alone.
  */
 #define _DEFAULT_SOURCE /* wait4 */
 #include "hash.h"
