@@ -37,12 +37,16 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion)
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -pthread $(WARN) $(CFLAGS) $(SANFLAGS) \
-             -Ievaluator/include -Ievaluator/src $(PKG_CFLAGS)
+             -Ievaluator/include -Ievaluator/core -Ievaluator/cmd $(PKG_CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm
 
-LIB_SRC  = $(filter-out evaluator/src/main.c,$(wildcard evaluator/src/*.c))
-LIB_OBJ  = $(patsubst evaluator/src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
-HDRS     = $(wildcard evaluator/src/*.h evaluator/include/*.h)
+# libstarrate.a is the engine alone (evaluator/core); the commands (evaluator/cmd) link on top.
+LIB_SRC  = $(wildcard evaluator/core/*.c)
+LIB_OBJ  = $(patsubst evaluator/core/%.c,$(BUILD)/obj/core/%.o,$(LIB_SRC))
+CMD_SRC  = $(wildcard evaluator/cmd/*.c)
+CMD_OBJ  = $(patsubst evaluator/cmd/%.c,$(BUILD)/obj/cmd/%.o,$(CMD_SRC))
+# The command objects without main.o: the unit tests drive commands through cli_main.
+CMDLIB_OBJ = $(filter-out $(BUILD)/obj/cmd/main.o,$(CMD_OBJ))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(patsubst tests/unit/%.c,$(BUILD)/unit/%.o,$(UNIT_SRC))
 DEPS_OK  = build/.deps-ok
@@ -63,23 +67,30 @@ $(DEPS_OK):
 deps: $(DEPS_OK)
 
 # ---- build ----------------------------------------------------------------------------
-$(BUILD)/obj/%.o: evaluator/src/%.c $(HDRS) | $(DEPS_OK)
+# -MMD -MP: each object depends on exactly the headers it includes (build/*/obj/**/*.d).
+$(BUILD)/obj/core/%.o: evaluator/core/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/cmd/%.o: evaluator/cmd/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libstarrate.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/starrate: $(BUILD)/obj/main.o $(BUILD)/libstarrate.a
+$(BUILD)/starrate: $(CMD_OBJ) $(BUILD)/libstarrate.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/unit/%.o: tests/unit/%.c $(HDRS) | $(DEPS_OK)
+$(BUILD)/unit/%.o: tests/unit/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DSR_SOURCE_ROOT='"$(CURDIR)"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -DSR_SOURCE_ROOT='"$(CURDIR)"' -c $< -o $@
 
-$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libstarrate.a
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(CMDLIB_OBJ) $(BUILD)/libstarrate.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CRIT_LIBS)
+
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/unit/*.d)
 
 # ---- run ------------------------------------------------------------------------------
 demo: $(BUILD)/starrate

@@ -438,7 +438,7 @@ static double instructions(const char *self, op_kind op, const char *file, const
     return total < 0 ? -1 : (double)(long long)(total / CALLGRIND_OPS + 0.5);
 }
 
-/* Instructions executed in the lines of evaluator/src/trace.c (functions inlined elsewhere
+/* Instructions executed in the lines of evaluator/core/trace.c (functions inlined elsewhere
  * included), from a callgrind output file: what the trace machinery itself costs. The format
  * names each file once as "(id) name" (in fl=, fi=, fe=, cfi= or cfl=) and by "(id)" after
  * that; a cost line is "LINE COST"; the line after calls= is a callee's inclusive cost, which

@@ -16,7 +16,7 @@ COUNT=${BENCH_COUNCILS:-150}
 SEED=${BENCH_SEED:-20031}
 
 CFLAGS="-std=c11 -D_XOPEN_SOURCE=700 -pthread -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
--Wmissing-prototypes -O2 -g -Ievaluator/include -Ievaluator/src $(pkg-config --cflags lua5.4)"
+-Wmissing-prototypes -O2 -g -Ievaluator/include -Ievaluator/core -Ievaluator/cmd $(pkg-config --cflags lua5.4)"
 LIBS="$BUILD/libstarrate.a $(pkg-config --libs lua5.4 yaml-0.1 libcrypto) -lm"
 
 # compile NAME SOURCE...: one benchmark program.

@@ -6,7 +6,7 @@
  * line of the annex is not accounted for (nothing may be dropped silently).
  *
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Ievaluator/src \
- *         tests/fuzz/fuzz_import.c evaluator/src/common.c evaluator/src/import.c -o fuzz_import
+ *         tests/fuzz/fuzz_import.c evaluator/core/common.c evaluator/core/import.c -o fuzz_import
  *   ./fuzz_import -dict=tests/fuzz/import.dict tests/fuzz/corpus/import
  */
 #include "import.h"

@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh SECONDS
 #
-# Each target is linked with the whole core (evaluator/src/*.c except main.c) under
+# Each target is linked with the engine and the commands (evaluator/core/*.c, evaluator/cmd/*.c except main.c) under
 # AddressSanitizer and UndefinedBehaviorSanitizer into build/fuzz/fuzz_X. All targets are
 # built before any runs: a target that does not compile is an error, never skipped, so a
 # broken target cannot pass silently. Each run starts from a fresh copy of the committed
@@ -37,8 +37,8 @@ pkg_cflags=$(pkg-config --cflags lua5.4 yaml-0.1) || { echo "fuzz: pkg-config fa
 pkg_libs=$(pkg-config --libs lua5.4 yaml-0.1 libcrypto) || { echo "fuzz: pkg-config failed" >&2; exit 2; }
 
 core=()
-for src in evaluator/src/*.c; do
-    [ "$src" = evaluator/src/main.c ] || core+=("$src")
+for src in evaluator/core/*.c evaluator/cmd/*.c; do
+    [ "$src" = evaluator/cmd/main.c ] || core+=("$src")
 done
 
 targets=(tests/fuzz/fuzz_*.c)
@@ -56,7 +56,7 @@ for target in "${targets[@]}"; do
     # shellcheck disable=SC2086 # pkg-config output is meant to be split into words
     # -D_XOPEN_SOURCE as in the Makefile: the core uses POSIX and XSI calls (fileno, realpath).
     if ! clang -std=c11 -D_XOPEN_SOURCE=700 -pthread -g -O1 -fsanitize=fuzzer,address,undefined \
-        -Ievaluator/include -Ievaluator/src $pkg_cflags \
+        -Ievaluator/include -Ievaluator/core -Ievaluator/cmd $pkg_cflags \
         "$target" "${core[@]}" $pkg_libs -lm -o "build/fuzz/$name"; then
         echo "$name: BUILD FAILED (see the compiler errors above)"
         build_failed=1
