@@ -93,7 +93,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(CMDLIB_OBJ) $(BUILD)/libstarrate.a
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/unit/*.d)
 
 # ---- run ------------------------------------------------------------------------------
-demo: $(BUILD)/starrate
+demo: all
 	@$(BUILD)/starrate rate --format table scenarios/councils/*.yaml
 
 unit: $(BUILD)/unit-tests
@@ -118,7 +118,8 @@ browser: $(BUILD)/starrate
 hardening: $(BUILD)/starrate
 	@tests/hardening/bad_inputs.sh $(BUILD)/starrate
 
-test: unit golden packs schema calibration browser hardening
+# `all` first: build/starrate, which every README example uses, is in place after a test run.
+test: all unit golden packs schema calibration browser hardening
 
 bench: $(BUILD)/starrate
 	@tests/bench/run.sh $(BUILD)
