@@ -520,11 +520,28 @@ static int read_service(ctx *c, const yd_node *m, int service)
 
 /* ---- the whole file ------------------------------------------------------------------- */
 
+/* A what-if scenario or a pack's test file given where evidence was expected is the commonest
+ * mix-up; "missing key 'year'" would not tell the user what they are holding. */
+static int not_evidence(const yd_node *root, const char *file, sr_error *err)
+{
+    if (root->kind != YD_MAP || yd_get(root, "year") || yd_get(root, "council"))
+        return SR_OK;
+    if (yd_get(root, "changes") || yd_get(root, "base"))
+        return sr_fail(err, SR_EINPUT, file, root->line, root->col,
+                       "this is a what-if scenario, not evidence: give it to `starrate whatif` "
+                       "(its 'base' names the council's evidence)");
+    if (yd_get(root, "cases"))
+        return sr_fail(err, SR_EINPUT, file, root->line, root->col,
+                       "this is a rule pack's test file, not evidence: run it with `starrate test`");
+    return SR_OK;
+}
+
 int ev_peek_year(const yd_node *root, const char *file, int *year, sr_error *err)
 {
     const yd_node *v;
     long y;
     int rc = yd_expect(root, YD_MAP, "evidence", file, err);
+    if (rc == SR_OK) rc = not_evidence(root, file, err);
     if (rc == SR_OK) rc = yd_require(root, "year", "evidence", file, &v, err);
     if (rc == SR_OK) rc = yd_integer(v, "year", 1990, 2099, file, &y, err);
     if (rc == SR_OK)

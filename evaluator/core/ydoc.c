@@ -501,7 +501,64 @@ static int on_event(builder *b, const yaml_event_t *ev)
     }
 }
 
-/* libyaml's own complaint, with its problem text and position. */
+/* The text of line `line` (1-based) of buf, and its length; NULL past the end. */
+static const char *line_text(const char *buf, size_t len, int line, size_t *n)
+{
+    const char *at = buf, *end = buf + len;
+    for (int l = 1; l < line && at < end; l++) {
+        const char *nl = memchr(at, '\n', (size_t)(end - at));
+        if (!nl)
+            return NULL;
+        at = nl + 1;
+    }
+    const char *nl = memchr(at, '\n', (size_t)(end - at));
+    *n = (size_t)((nl ? nl : end) - at);
+    return at;
+}
+
+/* A colon followed by a space (or ending the line) before column col of the line: a second
+ * "key: value" on one line, which in plain text is almost always a colon the author meant as
+ * punctuation. */
+static int colon_before(const char *text, size_t n, int col)
+{
+    size_t upto = col > 1 && (size_t)(col - 1) < n ? (size_t)(col - 1) : n;
+    for (size_t i = 0; i + 1 < upto; i++)
+        if (text[i] == ':' && (text[i + 1] == ' ' || text[i + 1] == '\t'))
+            return 1;
+    return 0;
+}
+
+/* One line of advice for the mistakes people make editing YAML by hand; libyaml's own words
+ * describe the parser's state, not the cause. NULL when no advice fits. */
+static const char *libyaml_hint(const yaml_parser_t *p, const char *buf, size_t len, int line,
+                                int col)
+{
+    const char *problem = p->problem ? p->problem : "";
+    const char *context = p->context ? p->context : "";
+    size_t n = 0;
+    const char *text = line_text(buf, len, line, &n);
+    int tab_at_mark = text && col >= 1 && (size_t)col <= n && text[col - 1] == '\t';
+    if (strstr(problem, "tab") || tab_at_mark)
+        return "indent with spaces: YAML does not allow tab characters in indentation";
+    if (strstr(context, "quoted scalar"))
+        return "a quoted text is not closed: check for a missing closing quotation mark";
+    if (strstr(problem, "mapping values are not allowed")) {
+        if (text && colon_before(text, n, col))
+            return "a colon followed by a space inside unquoted text starts a new key: "
+                   "put the whole text in quotation marks";
+        return "check the indentation: this line is indented more than the key it belongs "
+               "to, or the line above it is an unfinished text";
+    }
+    if (strstr(problem, "did not find expected ',' or"))
+        return "a list or mapping in brackets is not closed, or a comma is missing between "
+               "its items";
+    if (strstr(problem, "did not find expected") || strstr(problem, "not allowed in this context"))
+        return "check the indentation: items of one list, and keys of one mapping, must start "
+               "in the same column";
+    return NULL;
+}
+
+/* libyaml's own complaint, with its problem text and position, and a hint where one fits. */
 static int libyaml_error(builder *b, const yaml_parser_t *p, const char *buf, size_t len)
 {
     const char *problem = p->problem ? p->problem : "malformed YAML";
@@ -513,8 +570,11 @@ static int libyaml_error(builder *b, const yaml_parser_t *p, const char *buf, si
         position_of(buf, len, p->problem_offset, &line, &col);
         return sr_fail(b->err, SR_EINPUT, b->name, line, col, "%s", problem);
     }
-    return sr_fail(b->err, SR_EINPUT, b->name, clamp_int(p->problem_mark.line + 1),
-                   clamp_int(p->problem_mark.column + 1), "%s", problem);
+    line = clamp_int(p->problem_mark.line + 1);
+    col = clamp_int(p->problem_mark.column + 1);
+    const char *hint = libyaml_hint(p, buf, len, line, col);
+    return sr_fail(b->err, SR_EINPUT, b->name, line, col, "%s%s%s", problem,
+                   hint ? "; hint: " : "", hint ? hint : "");
 }
 
 /* Feeds every event of the stream to the builder; stops at the first error. */

@@ -384,14 +384,39 @@ Test(yaml, invalid_utf8)
                   "input contains a NUL byte");
 }
 
+#define COLON_HINT                                                                       \
+    "; hint: a colon followed by a space inside unquoted text starts a new key: put the "  \
+    "whole text in quotation marks"
+#define INDENT_HINT "; hint: check the indentation: items of one list, and keys of one mapping, must start in the same column"
+#define TAB_HINT "; hint: indent with spaces: YAML does not allow tab characters in indentation"
+
 Test(yaml, libyaml_syntax_errors)
 {
     expect_fail("x:\n  y: 1\n  z: a: b\n", SR_EINPUT, 3, 7,
-                "mapping values are not allowed in this context");
-    expect_fail("a:\n  b: 1\n c: 2\n", SR_EINPUT, 3, 2, "did not find expected key");
-    expect_fail("\ta: 1\n", SR_EINPUT, 1, 1, "found character that cannot start any token");
+                "mapping values are not allowed in this context" COLON_HINT);
+    expect_fail("a:\n  b: 1\n c: 2\n", SR_EINPUT, 3, 2, "did not find expected key" INDENT_HINT);
+    expect_fail("\ta: 1\n", SR_EINPUT, 1, 1,
+                "found character that cannot start any token" TAB_HINT);
     expect_fail("a: [1, 2\n", SR_EINPUT, 2, 1,
-                "did not find expected ',' or ']'");
+                "did not find expected ',' or ']'; hint: a list or mapping in brackets is not "
+                "closed, or a comma is missing between its items");
+}
+
+/* The hints name the usual cause of libyaml's complaint; text that only looks alike gets
+ * the advice that fits it. */
+Test(yaml, hints_for_hand_editing_mistakes)
+{
+    expect_fail("a: 1\n\tb: 2\n", SR_EINPUT, 2, 1,
+                "found a tab character that violates indentation" TAB_HINT);
+    /* A deeper line under a plain value: indentation, not a colon in the text. */
+    expect_fail("council: Harrow\n  year: 2003\n", SR_EINPUT, 2, 7,
+                "mapping values are not allowed in this context; hint: check the indentation: "
+                "this line is indented more than the key it belongs to, or the line above it "
+                "is an unfinished text");
+    expect_fail("council: \"Harrow\nyear: 2003\n", SR_EINPUT, 3, 1,
+                "found unexpected end of stream; hint: a quoted text is not closed: check for "
+                "a missing closing quotation mark");
+    expect_fail("findings:\n  - a\n - b\n", SR_EINPUT, 3, 2, "did not find expected key" INDENT_HINT);
 }
 
 Test(yaml, error_format_has_file_line_col)
@@ -402,7 +427,8 @@ Test(yaml, error_format_has_file_line_col)
     cr_assert_eq(yd_parse("ev.yaml", text, strlen(text), NULL, &root, &err), SR_EINPUT);
     char line[1200];
     sr_error_format(&err, line, sizeof line);
-    cr_assert_str_eq(line, "ev.yaml:3:9: error: mapping values are not allowed in this context");
+    cr_assert_str_eq(line, "ev.yaml:3:9: error: mapping values are not allowed in this context"
+                           COLON_HINT);
 }
 
 /* ---- files ---------------------------------------------------------------------------- */
