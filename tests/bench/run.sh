@@ -32,6 +32,26 @@ compile gen_councils tests/bench/gen_councils.c
 compile yaml_floor tests/bench/yaml_floor.c
 compile bench tests/bench/bench.c
 compile seek_bench tests/bench/seek_bench.c
+compile scale tests/bench/scale.c
+# The launcher stays small (no libraries): the peak memory it reports is the child's own.
+${CC:-cc} -std=c11 -D_XOPEN_SOURCE=700 -O2 tests/bench/launch.c -o "$BIN/launch"
+
+# The peer: json-rules-engine 7 running the same star table, when node and npm are here.
+PEER=$BENCH/peer
+rm -f "$BENCH/peer.json"
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    if [ ! -d "$PEER/node_modules/json-rules-engine" ]; then
+        mkdir -p "$PEER"
+        npm install --prefix "$PEER" --no-package-lock --no-save --silent json-rules-engine@7.3.1 >&2 ||
+            echo "bench: could not install json-rules-engine; the peer comparison is skipped" >&2
+    fi
+    if [ -d "$PEER/node_modules/json-rules-engine" ]; then
+        PEER_MODULES="$PEER/node_modules" node tests/bench/peer/stars.js 50000 >"$BENCH/peer.json" ||
+            rm -f "$BENCH/peer.json"
+    fi
+else
+    echo "bench: node or npm is missing; the comparison with json-rules-engine is skipped" >&2
+fi
 
 rm -rf "$COUNCILS"
 mkdir -p "$COUNCILS"
@@ -42,3 +62,6 @@ mkdir -p "$COUNCILS"
 
 # What-if and goal seek (issue 4): moves and seek against one evaluation, one table.
 "$BIN/seek_bench" rules/$PACK scenarios/councils
+
+# Scale (issue 17): 150, 1,500 and 15,000 councils in one process, the slope, the start-up.
+"$BIN/scale" "$BUILD" "$COUNCILS" "$BENCH/scale.json"
