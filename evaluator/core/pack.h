@@ -4,7 +4,7 @@
  * A rule pack is a folder of Lua files (rules/<round>/pack.lua names the others and, for a
  * later round, the pack it extends). Loading runs each file in the sandbox with the
  * declaration API (`service`, `scale`, `standard`, `indicator`, `requirement`, `cap`,
- * `star_rule`, `rule`, `rating`, `pack`); every declaration records the file and line it came
+ * `star_rule`, `rule`, `rating`, `retire`, `pack`); every declaration records the file and line it came
  * from and its provenance. The C structures below are a read-only copy of those declarations:
  * the C core holds no SSI label, number or table of its own.
  */
@@ -49,6 +49,7 @@ typedef struct rp_standard {
     int number;
     char *name;
     char *informs;  /* "serving" or "capacity" */
+    char *domain;   /* optional: the letter of the indicator domain it covers, or NULL */
     char **criteria;
     size_t ncriteria;
     rp_prov prov;
@@ -103,6 +104,21 @@ typedef struct rp_rule {
     rp_prov prov;
 } rp_rule;
 
+/* What a `retire` declaration can remove from the packs a round extends. */
+typedef enum {
+    RP_RETIRE_INDICATOR, RP_RETIRE_CAP, RP_RETIRE_REQUIREMENT, RP_RETIRE_SERVICE,
+    RP_RETIRE_STAR_RULE, RP_RETIRE_NKINDS
+} rp_retire_kind;
+extern const char *const rp_retire_words[RP_RETIRE_NKINDS + 1]; /* "indicator", ..., NULL */
+
+/* A declaration a later round retired: gone from the pack, remembered so that a later use of
+ * it says where it was retired. */
+typedef struct rp_retired {
+    rp_retire_kind kind;
+    char *id;
+    rp_prov prov;  /* the retire declaration's */
+} rp_retired;
+
 typedef struct rp_pack {
     char *name, *version, *title;
     int round;
@@ -133,6 +149,8 @@ typedef struct rp_pack {
     rp_rule *grade_rule, *serving_rule, *capacity_grade_rule, *capacity_rule;
     rp_rule *rules;
     size_t nrules;
+    rp_retired *retired;  /* in the order the retire declarations were made */
+    size_t nretired;
     /* The star row of each judgement combination once rp_stars has tried it: 0 not yet,
      * 1 no row matched, otherwise the row + 2. */
     short star_memo[RP_STAR_MEMO];
