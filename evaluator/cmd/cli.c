@@ -456,7 +456,7 @@ static void rate_emit(rate_run *rr, rate_item *it)
         else if (c->o.format == FMT_CSV && first)
             out_csv_header(rr->b, it->mark.pack);
         else if (c->o.format == FMT_TABLE && first)
-            out_table_header(rr->b);
+            out_table_header(rr->b, it->mark.pack);
         if (it->out.oom)
             rr->b->oom = 1;
         const char *text = it->out.data ? it->out.data : "";
