@@ -832,11 +832,11 @@ static int check_one(cli *c, const char *name)
         for (size_t i = 0; i < p->nstar_rules; i++)
             documented += !p->star_rules[i].prov.reconstructed;
         fprintf(c->out,
-                "%s %s: ok (%zu files; %zu services, 6 standards, %zu indicators, %zu "
+                "%s %s: ok (%zu files; %zu services, %d standards, %zu indicators, %zu "
                 "requirements, %zu caps, %zu star rules; all %zu judgement combinations "
                 "matched)\n",
-                p->name, p->version, p->nfiles, p->nservices, p->nindicators, p->nrequirements,
-                p->ncaps, p->nstar_rules, combos);
+                p->name, p->version, p->nfiles, p->nservices, p->nstandards, p->nindicators,
+                p->nrequirements, p->ncaps, p->nstar_rules, combos);
     }
     sr_buf_free(&rep);
     return status;

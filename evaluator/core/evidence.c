@@ -17,7 +17,8 @@ const char *const ev_theme_words[EV_NTHEMES] = {
     "leadership", "finance", "information", "workforce", "partnership", "structure",
 };
 
-/* Kinds allowed in each list: findings speak of performance, capacity findings of standard 6. */
+/* Kinds allowed in each list: findings speak of performance, capacity findings of the
+ * standard that informs capacity. */
 static const char *const finding_kinds[] = {
     "improvement", "strength", "area_for_improvement", "concern",
 };
@@ -55,6 +56,22 @@ typedef struct ctx {
     ev_evidence *ev;
     sr_error *err;
 } ctx;
+
+/* The number of a standard that informs serving (a finding's tag, a declared indicator's
+ * standard): from 1 to the last such standard of the pack, and not the capacity standard. */
+static int serving_standard(ctx *c, const yd_node *v, long *num)
+{
+    int last = 0;
+    for (int n = 1; n <= c->p->nstandards; n++)
+        if (rp_informs_serving(c->p, n))
+            last = n;
+    int rc = yd_integer(v, "standard", 1, last, c->file, num, c->err);
+    if (rc == SR_OK && !rp_informs_serving(c->p, (int)*num))
+        rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                     "standard %ld informs capacity: list what bears on it under "
+                     "'capacity_findings'", *num);
+    return rc;
+}
 
 /* Allowed keys made of a fixed list plus the pack's service ids. */
 static int check_keys_with_services(ctx *c, const yd_node *map, const char *const *fixed,
@@ -182,7 +199,7 @@ static int read_declaration(ctx *c, const yd_node *m, rp_indicator *d)
         d->service = (int)idx;
     }
     if (rc == SR_OK) rc = yd_require(m, "standard", "indicator declaration", c->file, &v, c->err);
-    if (rc == SR_OK) rc = yd_integer(v, "standard", 1, 5, c->file, &num, c->err);
+    if (rc == SR_OK) rc = serving_standard(c, v, &num);
     d->standard = (int)num;
     if (rc == SR_OK) rc = yd_require(m, "polarity", "indicator declaration", c->file, &v, c->err);
     if (rc == SR_OK) rc = yd_enum(v, "polarity", polarities, 3, c->file, &idx, c->err);
@@ -282,8 +299,8 @@ static int read_given(ctx *c, const yd_node *g, ev_service *s)
     if (stds && (rc = yd_expect(stds, YD_MAP, "standards", c->file, c->err)) == SR_OK) {
         for (size_t i = 0; rc == SR_OK && i < stds->n; i++) {
             long num = 0;
-            rc = yd_integer(stds->pairs[i].key, "standard number", 1, RP_STANDARDS, c->file, &num,
-                            c->err);
+            rc = yd_integer(stds->pairs[i].key, "standard number", 1, c->p->nstandards, c->file,
+                            &num, c->err);
             if (rc != SR_OK)
                 break;
             rc = word_of(c, stds->pairs[i].value, &c->p->grade, "grade", &s->given_grade[num - 1]);
@@ -349,14 +366,14 @@ static int read_standard_tags(ctx *c, const yd_node *list, unsigned *mask)
     int rc = yd_expect(list, YD_SEQ, "standards", c->file, c->err);
     for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
         long num = 0;
-        rc = yd_integer(list->items[i], "standard", 1, 5, c->file, &num, c->err);
+        rc = serving_standard(c, list->items[i], &num);
         if (rc == SR_OK)
             *mask |= 1u << num;
     }
     return rc;
 }
 
-/* Reads one finding; `capacity` selects the kinds and keys of standard 6. */
+/* Reads one finding; `capacity` selects the kinds and keys of the capacity standard. */
 static int read_finding(ctx *c, const yd_node *m, ev_finding *f, int capacity)
 {
     const yd_node *v;

@@ -179,7 +179,7 @@ static void json_standards(js_writer *w, const out_rating *o, size_t s)
 {
     const rt_service *rs = &o->r->svc[s];
     js_object(w);
-    for (int k = 0; k < RP_STANDARDS; k++) {
+    for (int k = 0; k < o->pack->nstandards; k++) {
         char key[16];
         snprintf(key, sizeof key, "%d", k + 1);
         js_key(w, key);

@@ -842,7 +842,6 @@ static int conv_rating(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, s
 static void free_standard(rp_standard *s)
 {
     sr_free(s->name);
-    sr_free(s->informs);
     sr_free(s->domain);
     sr_free_strings(s->criteria, s->ncriteria);
     free_prov(&s->prov);
@@ -882,10 +881,16 @@ static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const ch
 static int conv_standard(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
 {
     rp_standard s = {0};
+    char *informs = NULL;
     int rc = need_int(L, idx, pos, "number", 1, RP_STANDARDS, &s.number, err);
     if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &s.name, err);
-    if (rc == SR_OK) rc = need_string(L, idx, pos, "informs", &s.informs, err);
-    if (rc == SR_OK && strcmp(s.informs, "serving") != 0 && strcmp(s.informs, "capacity") != 0)
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "informs", &informs, err);
+    if (rc == SR_OK)
+        s.informs = strcmp(informs, "serving") == 0    ? RP_INFORMS_SERVING
+                  : strcmp(informs, "capacity") == 0   ? RP_INFORMS_CAPACITY
+                                                       : RP_INFORMS_NONE;
+    sr_free(informs);
+    if (rc == SR_OK && s.informs == RP_INFORMS_NONE)
         rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                      "standard 'informs' must be \"serving\" or \"capacity\"");
     if (rc == SR_OK && field_string(L, idx, "domain", &s.domain) == SR_ENOMEM)
@@ -971,7 +976,11 @@ static int conv_indicator(lua_State *L, int idx, const decl_pos *pos, rp_pack *p
     if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &d.name, err);
     if (rc == SR_OK) rc = need_string(L, idx, pos, "unit", &d.unit, err);
     if (rc == SR_OK) rc = read_service_ref(L, idx, pos, p, &d.service, err);
-    if (rc == SR_OK) rc = need_int(L, idx, pos, "standard", 1, 5, &d.standard, err);
+    if (rc == SR_OK) rc = need_int(L, idx, pos, "standard", 1, RP_STANDARDS, &d.standard, err);
+    if (rc == SR_OK && !rp_informs_serving(p, d.standard))
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "indicator %s: standard %d is not a standard that informs serving", d.code,
+                     d.standard);
     if (rc == SR_OK) rc = read_polarity(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_bands(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &d.prov, err);
@@ -1392,6 +1401,34 @@ static int convert_all(loader *ld, sr_error *err)
     return rc;
 }
 
+/* The standards are numbered from 1 without a gap, and one at most informs capacity: the
+ * capacity rule sees one grade. */
+static int settle_standards(rp_pack *p, sr_error *err)
+{
+    for (int n = 1; n <= RP_STANDARDS; n++) {
+        const rp_standard *st = &p->standards[n - 1];
+        if (st->informs == RP_INFORMS_NONE)
+            continue;
+        if (n > p->nstandards + 1)
+            return sr_fail(err, SR_ERULES, st->prov.file, st->prov.line, 0,
+                           "standard %d is declared but standard %d is not: number the "
+                           "standards from 1", n, p->nstandards + 1);
+        p->nstandards = n;
+        if (st->informs == RP_INFORMS_SERVING) {
+            p->serving_standards |= 1u << (n - 1);
+        } else if (p->capacity_standard) {
+            const rp_standard *first = &p->standards[p->capacity_standard - 1];
+            return sr_fail(err, SR_ERULES, st->prov.file, st->prov.line, 0,
+                           "standard %d informs capacity, and so does standard %d (%s:%d): "
+                           "the capacity rule sees one grade", n, first->number,
+                           first->prov.file, first->prov.line);
+        } else {
+            p->capacity_standard = n;
+        }
+    }
+    return SR_OK;
+}
+
 static rp_rule *rule_for(rp_pack *p, const char *layer)
 {
     for (size_t i = 0; i < p->nrules; i++)
@@ -1486,6 +1523,7 @@ int rp_load(const char *dir_given, const lh_limits *lim, rp_pack **out, sr_error
     lua_settop(L, api - 1);
     if (rc == SR_OK) rc = read_identity(ld, dir, err);
     if (rc == SR_OK) rc = convert_all(ld, err);
+    if (rc == SR_OK) rc = settle_standards(p, err);
     if (rc != SR_OK) {
         rp_free(p);
         return rc;
@@ -1558,6 +1596,26 @@ const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code)
 {
     int i = find_by_code(p, code);
     return i < 0 ? NULL : &p->indicators[i];
+}
+
+int rp_informs_serving(const rp_pack *p, int n)
+{
+    return n >= 1 && n <= RP_STANDARDS && p->standards[n - 1].informs == RP_INFORMS_SERVING;
+}
+
+void rp_serving_span(const rp_pack *p, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int n = 1; n <= RP_STANDARDS && used < len; n++) {
+        if (!rp_informs_serving(p, n) || rp_informs_serving(p, n - 1))
+            continue;
+        int last = n;
+        while (rp_informs_serving(p, last + 1))
+            last++;
+        used += (size_t)(last > n ? snprintf(out + used, len - used, "%s%d-%d", used ? ", " : "", n, last)
+                                  : snprintf(out + used, len - used, "%s%d", used ? ", " : "", n));
+    }
 }
 
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id)
@@ -1690,9 +1748,10 @@ static void check_declarations(rp_pack *p, sr_buf *out, int *count)
     for (size_t i = 0; i < 3; i++)
         if (scales[i]->nwords == 0)
             report(out, count, p->dir, 0, "the pack declares no '%s' scale", names[i]);
-    for (size_t i = 0; i < RP_STANDARDS; i++)
-        if (!p->standards[i].name)
-            report(out, count, p->dir, 0, "standard %zu is not declared", i + 1);
+    if (p->nstandards == 0)
+        report(out, count, p->dir, 0, "the pack declares no standard");
+    else if (!p->serving_standards)
+        report(out, count, p->dir, 0, "no standard informs serving");
     if (!p->rating_unit)
         report(out, count, p->dir, 0, "the pack declares no rating scale");
     if (p->nstar_rules == 0)

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #define RP_MAX_SERVICES 4
-#define RP_STANDARDS 6
+#define RP_STANDARDS 8   /* at most; a pack numbers its standards from 1 (rp_pack.nstandards) */
 #define RP_STAR_MEMO 256  /* judgement combinations whose star row rp_stars remembers */
 
 typedef struct rp_prov {
@@ -45,10 +45,13 @@ typedef struct rp_service {
     rp_prov prov;
 } rp_service;
 
+/* The judgement a standard's grade informs; NONE for a number the pack does not declare. */
+typedef enum { RP_INFORMS_NONE, RP_INFORMS_SERVING, RP_INFORMS_CAPACITY } rp_informs;
+
 typedef struct rp_standard {
     int number;
     char *name;
-    char *informs;  /* "serving" or "capacity" */
+    rp_informs informs;
     char *domain;   /* optional: the letter of the indicator domain it covers, or NULL */
     char **criteria;
     size_t ncriteria;
@@ -66,7 +69,7 @@ typedef struct rp_band {
 typedef struct rp_indicator {
     char *code, *name, *unit;
     int service;   /* index into services */
-    int standard;  /* 1-5 */
+    int standard;  /* the number of a standard that informs serving */
     rp_polarity polarity;
     rp_band bands[4];  /* best first: 5, 4, 3, 2; a value in none is band 1 */
     size_t nbands;
@@ -136,7 +139,10 @@ typedef struct rp_pack {
     int rating_min, rating_max;
     char *rating_unit;
     rp_prov rating_prov;
-    rp_standard standards[RP_STANDARDS];
+    rp_standard standards[RP_STANDARDS]; /* by number - 1 */
+    int nstandards;             /* standards 1 to nstandards are declared */
+    unsigned serving_standards; /* bit n - 1 for each standard n that informs serving */
+    int capacity_standard;      /* the number of the standard that informs capacity, 0 none */
     rp_indicator *indicators;
     size_t nindicators;
     rp_requirement *requirements;
@@ -177,6 +183,11 @@ int rp_service_index(const rp_pack *p, const char *id);
 int rp_word_index(const rp_scale *s, const char *id);
 const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code);
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
+
+/* The standards that inform serving, as the trace and messages name them: "1-5", "1-3, 5". */
+void rp_serving_span(const rp_pack *p, char *out, size_t len);
+/* Whether standard n is declared and informs serving. */
+int rp_informs_serving(const rp_pack *p, int n);
 
 /* Pushes field `field` of declaration fnref (a rule's function); returns its Lua type. Call it
  * in protected mode (lh_protect). */

@@ -63,9 +63,9 @@ static int dup_str(rd *r, const yd_node *v, const char *what, char **out)
 static int bad_path(rd *r, const yd_node *v, const char *why)
 {
     return sr_fail(r->err, SR_EINPUT, r->file, v->line, v->col,
-                   "bad path '%s': %s (e.g. adults.indicator.D42, children.finding.ch-afi-1, "
-                   "adults.finding.#3, children.requirement.homes_inspected, adults.standard.4, "
-                   "children.serving)", v->str, why);
+                   "bad path '%s': %s (SERVICE.indicator.CODE, SERVICE.finding.ID, "
+                   "SERVICE.finding.#3, SERVICE.requirement.ID, SERVICE.standard.NUMBER, "
+                   "SERVICE.serving or SERVICE.capacity)", v->str, why);
 }
 
 /* "#3" -> 3; anything else -> 0. */
@@ -113,11 +113,11 @@ static int parse_path(rd *r, const yd_node *v, sc_change *c)
         return SR_OK;
     case SC_STANDARD: {
         if (!rest)
-            return bad_path(r, v, "a standard path needs its number (1-6)");
+            return bad_path(r, v, "a standard path needs its number");
         char *end;
         long n = strtol(rest, &end, 10);
         if (*end || n < 1 || n > RP_STANDARDS || rest[0] < '0' || rest[0] > '9')
-            return bad_path(r, v, "standards are numbered 1 to 6");
+            return bad_path(r, v, "standards are numbered from 1");
         c->standard = (int)n;
         return SR_OK;
     }
@@ -1397,6 +1397,9 @@ static int apply_given(ap *a)
                                                    : &p->capacity;
     if (a->c->verb == SC_SET && (rc = word_index(a, sc, a->c->word, &word)) != SR_OK)
         return rc;
+    if (a->c->what == SC_STANDARD && a->c->standard > p->nstandards)
+        return fail_at_path(a, "the %s rule pack has no standard %d (its standards are 1 to %d)",
+                            p->name, a->c->standard, p->nstandards);
     int *slot, *line;
     if (a->c->what == SC_STANDARD)
         slot = &svc->given_grade[a->c->standard - 1], line = &svc->given_line[2 + a->c->standard - 1];
