@@ -814,7 +814,7 @@ static int delta_of(int before, int after, int none)
     return (after > before) - (after < before);
 }
 
-/* data-subject is the trace subject ("adults.serving", "children.standard.3", "stars"), the
+/* data-subject is the trace subject ("SERVICE.serving", "SERVICE.standard.3", "stars"), the
  * same name whatif's output gives the difference. */
 static void row_open(sr_buf *b, const char *sid, const char *kind, const char *tail)
 {

@@ -63,7 +63,7 @@ static const char usage_seek[] =
     "  --max-changes K       the largest plan tried, 1 to 5 (default 3)\n"
     "  --only KINDS          indicators, findings or requirements (a comma-separated list)\n"
     "  --fix CODE            keep an input unchanged: an indicator code, finding id,\n"
-    "                        requirement name or path such as adults.indicator.D42\n"
+    "                        requirement name or path such as SERVICE.indicator.CODE\n"
     "                        (repeatable)\n"
     "  --limit M             plans shown (default 10)\n"
     "  --format text|json|csv   output format (default text)\n"

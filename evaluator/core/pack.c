@@ -1243,7 +1243,7 @@ static void free_service(rp_service *s)
     free_prov(&s->prov);
 }
 
-/* retire { indicator = "C18", reconstructed = "..." }: the declaration it names is never
+/* retire { indicator = "CODE", reconstructed = "..." }: the declaration it names is never
  * converted (see retired_later); this records the retirement, in the pass of the kind it
  * retires and in load order, so that a later use of the retired thing says where it went. */
 static int conv_retire(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)

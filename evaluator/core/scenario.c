@@ -2,8 +2,8 @@
  * scenario.c — reading what-if scenarios, copying evidence, applying changes with undo.
  *
  * The format (docs/scenario-format.md) names what a change touches with a path in the same
- * words as the trace subjects ("adults.indicator.D42", "children.standard.3",
- * "adults.serving"), so a reader can go from a difference in the output to the change that
+ * words as the trace subjects ("SERVICE.indicator.CODE", "SERVICE.standard.3",
+ * "SERVICE.serving"), so a reader can go from a difference in the output to the change that
  * caused it and back. The schema lives in the tables at the top of this file.
  */
 #include "scenario.h"
@@ -177,7 +177,7 @@ static const char *const *allowed_keys(const sc_change *c)
     return clear_keys;
 }
 
-/* Which verbs suit which targets, so that "remove adults.indicator.D42" gets a useful answer. */
+/* Which verbs suit which targets, so that "remove SERVICE.indicator.CODE" gets a useful answer. */
 static int check_verb(rd *r, const yd_node *pathnode, const sc_change *c)
 {
     int finding = c->what == SC_FINDING || c->what == SC_CAPACITY_FINDING;
@@ -186,9 +186,9 @@ static int check_verb(rd *r, const yd_node *pathnode, const sc_change *c)
     if (c->verb == SC_ADD && !finding)
         why = "only findings can be added (set an indicator to add it)";
     else if (c->verb == SC_ADD && !list)
-        why = "add takes the list, e.g. adults.finding, and the new finding's fields";
+        why = "add takes the list, SERVICE.finding, and the new finding's fields";
     else if (c->verb != SC_ADD && list)
-        why = "name the finding by id or by position, e.g. adults.finding.ad-afi-7 or adults.finding.#3";
+        why = "name the finding by id or by position, SERVICE.finding.ID or SERVICE.finding.#3";
     else if (c->verb == SC_REMOVE && !finding)
         why = c->what == SC_INDICATOR ? "use clear to take an indicator out of the evidence"
                                       : "only findings can be removed (use clear)";

@@ -112,7 +112,7 @@ int sk_seek(rp_pack *p, const ev_evidence *ev, const sk_options *o, sk_result *o
 int sk_candidates(rp_pack *p, const ev_evidence *ev, int direction, const sk_options *o,
                   sk_result *out, sr_error *err);
 
-/* "D42 band 1 -> 3 (value 8 -> 15)" for a move. */
+/* "CODE band 1 -> 3 (value 8 -> 15)" for a move. */
 void sk_describe(const rp_pack *p, const sk_candidate *c, sr_buf *b);
 
 #endif
