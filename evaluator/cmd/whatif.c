@@ -497,7 +497,7 @@ static void direct_subjects(diff *d, size_t j)
         direct_finding(d, j, s, c);
         break;
     case SC_CAPACITY_FINDING:
-        snprintf(subject, sizeof subject, "%s.standard.6", sid);
+        snprintf(subject, sizeof subject, "%s.standard.%d", sid, d->p->capacity_standard);
         add_direct(d, j, subject);
         break;
     case SC_REQUIREMENT:

@@ -320,7 +320,12 @@ static int read_indicator(ctx *c, const yd_node *m, ev_indicator *ind, int servi
     if (rc == SR_OK) rc = yd_require(m, "code", "indicator", c->file, &v, c->err);
     if (rc == SR_OK) rc = dup_string(c, v, "code", &ind->code);
     ind->line = m->line, ind->col = m->col;
-    if (rc == SR_OK && !(ind->def = find_indicator(c, ind->code)))
+    const rp_retired *gone = rc == SR_OK ? rp_retired_find(c->p, RP_RETIRE_INDICATOR, ind->code) : NULL;
+    if (rc == SR_OK && !(ind->def = find_indicator(c, ind->code)) && gone)
+        rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                     "indicator '%s' was retired from the %s catalogue (%s:%d)", ind->code,
+                     c->p->name, gone->prov.file, gone->prov.line);
+    else if (rc == SR_OK && !ind->def)
         rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
                      "unknown indicator '%s': not in the %s catalogue and not declared under "
                      "'indicators' at the top of the file", ind->code, c->p->name);

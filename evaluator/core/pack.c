@@ -697,8 +697,7 @@ static void free_prov(rp_prov *p)
 
 /* ---- retired declarations ------------------------------------------------------------- */
 
-/* The latest retirement of `id` as a `kind`, or NULL. */
-static const rp_retired *retired_find(const rp_pack *p, rp_retire_kind kind, const char *id)
+const rp_retired *rp_retired_find(const rp_pack *p, rp_retire_kind kind, const char *id)
 {
     for (size_t i = p->nretired; i-- > 0;)
         if (p->retired[i].kind == kind && strcmp(p->retired[i].id, id) == 0)
@@ -711,7 +710,7 @@ static const rp_retired *retired_find(const rp_pack *p, rp_retire_kind kind, con
 static int fail_unknown(sr_error *err, const decl_pos *pos, const rp_pack *p, rp_retire_kind kind,
                         const char *prefix, const char *id)
 {
-    const rp_retired *r = retired_find(p, kind, id);
+    const rp_retired *r = rp_retired_find(p, kind, id);
     if (r)
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                        "%s%s '%s' was retired at %s:%d", prefix, rp_retire_words[kind], id,

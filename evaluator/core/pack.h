@@ -183,6 +183,9 @@ int rp_service_index(const rp_pack *p, const char *id);
 int rp_word_index(const rp_scale *s, const char *id);
 const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code);
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
+/* The latest retirement of `id` as a `kind` (when no later declaration brought it back, it is
+ * not in the pack), or NULL. */
+const rp_retired *rp_retired_find(const rp_pack *p, rp_retire_kind kind, const char *id);
 
 /* The standards that inform serving, as the trace and messages name them: "1-5", "1-3, 5". */
 void rp_serving_span(const rp_pack *p, char *out, size_t len);

@@ -207,7 +207,8 @@ static int read_tags(rd *r, const yd_node *list, unsigned *mask)
     int rc = yd_expect(list, YD_SEQ, "standards", r->file, r->err);
     for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
         long n = 0;
-        rc = yd_integer(list->items[i], "standard", 1, 5, r->file, &n, r->err);
+        /* which of these inform serving, the pack says when the change is applied */
+        rc = yd_integer(list->items[i], "standard", 1, RP_STANDARDS, r->file, &n, r->err);
         if (rc == SR_OK)
             *mask |= 1u << n;
     }
@@ -1232,6 +1233,10 @@ static int fill_finding(ap *a, ev_finding *f, unsigned *owned)
 {
     const sc_change *c = a->c;
     *owned = 0;
+    for (int k = 1; (c->has & SC_HAS_STANDARDS) && k <= RP_STANDARDS; k++)
+        if ((c->standards >> k & 1) && !rp_informs_serving(a->w->p, k))
+            return fail_at_path(a, "a finding's standards inform serving: standard %d of the %s "
+                                   "rule pack does not", k, a->w->p->name);
     if (c->has & SC_HAS_TEXT) {
         char *t = sr_strdup(c->text);
         if (!t)
