@@ -84,6 +84,15 @@ static int check_keys_with_services(ctx *c, const yd_node *map, const char *cons
     for (size_t s = 0; s < c->p->nservices && n < 31; s++)
         keys[n++] = c->p->services[s].id;
     keys[n] = NULL;
+    /* A service a later round retired: say so rather than list the keys. */
+    for (size_t i = 0; map->kind == YD_MAP && i < map->n; i++) {
+        const yd_node *k = map->pairs[i].key;
+        const rp_retired *gone = rp_retired_find(c->p, RP_RETIRE_SERVICE, k->str);
+        if (gone && rp_service_index(c->p, k->str) < 0)
+            return sr_fail(c->err, SR_EINPUT, c->file, k->line, k->col,
+                           "service '%s' was retired from the %s rule pack (%s:%d)", k->str,
+                           c->p->name, gone->prov.file, gone->prov.line);
+    }
     return yd_check_keys(map, keys, what, c->file, c->err);
 }
 
