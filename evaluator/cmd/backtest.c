@@ -668,7 +668,8 @@ static void text_rules(sr_buf *o, const rp_pack *p, unsigned long long rules)
         }
 }
 
-/* "children_capacity must be promising or excellent, adults_capacity must be excellent" */
+/* "S1_capacity must be promising or excellent, S2_capacity must be excellent" for services
+ * S1 and S2 */
 static void text_must(sr_buf *o, const row *r)
 {
     const rp_pack *p = r->pack;
@@ -1002,7 +1003,7 @@ static const char usage_backtest[] =
     "\n"
     "Checks a rule pack's star table against published outcomes. OUTCOMES.csv (RFC 4180 CSV;\n"
     "- reads standard input) has a header line and one row per council and round:\n"
-    "  council,year,children_serving,children_capacity,adults_serving,adults_capacity,stars\n"
+    "  council,year,SERVICE_serving,SERVICE_capacity,...,stars\n"
     "(a SERVICE_serving and SERVICE_capacity column for each service of the pack, in any\n"
     "order). `year` is a round such as 2003, May 2002 or Nov 2003 and picks the rule pack; an\n"
     "empty cell is a value that was not published.\n"

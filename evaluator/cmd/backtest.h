@@ -6,7 +6,8 @@
  * round per row, with a strict RFC 4180 reader (every rejection positioned FILE:LINE:COL).
  * The columns are `council`, `year` (a round: `2003`, `May 2002`, `Nov 2003`; it picks the
  * pack), `stars`, and for each service of the pack `SERVICE_serving` and `SERVICE_capacity`
- * (the calibration file has children_* and adults_*); an empty cell is "not published".
+ * (the calibration file has one pair for each service of its packs); an empty cell is
+ * "not published".
  * A complete row is checked against the star table; for a partial row every completion of
  * the missing judgements is tried, to say whether the published stars are reachable and which
  * values the missing judgements must then take.

@@ -57,7 +57,7 @@ static const char usage_main[] =
     "commands:\n"
     "  rate FILE...              rate councils (evidence YAML; - reads standard input)\n"
     "  explain FILE              the derivation of one rating, step by step\n"
-    "  stars CHILDREN ADULTS     apply the star table alone, e.g. stars most/promising some/promising\n"
+    "  stars PAIR...             apply the star table alone, e.g. stars most/promising some/promising\n"
     "  import LETTER             turn an annual review letter (text) into evidence YAML\n"
     "  check [PACK]              validate a rule pack (default: every pack)\n"
     "  test [PACK|FILE...]       run rule packs' own test cases (TAP output)\n"
@@ -99,15 +99,16 @@ static const char usage_explain[] =
     "whether each rule is documented fact or reconstruction.\n"
     "\n"
     "options:\n"
-    "  --why SUBJECT         only one conclusion and what it rests on, e.g. adults.serving,\n"
-    "                        children.capacity, children.standard.3, stars\n"
+    "  --why SUBJECT         only one conclusion and what it rests on: SERVICE.serving,\n"
+    "                        SERVICE.capacity, SERVICE.standard.N or stars\n"
     "  --rules PACK, --from-published, -o FILE   as for rate\n";
 
 static const char usage_stars[] =
-    "usage: starrate stars [OPTIONS] CHILDREN ADULTS\n"
+    "usage: starrate stars [OPTIONS] PAIR...\n"
     "\n"
-    "Applies the rule pack's star table to four judgements, each service given as\n"
-    "SERVING/CAPACITY (e.g. most/promising), and names the rule that fired.\n"
+    "Applies the rule pack's star table to the judgements of each service of the pack, in its\n"
+    "order, each PAIR given as SERVING/CAPACITY (e.g. most/promising), and names the rule that\n"
+    "fired.\n"
     "\n"
     "options:\n"
     "  --format text|json    output format (default text)\n"
@@ -456,7 +457,7 @@ static void rate_emit(rate_run *rr, rate_item *it)
         else if (c->o.format == FMT_CSV && first)
             out_csv_header(rr->b, it->mark.pack);
         else if (c->o.format == FMT_TABLE && first)
-            out_table_header(rr->b);
+            out_table_header(rr->b, it->mark.pack);
         if (it->out.oom)
             rr->b->oom = 1;
         const char *text = it->out.data ? it->out.data : "";
@@ -651,11 +652,18 @@ static int cmd_explain(cli *c)
         status = EXIT_REJECTED;
     } else {
         out_rating o = {l.pack, l.ev, &r};
-        if (!out_explain(&b, &o, c->o.why))
-            status = usage_error(c, "--why '%s' names no step of this rating (try adults.serving, "
-                                    "children.capacity, children.standard.3 or stars)", c->o.why);
-        else
+        if (!out_explain(&b, &o, c->o.why)) {
+            char ids[256] = "", msg[512];
+            for (size_t s = 0; s < l.pack->nservices; s++)
+                snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s", s ? ", " : "",
+                         l.pack->services[s].id);
+            snprintf(msg, sizeof msg, "--why '%.200s' names no step of this rating (try "
+                     "SERVICE.serving, SERVICE.capacity, SERVICE.standard.N or stars; SERVICE is "
+                     "one of: %s)", c->o.why, ids);
+            status = usage_error(c, "%s", msg);
+        } else {
             status = write_output(c, &b);
+        }
     }
     sr_buf_free(&b);
     rt_free(&r);
@@ -832,11 +840,11 @@ static int check_one(cli *c, const char *name)
         for (size_t i = 0; i < p->nstar_rules; i++)
             documented += !p->star_rules[i].prov.reconstructed;
         fprintf(c->out,
-                "%s %s: ok (%zu files; %zu services, 6 standards, %zu indicators, %zu "
+                "%s %s: ok (%zu files; %zu services, %d standards, %zu indicators, %zu "
                 "requirements, %zu caps, %zu star rules; all %zu judgement combinations "
                 "matched)\n",
-                p->name, p->version, p->nfiles, p->nservices, p->nindicators, p->nrequirements,
-                p->ncaps, p->nstar_rules, combos);
+                p->name, p->version, p->nfiles, p->nservices, p->nstandards, p->nindicators,
+                p->nrequirements, p->ncaps, p->nstar_rules, combos);
     }
     sr_buf_free(&rep);
     return status;

@@ -285,7 +285,7 @@ static void council_grid(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
     sr_buf_puts(b, "<h3>Standards</h3>\n<table class=\"grid\"><thead><tr><th>Service</th>");
-    for (int k = 0; k < RP_STANDARDS; k++) {
+    for (int k = 0; k < p->nstandards; k++) {
         sr_buf_printf(b, "<th scope=\"col\"><span class=\"std-no\">%d</span> ", k + 1);
         hr_escape(b, p->standards[k].name);
         sr_buf_puts(b, "</th>");
@@ -295,7 +295,7 @@ static void council_grid(sr_buf *b, const out_rating *o)
         sr_buf_puts(b, "<tr><th scope=\"row\">");
         hr_escape(b, p->services[s].title);
         sr_buf_puts(b, "</th>");
-        for (int k = 0; k < RP_STANDARDS; k++)
+        for (int k = 0; k < p->nstandards; k++)
             grid_cell(b, o, &o->r->svc[s], k);
         sr_buf_puts(b, "</tr>\n");
     }
@@ -814,7 +814,7 @@ static int delta_of(int before, int after, int none)
     return (after > before) - (after < before);
 }
 
-/* data-subject is the trace subject ("adults.serving", "children.standard.3", "stars"), the
+/* data-subject is the trace subject ("SERVICE.serving", "SERVICE.standard.3", "stars"), the
  * same name whatif's output gives the difference. */
 static void row_open(sr_buf *b, const char *sid, const char *kind, const char *tail)
 {
@@ -1034,7 +1034,7 @@ static void pair_service(hr_pair *x, sr_buf *b, size_t s)
     sr_buf_puts(b, "</th></tr>\n");
     judgement_pair(x, b, s, 0);
     judgement_pair(x, b, s, 1);
-    for (int k = 0; k < RP_STANDARDS; k++)
+    for (int k = 0; k < x->p->nstandards; k++)
         grade_pair(x, b, s, k);
     sr_buf_puts(b, "</tbody>\n");
 }

@@ -63,7 +63,7 @@ static const char usage_seek[] =
     "  --max-changes K       the largest plan tried, 1 to 5 (default 3)\n"
     "  --only KINDS          indicators, findings or requirements (a comma-separated list)\n"
     "  --fix CODE            keep an input unchanged: an indicator code, finding id,\n"
-    "                        requirement name or path such as adults.indicator.D42\n"
+    "                        requirement name or path such as SERVICE.indicator.CODE\n"
     "                        (repeatable)\n"
     "  --limit M             plans shown (default 10)\n"
     "  --format text|json|csv   output format (default text)\n"
@@ -453,9 +453,9 @@ static void direct_indicator(diff *d, size_t j, int s, const char *code)
         snprintf(subject, sizeof subject, "%s.standard.%d", sid, any->def->standard);
         add_direct(d, j, subject);
     }
-    /* Its value also counts in the direction of travel (standard 6). */
-    if ((ia && ia->has_previous) || (ib && ib->has_previous)) {
-        snprintf(subject, sizeof subject, "%s.standard.6", sid);
+    /* Its value also counts in the direction of travel (the capacity standard's). */
+    if (d->p->capacity_standard && ((ia && ia->has_previous) || (ib && ib->has_previous))) {
+        snprintf(subject, sizeof subject, "%s.standard.%d", sid, d->p->capacity_standard);
         add_direct(d, j, subject);
     }
 }
@@ -467,8 +467,8 @@ static void direct_finding(diff *d, size_t j, int s, const sc_change *c)
     unsigned mask = c->standards |
                     finding_mask(d->p, d->A->ev, finding_named(d->A->ev, (size_t)s, c)) |
                     finding_mask(d->p, d->B->ev, finding_named(d->B->ev, (size_t)s, c));
-    for (int k = 1; k <= 5; k++)
-        if (mask & (1u << k)) {
+    for (int k = 1; k <= d->p->nstandards; k++)
+        if (rp_informs_serving(d->p, k) && mask & (1u << k)) {
             snprintf(subject, sizeof subject, "%s.standard.%d", sid, k);
             add_direct(d, j, subject);
         }
@@ -497,7 +497,7 @@ static void direct_subjects(diff *d, size_t j)
         direct_finding(d, j, s, c);
         break;
     case SC_CAPACITY_FINDING:
-        snprintf(subject, sizeof subject, "%s.standard.6", sid);
+        snprintf(subject, sizeof subject, "%s.standard.%d", sid, d->p->capacity_standard);
         add_direct(d, j, subject);
         break;
     case SC_REQUIREMENT:

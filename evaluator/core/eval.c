@@ -254,8 +254,9 @@ static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int nod
 
 /* ---- the memo (see rt_result.memo) ---------------------------------------------------- */
 
-/* Site numbers within a service: the grade of standard n is n - 1. */
-enum { SITE_SERVING = 5, SITE_CAPACITY_GRADE = 6, SITE_CAPACITY = 7 };
+/* Site numbers within a service: the grade of standard n is n - 1 (that of the standard
+ * informing capacity too). */
+enum { SITE_SERVING = RP_STANDARDS, SITE_CAPACITY = RP_STANDARDS + 1 };
 
 /* The memo slot of a call site, or NULL with the trace on: the trace needs the rule's
  * details, so then the rule always runs. Starts the key. */
@@ -355,7 +356,7 @@ static int run_site(ctx *c, const site *st, int *word, const char **needs)
     return rc;
 }
 
-/* ---- standards 1-5 -------------------------------------------------------------------- */
+/* ---- the standards that inform serving ------------------------------------------------ */
 
 /* The standards a finding speaks to: its tags, or else those of the indicators it names. */
 unsigned rt_finding_standards(const rp_pack *p, const ev_evidence *ev, const ev_finding *f)
@@ -414,7 +415,7 @@ static void push_finding(ctx *c, const ev_finding *f, int with_theme)
     lh_freeze(L, c->freezer);
 }
 
-/* The findings of standards 1-5 are built once per evaluation and shared by the five grade
+/* The findings of the service are built once per evaluation and shared by the grade
  * inputs that list them (read-only, so sharing cannot leak a change from one rule to the
  * next). Leaves the list on the stack and remembers where. */
 static void push_service_findings(ctx *c, size_t s)
@@ -551,7 +552,10 @@ static void unplaced_findings(ctx *c, size_t s)
             nd->source = "not_assessed";
             nd->file = tr_str(c->t, c->ev->path);
             nd->line = f->line;
-            nd->text = tr_printf(c->t, "left out of standards 1-5: \"%s\" names no standard and no indicator", f->text);
+            char span[64];
+            rp_serving_span(c->p, span, sizeof span);
+            nd->text = tr_printf(c->t, "left out of standards %s: \"%s\" names no standard and no indicator",
+                                 span, f->text);
         }
     }
 }
@@ -658,12 +662,13 @@ static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
     }
 }
 
-/* The serving rule sees the grades of standards 1-5. */
+/* The serving rule sees the grades of the standards that inform serving. */
 static void serving_key(ctx *c, size_t s, int unused)
 {
     (void)unused;
-    for (int std = 1; std <= 5; std++)
-        key_int(c, c->r->svc[s].grade[std - 1]);
+    for (int std = 1; std <= c->p->nstandards; std++)
+        if (rp_informs_serving(c->p, std))
+            key_int(c, c->r->svc[s].grade[std - 1]);
 }
 
 /* { service, grades = { {standard, grade}... } } */
@@ -676,14 +681,17 @@ static int serving_call(ctx *c, size_t s, int unused, int *word, const char **ne
     lua_createtable(L, 0, 3);
     set_string(L, "service", c->p->services[s].id);
     set_explain(c);
-    lua_createtable(L, 5, 0);
-    for (int std = 1; std <= 5; std++) {
+    lua_createtable(L, c->p->nstandards, 0);
+    int n = 0;
+    for (int std = 1; std <= c->p->nstandards; std++) {
+        if (!rp_informs_serving(c->p, std))
+            continue;
         lua_createtable(L, 0, 2);
         set_number(L, "standard", std);
         if (rs->grade[std - 1] >= 0)
             set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
         lh_freeze(L, c->freezer);
-        lua_rawseti(L, -2, std);
+        lua_rawseti(L, -2, ++n);
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
                      rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
                      rs->grade_given[std - 1] ? "given" : "derived");
@@ -750,7 +758,14 @@ static void travel(ctx *c, size_t s, int *improved, int *worsened, int *compared
     }
 }
 
-/* The standard 6 rule sees the capacity findings and the direction of travel. */
+/* The grade of the standard that informs capacity: index into rt_service.grade, or -1 when
+ * the pack has no such standard. */
+static int capacity_slot(const ctx *c)
+{
+    return c->p->capacity_standard - 1;
+}
+
+/* The capacity standard's rule sees the capacity findings and the direction of travel. */
 static void capacity_grade_key(ctx *c, size_t s, int unused)
 {
     (void)unused;
@@ -770,7 +785,7 @@ static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const ch
 {
     (void)unused;
     const ev_service *svc = &c->ev->services[s];
-    int node = c->r->svc[s].grade_node[5];
+    int node = c->r->svc[s].grade_node[capacity_slot(c)];
     lua_State *L = c->L;
     int improved, worsened, compared;
     travel(c, s, &improved, &worsened, &compared);
@@ -803,31 +818,36 @@ static int capacity_grade_step(ctx *c, size_t s)
 {
     const ev_service *svc = &c->ev->services[s];
     rt_service *rs = &c->r->svc[s];
-    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.6", c->p->services[s].id));
-    rs->grade_node[5] = node;
+    int k = capacity_slot(c);
+    if (k < 0)
+        return SR_OK;
+    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.%d", c->p->services[s].id, k + 1));
+    rs->grade_node[k] = node;
     tr_node *nd;
-    if (svc->given_grade[5] >= 0) {
-        rs->grade[5] = svc->given_grade[5];
-        rs->grade_given[5] = 1;
-        node_given(c, node, svc->given_line[2 + 5]);
+    if (svc->given_grade[k] >= 0) {
+        rs->grade[k] = svc->given_grade[k];
+        rs->grade_given[k] = 1;
+        node_given(c, node, svc->given_line[2 + k]);
         if ((nd = tr_get(c->t, node)))
-            nd->output = c->p->grade.words[rs->grade[5]].id, nd->text = "grade given in the evidence";
+            nd->output = c->p->grade.words[rs->grade[k]].id, nd->text = "grade given in the evidence";
         return SR_OK;
     }
     if (!c->p->capacity_grade_rule) {
         if ((nd = tr_get(c->t, node)))
-            nd->source = "not_assessed", nd->text = "the rule pack has no standard 6 rule";
+            nd->source = "not_assessed",
+            nd->text = tr_printf(c->t, "the rule pack has no standard %d rule", k + 1);
         return SR_OK;
     }
-    site st = {s, SITE_CAPACITY_GRADE, capacity_grade_key, capacity_grade_call, 0};
-    return run_site(c, &st, &rs->grade[5], &rs->capacity_needs);
+    site st = {s, k, capacity_grade_key, capacity_grade_call, 0};
+    return run_site(c, &st, &rs->grade[k], &rs->capacity_needs);
 }
 
-/* The capacity rule sees the grade of standard 6. */
+/* The capacity rule sees the grade of the standard that informs capacity. */
 static void capacity_key(ctx *c, size_t s, int unused)
 {
     (void)unused;
-    key_int(c, c->r->svc[s].grade[5]);
+    int k = capacity_slot(c);
+    key_int(c, k >= 0 ? c->r->svc[s].grade[k] : -1);
 }
 
 /* { service, grade } */
@@ -840,11 +860,15 @@ static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **n
     lua_createtable(L, 0, 3);
     set_string(L, "service", c->p->services[s].id);
     set_explain(c);
-    if (rs->grade[5] >= 0)
-        set_string(L, "grade", c->p->grade.words[rs->grade[5]].id);
-    tr_input_add(c->t, node, "standard 6", rs->grade[5] >= 0 ? c->p->grade.words[rs->grade[5]].text : "not assessed",
-                 rs->grade_given[5] ? "given" : "derived");
-    tr_use_add(c->t, node, rs->grade_node[5]);
+    int k = capacity_slot(c);
+    if (k >= 0 && rs->grade[k] >= 0)
+        set_string(L, "grade", c->p->grade.words[rs->grade[k]].id);
+    if (k >= 0) {
+        tr_input_add(c->t, node, tr_printf(c->t, "standard %d", k + 1),
+                     rs->grade[k] >= 0 ? c->p->grade.words[rs->grade[k]].text : "not assessed",
+                     rs->grade_given[k] ? "given" : "derived");
+        tr_use_add(c->t, node, rs->grade_node[k]);
+    }
     lh_freeze(L, c->freezer);
     return call_rule(c, c->p->capacity_rule, &c->p->capacity, node, word, needs);
 }
@@ -1042,8 +1066,9 @@ static int evaluate_service(ctx *c, size_t s)
     int top = lua_gettop(c->L);
     c->findings = 0; /* built when a grade rule first needs them */
     int rc = SR_OK;
-    for (int std = 1; rc == SR_OK && std <= 5; std++)
-        rc = grade_step(c, s, std);
+    for (int std = 1; rc == SR_OK && std <= c->p->nstandards; std++)
+        if (rp_informs_serving(c->p, std))
+            rc = grade_step(c, s, std);
     if (rc == SR_OK) unplaced_findings(c, s);
     if (rc == SR_OK) rc = serving_step(c, s);
     if (rc == SR_OK) rc = capacity_grade_step(c, s);

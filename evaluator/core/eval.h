@@ -39,8 +39,8 @@ typedef struct rt_memo {
     char *needs;  /* the `needs` detail it returned (owned), or NULL */
 } rt_memo;
 
-/* Rule call sites per service: the grades of standards 1-5, serving, standard 6, capacity. */
-#define RT_SITES 8
+/* Rule call sites per service: the grade of each standard, serving, capacity. */
+#define RT_SITES (RP_STANDARDS + 2)
 
 typedef struct rt_result {
     int stars;          /* -1 when the judgements leave it open */

@@ -17,7 +17,8 @@ const char *const ev_theme_words[EV_NTHEMES] = {
     "leadership", "finance", "information", "workforce", "partnership", "structure",
 };
 
-/* Kinds allowed in each list: findings speak of performance, capacity findings of standard 6. */
+/* Kinds allowed in each list: findings speak of performance, capacity findings of the
+ * standard that informs capacity. */
 static const char *const finding_kinds[] = {
     "improvement", "strength", "area_for_improvement", "concern",
 };
@@ -56,6 +57,22 @@ typedef struct ctx {
     sr_error *err;
 } ctx;
 
+/* The number of a standard that informs serving (a finding's tag, a declared indicator's
+ * standard): from 1 to the last such standard of the pack, and not the capacity standard. */
+static int serving_standard(ctx *c, const yd_node *v, long *num)
+{
+    int last = 0;
+    for (int n = 1; n <= c->p->nstandards; n++)
+        if (rp_informs_serving(c->p, n))
+            last = n;
+    int rc = yd_integer(v, "standard", 1, last, c->file, num, c->err);
+    if (rc == SR_OK && !rp_informs_serving(c->p, (int)*num))
+        rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                     "standard %ld informs capacity: list what bears on it under "
+                     "'capacity_findings'", *num);
+    return rc;
+}
+
 /* Allowed keys made of a fixed list plus the pack's service ids. */
 static int check_keys_with_services(ctx *c, const yd_node *map, const char *const *fixed,
                                     const char *what)
@@ -67,6 +84,15 @@ static int check_keys_with_services(ctx *c, const yd_node *map, const char *cons
     for (size_t s = 0; s < c->p->nservices && n < 31; s++)
         keys[n++] = c->p->services[s].id;
     keys[n] = NULL;
+    /* A service a later round retired: say so rather than list the keys. */
+    for (size_t i = 0; map->kind == YD_MAP && i < map->n; i++) {
+        const yd_node *k = map->pairs[i].key;
+        const rp_retired *gone = rp_retired_find(c->p, RP_RETIRE_SERVICE, k->str);
+        if (gone && rp_service_index(c->p, k->str) < 0)
+            return sr_fail(c->err, SR_EINPUT, c->file, k->line, k->col,
+                           "service '%s' was retired from the %s rule pack (%s:%d)", k->str,
+                           c->p->name, gone->prov.file, gone->prov.line);
+    }
     return yd_check_keys(map, keys, what, c->file, c->err);
 }
 
@@ -182,7 +208,7 @@ static int read_declaration(ctx *c, const yd_node *m, rp_indicator *d)
         d->service = (int)idx;
     }
     if (rc == SR_OK) rc = yd_require(m, "standard", "indicator declaration", c->file, &v, c->err);
-    if (rc == SR_OK) rc = yd_integer(v, "standard", 1, 5, c->file, &num, c->err);
+    if (rc == SR_OK) rc = serving_standard(c, v, &num);
     d->standard = (int)num;
     if (rc == SR_OK) rc = yd_require(m, "polarity", "indicator declaration", c->file, &v, c->err);
     if (rc == SR_OK) rc = yd_enum(v, "polarity", polarities, 3, c->file, &idx, c->err);
@@ -282,8 +308,8 @@ static int read_given(ctx *c, const yd_node *g, ev_service *s)
     if (stds && (rc = yd_expect(stds, YD_MAP, "standards", c->file, c->err)) == SR_OK) {
         for (size_t i = 0; rc == SR_OK && i < stds->n; i++) {
             long num = 0;
-            rc = yd_integer(stds->pairs[i].key, "standard number", 1, RP_STANDARDS, c->file, &num,
-                            c->err);
+            rc = yd_integer(stds->pairs[i].key, "standard number", 1, c->p->nstandards, c->file,
+                            &num, c->err);
             if (rc != SR_OK)
                 break;
             rc = word_of(c, stds->pairs[i].value, &c->p->grade, "grade", &s->given_grade[num - 1]);
@@ -303,7 +329,12 @@ static int read_indicator(ctx *c, const yd_node *m, ev_indicator *ind, int servi
     if (rc == SR_OK) rc = yd_require(m, "code", "indicator", c->file, &v, c->err);
     if (rc == SR_OK) rc = dup_string(c, v, "code", &ind->code);
     ind->line = m->line, ind->col = m->col;
-    if (rc == SR_OK && !(ind->def = find_indicator(c, ind->code)))
+    const rp_retired *gone = rc == SR_OK ? rp_retired_find(c->p, RP_RETIRE_INDICATOR, ind->code) : NULL;
+    if (rc == SR_OK && !(ind->def = find_indicator(c, ind->code)) && gone)
+        rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
+                     "indicator '%s' was retired from the %s catalogue (%s:%d)", ind->code,
+                     c->p->name, gone->prov.file, gone->prov.line);
+    else if (rc == SR_OK && !ind->def)
         rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
                      "unknown indicator '%s': not in the %s catalogue and not declared under "
                      "'indicators' at the top of the file", ind->code, c->p->name);
@@ -349,14 +380,14 @@ static int read_standard_tags(ctx *c, const yd_node *list, unsigned *mask)
     int rc = yd_expect(list, YD_SEQ, "standards", c->file, c->err);
     for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
         long num = 0;
-        rc = yd_integer(list->items[i], "standard", 1, 5, c->file, &num, c->err);
+        rc = serving_standard(c, list->items[i], &num);
         if (rc == SR_OK)
             *mask |= 1u << num;
     }
     return rc;
 }
 
-/* Reads one finding; `capacity` selects the kinds and keys of standard 6. */
+/* Reads one finding; `capacity` selects the kinds and keys of the capacity standard. */
 static int read_finding(ctx *c, const yd_node *m, ev_finding *f, int capacity)
 {
     const yd_node *v;

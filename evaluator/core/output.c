@@ -179,7 +179,7 @@ static void json_standards(js_writer *w, const out_rating *o, size_t s)
 {
     const rt_service *rs = &o->r->svc[s];
     js_object(w);
-    for (int k = 0; k < RP_STANDARDS; k++) {
+    for (int k = 0; k < o->pack->nstandards; k++) {
         char key[16];
         snprintf(key, sizeof key, "%d", k + 1);
         js_key(w, key);
@@ -401,10 +401,13 @@ void out_csv_row(sr_buf *b, const out_rating *o)
     out_csv_field(b, o->ev->path, 1);
 }
 
-void out_table_header(sr_buf *b)
+/* One column per service of the pack, headed by its id. */
+void out_table_header(sr_buf *b, const rp_pack *p)
 {
-    sr_buf_printf(b, "%-46s %-5s %-20s %-20s %-6s %-15s %s\n", "council", "year", "children",
-                  "adults", "stars", "rule", "published");
+    sr_buf_printf(b, "%-46s %-5s ", "council", "year");
+    for (size_t s = 0; s < p->nservices; s++)
+        sr_buf_printf(b, "%-20s ", p->services[s].id);
+    sr_buf_printf(b, "%-6s %-15s %s\n", "stars", "rule", "published");
 }
 
 /* "most/promising" with a mark for each given judgement and "?" for a missing one. */
@@ -435,8 +438,10 @@ void out_table_row(sr_buf *b, const out_rating *o)
     else
         snprintf(pub, sizeof pub, "%d", o->ev->pub_stars);
     const rp_star_rule *rule = fired_rule(o);
-    sr_buf_printf(b, "%-46.46s %-5d %-20s %-20s %-6s %-15s %s\n", o->ev->council, o->ev->year,
-                  cells[0], p->nservices > 1 ? cells[1] : "", stars, rule ? rule->id : "-", pub);
+    sr_buf_printf(b, "%-46.46s %-5d ", o->ev->council, o->ev->year);
+    for (size_t s = 0; s < p->nservices && s < RP_MAX_SERVICES; s++)
+        sr_buf_printf(b, "%-20s ", cells[s]);
+    sr_buf_printf(b, "%-6s %-15s %s\n", stars, rule ? rule->id : "-", pub);
 }
 
 /* ---- explanation ---------------------------------------------------------------------- */

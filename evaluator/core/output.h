@@ -27,10 +27,10 @@ void out_json_engine(js_writer *w);
 void out_csv_field(sr_buf *b, const char *s, int last);
 void out_csv_header(sr_buf *b, const rp_pack *p);
 void out_csv_row(sr_buf *b, const out_rating *o);
-void out_table_header(sr_buf *b);
+void out_table_header(sr_buf *b, const rp_pack *p);
 void out_table_row(sr_buf *b, const out_rating *o);
-/* The derivation as prose; `why` narrows it to one conclusion ("adults.serving", "stars",
- * "children.standard.3"...) and the steps it rests on. Returns 0 when `why` names nothing. */
+/* The derivation as prose; `why` narrows it to one conclusion ("SERVICE.serving", "stars",
+ * "SERVICE.standard.3"...) and the steps it rests on. Returns 0 when `why` names nothing. */
 int out_explain(sr_buf *b, const out_rating *o, const char *why);
 
 /* Text for one judgement, e.g. "serving most people well" or "insufficient evidence". */

@@ -25,11 +25,70 @@
 #define MAX_EXTENDS 8
 #define MAX_PACK_FILE (1024 * 1024)
 
-/* The declaration functions of the API and the kind each records. */
-static const char *const decl_kinds[] = {
-    "pack", "service", "scale", "rating", "standard", "indicator",
-    "requirement", "cap", "star_rule", "rule", NULL,
+/* The declaration functions of the API and the fields each one's table may hold, in one
+ * place: a field not listed here is an error at the declaration's file and line, so a typo
+ * (`abvoe = 20`) cannot pass as a declaration without it. docs/rules.md lists the same. */
+#define PROV_FIELDS "source", "reconstructed"
+static const char *const pack_fields[] = {
+    "name", "version", "round", "title", "extends", "files", NULL,
 };
+static const char *const service_fields[] = {"id", "name", "title", PROV_FIELDS, NULL};
+static const char *const scale_fields[] = {"id", "name", "words", PROV_FIELDS, NULL};
+static const char *const rating_fields[] = {"min", "max", "unit", PROV_FIELDS, NULL};
+static const char *const standard_fields[] = {
+    "number", "name", "informs", "domain", "criteria", PROV_FIELDS, NULL,
+};
+static const char *const indicator_fields[] = {
+    "code", "name", "service", "standard", "polarity", "unit", "bands", PROV_FIELDS, NULL,
+};
+static const char *const requirement_fields[] = {"id", "text", "services", PROV_FIELDS, NULL};
+static const char *const cap_fields[] = {
+    "id", "service", "judgement", "to", "sentence", "indicator", "above", "below",
+    "requirement", PROV_FIELDS, NULL,
+};
+static const char *const star_rule_fields[] = {"id", "stars", "sentence", "when", PROV_FIELDS, NULL};
+static const char *const rule_fields[] = {"id", "layer", "sentence", "fn", PROV_FIELDS, NULL};
+/* retire names exactly one of the kinds it can remove (retire_kinds) */
+static const char *const retire_fields[] = {
+    "indicator", "cap", "requirement", "service", "star_rule", PROV_FIELDS, NULL,
+};
+static const char *const word_fields[] = {"id", "text", NULL};
+static const char *const band_fields[] = {"band", "min", "max", NULL};
+
+typedef struct decl_kind {
+    const char *kind;
+    const char *const *fields;
+    const char *list;                /* a field holding a list of tables, or NULL */
+    const char *const *item_fields;  /* the fields of each of those tables */
+} decl_kind;
+
+static const decl_kind decl_kinds[] = {
+    {"pack", pack_fields, NULL, NULL},
+    {"service", service_fields, NULL, NULL},
+    {"scale", scale_fields, "words", word_fields},
+    {"rating", rating_fields, NULL, NULL},
+    {"standard", standard_fields, NULL, NULL},
+    {"indicator", indicator_fields, "bands", band_fields},
+    {"requirement", requirement_fields, NULL, NULL},
+    {"cap", cap_fields, NULL, NULL},
+    {"star_rule", star_rule_fields, NULL, NULL},
+    {"rule", rule_fields, NULL, NULL},
+    {"retire", retire_fields, NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* The kinds a `retire` can remove (rp_retire_kind), in the order of its fields. */
+const char *const rp_retire_words[RP_RETIRE_NKINDS + 1] = {
+    "indicator", "cap", "requirement", "service", "star_rule", NULL,
+};
+
+/* Where a declaration was made, for its errors. */
+typedef struct decl_pos {
+    char file[PATH_MAX];
+    int line;
+    char kind[32];
+    int index; /* position in the pack's list of declarations */
+} decl_pos;
 
 typedef struct loader {
     rp_pack *p;
@@ -48,7 +107,7 @@ static const char *const field_names[] = {
     "words", "text", "min", "max", "unit", "number", "informs", "criteria", "code", "service",
     "standard", "polarity", "bands", "band", "services", "judgement", "to", "indicator",
     "requirement", "above", "below", "sentence", "stars", "when", "layer", "fn", "round",
-    "version", "extends", "files", NULL,
+    "version", "extends", "files", "domain", "cap", "star_rule", NULL,
 };
 
 /* Pushes t[key] for the table at idx without metamethods: a rule file cannot make reading its
@@ -242,11 +301,11 @@ static int api_rank(lua_State *L)
 static void push_api(lua_State *L, loader *ld)
 {
     lua_newtable(L);
-    for (size_t i = 0; decl_kinds[i]; i++) {
+    for (size_t i = 0; decl_kinds[i].kind; i++) {
         lua_pushlightuserdata(L, ld);
-        lua_pushstring(L, decl_kinds[i]);
+        lua_pushstring(L, decl_kinds[i].kind);
         lua_pushcclosure(L, api_declare, 2);
-        lua_setfield(L, -2, decl_kinds[i]);
+        lua_setfield(L, -2, decl_kinds[i].kind);
     }
     lua_pushlightuserdata(L, ld);
     lua_pushcclosure(L, api_at_least, 1);
@@ -304,6 +363,8 @@ static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *er
 }
 
 static int field_string(lua_State *L, int idx, const char *key, char **out);
+static void read_pos(lua_State *L, int idx, decl_pos *pos);
+static int check_fields(lua_State *L, int idx, const decl_pos *pos, sr_error *err);
 
 /* Pushes the manifest recorded by the pack.lua at the current depth (false when none). */
 static void push_manifest(lua_State *L, loader *ld)
@@ -323,9 +384,13 @@ static int read_manifest(loader *ld, const char *dir, char **extends, sr_error *
         return sr_fail(err, SR_ERULES, dir, 0, 0, "pack.lua does not call pack { ... }");
     }
     *extends = NULL;
-    int rc = field_string(L, -1, "extends", extends);
+    decl_pos pos;
+    read_pos(L, -1, &pos);
+    int rc = check_fields(L, lua_gettop(L), &pos, err);
+    if (rc == SR_OK && field_string(L, -1, "extends", extends) == SR_ENOMEM)
+        rc = sr_oom(err);
     lua_pop(L, 1);
-    return rc == SR_ENOMEM ? sr_oom(err) : SR_OK;
+    return rc;
 }
 
 static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_error *err);
@@ -437,12 +502,6 @@ static int field_number(lua_State *L, int idx, const char *key, double *out)
     return rc;
 }
 
-typedef struct decl_pos {
-    char file[PATH_MAX];
-    int line;
-    char kind[32];
-    int index; /* position in the pack's list of declarations */
-} decl_pos;
 
 static void read_pos(lua_State *L, int idx, decl_pos *pos)
 {
@@ -454,6 +513,130 @@ static void read_pos(lua_State *L, int idx, decl_pos *pos)
     rawfield(L, idx, "_kind");
     snprintf(pos->kind, sizeof pos->kind, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
     lua_pop(L, 3);
+}
+
+/* ---- fields --------------------------------------------------------------------------- */
+
+/* What C stamps on every declaration (stamp_position, api_declare). */
+static const char *const stamp_fields[] = {"_file", "_line", "_kind", "_pack", NULL};
+
+static const decl_kind *kind_of(const char *kind)
+{
+    for (size_t i = 0; decl_kinds[i].kind; i++)
+        if (strcmp(decl_kinds[i].kind, kind) == 0)
+            return &decl_kinds[i];
+    return NULL;
+}
+
+static int listed(const char *const *names, const char *name)
+{
+    for (size_t i = 0; names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* "id, name, title, source, reconstructed" */
+static void join_names(const char *const *names, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; names[i] && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* Checks that every key of the table at idx is one of `fields` (or, when `stamped`, one of
+ * the stamps C adds). Keys are read with lua_next and never converted, so this does not
+ * allocate outside protected mode. */
+static int check_table_fields(lua_State *L, int idx, const decl_pos *pos, const char *what,
+                              const char *const *fields, int stamped, sr_error *err)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        int t = lua_type(L, -1);
+        const char *name = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (name && (listed(fields, name) || (stamped && listed(stamp_fields, name))))
+            continue;
+        char shown[96], names[512];
+        if (name)
+            snprintf(shown, sizeof shown, "'%.60s'", name);
+        else if (t == LUA_TNUMBER)
+            snprintf(shown, sizeof shown, "[%g] (a value without a name)", lua_tonumber(L, -1));
+        else
+            snprintf(shown, sizeof shown, "of type %s", lua_typename(L, t));
+        lua_pop(L, 1);
+        join_names(fields, names, sizeof names);
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "unknown field %s in %s (expected one of: %s)", shown, what, names);
+    }
+    return SR_OK;
+}
+
+/* The fields of each table in a declaration's list (a scale's words, an indicator's bands). */
+static int check_item_fields(lua_State *L, int idx, const decl_pos *pos, const decl_kind *k,
+                             sr_error *err)
+{
+    int rc = SR_OK;
+    if (rawfield(L, idx, k->list) == LUA_TTABLE) {
+        size_t n = lua_rawlen(L, -1);
+        for (size_t i = 0; rc == SR_OK && i < n; i++) {
+            char what[96];
+            snprintf(what, sizeof what, "%s[%zu] of the %s", k->list, i + 1, k->kind);
+            if (lua_rawgeti(L, -1, (lua_Integer)i + 1) == LUA_TTABLE)
+                rc = check_table_fields(L, -1, pos, what, k->item_fields, 0, err);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* A retire names exactly one thing; returns its kind (one of rp_retire_words) or NULL. */
+static const char *retire_target(lua_State *L, int idx)
+{
+    const char *found = NULL;
+    for (size_t i = 0; rp_retire_words[i]; i++) {
+        int t = rawfield(L, idx, rp_retire_words[i]);
+        lua_pop(L, 1);
+        if (t != LUA_TNIL) {
+            if (found)
+                return NULL;
+            found = rp_retire_words[i];
+        }
+    }
+    return found;
+}
+
+static int check_fields(lua_State *L, int idx, const decl_pos *pos, sr_error *err)
+{
+    const decl_kind *k = kind_of(pos->kind);
+    if (!k)
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "unknown declaration '%s'",
+                       pos->kind);
+    int rc = check_table_fields(L, idx, pos, k->kind, k->fields, 1, err);
+    if (rc == SR_OK && k->list)
+        rc = check_item_fields(L, idx, pos, k, err);
+    if (rc == SR_OK && strcmp(k->kind, "retire") == 0 && !retire_target(L, idx))
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "retire needs exactly one of 'indicator', 'cap', 'requirement', "
+                     "'service' or 'star_rule'");
+    return rc;
+}
+
+static int check_all_fields(lua_State *L, int list, sr_error *err)
+{
+    int rc = SR_OK;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+    for (lua_Integer i = 1; rc == SR_OK && i <= n; i++) {
+        lua_rawgeti(L, list, i);
+        decl_pos pos;
+        read_pos(L, -1, &pos);
+        rc = check_fields(L, lua_gettop(L), &pos, err);
+        lua_pop(L, 1);
+    }
+    return rc;
 }
 
 static int need_string(lua_State *L, int idx, const decl_pos *pos, const char *key, char **out,
@@ -512,6 +695,30 @@ static void free_prov(rp_prov *p)
     sr_free(p->file);
 }
 
+/* ---- retired declarations ------------------------------------------------------------- */
+
+const rp_retired *rp_retired_find(const rp_pack *p, rp_retire_kind kind, const char *id)
+{
+    for (size_t i = p->nretired; i-- > 0;)
+        if (p->retired[i].kind == kind && strcmp(p->retired[i].id, id) == 0)
+            return &p->retired[i];
+    return NULL;
+}
+
+/* A reference to something the pack does not hold: "PREFIXunknown KIND 'ID'", or, when a
+ * retire removed it, where that happened. */
+static int fail_unknown(sr_error *err, const decl_pos *pos, const rp_pack *p, rp_retire_kind kind,
+                        const char *prefix, const char *id)
+{
+    const rp_retired *r = rp_retired_find(p, kind, id);
+    if (r)
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "%s%s '%s' was retired at %s:%d", prefix, rp_retire_words[kind], id,
+                       r->prov.file, r->prov.line);
+    return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%sunknown %s '%s'", prefix,
+                   rp_retire_words[kind], id);
+}
+
 static int read_service_ref(lua_State *L, int idx, const decl_pos *pos, const rp_pack *p,
                             int *out, sr_error *err)
 {
@@ -521,7 +728,7 @@ static int read_service_ref(lua_State *L, int idx, const decl_pos *pos, const rp
         return rc;
     *out = rp_service_index(p, s);
     if (*out < 0)
-        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "unknown service '%s'", s);
+        rc = fail_unknown(err, pos, p, RP_RETIRE_SERVICE, "", s);
     sr_free(s);
     return rc;
 }
@@ -634,7 +841,7 @@ static int conv_rating(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, s
 static void free_standard(rp_standard *s)
 {
     sr_free(s->name);
-    sr_free(s->informs);
+    sr_free(s->domain);
     sr_free_strings(s->criteria, s->ncriteria);
     free_prov(&s->prov);
     memset(s, 0, sizeof *s);
@@ -673,12 +880,20 @@ static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const ch
 static int conv_standard(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
 {
     rp_standard s = {0};
+    char *informs = NULL;
     int rc = need_int(L, idx, pos, "number", 1, RP_STANDARDS, &s.number, err);
     if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &s.name, err);
-    if (rc == SR_OK) rc = need_string(L, idx, pos, "informs", &s.informs, err);
-    if (rc == SR_OK && strcmp(s.informs, "serving") != 0 && strcmp(s.informs, "capacity") != 0)
+    if (rc == SR_OK) rc = need_string(L, idx, pos, "informs", &informs, err);
+    if (rc == SR_OK)
+        s.informs = strcmp(informs, "serving") == 0    ? RP_INFORMS_SERVING
+                  : strcmp(informs, "capacity") == 0   ? RP_INFORMS_CAPACITY
+                                                       : RP_INFORMS_NONE;
+    sr_free(informs);
+    if (rc == SR_OK && s.informs == RP_INFORMS_NONE)
         rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                      "standard 'informs' must be \"serving\" or \"capacity\"");
+    if (rc == SR_OK && field_string(L, idx, "domain", &s.domain) == SR_ENOMEM)
+        rc = sr_oom(err);
     if (rc == SR_OK) rc = read_string_list(L, idx, pos, "criteria", &s.criteria, &s.ncriteria, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &s.prov, err);
     if (rc != SR_OK) {
@@ -760,7 +975,11 @@ static int conv_indicator(lua_State *L, int idx, const decl_pos *pos, rp_pack *p
     if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &d.name, err);
     if (rc == SR_OK) rc = need_string(L, idx, pos, "unit", &d.unit, err);
     if (rc == SR_OK) rc = read_service_ref(L, idx, pos, p, &d.service, err);
-    if (rc == SR_OK) rc = need_int(L, idx, pos, "standard", 1, 5, &d.standard, err);
+    if (rc == SR_OK) rc = need_int(L, idx, pos, "standard", 1, RP_STANDARDS, &d.standard, err);
+    if (rc == SR_OK && !rp_informs_serving(p, d.standard))
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "indicator %s: standard %d is not a standard that informs serving", d.code,
+                     d.standard);
     if (rc == SR_OK) rc = read_polarity(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_bands(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &d.prov, err);
@@ -801,7 +1020,7 @@ static int conv_requirement(lua_State *L, int idx, const decl_pos *pos, rp_pack 
     for (size_t i = 0; rc == SR_OK && i < nsvc; i++) {
         int s = rp_service_index(p, svc[i]);
         if (s < 0)
-            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "unknown service '%s'", svc[i]);
+            rc = fail_unknown(err, pos, p, RP_RETIRE_SERVICE, "", svc[i]);
         else
             r.services[s] = 1;
     }
@@ -869,10 +1088,11 @@ static int read_cap_condition(lua_State *L, int idx, const decl_pos *pos, rp_pac
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                        "cap %s needs exactly one of 'indicator' or 'requirement'", c->id);
     if (c->indicator) {
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "cap %.120s: ", c->id);
         const rp_indicator *d = rp_indicator_find(p, c->indicator);
         if (!d)
-            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
-                           "cap %s: unknown indicator '%s'", c->id, c->indicator);
+            return fail_unknown(err, pos, p, RP_RETIRE_INDICATOR, prefix, c->indicator);
         if (c->has_above == c->has_below)
             return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                            "cap %s needs exactly one of 'above' or 'below'", c->id);
@@ -880,10 +1100,11 @@ static int read_cap_condition(lua_State *L, int idx, const decl_pos *pos, rp_pac
             return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                            "cap %s: indicator %s belongs to another service", c->id, c->indicator);
     } else {
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "cap %.120s: ", c->id);
         const rp_requirement *r = rp_requirement_find(p, c->requirement);
         if (!r)
-            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
-                           "cap %s: unknown requirement '%s'", c->id, c->requirement);
+            return fail_unknown(err, pos, p, RP_RETIRE_REQUIREMENT, prefix, c->requirement);
         if (!r->services[c->service])
             return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                            "cap %s: requirement %s does not apply to this service", c->id,
@@ -1015,6 +1236,37 @@ static int conv_rule(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_
     return SR_OK;
 }
 
+static void free_service(rp_service *s)
+{
+    sr_free(s->id), sr_free(s->name), sr_free(s->title);
+    free_prov(&s->prov);
+}
+
+/* retire { indicator = "CODE", reconstructed = "..." }: the declaration it names is never
+ * converted (see retired_later); this records the retirement, in the pass of the kind it
+ * retires and in load order, so that a later use of the retired thing says where it went. */
+static int conv_retire(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    const char *target = retire_target(L, idx);
+    rp_retired r = {0};
+    while (rp_retire_words[r.kind] && strcmp(rp_retire_words[r.kind], target) != 0)
+        r.kind++;
+    int rc = need_string(L, idx, pos, target, &r.id, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &r.prov, err);
+    rp_retired *grown = rc == SR_OK ? sr_realloc(p->retired, (p->nretired + 1) * sizeof *grown)
+                                    : NULL;
+    if (rc == SR_OK && !grown)
+        rc = sr_oom(err);
+    if (rc != SR_OK) {
+        sr_free(r.id);
+        free_prov(&r.prov);
+        return rc;
+    }
+    p->retired = grown;
+    p->retired[p->nretired++] = r;
+    return SR_OK;
+}
+
 /* Two declarations of one kind and id in the same pack are a mistake; across packs the later
  * one replaces the earlier. Checked over the raw list so the message names both places. */
 typedef struct decl_key {
@@ -1027,7 +1279,12 @@ static void read_key(lua_State *L, int idx, decl_key *k)
 {
     idx = lua_absindex(L, idx);
     read_pos(L, idx, &k->pos);
-    const char *idkey = strcmp(k->pos.kind, "indicator") == 0  ? "code"
+    /* a retire's key is what it retires: retiring one thing twice in a pack is a mistake */
+    const char *target = strcmp(k->pos.kind, "retire") == 0 ? retire_target(L, idx) : NULL;
+    if (target)
+        snprintf(k->pos.kind, sizeof k->pos.kind, "retire %s", target);
+    const char *idkey = target                                  ? target
+                      : strcmp(k->pos.kind, "indicator") == 0  ? "code"
                       : strcmp(k->pos.kind, "standard") == 0   ? "number"
                       : strcmp(k->pos.kind, "rule") == 0       ? "layer"
                                                                 : "id";
@@ -1044,12 +1301,8 @@ static void read_key(lua_State *L, int idx, decl_key *k)
     lua_pop(L, 2);
 }
 
-static int check_duplicates(lua_State *L, int list, sr_error *err)
+static int check_duplicates(lua_State *L, int list, decl_key *keys, size_t n, sr_error *err)
 {
-    size_t n = lua_rawlen(L, list);
-    decl_key *keys = sr_calloc(n ? n : 1, sizeof *keys);
-    if (!keys)
-        return sr_oom(err);
     int rc = SR_OK;
     for (size_t i = 0; rc == SR_OK && i < n; i++) {
         lua_rawgeti(L, list, (lua_Integer)i + 1);
@@ -1066,8 +1319,41 @@ static int check_duplicates(lua_State *L, int list, sr_error *err)
                 break;
             }
     }
-    sr_free(keys);
     return rc;
+}
+
+/* Whether key i is a retire of what key k declares. */
+static int retires(const decl_key *keys, size_t i, size_t k)
+{
+    return strncmp(keys[i].pos.kind, "retire ", 7) == 0 &&
+           strcmp(keys[i].pos.kind + 7, keys[k].pos.kind) == 0 && strcmp(keys[i].id, keys[k].id) == 0;
+}
+
+/* Whether a retire later in load order removes declaration k: then it is never converted, so
+ * that nothing it refers to (an indicator the same round retires, say) has to exist. A
+ * declaration after the retire brings the thing back. */
+static int retired_later(const decl_key *keys, size_t n, size_t k)
+{
+    for (size_t i = k + 1; i < n; i++)
+        if (retires(keys, i, k))
+            return 1;
+    return 0;
+}
+
+/* A retire must follow a declaration of what it names, with no retire of it in between. */
+static int check_retire(const decl_key *keys, size_t i, sr_error *err)
+{
+    const decl_key *r = &keys[i];
+    for (size_t k = i; k-- > 0;) {
+        if (strcmp(keys[k].pos.kind, r->pos.kind) == 0 && strcmp(keys[k].id, r->id) == 0)
+            return sr_fail(err, SR_ERULES, r->pos.file, r->pos.line, 0,
+                           "retire: %s '%s' is already retired (at %s:%d)", r->pos.kind + 7,
+                           r->id, keys[k].pos.file, keys[k].pos.line);
+        if (strcmp(keys[k].pos.kind, r->pos.kind + 7) == 0 && strcmp(keys[k].id, r->id) == 0)
+            return SR_OK;
+    }
+    return sr_fail(err, SR_ERULES, r->pos.file, r->pos.line, 0,
+                   "retire: there is no %s '%s' to retire", r->pos.kind + 7, r->id);
 }
 
 typedef int (*conv_fn)(lua_State *, int, const decl_pos *, rp_pack *, sr_error *);
@@ -1086,21 +1372,60 @@ static int convert_all(loader *ld, sr_error *err)
     lua_State *L = lh_state(ld->p->host);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
     int list = lua_gettop(L);
-    int rc = check_duplicates(L, list, err);
-    lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+    size_t n = lua_rawlen(L, list);
+    decl_key *keys = sr_calloc(n ? n : 1, sizeof *keys);
+    int rc = keys ? check_all_fields(L, list, err) : sr_oom(err);
+    if (rc == SR_OK)
+        rc = check_duplicates(L, list, keys, n, err);
     for (size_t pass = 0; rc == SR_OK && pass < sizeof passes / sizeof passes[0]; pass++) {
-        for (lua_Integer i = 1; rc == SR_OK && i <= n; i++) {
-            lua_rawgeti(L, list, i);
+        for (size_t i = 0; rc == SR_OK && i < n; i++) {
+            const char *kind = keys[i].pos.kind;
+            int retire = strncmp(kind, "retire ", 7) == 0;
+            if (strcmp(retire ? kind + 7 : kind, passes[pass].kind) != 0 ||
+                (!retire && retired_later(keys, n, i)))
+                continue;
+            lua_rawgeti(L, list, (lua_Integer)i + 1);
             decl_pos pos;
             read_pos(L, -1, &pos);
-            pos.index = (int)i;
-            if (strcmp(pos.kind, passes[pass].kind) == 0)
+            pos.index = (int)i + 1;
+            if (retire && (rc = check_retire(keys, i, err)) == SR_OK)
+                rc = conv_retire(L, lua_gettop(L), &pos, ld->p, err);
+            else if (!retire)
                 rc = passes[pass].fn(L, lua_gettop(L), &pos, ld->p, err);
             lua_pop(L, 1);
         }
     }
+    sr_free(keys);
     lua_settop(L, list - 1);
     return rc;
+}
+
+/* The standards are numbered from 1 without a gap, and one at most informs capacity: the
+ * capacity rule sees one grade. */
+static int settle_standards(rp_pack *p, sr_error *err)
+{
+    for (int n = 1; n <= RP_STANDARDS; n++) {
+        const rp_standard *st = &p->standards[n - 1];
+        if (st->informs == RP_INFORMS_NONE)
+            continue;
+        if (n > p->nstandards + 1)
+            return sr_fail(err, SR_ERULES, st->prov.file, st->prov.line, 0,
+                           "standard %d is declared but standard %d is not: number the "
+                           "standards from 1", n, p->nstandards + 1);
+        p->nstandards = n;
+        if (st->informs == RP_INFORMS_SERVING) {
+            p->serving_standards |= 1u << (n - 1);
+        } else if (p->capacity_standard) {
+            const rp_standard *first = &p->standards[p->capacity_standard - 1];
+            return sr_fail(err, SR_ERULES, st->prov.file, st->prov.line, 0,
+                           "standard %d informs capacity, and so does standard %d (%s:%d): "
+                           "the capacity rule sees one grade", n, first->number,
+                           first->prov.file, first->prov.line);
+        } else {
+            p->capacity_standard = n;
+        }
+    }
+    return SR_OK;
 }
 
 static rp_rule *rule_for(rp_pack *p, const char *layer)
@@ -1197,6 +1522,7 @@ int rp_load(const char *dir_given, const lh_limits *lim, rp_pack **out, sr_error
     lua_settop(L, api - 1);
     if (rc == SR_OK) rc = read_identity(ld, dir, err);
     if (rc == SR_OK) rc = convert_all(ld, err);
+    if (rc == SR_OK) rc = settle_standards(p, err);
     if (rc != SR_OK) {
         rp_free(p);
         return rc;
@@ -1214,10 +1540,13 @@ void rp_free(rp_pack *p)
     if (!p)
         return;
     lua_State *L = NULL; /* references die with the state; no need to unref one by one */
-    for (size_t i = 0; i < p->nservices; i++) {
-        sr_free(p->services[i].id), sr_free(p->services[i].name), sr_free(p->services[i].title);
-        free_prov(&p->services[i].prov);
+    for (size_t i = 0; i < p->nservices; i++)
+        free_service(&p->services[i]);
+    for (size_t i = 0; i < p->nretired; i++) {
+        sr_free(p->retired[i].id);
+        free_prov(&p->retired[i].prov);
     }
+    sr_free(p->retired);
     free_scale(&p->serving), free_scale(&p->capacity), free_scale(&p->grade);
     sr_free(p->rating_unit);
     free_prov(&p->rating_prov);
@@ -1266,6 +1595,26 @@ const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code)
 {
     int i = find_by_code(p, code);
     return i < 0 ? NULL : &p->indicators[i];
+}
+
+int rp_informs_serving(const rp_pack *p, int n)
+{
+    return n >= 1 && n <= RP_STANDARDS && p->standards[n - 1].informs == RP_INFORMS_SERVING;
+}
+
+void rp_serving_span(const rp_pack *p, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int n = 1; n <= RP_STANDARDS && used < len; n++) {
+        if (!rp_informs_serving(p, n) || rp_informs_serving(p, n - 1))
+            continue;
+        int last = n;
+        while (rp_informs_serving(p, last + 1))
+            last++;
+        used += (size_t)(last > n ? snprintf(out + used, len - used, "%s%d-%d", used ? ", " : "", n, last)
+                                  : snprintf(out + used, len - used, "%s%d", used ? ", " : "", n));
+    }
 }
 
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id)
@@ -1398,9 +1747,10 @@ static void check_declarations(rp_pack *p, sr_buf *out, int *count)
     for (size_t i = 0; i < 3; i++)
         if (scales[i]->nwords == 0)
             report(out, count, p->dir, 0, "the pack declares no '%s' scale", names[i]);
-    for (size_t i = 0; i < RP_STANDARDS; i++)
-        if (!p->standards[i].name)
-            report(out, count, p->dir, 0, "standard %zu is not declared", i + 1);
+    if (p->nstandards == 0)
+        report(out, count, p->dir, 0, "the pack declares no standard");
+    else if (!p->serving_standards)
+        report(out, count, p->dir, 0, "no standard informs serving");
     if (!p->rating_unit)
         report(out, count, p->dir, 0, "the pack declares no rating scale");
     if (p->nstar_rules == 0)

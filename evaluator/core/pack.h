@@ -4,7 +4,7 @@
  * A rule pack is a folder of Lua files (rules/<round>/pack.lua names the others and, for a
  * later round, the pack it extends). Loading runs each file in the sandbox with the
  * declaration API (`service`, `scale`, `standard`, `indicator`, `requirement`, `cap`,
- * `star_rule`, `rule`, `rating`, `pack`); every declaration records the file and line it came
+ * `star_rule`, `rule`, `rating`, `retire`, `pack`); every declaration records the file and line it came
  * from and its provenance. The C structures below are a read-only copy of those declarations:
  * the C core holds no SSI label, number or table of its own.
  */
@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #define RP_MAX_SERVICES 4
-#define RP_STANDARDS 6
+#define RP_STANDARDS 8   /* at most; a pack numbers its standards from 1 (rp_pack.nstandards) */
 #define RP_STAR_MEMO 256  /* judgement combinations whose star row rp_stars remembers */
 
 typedef struct rp_prov {
@@ -45,10 +45,14 @@ typedef struct rp_service {
     rp_prov prov;
 } rp_service;
 
+/* The judgement a standard's grade informs; NONE for a number the pack does not declare. */
+typedef enum { RP_INFORMS_NONE, RP_INFORMS_SERVING, RP_INFORMS_CAPACITY } rp_informs;
+
 typedef struct rp_standard {
     int number;
     char *name;
-    char *informs;  /* "serving" or "capacity" */
+    rp_informs informs;
+    char *domain;   /* optional: the letter of the indicator domain it covers, or NULL */
     char **criteria;
     size_t ncriteria;
     rp_prov prov;
@@ -65,7 +69,7 @@ typedef struct rp_band {
 typedef struct rp_indicator {
     char *code, *name, *unit;
     int service;   /* index into services */
-    int standard;  /* 1-5 */
+    int standard;  /* the number of a standard that informs serving */
     rp_polarity polarity;
     rp_band bands[4];  /* best first: 5, 4, 3, 2; a value in none is band 1 */
     size_t nbands;
@@ -103,6 +107,21 @@ typedef struct rp_rule {
     rp_prov prov;
 } rp_rule;
 
+/* What a `retire` declaration can remove from the packs a round extends. */
+typedef enum {
+    RP_RETIRE_INDICATOR, RP_RETIRE_CAP, RP_RETIRE_REQUIREMENT, RP_RETIRE_SERVICE,
+    RP_RETIRE_STAR_RULE, RP_RETIRE_NKINDS
+} rp_retire_kind;
+extern const char *const rp_retire_words[RP_RETIRE_NKINDS + 1]; /* "indicator", ..., NULL */
+
+/* A declaration a later round retired: gone from the pack, remembered so that a later use of
+ * it says where it was retired. */
+typedef struct rp_retired {
+    rp_retire_kind kind;
+    char *id;
+    rp_prov prov;  /* the retire declaration's */
+} rp_retired;
+
 typedef struct rp_pack {
     char *name, *version, *title;
     int round;
@@ -120,7 +139,10 @@ typedef struct rp_pack {
     int rating_min, rating_max;
     char *rating_unit;
     rp_prov rating_prov;
-    rp_standard standards[RP_STANDARDS];
+    rp_standard standards[RP_STANDARDS]; /* by number - 1 */
+    int nstandards;             /* standards 1 to nstandards are declared */
+    unsigned serving_standards; /* bit n - 1 for each standard n that informs serving */
+    int capacity_standard;      /* the number of the standard that informs capacity, 0 none */
     rp_indicator *indicators;
     size_t nindicators;
     rp_requirement *requirements;
@@ -133,6 +155,8 @@ typedef struct rp_pack {
     rp_rule *grade_rule, *serving_rule, *capacity_grade_rule, *capacity_rule;
     rp_rule *rules;
     size_t nrules;
+    rp_retired *retired;  /* in the order the retire declarations were made */
+    size_t nretired;
     /* The star row of each judgement combination once rp_stars has tried it: 0 not yet,
      * 1 no row matched, otherwise the row + 2. */
     short star_memo[RP_STAR_MEMO];
@@ -159,6 +183,14 @@ int rp_service_index(const rp_pack *p, const char *id);
 int rp_word_index(const rp_scale *s, const char *id);
 const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code);
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
+/* The latest retirement of `id` as a `kind` (when no later declaration brought it back, it is
+ * not in the pack), or NULL. */
+const rp_retired *rp_retired_find(const rp_pack *p, rp_retire_kind kind, const char *id);
+
+/* The standards that inform serving, as the trace and messages name them: "1-5", "1-3, 5". */
+void rp_serving_span(const rp_pack *p, char *out, size_t len);
+/* Whether standard n is declared and informs serving. */
+int rp_informs_serving(const rp_pack *p, int n);
 
 /* Pushes field `field` of declaration fnref (a rule's function); returns its Lua type. Call it
  * in protected mode (lh_protect). */

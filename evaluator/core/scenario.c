@@ -2,8 +2,8 @@
  * scenario.c — reading what-if scenarios, copying evidence, applying changes with undo.
  *
  * The format (docs/scenario-format.md) names what a change touches with a path in the same
- * words as the trace subjects ("adults.indicator.D42", "children.standard.3",
- * "adults.serving"), so a reader can go from a difference in the output to the change that
+ * words as the trace subjects ("SERVICE.indicator.CODE", "SERVICE.standard.3",
+ * "SERVICE.serving"), so a reader can go from a difference in the output to the change that
  * caused it and back. The schema lives in the tables at the top of this file.
  */
 #include "scenario.h"
@@ -63,9 +63,9 @@ static int dup_str(rd *r, const yd_node *v, const char *what, char **out)
 static int bad_path(rd *r, const yd_node *v, const char *why)
 {
     return sr_fail(r->err, SR_EINPUT, r->file, v->line, v->col,
-                   "bad path '%s': %s (e.g. adults.indicator.D42, children.finding.ch-afi-1, "
-                   "adults.finding.#3, children.requirement.homes_inspected, adults.standard.4, "
-                   "children.serving)", v->str, why);
+                   "bad path '%s': %s (SERVICE.indicator.CODE, SERVICE.finding.ID, "
+                   "SERVICE.finding.#3, SERVICE.requirement.ID, SERVICE.standard.NUMBER, "
+                   "SERVICE.serving or SERVICE.capacity)", v->str, why);
 }
 
 /* "#3" -> 3; anything else -> 0. */
@@ -113,11 +113,11 @@ static int parse_path(rd *r, const yd_node *v, sc_change *c)
         return SR_OK;
     case SC_STANDARD: {
         if (!rest)
-            return bad_path(r, v, "a standard path needs its number (1-6)");
+            return bad_path(r, v, "a standard path needs its number");
         char *end;
         long n = strtol(rest, &end, 10);
         if (*end || n < 1 || n > RP_STANDARDS || rest[0] < '0' || rest[0] > '9')
-            return bad_path(r, v, "standards are numbered 1 to 6");
+            return bad_path(r, v, "standards are numbered from 1");
         c->standard = (int)n;
         return SR_OK;
     }
@@ -177,7 +177,7 @@ static const char *const *allowed_keys(const sc_change *c)
     return clear_keys;
 }
 
-/* Which verbs suit which targets, so that "remove adults.indicator.D42" gets a useful answer. */
+/* Which verbs suit which targets, so that "remove SERVICE.indicator.CODE" gets a useful answer. */
 static int check_verb(rd *r, const yd_node *pathnode, const sc_change *c)
 {
     int finding = c->what == SC_FINDING || c->what == SC_CAPACITY_FINDING;
@@ -186,9 +186,9 @@ static int check_verb(rd *r, const yd_node *pathnode, const sc_change *c)
     if (c->verb == SC_ADD && !finding)
         why = "only findings can be added (set an indicator to add it)";
     else if (c->verb == SC_ADD && !list)
-        why = "add takes the list, e.g. adults.finding, and the new finding's fields";
+        why = "add takes the list, SERVICE.finding, and the new finding's fields";
     else if (c->verb != SC_ADD && list)
-        why = "name the finding by id or by position, e.g. adults.finding.ad-afi-7 or adults.finding.#3";
+        why = "name the finding by id or by position, SERVICE.finding.ID or SERVICE.finding.#3";
     else if (c->verb == SC_REMOVE && !finding)
         why = c->what == SC_INDICATOR ? "use clear to take an indicator out of the evidence"
                                       : "only findings can be removed (use clear)";
@@ -207,7 +207,8 @@ static int read_tags(rd *r, const yd_node *list, unsigned *mask)
     int rc = yd_expect(list, YD_SEQ, "standards", r->file, r->err);
     for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
         long n = 0;
-        rc = yd_integer(list->items[i], "standard", 1, 5, r->file, &n, r->err);
+        /* which of these inform serving, the pack says when the change is applied */
+        rc = yd_integer(list->items[i], "standard", 1, RP_STANDARDS, r->file, &n, r->err);
         if (rc == SR_OK)
             *mask |= 1u << n;
     }
@@ -1232,6 +1233,10 @@ static int fill_finding(ap *a, ev_finding *f, unsigned *owned)
 {
     const sc_change *c = a->c;
     *owned = 0;
+    for (int k = 1; (c->has & SC_HAS_STANDARDS) && k <= RP_STANDARDS; k++)
+        if ((c->standards >> k & 1) && !rp_informs_serving(a->w->p, k))
+            return fail_at_path(a, "a finding's standards inform serving: standard %d of the %s "
+                                   "rule pack does not", k, a->w->p->name);
     if (c->has & SC_HAS_TEXT) {
         char *t = sr_strdup(c->text);
         if (!t)
@@ -1397,6 +1402,9 @@ static int apply_given(ap *a)
                                                    : &p->capacity;
     if (a->c->verb == SC_SET && (rc = word_index(a, sc, a->c->word, &word)) != SR_OK)
         return rc;
+    if (a->c->what == SC_STANDARD && a->c->standard > p->nstandards)
+        return fail_at_path(a, "the %s rule pack has no standard %d (its standards are 1 to %d)",
+                            p->name, a->c->standard, p->nstandards);
     int *slot, *line;
     if (a->c->what == SC_STANDARD)
         slot = &svc->given_grade[a->c->standard - 1], line = &svc->given_line[2 + a->c->standard - 1];

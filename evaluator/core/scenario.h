@@ -53,7 +53,7 @@ enum {
 typedef struct sc_change {
     sc_verb verb;
     sc_what what;
-    char *path;       /* as written, e.g. "adults.indicator.D42" */
+    char *path;       /* as written, e.g. "SERVICE.indicator.CODE" */
     char *service;    /* the path's service id as written */
     char *name;       /* indicator code, finding id or requirement id; NULL otherwise */
     int position;     /* finding by position ("#3"), 1-based; 0 when named by id */
@@ -96,7 +96,7 @@ void sc_free(sc_scenario *s);
 int sc_change_copy(const sc_change *from, sc_change *to, sr_error *err);
 void sc_change_free(sc_change *c);
 
-/* One line describing a change, e.g. "set adults.indicator.D42: value 40, band 5". */
+/* One line describing a change, e.g. "set SERVICE.indicator.CODE: value 40, band 5". */
 void sc_change_describe(const sc_change *c, sr_buf *b);
 /* The change as a scenario list item (YAML flow map, no trailing newline). */
 void sc_change_yaml(const sc_change *c, sr_buf *b);

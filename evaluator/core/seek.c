@@ -2,8 +2,8 @@
  * seek.c — goal seek over the derivation's own structure.
  *
  * The derivation is a tree (eval.c): the grade of standard k of a service is computed from
- * that standard's inputs only (its indicators' bands and its findings); standard 6 from the
- * capacity findings and the direction-of-travel counts; a judgement from its grades and its
+ * that standard's inputs only (its indicators' bands and its findings); that of the standard
+ * informing capacity from the capacity findings and the direction-of-travel counts; a judgement from its grades and its
  * key thresholds; the stars from the judgements. seek uses that structure twice.
  *
  * Pruning. A move is expanded only if it can change a judgement that the target needs:
@@ -44,7 +44,7 @@
 
 /* ---- a small exact-key hash table ------------------------------------------------------ */
 
-#define MK_MAX 12
+#define MK_MAX (RP_STANDARDS + 4 > 12 ? RP_STANDARDS + 4 : 12) /* judge_key's length */
 
 typedef struct mslot {
     unsigned h;
@@ -136,7 +136,7 @@ static void memo_free(memo *m)
 
 /* ---- the search state ------------------------------------------------------------------ */
 
-enum { TAG_GRADE = 1, TAG_G6, TAG_F };
+enum { TAG_GRADE = 1, TAG_CAPACITY_GRADE, TAG_F };
 #define NOT_LIVE (-2)
 
 typedef struct sk {
@@ -798,7 +798,11 @@ static void baseline_facts(sk *k)
         int capacity = svc->given_capacity < 0 && k->p->capacity_rule && k->p->capacity_grade_rule;
         for (int g = 0; g < RP_STANDARDS; g++) {
             k->grade[s][g] = k->r.svc[s].grade[g];
-            k->live_grade[s][g] = svc->given_grade[g] < 0 && (g < 5 ? serving : capacity);
+            rp_informs inf = k->p->standards[g].informs;
+            k->live_grade[s][g] = svc->given_grade[g] < 0 &&
+                                  (inf == RP_INFORMS_SERVING    ? serving
+                                   : inf == RP_INFORMS_CAPACITY ? capacity
+                                                                : 0);
         }
         k->improved[s] = k->worsened[s] = 0;
         for (size_t i = 0; i < svc->nindicators; i++) {
@@ -834,8 +838,14 @@ static const ev_finding *finding_by_id(const ev_service *svc, const char *id)
     return NULL;
 }
 
-/* The grades an indicator move feeds: its standard's, and standard 6's when it changes the
- * direction-of-travel counts (filled into the move). */
+/* The grade bit (standard - 1) of the standard that informs capacity; 0 when there is none. */
+static unsigned capacity_bit(const rp_pack *p)
+{
+    return p->capacity_standard ? 1u << (p->capacity_standard - 1) : 0;
+}
+
+/* The grades an indicator move feeds: its standard's, and the capacity standard's when it
+ * changes the direction-of-travel counts (filled into the move). */
 static unsigned indicator_grades(const sk *k, sk_candidate *c)
 {
     const ev_service *svc = &k->ev->services[c->service];
@@ -853,7 +863,7 @@ static unsigned indicator_grades(const sk *k, sk_candidate *c)
     int after = rt_travel_of(d, c->change.value, ind->previous);
     c->d_improved = (after > 0) - (before > 0);
     c->d_worsened = (after < 0) - (before < 0);
-    return c->d_improved || c->d_worsened ? raw | 1u << 5 : raw;
+    return c->d_improved || c->d_worsened ? raw | capacity_bit(k->p) : raw;
 }
 
 /* Fills what a move reaches and prunes it when that is no judgement the target needs. */
@@ -867,7 +877,7 @@ static void analyse_move(sk *k, sk_candidate *c)
     } else if (c->kind == SK_FINDING) {
         raw = finding_grades(k->p, k->ev, finding_by_id(svc, c->change.name));
     } else if (c->kind == SK_CAPACITY_FINDING) {
-        raw = 1u << 5;
+        raw = capacity_bit(k->p);
     }
     for (int g = 0; g < RP_STANDARDS; g++)
         if ((raw >> g) & 1 && k->live_grade[s][g])
@@ -887,9 +897,9 @@ static void analyse_move(sk *k, sk_candidate *c)
         if (before != after)
             c->judgements |= 1u << (2 * s + (unsigned)cap->judgement);
     }
-    if (c->grades & 0x1fu)
+    if (c->grades & k->p->serving_standards)
         c->judgements |= 1u << (2 * s);
-    if (c->grades & 0x20u)
+    if (c->grades & capacity_bit(k->p))
         c->judgements |= 1u << (2 * s + 1);
     if (c->pruned) {
         k->res->pruned_fixed++;
@@ -925,23 +935,24 @@ static int evaluate_plan(sk *k, const int *plan, size_t n)
     return rc;
 }
 
-/* Keys: which moves of the plan touch a grade; for standard 6 the travel counts instead of
- * the indicator moves, because the rule sees only the counts. */
+/* Keys: which moves of the plan touch a grade; for the capacity standard the travel counts
+ * instead of the indicator moves, because the rule sees only the counts. */
 static int grade_key(const sk *k, const int *plan, size_t n, size_t s, int g, int improved,
                      int worsened, int *key)
 {
     int len = 0, count = 0;
-    key[len++] = g == 5 ? TAG_G6 : TAG_GRADE;
+    int capacity = g == k->p->capacity_standard - 1;
+    key[len++] = capacity ? TAG_CAPACITY_GRADE : TAG_GRADE;
     key[len++] = (int)s;
     key[len++] = g;
-    if (g == 5)
+    if (capacity)
         key[len++] = improved, key[len++] = worsened;
     int at = len++;
     for (size_t i = 0; i < n; i++) {
         const sk_candidate *c = &k->res->cands[plan[i]];
         if ((size_t)c->service != s || !((c->grades >> g) & 1))
             continue;
-        if (g == 5 && c->kind != SK_CAPACITY_FINDING)
+        if (capacity && c->kind != SK_CAPACITY_FINDING)
             continue;
         key[len++] = plan[i];
         count++;
@@ -1001,8 +1012,9 @@ static int compose(sk *k, const int *plan, size_t n, const parts *pt, int *J)
             if (!k->live_grade[s][g])
                 continue;
             int len = grade_key(k, plan, n, s, g, pt->improved[s], pt->worsened[s], key);
-            int untouched = key[g == 5 ? 5 : 3] == 0 &&
-                            (g < 5 || (pt->improved[s] == k->improved[s] && pt->worsened[s] == k->worsened[s]));
+            int capacity = g == k->p->capacity_standard - 1;
+            int untouched = key[capacity ? 5 : 3] == 0 &&
+                            (!capacity || (pt->improved[s] == k->improved[s] && pt->worsened[s] == k->worsened[s]));
             if (untouched)
                 continue;
             if (!memo_get(&k->grades, key, len, val))

@@ -65,7 +65,7 @@ typedef struct sk_candidate {
     int from_word, to_word; /* findings: kinds; requirements: -1 not stated, 0, 1 */
     const char *pruned;   /* why it is not expanded, or NULL */
     /* what the move reaches (filled by the analysis) */
-    unsigned grades;      /* bit k-1: grade of standard k (1-6) of its service */
+    unsigned grades;      /* bit k-1: grade of standard k of its service */
     int d_improved, d_worsened; /* change to the direction-of-travel counts */
     unsigned long long caps_on, caps_off; /* key thresholds it breaches / clears (pack caps) */
     unsigned judgements;  /* bit 2s: serving of service s, bit 2s+1: capacity */
@@ -112,7 +112,7 @@ int sk_seek(rp_pack *p, const ev_evidence *ev, const sk_options *o, sk_result *o
 int sk_candidates(rp_pack *p, const ev_evidence *ev, int direction, const sk_options *o,
                   sk_result *out, sr_error *err);
 
-/* "D42 band 1 -> 3 (value 8 -> 15)" for a move. */
+/* "CODE band 1 -> 3 (value 8 -> 15)" for a move. */
 void sk_describe(const rp_pack *p, const sk_candidate *c, sr_buf *b);
 
 #endif

@@ -26,7 +26,7 @@ typedef struct tr_input {
 } tr_input;
 
 typedef struct tr_compare {
-    const char *what;   /* what was compared, e.g. "value of D38" or "score" */
+    const char *what;   /* what was compared, e.g. "value of CODE" or "score" */
     const char *value;  /* the left side */
     const char *op;     /* ">=", "<=", ">", "<" */
     const char *limit;  /* the right side; NULL when the step had no limit (the last word) */
@@ -43,7 +43,7 @@ typedef struct tr_use {
 typedef struct tr_node {
     int id;
     const char *kind;     /* "band", "grade", "cap", "judgement", "star", "finding" */
-    const char *subject;  /* e.g. "adults.indicator.D38", "children.standard.3", "adults.serving" */
+    const char *subject;  /* e.g. "SERVICE.indicator.CODE", "SERVICE.standard.3", "SERVICE.serving" */
     const char *rule;     /* rule id, NULL for a given value */
     const char *file;     /* rule file (or evidence file for given values) */
     int line;
@@ -75,7 +75,7 @@ const char *tr_printf(tr_trace *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/* The strings up to a NULL, joined: tr_concat(t, "adults", ".indicator.", "D38", NULL).
+/* The strings up to a NULL, joined: tr_concat(t, service, ".indicator.", code, NULL).
  * The same text as tr_printf with "%s" only, without parsing a format on every step. */
 const char *tr_concat(tr_trace *t, ...)
 #if defined(__GNUC__)

@@ -181,7 +181,7 @@ void yd_free(yd_node *node)
         doc_free(doc_of(node));
 }
 
-/* One open map or sequence while events arrive. Its children wait on the builder's `kids`
+/* One open map or sequence while events arrive. Its items wait on the builder's `kids`
  * stack (maps: key, value, key, ...) and move into one exact-size array of the arena when the
  * container closes, so no child array is ever grown. */
 typedef struct frame {
@@ -276,7 +276,7 @@ static int same_text(const yd_node *key, const char *s, size_t len)
     return key->len == len && memcmp(key->str, s, len) == 0;
 }
 
-/* Key number i of the open map f (its children alternate key, value). */
+/* Key number i of the open map f (its items alternate key, value). */
 static yd_node *frame_key(const builder *b, const frame *f, size_t i)
 {
     return b->kids[f->first + 2 * i];
@@ -445,7 +445,7 @@ static void drop_frame(builder *b)
     sr_free(f->slots);
 }
 
-/* Moves the innermost container's children from the kids stack into the arena. */
+/* Moves the innermost container's items from the kids stack into the arena. */
 static int on_close(builder *b)
 {
     if (b->depth == 0)
@@ -453,7 +453,7 @@ static int on_close(builder *b)
     frame *f = &b->stack[b->depth - 1];
     yd_node *node = f->node;
     size_t count = b->nkids - f->first;
-    /* Only with children: an empty container may close before kids was ever allocated. */
+    /* Only with items: an empty container may close before kids was ever allocated. */
     yd_node **kids = count > 0 ? b->kids + f->first : NULL;
     if (node->kind == YD_SEQ && count > 0) {
         if (!(node->items = arena_alloc(b->doc, count * sizeof *node->items)))

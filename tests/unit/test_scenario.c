@@ -190,7 +190,7 @@ Test(scenario, rejects_shape_with_positions)
     rejects(HEAD "  - set: adults.indicators.D42\n    value: 1\n", 4, 10,
             "bad path 'adults.indicators.D42': the part after the service must be indicator");
     rejects(HEAD "  - set: adults\n", 4, 10, "bad path 'adults': expected SERVICE.WHAT");
-    rejects(HEAD "  - set: adults.standard.7\n    grade: good\n", 4, 10, "standards are numbered 1 to 6");
+    rejects(HEAD "  - set: adults.standard.0\n    grade: good\n", 4, 10, "standards are numbered from 1");
     rejects(HEAD "  - clear: adults.indicator.D42.colour\n", 4, 12, "an indicator's field is value, band or previous");
     rejects(HEAD "  - remove: adults.indicator.D42\n", 4, 13, "use clear to take an indicator out of the evidence");
     rejects(HEAD "  - clear: adults.finding.ad-afi-1\n", 4, 12, "use remove to take a finding out");
@@ -237,6 +237,8 @@ Test(scenario, rejects_paths_that_do_not_exist)
                   "care_homes_inspected, race_equality)");
     apply_rejects(harrow, HEAD "  - set: adults.standard.4\n    grade: excellent\n", 4, 5,
                   "unknown standard grade 'excellent' (expected one of: inadequate, adequate, good, very_good)");
+    apply_rejects(harrow, HEAD "  - set: adults.standard.7\n    grade: good\n", 4, 10,
+                  "the ssi-2003 rule pack has no standard 7 (its standards are 1 to 6)");
     apply_rejects(harrow, HEAD "  - set: children.capacity\n    judgement: most\n", 4, 5,
                   "unknown capacity for improvement 'most'");
     apply_rejects(harrow, HEAD "  - {add: adults.finding, id: ch-imp-1, text: x, kind: strength}\n", 4, 5,

@@ -288,6 +288,18 @@ Test(seek, exact_against_brute_force_with_fix)
     check_exact(p2003, "demo-2-star-capped.yaml", o);
 }
 
+Test(seek, exact_against_brute_force_on_a_fictional_round)
+{
+    /* Three services, the capacity standard seventh (tests/fictional): nothing seek predicts
+     * may assume the real rounds' standards. */
+    rp_pack *p = th_pack(SR_SOURCE_ROOT "/tests/fictional/2031");
+    check_exact(p, "../../tests/fictional/councils/eastmere-2031.yaml", options(2, 0, 2));
+    check_exact(p, "../../tests/fictional/councils/eastmere-2031.yaml", options(0, 1, 2));
+    check_exact(p, "../../tests/fictional/councils/westholm-2031.yaml", options(2, 0, 2));
+    check_plans_apply(p, "../../tests/fictional/councils/westholm-2031.yaml", options(2, 0, 2));
+    rp_free(p);
+}
+
 Test(seek, every_plan_reaches_its_target_as_a_scenario)
 {
     check_plans_apply(p2003, "harrow-2003.yaml", options(2, 0, 2));

@@ -1,0 +1,1 @@
+check tests/fictional/2030 tests/fictional/2031

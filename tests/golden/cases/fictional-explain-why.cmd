@@ -1,0 +1,1 @@
+explain --why transport.capacity --rules tests/fictional/2031 tests/fictional/councils/westholm-2031.yaml

@@ -1,0 +1,1 @@
+explain --rules tests/fictional/2031 tests/fictional/councils/eastmere-2031.yaml

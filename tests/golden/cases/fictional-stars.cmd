@@ -1,0 +1,1 @@
+stars --rules tests/fictional/2031 many/fair all/bright many/fair

@@ -1,0 +1,1 @@
+test tests/fictional/2031

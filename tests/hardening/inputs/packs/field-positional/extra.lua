@@ -1,0 +1,1 @@
+service { 'carers', name = "carers' services", title = "Carers' services", source = 's' }

@@ -1,0 +1,1 @@
+rating { min = 0, max = 3, unit = 'stars', maximum = 3, source = 's' }

@@ -1,0 +1,1 @@
+requirement { id = 'homes_inspected', text = 't', services = { 'children' }, sevrice = 'adults', source = 's' }

@@ -1,0 +1,1 @@
+service { id = 'carers', nmae = "carers' services", title = "Carers' services", source = 's' }

@@ -1,0 +1,1 @@
+standard { number = 1, name = 'Standard 1', infroms = 'serving', criteria = { 'c' }, source = 's' }

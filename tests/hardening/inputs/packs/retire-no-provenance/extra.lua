@@ -1,0 +1,1 @@
+retire { star_rule = 'none' }

@@ -1,0 +1,1 @@
+retire { indicator = 'Z9', reconstructed = 'r' }

@@ -1,0 +1,2 @@
+retire { star_rule = 'none', reconstructed = 'r' }
+retire { star_rule = 'none', reconstructed = 'r' }
