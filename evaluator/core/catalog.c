@@ -64,6 +64,12 @@ static void text_one(sr_buf *b, const rp_indicator *d)
         ct_band_limits(b, &d->bands[i]);
     }
     sr_buf_printf(b, "%s otherwise 1\n", d->nbands ? "," : "");
+    if (d->has_plausible) {
+        char lo[32], hi[32];
+        sr_format_number(d->plausible_min, lo, sizeof lo);
+        sr_format_number(d->plausible_max, hi, sizeof hi);
+        sr_buf_printf(b, "        plausible: %s to %s\n", lo, hi);
+    }
     sr_buf_printf(b, "        %s: %s\n", prov_word(&d->prov), d->prov.text ? d->prov.text : "");
 }
 
@@ -83,7 +89,7 @@ static void text_all(sr_buf *b, const rp_pack *p)
 static void csv_all(sr_buf *b, const rp_pack *p)
 {
     sr_buf_puts(b, "code,service,standard,name,unit,direction,band5,band4,band3,band2,"
-                   "provenance,reference\n");
+                   "plausible_min,plausible_max,provenance,reference\n");
     sr_buf cell;
     sr_buf_init(&cell);
     char num[16];
@@ -100,6 +106,12 @@ static void csv_all(sr_buf *b, const rp_pack *p)
             cell.len = 0;
             limits_of(&cell, d, band);
             out_csv_field(b, cell.len ? cell.data : "", 0);
+        }
+        for (int end = 0; end < 2; end++) {
+            char num_[32] = "";
+            if (d->has_plausible)
+                sr_format_number(end ? d->plausible_max : d->plausible_min, num_, sizeof num_);
+            out_csv_field(b, num_, 0);
         }
         out_csv_field(b, prov_word(&d->prov), 0);
         out_csv_field(b, d->prov.text, 1);
@@ -147,6 +159,15 @@ static void json_one(js_writer *w, const rp_pack *p, const rp_indicator *d)
     for (size_t i = 0; i < d->nbands; i++)
         json_band(w, &d->bands[i]);
     js_end_array(w);
+    js_key(w, "plausible");
+    if (d->has_plausible) {
+        js_array(w);
+        js_number(w, d->plausible_min);
+        js_number(w, d->plausible_max);
+        js_end_array(w);
+    } else {
+        js_null(w);
+    }
     js_key(w, "provenance");
     js_string(w, prov_word(&d->prov));
     js_key(w, "reference");

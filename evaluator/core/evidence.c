@@ -6,6 +6,8 @@
  */
 #include "evidence.h"
 
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -319,6 +321,55 @@ static int read_given(ctx *c, const yd_node *g, ev_service *s)
     return rc;
 }
 
+static int add_warning(ctx *c, int line, int col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static int add_warning(ctx *c, int line, int col, const char *fmt, ...)
+{
+    ev_evidence *ev = c->ev;
+    ev_warning *grown = sr_realloc(ev->warnings, (ev->nwarnings + 1) * sizeof *grown);
+    if (!grown)
+        return sr_oom(c->err);
+    ev->warnings = grown;
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char *msg = sr_strdup(text);
+    if (!msg)
+        return sr_oom(c->err);
+    ev->warnings[ev->nwarnings++] = (ev_warning){line, col, msg};
+    return SR_OK;
+}
+
+/* A value outside the range the pack calls plausible still counts as given (the file is the
+ * council's word), but the reader is told: a fraction written for a percentage would
+ * otherwise silently land in the worst band. */
+static int check_plausible(ctx *c, const yd_node *v, const ev_indicator *ind)
+{
+    const rp_indicator *d = ind->def;
+    if (!d->has_plausible || (ind->value >= d->plausible_min && ind->value <= d->plausible_max))
+        return SR_OK;
+    char val[32], lo[32], hi[32], times[32];
+    sr_format_number(ind->value, val, sizeof val);
+    sr_format_number(d->plausible_min, lo, sizeof lo);
+    sr_format_number(d->plausible_max, hi, sizeof hi);
+    double hundred = ind->value * 100.0;
+    int as_fraction = strcmp(d->unit, "percent") == 0 && hundred >= d->plausible_min &&
+                      hundred <= d->plausible_max;
+    sr_format_number(hundred, times, sizeof times);
+    return add_warning(c, v->line, v->col,
+                       "value %s of %s is outside the plausible range %s to %s (%s)%s%s%s", val,
+                       ind->code, lo, hi, d->unit,
+                       as_fraction ? "; a percentage is written as a number of hundredths: did "
+                                     "you mean " : "",
+                       as_fraction ? times : "", as_fraction ? "?" : "");
+}
+
 static int read_indicator(ctx *c, const yd_node *m, ev_indicator *ind, int service)
 {
     const yd_node *v;
@@ -344,6 +395,8 @@ static int read_indicator(ctx *c, const yd_node *m, ev_indicator *ind, int servi
                      c->p->services[ind->def->service].name);
     if (rc == SR_OK && (v = yd_get(m, "value")))
         rc = yd_number(v, "value", c->file, &ind->value, c->err), ind->has_value = 1;
+    if (rc == SR_OK && v && ind->has_value)
+        rc = check_plausible(c, v, ind);
     if (rc == SR_OK && (v = yd_get(m, "previous")))
         rc = yd_number(v, "previous", c->file, &ind->previous, c->err), ind->has_previous = 1;
     if (rc == SR_OK && (v = yd_get(m, "band")))
@@ -646,10 +699,20 @@ static void free_finding(ev_finding *f)
     sr_free_strings(f->details, f->ndetails);
 }
 
+void ev_warnings_print(FILE *f, const ev_evidence *ev)
+{
+    for (size_t i = 0; i < ev->nwarnings; i++)
+        fprintf(f, "%s:%d:%d: warning: %s\n", ev->path, ev->warnings[i].line,
+                ev->warnings[i].col, ev->warnings[i].msg);
+}
+
 void ev_free(ev_evidence *ev)
 {
     if (!ev)
         return;
+    for (size_t i = 0; i < ev->nwarnings; i++)
+        sr_free(ev->warnings[i].msg);
+    sr_free(ev->warnings);
     for (size_t s = 0; s < RP_MAX_SERVICES; s++) {
         ev_service *svc = &ev->services[s];
         for (size_t i = 0; i < svc->nindicators; i++)

@@ -13,6 +13,8 @@
 #include "pack.h"
 #include "ydoc.h"
 
+#include <stdio.h>
+
 typedef enum {
     EV_STRENGTH,
     EV_IMPROVEMENT,
@@ -76,6 +78,12 @@ typedef struct ev_note {
     char *text;
 } ev_note;
 
+/* Something in the file that is accepted but probably not what the author meant. */
+typedef struct ev_warning {
+    int line, col;
+    char *msg;
+} ev_warning;
+
 typedef struct ev_evidence {
     char *path;
     char sha256[65];
@@ -88,6 +96,8 @@ typedef struct ev_evidence {
     size_t ncustom;
     ev_note *notes;
     size_t nnotes;
+    ev_warning *warnings;                   /* in file order */
+    size_t nwarnings;
     size_t nservices;
     ev_service services[RP_MAX_SERVICES];
 } ev_evidence;
@@ -99,5 +109,8 @@ int ev_peek_year(const yd_node *root, const char *file, int *year, sr_error *err
 int ev_build(const yd_node *root, const char *file, rp_pack *p, ev_evidence **out, sr_error *err);
 
 void ev_free(ev_evidence *ev);
+
+/* Prints each warning as "FILE:LINE:COL: warning: ...", one a line. */
+void ev_warnings_print(FILE *f, const ev_evidence *ev);
 
 #endif

@@ -39,7 +39,8 @@ static const char *const standard_fields[] = {
     "number", "name", "informs", "domain", "criteria", PROV_FIELDS, NULL,
 };
 static const char *const indicator_fields[] = {
-    "code", "name", "service", "standard", "polarity", "unit", "bands", PROV_FIELDS, NULL,
+    "code", "name", "service", "standard", "polarity", "unit", "bands", "plausible", PROV_FIELDS,
+    NULL,
 };
 static const char *const requirement_fields[] = {"id", "text", "services", PROV_FIELDS, NULL};
 static const char *const cap_fields[] = {
@@ -107,7 +108,7 @@ static const char *const field_names[] = {
     "words", "text", "min", "max", "unit", "number", "informs", "criteria", "code", "service",
     "standard", "polarity", "bands", "band", "services", "judgement", "to", "indicator",
     "requirement", "above", "below", "sentence", "stars", "when", "layer", "fn", "round",
-    "version", "extends", "files", "domain", "cap", "star_rule", NULL,
+    "version", "extends", "files", "domain", "cap", "star_rule", "plausible", NULL,
 };
 
 /* Pushes t[key] for the table at idx without metamethods: a rule file cannot make reading its
@@ -941,6 +942,32 @@ static int read_bands(lua_State *L, int idx, const decl_pos *pos, rp_indicator *
     return rc;
 }
 
+/* `plausible = { LOW, HIGH }`, optional: the values an evidence file can give without a
+ * warning. */
+static int read_plausible(lua_State *L, int idx, const decl_pos *pos, rp_indicator *d,
+                          sr_error *err)
+{
+    rawfield(L, idx, "plausible");
+    int rc = SR_OK;
+    if (!lua_isnil(L, -1)) {
+        int ok = lua_istable(L, -1) && lua_rawlen(L, -1) == 2;
+        for (int i = 1; ok && i <= 2; i++) {
+            lua_rawgeti(L, -1, i);
+            double v = lua_tonumber(L, -1);
+            ok = lua_type(L, -1) == LUA_TNUMBER && v == v;
+            *(i == 1 ? &d->plausible_min : &d->plausible_max) = v;
+            lua_pop(L, 1);
+        }
+        if (!ok || d->plausible_min > d->plausible_max)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "indicator %s: 'plausible' must be a list of two numbers, the lower "
+                         "first", d->code);
+        d->has_plausible = ok;
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
 static int read_polarity(lua_State *L, int idx, const decl_pos *pos, rp_indicator *d,
                          sr_error *err)
 {
@@ -982,6 +1009,7 @@ static int conv_indicator(lua_State *L, int idx, const decl_pos *pos, rp_pack *p
                      d.standard);
     if (rc == SR_OK) rc = read_polarity(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_bands(L, idx, pos, &d, err);
+    if (rc == SR_OK) rc = read_plausible(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &d.prov, err);
     if (rc != SR_OK) {
         free_indicator(&d);

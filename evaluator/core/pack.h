@@ -73,6 +73,10 @@ typedef struct rp_indicator {
     rp_polarity polarity;
     rp_band bands[4];  /* best first: 5, 4, 3, 2; a value in none is band 1 */
     size_t nbands;
+    /* Values outside [plausible_min, plausible_max] are probably a slip (a fraction for a
+     * percentage): evidence giving one gets a warning, never a different rating. */
+    int has_plausible;
+    double plausible_min, plausible_max;
     rp_prov prov;
 } rp_indicator;
 

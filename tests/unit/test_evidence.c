@@ -291,3 +291,40 @@ Test(evidence, allocation_failures_are_clean)
     yd_free(doc);
     sr_free(text);
 }
+
+/* A fraction given for a percentage is accepted as given but draws a warning at the value,
+ * with the percentage it probably meant; values inside the pack's plausible range draw none. */
+Test(evidence, implausible_value_is_a_warning)
+{
+    ev_evidence *ev = NULL;
+    sr_error err;
+    const char *yaml = "council: X\nyear: 2003\nchildren:\n  indicators:\n"
+                       "    - {code: A2, value: 0.4}\n    - {code: B7, value: 80}\n";
+    cr_assert_eq(th_evidence(pack, yaml, &ev, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(ev->nwarnings, 1);
+    cr_assert_eq(ev->warnings[0].line, 5);
+    cr_assert_eq(ev->warnings[0].col, 25);
+    const rp_indicator *a2 = rp_indicator_find(pack, "A2");
+    cr_assert(a2->has_plausible && a2->plausible_min > 0.4 && a2->plausible_max <= 100);
+    cr_assert(strstr(ev->warnings[0].msg, "value 0.4 of A2 is outside the plausible range"),
+              "%s", ev->warnings[0].msg);
+    cr_assert(strstr(ev->warnings[0].msg, "did you mean 40?"), "%s", ev->warnings[0].msg);
+    cr_assert_float_eq(ev->services[0].indicators[0].value, 0.4, 1e-12);
+    ev_free(ev);
+}
+
+/* None of the bundled councils gives a value the pack finds implausible. */
+Test(evidence, bundled_councils_are_plausible)
+{
+    static const char *const files[] = {"bath-ne-somerset-2003.yaml", "durham-2003.yaml",
+                                        "harrow-2003.yaml", "demo-0-star.yaml",
+                                        "demo-1-star-capped.yaml", "demo-2-star-capped.yaml",
+                                        "demo-3-star.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/scenarios/councils/%s", SR_SOURCE_ROOT, files[i]);
+        ev_evidence *ev = th_evidence_file(pack, path);
+        cr_assert_eq(ev->nwarnings, 0, "%s: %s", files[i], ev->nwarnings ? ev->warnings[0].msg : "");
+        ev_free(ev);
+    }
+}

@@ -354,3 +354,26 @@ Test(pack_decl, allocation_failures_while_retiring_are_clean)
     }
     cr_assert_gt(failures, 100);
 }
+
+/* An indicator's plausible range is two numbers, the lower first; it is kept for the
+ * evidence reader. */
+Test(pack_decl, plausible_range)
+{
+    write_base("");
+    write_round("bad", ", extends = 'base'",
+                "indicator { code = 'K1', name = 'k1', service = 'children', standard = 1,\n"
+                "  unit = 'n', polarity = 'higher', bands = { { band = 5, min = 10 } },\n"
+                "  plausible = { 100, 1 }, source = 's' }\n");
+    rejected("bad", 1, "indicator K1: 'plausible' must be a list of two numbers, the lower first");
+    write_round("good", ", extends = 'base'",
+                "indicator { code = 'K1', name = 'k1', service = 'children', standard = 1,\n"
+                "  unit = 'n', polarity = 'higher', bands = { { band = 5, min = 10 } },\n"
+                "  plausible = { 1, 100 }, source = 's' }\n");
+    rp_pack *p = loaded("good");
+    const rp_indicator *k1 = rp_indicator_find(p, "K1");
+    cr_assert(k1->has_plausible);
+    cr_assert_float_eq(k1->plausible_min, 1, 1e-12);
+    cr_assert_float_eq(k1->plausible_max, 100, 1e-12);
+    cr_assert(!rp_indicator_find(p, "K2")->has_plausible);
+    rp_free(p);
+}
