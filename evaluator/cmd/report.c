@@ -16,31 +16,19 @@
  * five colours, spread over their scale from the pack (worst red, best dark green), so the
  * page needs no colour table of its own per scale.
  */
-#include "report.h"
+#include "cmd.h"
+#include "compare.h"
+#include "html.h"
+#include "eval.h"
+#include "output.h"
 #include "scenario.h"
-#include "session.h"
-#include "starrate.h"
-#include "whatif.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- escaping and small helpers ------------------------------------------------------- */
-
-void hr_escape(sr_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': sr_buf_puts(b, "&amp;"); break;
-        case '<': sr_buf_puts(b, "&lt;"); break;
-        case '>': sr_buf_puts(b, "&gt;"); break;
-        case '"': sr_buf_puts(b, "&quot;"); break;
-        case '\'': sr_buf_puts(b, "&#39;"); break;
-        default: sr_buf_putc(b, *s);
-        }
-    }
-}
 
 /* The traffic-light band (1-5) of word `i` on a scale of n words, worst first. */
 static int band_of_word(int i, size_t n)
@@ -52,26 +40,19 @@ static int band_of_word(int i, size_t n)
     return 1 + (int)(((size_t)i * 4 + (n - 1) / 2) / (n - 1));
 }
 
-static void num(sr_buf *b, double v)
-{
-    char s[40];
-    sr_format_number(v, s, sizeof s);
-    hr_escape(b, s);
-}
-
 static const char *word_id(const rp_scale *sc, int w) { return w >= 0 ? sc->words[w].id : NULL; }
 
 static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
 {
     sr_buf_printf(b, "%d ", stars);
-    hr_escape(b, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+    html_txt(b, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
 }
 
 /* "Nov 2003" when the evidence names its round, else the year. */
 static void round_label(sr_buf *b, int year, const char *round)
 {
     if (round)
-        hr_escape(b, round);
+        html_txt(b, round);
     else
         sr_buf_printf(b, "%d", year);
 }
@@ -164,7 +145,7 @@ static void council_stars(sr_buf *b, const out_rating *o)
             if ((o->r->possible >> k) & 1)
                 sr_buf_printf(b, "%s%d", done++ == 0 ? "" : done == total ? " or " : ", ", k);
         sr_buf_putc(b, ' ');
-        hr_escape(b, p->rating_unit);
+        html_txt(b, p->rating_unit);
         sr_buf_puts(b, " possible");
     }
     sr_buf_puts(b, "</strong>");
@@ -180,15 +161,15 @@ static void council_rule(sr_buf *b, const out_rating *o)
     }
     const rp_star_rule *sr = &p->star_rules[o->r->rule];
     sr_buf_puts(b, " by rule <code class=\"rule-id\">");
-    hr_escape(b, sr->id);
+    html_txt(b, sr->id);
     sr_buf_puts(b, "</code>: ");
-    hr_escape(b, sr->sentence);
+    html_txt(b, sr->sentence);
     sr_buf_puts(b, "</p><p class=\"provenance\">");
     prov_phrase(b, &sr->prov);
     sr_buf_puts(b, " ");
-    hr_escape(b, sr->prov.text);
+    html_txt(b, sr->prov.text);
     sr_buf_puts(b, " <span class=\"where\">(");
-    hr_escape(b, sr->prov.file);
+    html_txt(b, sr->prov.file);
     sr_buf_printf(b, ":%d)</span></p>", sr->prov.line);
 }
 
@@ -216,17 +197,17 @@ static void judgement_cell(sr_buf *b, const rp_scale *sc, int word, int given, i
                            const char *needs)
 {
     sr_buf_printf(b, "<td class=\"b%d\">", band_of_word(word, sc->nwords));
-    hr_escape(b, word >= 0 ? sc->words[word].text : "insufficient evidence");
+    html_txt(b, word >= 0 ? sc->words[word].text : "insufficient evidence");
     sr_buf_printf(b, " <span class=\"src\">%s</span>",
                   word < 0 ? "insufficient" : given ? "given" : "derived");
     if (word >= 0 && uncapped > word) {
         sr_buf_puts(b, "<br><span class=\"capped\">capped from ");
-        hr_escape(b, sc->words[uncapped].id);
+        html_txt(b, sc->words[uncapped].id);
         sr_buf_puts(b, "</span>");
     }
     if (word < 0 && needs) {
         sr_buf_puts(b, "<br><span class=\"needs\">needs ");
-        hr_escape(b, needs);
+        html_txt(b, needs);
         sr_buf_puts(b, "</span>");
     }
     sr_buf_puts(b, "</td>");
@@ -236,20 +217,20 @@ static void council_judgements(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
     sr_buf_puts(b, "<h3>Judgements</h3>\n<table class=\"judgements\"><thead><tr><th>Service</th><th>");
-    hr_escape(b, p->serving.name);
+    html_txt(b, p->serving.name);
     sr_buf_puts(b, "</th><th>");
-    hr_escape(b, p->capacity.name);
+    html_txt(b, p->capacity.name);
     sr_buf_puts(b, "</th></tr></thead><tbody>\n");
     for (size_t s = 0; s < p->nservices; s++) {
         const rt_service *rs = &o->r->svc[s];
         sr_buf_puts(b, "<tr data-service=\"");
-        hr_escape(b, p->services[s].id);
+        html_txt(b, p->services[s].id);
         sr_buf_puts(b, "\" data-serving=\"");
-        hr_escape(b, word_id(&p->serving, rs->serving));
+        html_txt(b, word_id(&p->serving, rs->serving));
         sr_buf_puts(b, "\" data-capacity=\"");
-        hr_escape(b, word_id(&p->capacity, rs->capacity));
+        html_txt(b, word_id(&p->capacity, rs->capacity));
         sr_buf_puts(b, "\"><th scope=\"row\">");
-        hr_escape(b, p->services[s].title);
+        html_txt(b, p->services[s].title);
         sr_buf_puts(b, "</th>");
         judgement_cell(b, &p->serving, rs->serving, rs->serving_given, rs->serving_uncapped, rs->serving_needs);
         judgement_cell(b, &p->capacity, rs->capacity, rs->capacity_given, rs->capacity_uncapped, rs->capacity_needs);
@@ -267,15 +248,15 @@ static void grid_cell(sr_buf *b, const out_rating *o, const rt_service *rs, int 
     const tr_node *nd = rs->grade_node[k] >= 0 && (size_t)rs->grade_node[k] < o->r->trace.n
                             ? &o->r->trace.nodes[rs->grade_node[k]] : NULL;
     sr_buf_printf(b, "<td class=\"b%d\" data-standard=\"%d\" data-grade=\"", band_of_word(g, p->grade.nwords), k + 1);
-    hr_escape(b, word_id(&p->grade, g));
+    html_txt(b, word_id(&p->grade, g));
     sr_buf_puts(b, "\"><span class=\"grade\">");
-    hr_escape(b, g >= 0 ? p->grade.words[g].text : "not assessed");
+    html_txt(b, g >= 0 ? p->grade.words[g].text : "not assessed");
     sr_buf_puts(b, "</span>");
     if (g >= 0)
         sr_buf_printf(b, " <span class=\"src\">%s</span>", rs->grade_given[k] ? "given" : "derived");
     if (nd && nd->text) {
         sr_buf_puts(b, "<br><span class=\"why\">");
-        hr_escape(b, nd->text);
+        html_txt(b, nd->text);
         sr_buf_puts(b, "</span>");
     }
     sr_buf_puts(b, "</td>");
@@ -287,13 +268,13 @@ static void council_grid(sr_buf *b, const out_rating *o)
     sr_buf_puts(b, "<h3>Standards</h3>\n<table class=\"grid\"><thead><tr><th>Service</th>");
     for (int k = 0; k < RP_STANDARDS; k++) {
         sr_buf_printf(b, "<th scope=\"col\"><span class=\"std-no\">%d</span> ", k + 1);
-        hr_escape(b, p->standards[k].name);
+        html_txt(b, p->standards[k].name);
         sr_buf_puts(b, "</th>");
     }
     sr_buf_puts(b, "</tr></thead><tbody>\n");
     for (size_t s = 0; s < p->nservices; s++) {
         sr_buf_puts(b, "<tr><th scope=\"row\">");
-        hr_escape(b, p->services[s].title);
+        html_txt(b, p->services[s].title);
         sr_buf_puts(b, "</th>");
         for (int k = 0; k < RP_STANDARDS; k++)
             grid_cell(b, o, &o->r->svc[s], k);
@@ -311,12 +292,12 @@ static void band_limits(sr_buf *b, const rp_indicator *d)
         const rp_band *bd = &d->bands[i];
         sr_buf_printf(b, "<span class=\"lim b%d\">%d: ", bd->band >= 1 && bd->band <= 5 ? bd->band : 0, bd->band);
         if (bd->has_min && bd->has_max) {
-            num(b, bd->min);
+            html_num(b, bd->min);
             sr_buf_puts(b, "&ndash;");
-            num(b, bd->max);
+            html_num(b, bd->max);
         } else {
             sr_buf_puts(b, bd->has_min ? "&ge; " : "&le; ");
-            num(b, bd->has_min ? bd->min : bd->max);
+            html_num(b, bd->has_min ? bd->min : bd->max);
         }
         sr_buf_puts(b, "</span> ");
     }
@@ -343,19 +324,19 @@ static void indicator_row(sr_buf *b, const rp_pack *p, size_t s, const ev_indica
     static const char *const polarity[] = {"higher is better", "lower is better", "a middle range is best"};
     const rp_indicator *d = ind->def;
     sr_buf_printf(b, "<tr data-indicator=\"");
-    hr_escape(b, ind->code);
+    html_txt(b, ind->code);
     sr_buf_printf(b, "\" data-band=\"%d\"><td>", band);
-    hr_escape(b, p->services[s].title);
+    html_txt(b, p->services[s].title);
     sr_buf_puts(b, "</td><td><code>");
-    hr_escape(b, ind->code);
+    html_txt(b, ind->code);
     sr_buf_puts(b, "</code></td><td>");
-    hr_escape(b, d->name);
+    html_txt(b, d->name);
     sr_buf_printf(b, "</td><td class=\"c\">%d</td><td class=\"n\">", d->standard);
-    if (ind->has_value) num(b, ind->value); else sr_buf_puts(b, "&mdash;");
+    if (ind->has_value) html_num(b, ind->value); else sr_buf_puts(b, "&mdash;");
     sr_buf_puts(b, " <span class=\"unit\">");
-    hr_escape(b, d->unit);
+    html_txt(b, d->unit);
     sr_buf_puts(b, "</span></td><td class=\"n\">");
-    if (ind->has_previous) num(b, ind->previous); else sr_buf_puts(b, "&mdash;");
+    if (ind->has_previous) html_num(b, ind->previous); else sr_buf_puts(b, "&mdash;");
     sr_buf_printf(b, "</td><td class=\"b%d c\"><strong>%d</strong></td><td class=\"limits\">", band, band);
     band_limits(b, d);
     sr_buf_printf(b, "<br><span class=\"pol\">%s</span> ", polarity[d->polarity <= RP_RANGE ? d->polarity : 0]);
@@ -393,17 +374,17 @@ static void cap_compared(sr_buf *b, const tr_node *nd)
 {
     const tr_input *in = nd->inputs;
     if (in) {
-        hr_escape(b, in->name);
+        html_txt(b, in->name);
         sr_buf_puts(b, ": ");
-        hr_escape(b, in->value);
+        html_txt(b, in->value);
     }
     for (const tr_compare *c = nd->cmps; c; c = c->next) {
         sr_buf_puts(b, "<br>");
-        hr_escape(b, c->value);
+        html_txt(b, c->value);
         sr_buf_putc(b, ' ');
-        hr_escape(b, c->op);
+        html_txt(b, c->op);
         sr_buf_putc(b, ' ');
-        hr_escape(b, c->limit);
+        html_txt(b, c->limit);
         sr_buf_puts(b, c->met ? ": holds" : ": does not hold");
     }
 }
@@ -422,13 +403,13 @@ static void cap_result(sr_buf *b, const tr_node *nd)
     const char *out = nd->output ? nd->output : "not evaluated", *text = nd->text ? nd->text : "";
     size_t n = strlen(out);
     sr_buf_puts(b, "<strong>");
-    hr_escape(b, out);
+    html_txt(b, out);
     sr_buf_puts(b, "</strong>");
     if (strncmp(text, out, n) == 0)
         text += n;
     else if (*text)
         sr_buf_puts(b, ": ");
-    hr_escape(b, text);
+    html_txt(b, text);
 }
 
 static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
@@ -436,14 +417,14 @@ static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
     const rp_cap *cap = cap_of(p, nd->rule);
     int fired = nd->output && strcmp(nd->output, "capped") == 0;
     sr_buf_printf(b, "<tr class=\"%s\" data-cap=\"", fired ? "fired" : "quiet");
-    hr_escape(b, nd->rule);
+    html_txt(b, nd->rule);
     sr_buf_puts(b, "\"><td>");
-    hr_escape(b, cap ? p->services[cap->service].title : nd->subject);
+    html_txt(b, cap ? p->services[cap->service].title : nd->subject);
     sr_buf_puts(b, "</td><td>");
     if (cap)
-        hr_escape(b, cap->judgement ? p->capacity.name : p->serving.name);
+        html_txt(b, cap->judgement ? p->capacity.name : p->serving.name);
     sr_buf_puts(b, "</td><td><code>");
-    hr_escape(b, nd->rule);
+    html_txt(b, nd->rule);
     sr_buf_puts(b, "</code></td><td class=\"result\">");
     cap_result(b, nd);
     sr_buf_puts(b, "</td><td>");
@@ -452,7 +433,7 @@ static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
     if (cap)
         prov_phrase(b, &cap->prov);
     sr_buf_puts(b, " <span class=\"where\">");
-    hr_escape(b, nd->file);
+    html_txt(b, nd->file);
     sr_buf_printf(b, ":%d</span></td></tr>\n", nd->line);
 }
 
@@ -480,34 +461,34 @@ static void council_caps(sr_buf *b, const out_rating *o)
 static void council_audit(sr_buf *b, const out_rating *o)
 {
     sr_buf_puts(b, "<p class=\"audit\">Evidence <code>");
-    hr_escape(b, o->ev->path);
+    html_txt(b, o->ev->path);
     sr_buf_puts(b, "</code> (sha256 <code>");
-    hr_escape(b, o->ev->sha256);
+    html_txt(b, o->ev->sha256);
     sr_buf_puts(b, "</code>); rules ");
-    hr_escape(b, o->pack->name);
+    html_txt(b, o->pack->name);
     sr_buf_putc(b, ' ');
-    hr_escape(b, o->pack->version);
+    html_txt(b, o->pack->version);
     sr_buf_puts(b, " (sha256 <code>");
-    hr_escape(b, o->pack->sha256);
+    html_txt(b, o->pack->sha256);
     sr_buf_puts(b, "</code>). The full derivation: <code>starrate explain ");
-    hr_escape(b, o->ev->path);
+    html_txt(b, o->ev->path);
     sr_buf_puts(b, "</code>.</p>\n");
 }
 
 static void council_section(sr_buf *b, const out_rating *o, int index)
 {
     sr_buf_printf(b, "<section class=\"council\" id=\"council-%d\" data-council=\"", index + 1);
-    hr_escape(b, o->ev->council);
+    html_txt(b, o->ev->council);
     sr_buf_puts(b, "\" data-stars=\"");
     if (o->r->stars >= 0)
         sr_buf_printf(b, "%d", o->r->stars);
     sr_buf_puts(b, "\" data-rule=\"");
     if (o->r->rule >= 0)
-        hr_escape(b, o->pack->star_rules[o->r->rule].id);
+        html_txt(b, o->pack->star_rules[o->r->rule].id);
     sr_buf_puts(b, "\" data-ruleset=\"");
-    hr_escape(b, o->pack->name);
+    html_txt(b, o->pack->name);
     sr_buf_puts(b, "\">\n<h2>");
-    hr_escape(b, o->ev->council);
+    html_txt(b, o->ev->council);
     sr_buf_puts(b, " <span class=\"round\">&middot; ");
     round_label(b, o->ev->year, o->ev->round);
     sr_buf_puts(b, "</span></h2>\n");
@@ -540,9 +521,9 @@ static void league_pair(sr_buf *b, const hr_row *r, size_t s)
     const rp_pack *p = r->pack;
     int sv = r->serving[s], cp = r->capacity[s];
     sr_buf_printf(b, "<td class=\"b%d\">", band_of_word(sv, p->serving.nwords));
-    hr_escape(b, sv >= 0 ? p->serving.words[sv].id : "?");
+    html_txt(b, sv >= 0 ? p->serving.words[sv].id : "?");
     sr_buf_printf(b, "</td><td class=\"b%d\">", band_of_word(cp, p->capacity.nwords));
-    hr_escape(b, cp >= 0 ? p->capacity.words[cp].id : "?");
+    html_txt(b, cp >= 0 ? p->capacity.words[cp].id : "?");
     sr_buf_puts(b, "</td>");
 }
 
@@ -550,9 +531,9 @@ static void league_row(sr_buf *b, const hr_row *r, size_t pos, const rp_pack *fi
 {
     const rp_pack *p = r->pack;
     sr_buf_printf(b, "<tr data-council=\"");
-    hr_escape(b, r->council);
+    html_txt(b, r->council);
     sr_buf_printf(b, "\"><td class=\"c\">%zu</td><td><a href=\"#council-%d\">", pos, r->index + 1);
-    hr_escape(b, r->council);
+    html_txt(b, r->council);
     sr_buf_puts(b, "</a></td><td>");
     round_label(b, r->year, r->round);
     sr_buf_puts(b, "</td>");
@@ -567,7 +548,7 @@ static void league_row(sr_buf *b, const hr_row *r, size_t pos, const rp_pack *fi
     sr_buf_printf(b, "<td class=\"b%d c\"><strong>", band);
     if (r->stars >= 0) sr_buf_printf(b, "%d", r->stars); else sr_buf_puts(b, "?");
     sr_buf_puts(b, "</strong></td><td><code>");
-    hr_escape(b, r->rule >= 0 ? p->star_rules[r->rule].id : "");
+    html_txt(b, r->rule >= 0 ? p->star_rules[r->rule].id : "");
     sr_buf_puts(b, "</code></td><td class=\"c\">");
     if (r->pub_stars < 0)
         sr_buf_puts(b, "&mdash;");
@@ -583,9 +564,9 @@ static void league_table(sr_buf *b, hr_row *rows, size_t n)
                    "<th>Council</th><th>Round</th>");
     for (size_t s = 0; s < first->nservices; s++) {
         sr_buf_puts(b, "<th>");
-        hr_escape(b, first->services[s].title);
+        html_txt(b, first->services[s].title);
         sr_buf_puts(b, ": serving</th><th>");
-        hr_escape(b, first->services[s].title);
+        html_txt(b, first->services[s].title);
         sr_buf_puts(b, ": capacity</th>");
     }
     sr_buf_puts(b, "<th>Stars</th><th>Rule</th><th>Published</th></tr></thead><tbody>\n");
@@ -654,7 +635,7 @@ static void stars_chart(sr_buf *b, const hr_counts *c, const rp_pack *p)
     sr_buf_printf(b, "<figure><svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%d\" "
                      "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\"><title>Councils by ",
                   w, h, w, h);
-    hr_escape(b, p->rating_unit);
+    html_txt(b, p->rating_unit);
     sr_buf_puts(b, "</title>\n");
     sr_buf_printf(b, "<line x1=\"40\" y1=\"180\" x2=\"%d\" y2=\"180\" stroke=\"#444\"/>\n", w - 10);
     for (int i = 0; i < levels; i++) {
@@ -670,7 +651,7 @@ static void stars_chart(sr_buf *b, const hr_counts *c, const rp_pack *p)
         sr_buf_puts(b, "</text>\n");
     }
     sr_buf_puts(b, "</svg><figcaption>Councils at each level of the rating (");
-    hr_escape(b, p->rating_unit);
+    html_txt(b, p->rating_unit);
     sr_buf_puts(b, ")</figcaption></figure>\n");
 }
 
@@ -684,7 +665,7 @@ static void judgement_bar(sr_buf *b, const long *counts, const rp_scale *sc, lon
         int width = (int)(v * 600 / (total ? total : 1));
         int band = k == 0 ? 0 : band_of_word((int)k - 1, sc->nwords);
         sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\"><title>", band, x, y, width);
-        hr_escape(b, k == 0 ? "insufficient evidence" : sc->words[k - 1].id);
+        html_txt(b, k == 0 ? "insufficient evidence" : sc->words[k - 1].id);
         sr_buf_printf(b, ": %ld</title></rect>", v);
         if (width >= 16)
             sr_buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld</text>", x + width / 2, y + 16, v);
@@ -700,9 +681,9 @@ static void judgements_legend(sr_buf *b, const rp_pack *p, int y)
     for (size_t k = 0; k < p->serving.nwords; k++, x += 150) {
         sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"14\" height=\"14\"/><text x=\"%d\" y=\"%d\">",
                       band_of_word((int)k, p->serving.nwords), x, y, x + 18, y + 12);
-        hr_escape(b, p->serving.words[k].id);
+        html_txt(b, p->serving.words[k].id);
         sr_buf_puts(b, " / ");
-        hr_escape(b, k < p->capacity.nwords ? p->capacity.words[k].id : "");
+        html_txt(b, k < p->capacity.nwords ? p->capacity.words[k].id : "");
         sr_buf_puts(b, "</text>");
     }
     sr_buf_putc(b, '\n');
@@ -720,9 +701,9 @@ static void judgements_chart(sr_buf *b, const hr_counts *c, const rp_pack *p, lo
         for (int j = 0; j < 2; j++, y += 46) {
             const rp_scale *sc = j ? &p->capacity : &p->serving;
             sr_buf_printf(b, "<text x=\"10\" y=\"%d\">", y + 12);
-            hr_escape(b, p->services[s].title);
+            html_txt(b, p->services[s].title);
             sr_buf_puts(b, ": ");
-            hr_escape(b, sc->name);
+            html_txt(b, sc->name);
             sr_buf_puts(b, "</text>");
             judgement_bar(b, c->words[s][j], sc, total, y + 18);
         }
@@ -759,13 +740,13 @@ static void judgement_counts(sr_buf *b, const hr_counts *c, const rp_pack *p)
         for (int j = 0; j < 2; j++) {
             const rp_scale *sc = j ? &p->capacity : &p->serving;
             sr_buf_puts(b, "<tr><th scope=\"row\">");
-            hr_escape(b, p->services[s].title);
+            html_txt(b, p->services[s].title);
             sr_buf_puts(b, ": ");
-            hr_escape(b, sc->name);
+            html_txt(b, sc->name);
             sr_buf_puts(b, "</th>");
             for (size_t k = 0; k < sc->nwords && k < 32; k++) {
                 sr_buf_printf(b, "<td class=\"b%d\">", band_of_word((int)k, sc->nwords));
-                hr_escape(b, sc->words[k].id);
+                html_txt(b, sc->words[k].id);
                 sr_buf_printf(b, " <strong>%ld</strong></td>", c->words[s][j][k + 1]);
             }
             sr_buf_printf(b, "<td class=\"n\">%ld</td></tr>\n", c->words[s][j][0]);
@@ -792,7 +773,7 @@ static void summary_section(sr_buf *b, hr_row *rows, size_t n)
 
 /* The baseline and one scenario of the same council. Both were evaluated with the trace on,
  * so each value has its node; what counts as a change is whatif's own test on those nodes
- * (wi_node_differs), so the page marks exactly what `whatif` lists as a difference. */
+ * (cmp_node_differs), so the page marks exactly what `whatif` lists as a difference. */
 typedef struct hr_pair {
     const rp_pack *p;
     const ev_evidence *ev_a, *ev_b; /* baseline and scenario evidence */
@@ -820,13 +801,13 @@ static void row_open(sr_buf *b, const char *sid, const char *kind, const char *t
 {
     sr_buf_puts(b, "<tr data-subject=\"");
     if (sid) {
-        hr_escape(b, sid);
+        html_txt(b, sid);
         sr_buf_putc(b, '.');
     }
-    hr_escape(b, kind);
+    html_txt(b, kind);
     if (tail) {
         sr_buf_putc(b, '.');
-        hr_escape(b, tail);
+        html_txt(b, tail);
     }
     sr_buf_puts(b, "\"><th scope=\"row\">");
 }
@@ -843,7 +824,7 @@ static void cell_open(sr_buf *b, int band, const char *value, int changed)
         sr_buf_putc(b, '"');
     }
     sr_buf_puts(b, " data-value=\"");
-    hr_escape(b, value);
+    html_txt(b, value);
     sr_buf_puts(b, changed ? "\" data-changed=\"1\">" : "\">");
 }
 
@@ -871,7 +852,7 @@ static void flip_without_rule(sr_buf *b, const tr_node *nd)
         sr_buf_puts(b, "no rule decides it");
         if (nd->text) {
             sr_buf_puts(b, ": ");
-            hr_escape(b, nd->text);
+            html_txt(b, nd->text);
         }
     }
     sr_buf_puts(b, "</td>");
@@ -890,13 +871,13 @@ static void flip_cell(sr_buf *b, const tr_node *nd, int changed)
         return;
     }
     sr_buf_puts(b, "<td class=\"flip\" data-rule=\"");
-    hr_escape(b, nd->rule);
+    html_txt(b, nd->rule);
     sr_buf_puts(b, "\"><code class=\"rule-id\">");
-    hr_escape(b, nd->rule);
+    html_txt(b, nd->rule);
     sr_buf_puts(b, "</code> ");
     prov_label(b, nd->provenance && strcmp(nd->provenance, "reconstructed") == 0);
     sr_buf_puts(b, " <span class=\"where\">");
-    hr_escape(b, nd->file);
+    html_txt(b, nd->file);
     sr_buf_printf(b, ":%d</span></td>", nd->line);
 }
 
@@ -921,9 +902,9 @@ static void rule_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed)
     cell_open(b, -1, sr ? sr->id : "", changed);
     if (sr) {
         sr_buf_puts(b, "<code class=\"rule-id\">");
-        hr_escape(b, sr->id);
+        html_txt(b, sr->id);
         sr_buf_puts(b, "</code><br><span class=\"why\">");
-        hr_escape(b, sr->sentence);
+        html_txt(b, sr->sentence);
         sr_buf_puts(b, "</span>");
     } else {
         sr_buf_puts(b, "several rules: the missing judgements decide");
@@ -934,7 +915,7 @@ static void rule_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed)
 static void pair_rating(hr_pair *x, sr_buf *b)
 {
     const tr_node *nb = node_at(x->b, x->b->star_node);
-    int changed = x->a->stars != x->b->stars || wi_node_differs(node_at(x->a, x->a->star_node), nb);
+    int changed = x->a->stars != x->b->stars || cmp_node_differs(node_at(x->a, x->a->star_node), nb);
     sr_buf_puts(b, "<tbody class=\"rating\">\n");
     row_open(b, NULL, "stars", NULL);
     sr_buf_puts(b, "Rating</th>");
@@ -981,12 +962,12 @@ static void word_cell(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *
                       int changed, int delta)
 {
     cell_open(b, band_of_word(w->word, sc->nwords), w->word >= 0 ? sc->words[w->word].id : "", changed);
-    hr_escape(b, w->word >= 0 ? sc->words[w->word].text : none);
+    html_txt(b, w->word >= 0 ? sc->words[w->word].text : none);
     if (w->word >= 0)
         sr_buf_printf(b, " <span class=\"src\">%s</span>", w->given ? "given" : "derived");
     if (w->word >= 0 && w->uncapped > w->word) {
         sr_buf_puts(b, "<br><span class=\"capped\">capped from ");
-        hr_escape(b, sc->words[w->uncapped].id);
+        html_txt(b, sc->words[w->uncapped].id);
         sr_buf_puts(b, "</span>");
     }
     cell_close(x, b, changed, delta);
@@ -996,7 +977,7 @@ static void word_cell(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *
 static void word_row(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *wa, const hr_word *wb,
                      const char *none)
 {
-    int changed = wa->word != wb->word || wa->given != wb->given || wi_node_differs(wa->node, wb->node);
+    int changed = wa->word != wb->word || wa->given != wb->given || cmp_node_differs(wa->node, wb->node);
     word_cell(x, b, sc, wa, none, 0, 0);
     word_cell(x, b, sc, wb, none, changed, delta_of(wa->word, wb->word, -1));
     flip_cell(b, wb->node, changed);
@@ -1008,7 +989,7 @@ static void judgement_pair(hr_pair *x, sr_buf *b, size_t s, int capacity)
     const rp_scale *sc = capacity ? &x->p->capacity : &x->p->serving;
     hr_word wa = judgement_of(x->a, s, capacity), wb = judgement_of(x->b, s, capacity);
     row_open(b, x->p->services[s].id, capacity ? "capacity" : "serving", NULL);
-    hr_escape(b, sc->name);
+    html_txt(b, sc->name);
     sr_buf_puts(b, "</th>");
     word_row(x, b, sc, &wa, &wb, "insufficient evidence");
 }
@@ -1020,7 +1001,7 @@ static void grade_pair(hr_pair *x, sr_buf *b, size_t s, int k)
     snprintf(number, sizeof number, "%d", k + 1);
     row_open(b, x->p->services[s].id, "standard", number);
     sr_buf_printf(b, "<span class=\"std-no\">%d</span> ", k + 1);
-    hr_escape(b, x->p->standards[k].name);
+    html_txt(b, x->p->standards[k].name);
     sr_buf_puts(b, "</th>");
     word_row(x, b, &x->p->grade, &wa, &wb, "not assessed");
 }
@@ -1028,9 +1009,9 @@ static void grade_pair(hr_pair *x, sr_buf *b, size_t s, int k)
 static void pair_service(hr_pair *x, sr_buf *b, size_t s)
 {
     sr_buf_puts(b, "<tbody data-service=\"");
-    hr_escape(b, x->p->services[s].id);
+    html_txt(b, x->p->services[s].id);
     sr_buf_puts(b, "\"><tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">");
-    hr_escape(b, x->p->services[s].title);
+    html_txt(b, x->p->services[s].title);
     sr_buf_puts(b, "</th></tr>\n");
     judgement_pair(x, b, s, 0);
     judgement_pair(x, b, s, 1);
@@ -1061,9 +1042,9 @@ static void band_cell(hr_pair *x, sr_buf *b, const ev_indicator *ind, int band, 
         sr_buf_printf(b, "band <strong>%d</strong>", band);
         if (ind->has_value) {
             sr_buf_puts(b, " <span class=\"unit\">(");
-            num(b, ind->value);
+            html_num(b, ind->value);
             sr_buf_putc(b, ' ');
-            hr_escape(b, ind->def->unit);
+            html_txt(b, ind->def->unit);
             sr_buf_puts(b, ")</span>");
         }
     }
@@ -1079,15 +1060,15 @@ static int band_pair(hr_pair *x, sr_buf *b, size_t s, int ia, int ib)
     int banda = inda ? x->a->svc[s].band[ia] : 0, bandb = indb ? x->b->svc[s].band[ib] : 0;
     const tr_node *na = inda ? node_at(x->a, x->a->svc[s].band_node[ia]) : NULL;
     const tr_node *nb = indb ? node_at(x->b, x->b->svc[s].band_node[ib]) : NULL;
-    if (banda == bandb && !inda == !indb && !wi_node_differs(na, nb))
+    if (banda == bandb && !inda == !indb && !cmp_node_differs(na, nb))
         return 0;
     const ev_indicator *any = indb ? indb : inda;
     row_open(b, x->p->services[s].id, "indicator", any->code);
-    hr_escape(b, x->p->services[s].title);
+    html_txt(b, x->p->services[s].title);
     sr_buf_puts(b, ": <code>");
-    hr_escape(b, any->code);
+    html_txt(b, any->code);
     sr_buf_puts(b, "</code> ");
-    hr_escape(b, any->def->name);
+    html_txt(b, any->def->name);
     sr_buf_puts(b, "</th>");
     band_cell(x, b, inda, banda, 0, 0);
     band_cell(x, b, indb, bandb, 1, delta_of(banda, bandb, 0));
@@ -1144,13 +1125,13 @@ static void scenario_changes(sr_buf *b, const sc_scenario *sc)
         if (t.oom)
             b->oom = 1;
         sr_buf_puts(b, "<li>");
-        hr_escape(b, t.data);
+        html_txt(b, t.data);
         sr_buf_puts(b, " <span class=\"where\">(");
-        hr_escape(b, c->file);
+        html_txt(b, c->file);
         sr_buf_printf(b, ":%d)</span>", c->line);
         if (c->note) {
             sr_buf_puts(b, "<br><span class=\"note\">note: ");
-            hr_escape(b, c->note);
+            html_txt(b, c->note);
             sr_buf_puts(b, "</span>");
         }
         sr_buf_puts(b, "</li>\n");
@@ -1167,7 +1148,7 @@ static void result_phrase(sr_buf *b, const rp_pack *p, const rt_result *r)
         sr_buf_puts(b, "not settled");
     if (r->rule >= 0) {
         sr_buf_puts(b, " by rule <code>");
-        hr_escape(b, p->star_rules[r->rule].id);
+        html_txt(b, p->star_rules[r->rule].id);
         sr_buf_puts(b, "</code>");
     }
 }
@@ -1197,24 +1178,24 @@ static void scenario_article(sr_buf *b, hr_pair *x, const sc_scenario *sc, size_
     if (table.oom)
         b->oom = 1;
     sr_buf_printf(b, "<article class=\"scenario\" id=\"scenario-%zu\" data-scenario=\"", idx + 1);
-    hr_escape(b, sc->path);
+    html_txt(b, sc->path);
     sr_buf_puts(b, "\" data-stars=\"");
     if (x->b->stars >= 0)
         sr_buf_printf(b, "%d", x->b->stars);
     sr_buf_printf(b, "\" data-changed-cells=\"%zu\">\n<h3>Scenario %zu: ", x->changed, idx + 1);
-    hr_escape(b, sc->name);
+    html_txt(b, sc->name);
     sr_buf_puts(b, "</h3>\n<p class=\"description\">");
-    hr_escape(b, sc->description);
+    html_txt(b, sc->description);
     sr_buf_puts(b, "</p>\n");
     scenario_changes(b, sc);
     scenario_result(b, x);
     sr_buf_putn(b, table.data ? table.data : "", table.len);
     sr_buf_puts(b, "<p class=\"audit\">Scenario <code>");
-    hr_escape(b, sc->path);
+    html_txt(b, sc->path);
     sr_buf_puts(b, "</code>. Where each change stops having an effect: <code>starrate whatif ");
-    hr_escape(b, x->ev_a->path);
+    html_txt(b, x->ev_a->path);
     sr_buf_putc(b, ' ');
-    hr_escape(b, sc->path);
+    html_txt(b, sc->path);
     sr_buf_puts(b, "</code>.</p>\n</article>\n");
     sr_buf_free(&table);
 }
@@ -1222,7 +1203,7 @@ static void scenario_article(sr_buf *b, hr_pair *x, const sc_scenario *sc, size_
 static void whatif_open(sr_buf *b, const out_rating *o, size_t n)
 {
     sr_buf_printf(b, "<section class=\"whatif\" id=\"whatif\" data-scenarios=\"%zu\">\n<h2>What if &middot; ", n);
-    hr_escape(b, o->ev->council);
+    html_txt(b, o->ev->council);
     sr_buf_puts(b, "</h2>\n<p class=\"meta\">Each scenario's changes are applied to the evidence above and "
                    "the council is rated again by the same rules. In the scenario column every value "
                    "that differs from the baseline is <span class=\"changed-key\">outlined</span> and says "
@@ -1239,7 +1220,7 @@ static int scenario_one(hr_run *h, sc_work *w, const out_rating *base, rt_result
     sc_scenario *sc = NULL;
     size_t mark = sc_mark(w);
     int rc = sc_load(h->scenarios[i], &sc, &e);
-    if (rc == SR_OK) rc = wi_check_base(sc, base->ev, &e);
+    if (rc == SR_OK) rc = cmp_check_base(sc, base->ev, &e);
     if (rc == SR_OK) rc = sc_apply_all(w, sc, &e);
     if (rc == SR_OK) rc = rt_evaluate(base->pack, sc_work_evidence(w), r, &e);
     if (rc == SR_OK) {
@@ -1331,10 +1312,10 @@ static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
 {
     sr_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                   "<meta name=\"generator\" content=\"starrate " STARRATE_VERSION "\">\n<title>");
+                   "<meta name=\"generator\" content=\"starrate " SR_VERSION "\">\n<title>");
     if (n == 1) {
         sr_buf_puts(b, "Star rating: ");
-        hr_escape(b, rows[0].council);
+        html_txt(b, rows[0].council);
         sr_buf_printf(b, " (%d)", rows[0].year);
     } else {
         sr_buf_printf(b, "Star ratings of %zu councils", n);
@@ -1346,7 +1327,7 @@ static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
     sr_buf_puts(b, "</style>\n");
     sr_buf_printf(b, "</head>\n<body data-report=\"starrate\" data-councils=\"%zu\">\n", n);
     sr_buf_puts(b, "<header><h1>Social services star ratings</h1>\n<p class=\"meta\">Derived by starrate "
-                   STARRATE_VERSION " with the rule packs");
+                   SR_VERSION " with the rule packs");
     for (size_t i = 0; i < n; i++) {
         size_t j = 0;
         while (j < i && rows[j].pack != rows[i].pack)
@@ -1354,9 +1335,9 @@ static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
         if (j < i)
             continue;
         sr_buf_puts(b, i ? ", " : " ");
-        hr_escape(b, rows[i].pack->name);
+        html_txt(b, rows[i].pack->name);
         sr_buf_putc(b, ' ');
-        hr_escape(b, rows[i].pack->version);
+        html_txt(b, rows[i].pack->version);
         sr_buf_puts(b, " (sha256 <code>");
         sr_buf_printf(b, "%.12s", rows[i].pack->sha256);
         sr_buf_puts(b, "</code>)");
@@ -1379,9 +1360,7 @@ static void page_foot(sr_buf *b)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
-static const char usage_report[] =
-    "usage: starrate report [OPTIONS] FILE...\n"
-    "\n"
+const char report_description[] =
     "Writes one self-contained HTML report (no external assets, no scripts; printable) of the\n"
     "councils whose evidence FILEs give (- reads standard input): per council the rating, the\n"
     "four judgements, the star rule and its provenance, the services x standards grid and the\n"
@@ -1395,89 +1374,25 @@ static const char usage_report[] =
     "and the scenario side by side (stars and rule, each service's judgements and six standard\n"
     "grades, and the indicator bands that changed), every value that differs from the baseline\n"
     "outlined, with the rule that gave it. A scenario that is rejected is reported as\n"
-    "FILE:LINE:COL: error: MESSAGE and no report is written (exit status 1).\n"
-    "\n"
-    "options:\n"
-    "  -o FILE               write the report to FILE atomically (default: standard output)\n"
-    "  --rules PACK          rule pack folder or round (default: the pack for each file's year)\n"
-    "  --from-published      use the published judgements in each file as given\n"
-    "  --scenario FILE       add FILE to the \"What if\" section (repeatable)\n";
-
-#define HR_MAX_SCENARIOS 256
+    "FILE:LINE:COL: error: MESSAGE and no report is written (exit status 1).\n";
 
 typedef struct hr_opts {
     const char *output, *rules;
-    int from_published, help;
+    int from_published;
+    po_list scenarios;
     const char **files;
     int nfiles;
-    const char *scenarios[HR_MAX_SCENARIOS];
-    size_t nscenarios;
 } hr_opts;
 
-static int hr_usage(FILE *err, const char *fmt, const char *arg)
-{
-    fputs("starrate: ", err);
-    fprintf(err, fmt, arg);
-    fputs("\nTry 'starrate help report' for usage.\n", err);
-    return 2;
-}
-
-/* "--name VALUE" or "--name=VALUE" (long options only); NULL when argv[*i] is not it. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (name[1] == '-' && strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name) != 0)
-        return NULL;
-    return *i + 1 < argc ? argv[++*i] : "";
-}
-
-static int parse_option(int argc, char **argv, int *i, hr_opts *o, FILE *err)
-{
-    const char *a = argv[*i], *v = NULL;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-        o->help = 1;
-    else if (strcmp(a, "--from-published") == 0)
-        o->from_published = 1;
-    else if ((v = opt_value(argc, argv, i, "--rules")))
-        o->rules = v;
-    else if ((v = opt_value(argc, argv, i, "--scenario")) && o->nscenarios == HR_MAX_SCENARIOS)
-        return hr_usage(err, "too many --scenario options (at most %s)", "256");
-    else if (v)
-        o->scenarios[o->nscenarios++] = v;
-    else if ((v = opt_value(argc, argv, i, "-o")) || (v = opt_value(argc, argv, i, "--output")))
-        o->output = v;
-    else
-        return hr_usage(err, "unknown option '%s'", a);
-    if (v && !*v)
-        return hr_usage(err, "option %s needs a value", a);
-    return 0;
-}
-
-/* Files are collected in place: argv itself holds them, so no allocation is needed. */
-static int parse_args(int argc, char **argv, hr_opts *o, FILE *err)
-{
-    memset(o, 0, sizeof *o);
-    o->files = (const char **)argv;
-    int only_args = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_args || a[0] != '-' || strcmp(a, "-") == 0)
-            argv[o->nfiles++] = argv[i];
-        else if (strcmp(a, "--") == 0)
-            only_args = 1;
-        else if (parse_option(argc, argv, &i, o, err))
-            return 2;
-    }
-    if (!o->help && o->nfiles == 0)
-        return hr_usage(err, "report needs at least one evidence file%s", "");
-    /* A scenario changes one council's evidence: with several councils it would be unclear
-     * which one it is about. */
-    if (!o->help && o->nscenarios && o->nfiles != 1)
-        return hr_usage(err, "--scenario needs exactly one evidence file, not %s", o->nfiles > 1 ? "several" : "none");
-    return 0;
-}
+#define OPT(field) offsetof(hr_opts, field)
+const po_option report_options[] = {
+    {PO_STRING, 'o', "output", OPT(output), "FILE", "write the report to FILE atomically (default: standard output)", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for each file's year)", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "from-published", OPT(from_published), NULL, "use the published judgements in each file as given", 0, 0, NULL, NULL},
+    {PO_LIST, 0, "scenario", OPT(scenarios), "FILE", "add FILE to the \"What if\" section (repeatable)", 0, 0, NULL, NULL},
+    {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+#undef OPT
 
 static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e); }
 
@@ -1539,29 +1454,42 @@ static int run_files(hr_run *h, const hr_opts *o, int *rejected)
     return rc == SR_ENOMEM ? rc : SR_OK;
 }
 
-int hr_report_main(int argc, char **argv, FILE *out, FILE *err)
+static int report_run(const hr_opts *o, FILE *out, FILE *err);
+
+int cmd_report(int argc, char **argv, FILE *out, FILE *err)
 {
-    hr_opts o;
-    if (parse_args(argc, argv, &o, err))
-        return 2;
-    if (o.help) {
-        fputs(usage_report, out);
-        return 0;
-    }
-    hr_run h = {sr_malloc(sizeof(ss_session)), o.rules, o.from_published, NULL, 0, {0}, err,
-                o.scenarios, o.nscenarios, 0};
+    hr_opts o = {0};
+    int status, n = cmd_parse(argc, &argv, &o, out, err, &status);
+    o.files = (const char **)argv;
+    o.nfiles = n;
+    if (n == 0)
+        status = cmd_usage(err, "report", "report needs at least one evidence file");
+    /* A scenario changes one council's evidence: with several councils it would be unclear
+     * which one it is about. */
+    else if (n > 1 && o.scenarios.n)
+        status = cmd_usage(err, "report", "--scenario needs exactly one evidence file, not several");
+    else if (n > 0)
+        status = report_run(&o, out, err);
+    po_list_free(&o.scenarios);
+    return status;
+}
+
+static int report_run(const hr_opts *o, FILE *out, FILE *err)
+{
+    hr_run h = {sr_malloc(sizeof(ss_session)), o->rules, o->from_published, NULL, 0, {0}, err,
+                o->scenarios.v, o->scenarios.n, 0};
     sr_buf page;
     sr_buf_init(&page);
     sr_buf_init(&h.sections);
     int rejected = 0, rc = h.session ? SR_OK : SR_ENOMEM;
     if (rc == SR_OK) {
         ss_init(h.session);
-        rc = run_files(&h, &o, &rejected);
+        rc = run_files(&h, o, &rejected);
     }
     if (rc == SR_OK && h.nrows && !h.no_page)
         rc = compose(&h, &page);
     if (rc == SR_OK && h.nrows && !h.no_page)
-        rc = write_page(&o, &page, out, err);
+        rc = write_page(o, &page, out, err);
     if (rc == SR_ENOMEM)
         fputs("starrate: error: out of memory\n", err);
     for (size_t i = 0; i < h.nrows; i++)

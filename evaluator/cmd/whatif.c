@@ -1,5 +1,5 @@
 /*
- * whatif.c — `starrate whatif` and `starrate seek`.
+ * whatif.c — `starrate whatif`: a council beside itself with each scenario's changes.
  *
  * whatif evaluates the council as it is (or as the --against scenario leaves it) and with
  * each scenario, then compares the two traces node by node, by subject: a band, grade, key
@@ -9,219 +9,53 @@
  * is what explains "why not". Every sentence is built from trace data, so no cut-off or label
  * of the rule pack is repeated here.
  */
-#include "whatif.h"
-#include "cli.h"
+#include "cmd.h"
+#include "compare.h"
+#include "eval.h"
 #include "json.h"
 #include "output.h"
 #include "scenario.h"
-#include "seek.h"
-#include "session.h"
-#include "starrate.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } fmt_kind;
+typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } whatif_format;
 
-static const char usage_whatif[] =
-    "usage: starrate whatif [OPTIONS] FILE SCENARIO...\n"
-    "\n"
+const char whatif_description[] =
     "Rates the council whose evidence FILE gives, then again with each SCENARIO's changes\n"
     "(YAML, see docs/scenario-format.md), and shows them side by side. For each scenario it\n"
     "lists every band, standard grade, key threshold, judgement and the stars that changed,\n"
     "with the rule that decided it and the change that caused it. A scenario that moves no\n"
     "judgement and no star says so and explains where each change stops having an effect.\n"
     "A scenario that is rejected is reported as FILE:LINE:COL: error: MESSAGE on standard\n"
-    "error and the others are still compared (exit status 1).\n"
-    "\n"
-    "options:\n"
-    "  --against SCENARIO    compare each scenario with SCENARIO instead of with the baseline\n"
-    "  --format text|json|csv   output format (default text)\n"
-    "  --rules PACK          rule pack folder or round (default: the pack for FILE's year)\n"
-    "  -o FILE               write the output to FILE atomically instead of standard output\n";
+    "error and the others are still compared (exit status 1).\n";
 
-static const char usage_seek[] =
-    "usage: starrate seek [OPTIONS] FILE --target N\n"
-    "       starrate seek [OPTIONS] FILE --margin\n"
-    "\n"
-    "Finds the smallest sets of changes to the council's evidence that reach N stars (at least\n"
-    "N; at most N when N is below the present rating), ranked by the number of changes and then\n"
-    "by the total band steps. Each plan is shown with the judgements it gives and as scenario\n"
-    "changes (docs/scenario-format.md). With --margin: the smallest deteriorations that would\n"
-    "lose a star. Only minimal plans are shown: none holds a smaller plan that reaches the\n"
-    "target, or the same moves by fewer bands.\n"
-    "\n"
-    "Moves considered: each indicator of the rule pack's catalogue for the service moved by 1\n"
-    "to 4 bands (its value set at the band's limit; one not in the evidence counts from band\n"
-    "3), each concern or area for improvement turned into a strength, each key requirement met;\n"
-    "with --margin the reverse. A band step counts one; a finding or a requirement counts one.\n"
-    "\n"
-    "options:\n"
-    "  --target N            the stars wanted\n"
-    "  --margin              the smallest deteriorations that lose a star\n"
-    "  --max-changes K       the largest plan tried, 1 to 5 (default 3)\n"
-    "  --only KINDS          indicators, findings or requirements (a comma-separated list)\n"
-    "  --fix CODE            keep an input unchanged: an indicator code, finding id,\n"
-    "                        requirement name or path such as adults.indicator.D42\n"
-    "                        (repeatable)\n"
-    "  --limit M             plans shown (default 10)\n"
-    "  --format text|json|csv   output format (default text)\n"
-    "  --rules PACK          rule pack folder or round (default: the pack for FILE's year)\n"
-    "  -o FILE               write the output to FILE atomically instead of standard output\n"
-    "\n"
-    "The search reports how many evaluations it made; when it runs longer than a second it\n"
-    "prints its progress on standard error.\n";
-
-/* ---- options ----------------------------------------------------------------------------- */
-
-#define WI_MAX_ARGS 256
-
-typedef struct wi_opts {
-    fmt_kind format;
+typedef struct whatif_opts {
+    int format; /* whatif_format */
     const char *rules, *output, *against;
-    int help;
-    int target, has_target, margin, max_changes, limit;
-    unsigned only;
-    const char *fix[WI_MAX_ARGS];
-    size_t nfix;
-    const char *args[WI_MAX_ARGS];
-    int nargs;
-} wi_opts;
+} whatif_opts;
 
-typedef struct wi_cli {
+static const char *const whatif_formats[] = {"text", "json", "csv", NULL};
+
+#define OPT(field) offsetof(whatif_opts, field)
+const po_option whatif_options[] = {
+    {PO_STRING, 0, "against", OPT(against), "SCENARIO", "compare each scenario with SCENARIO instead of with the baseline", 0, 0, NULL, NULL},
+    {PO_CHOICE, 0, "format", OPT(format), "text|json|csv", "output format (default text)", 0, 0, whatif_formats, NULL},
+    {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for FILE's year)", 0, 0, NULL, NULL},
+    {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+#undef OPT
+
+typedef struct whatif_cmd {
     FILE *out, *err;
-    wi_opts o;
-    ss_session session;
-} wi_cli;
-
-static int usage_error(wi_cli *c, const char *fmt, const char *arg)
-{
-    fprintf(c->err, "starrate: ");
-    fprintf(c->err, fmt, arg);
-    fprintf(c->err, "\nTry 'starrate help' for usage.\n");
-    return EXIT_USAGE;
-}
-
-static int parse_int(wi_cli *c, const char *name, const char *v, int lo, int hi, int *out)
-{
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || n < lo || n > hi) {
-        fprintf(c->err, "starrate: %s needs a whole number from %d to %d, got '%s'\n", name, lo, hi, v);
-        return EXIT_USAGE;
-    }
-    *out = (int)n;
-    return 0;
-}
-
-static int parse_only(wi_cli *c, const char *v)
-{
-    char word[64];
-    const char *p = v;
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        snprintf(word, sizeof word, "%.*s", (int)(n < 63 ? n : 63), p);
-        if (strcmp(word, "indicators") == 0) c->o.only |= SK_INDICATORS;
-        else if (strcmp(word, "findings") == 0) c->o.only |= SK_FINDINGS;
-        else if (strcmp(word, "requirements") == 0) c->o.only |= SK_REQUIREMENTS;
-        else return usage_error(c, "--only takes indicators, findings or requirements, not '%s'", word);
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    return 0;
-}
-
-/* One option with its value; `seek` says which command's options apply. */
-static int take_option(wi_cli *c, const char *name, const char *v, int seek)
-{
-    wi_opts *o = &c->o;
-    if (strcmp(name, "--format") == 0) {
-        if (strcmp(v, "text") == 0) o->format = FMT_TEXT;
-        else if (strcmp(v, "json") == 0) o->format = FMT_JSON;
-        else if (strcmp(v, "csv") == 0) o->format = FMT_CSV;
-        else return usage_error(c, "unknown format '%s' (expected text, json or csv)", v);
-        return 0;
-    }
-    if (strcmp(name, "--rules") == 0) return o->rules = v, 0;
-    if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) return o->output = v, 0;
-    if (!seek && strcmp(name, "--against") == 0) return o->against = v, 0;
-    if (seek && strcmp(name, "--target") == 0) {
-        o->has_target = 1;
-        return parse_int(c, "--target", v, 0, 99, &o->target);
-    }
-    if (seek && strcmp(name, "--max-changes") == 0)
-        return parse_int(c, "--max-changes", v, 1, SK_MAX_CHANGES, &o->max_changes);
-    if (seek && strcmp(name, "--limit") == 0) return parse_int(c, "--limit", v, 1, 100000, &o->limit);
-    if (seek && strcmp(name, "--only") == 0) return parse_only(c, v);
-    if (seek && strcmp(name, "--fix") == 0) {
-        if (o->nfix == WI_MAX_ARGS)
-            return usage_error(c, "too many --fix options (at most %s)", "256");
-        o->fix[o->nfix++] = v;
-        return 0;
-    }
-    return usage_error(c, "unknown option '%s'", name);
-}
-
-static int takes_value(const char *name, int seek)
-{
-    static const char *const common[] = {"--format", "--rules", "-o", "--output"};
-    static const char *const seek_only[] = {"--target", "--max-changes", "--limit", "--only", "--fix"};
-    for (size_t i = 0; i < sizeof common / sizeof *common; i++)
-        if (strcmp(name, common[i]) == 0)
-            return 1;
-    if (!seek)
-        return strcmp(name, "--against") == 0;
-    for (size_t i = 0; i < sizeof seek_only / sizeof *seek_only; i++)
-        if (strcmp(name, seek_only[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int parse_opts(wi_cli *c, int argc, char **argv, int seek)
-{
-    wi_opts *o = &c->o;
-    int only_args = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_args || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->nargs == WI_MAX_ARGS)
-                return usage_error(c, "too many arguments (at most %s)", "256");
-            o->args[o->nargs++] = a;
-            continue;
-        }
-        char name[64];
-        const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
-        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : 63, a);
-        if (strcmp(a, "--") == 0) only_args = 1;
-        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) o->help = 1;
-        else if (seek && strcmp(a, "--margin") == 0) o->margin = 1;
-        else if (takes_value(name, seek)) {
-            const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-            if (!v)
-                return usage_error(c, "option %s needs a value", name);
-            if (take_option(c, name, v, seek))
-                return EXIT_USAGE;
-        } else {
-            return usage_error(c, "unknown option '%s'", a);
-        }
-    }
-    return 0;
-}
-
-/* ---- shared plumbing ---------------------------------------------------------------------- */
-
-static void report(wi_cli *c, const sr_error *e) { sr_error_print(c->err, e); }
-
-static int write_output(wi_cli *c, sr_buf *b) { return cli_deliver(b, c->o.output, c->out, c->err); }
-
-static void csv_int(sr_buf *b, long v, int last)
-{
-    char num[32];
-    snprintf(num, sizeof num, "%ld", v);
-    out_csv_field(b, num, last);
-}
+    whatif_opts o;
+    char **args;
+    int nargs;
+    ss_session *session;
+} whatif_cmd;
 
 static const char *word_or(const rp_scale *sc, int w, const char *none)
 {
@@ -233,8 +67,7 @@ static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
     if (stars < 0)
         sr_buf_puts(b, "not settled");
     else
-        sr_buf_printf(b, "%d %s", stars,
-                      stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+        sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
 }
 
 
@@ -302,6 +135,7 @@ typedef struct state {
     const ev_evidence *ev;
     rt_result r;
     const sc_scenario *sc;  /* NULL for the baseline */
+    char name[128];         /* a scenario's label: its file name without the extension */
 } state;
 
 /* ---- the difference between two evaluations ---------------------------------------------- */
@@ -332,15 +166,6 @@ typedef struct diff {
 
 #define DIRECT_MAX 32
 
-static int reported_kind(const tr_node *nd)
-{
-    static const char *const kinds[] = {"band", "grade", "cap", "judgement", "star"};
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (strcmp(nd->kind, kinds[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int same_str(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -352,15 +177,6 @@ static int find_subject(const tr_trace *t, const char *subject)
         if (strcmp(t->nodes[i].subject, subject) == 0)
             return (int)i;
     return -1;
-}
-
-int wi_node_differs(const tr_node *before, const tr_node *after)
-{
-    const tr_node *nd = after ? after : before;
-    if (!nd || !reported_kind(nd))
-        return 0;
-    return !before || !after || !same_str(before->output, after->output) ||
-           !same_str(before->source, after->source);
 }
 
 static int caps(const tr_node *nd)
@@ -564,7 +380,7 @@ static int diff_build(diff *d, const rp_pack *p, const state *A, const state *B)
         const tr_node *nb = &tb->nodes[i];
         int a = d->a_of_b[i] = find_subject(ta, nb->subject);
         const tr_node *na = a >= 0 ? &ta->nodes[a] : NULL;
-        d->changed[i] = wi_node_differs(na, nb);
+        d->changed[i] = cmp_node_differs(na, nb);
         /* A key threshold acts only when it caps: "not evaluated" and "not breached" (or
          * "breached, no effect") lower nothing, so a move between them stops there. */
         d->effect[i] = d->changed[i] &&
@@ -602,7 +418,7 @@ static size_t diff_count(const diff *d)
     for (size_t i = 0; i < d->nb; i++)
         n += d->changed[i];
     for (size_t i = 0; i < d->na; i++)
-        n += d->b_of_a[i] < 0 && wi_node_differs(&d->A->r.trace.nodes[i], NULL);
+        n += d->b_of_a[i] < 0 && cmp_node_differs(&d->A->r.trace.nodes[i], NULL);
     return n;
 }
 
@@ -886,7 +702,7 @@ static int frontier(const diff *d, const users *u, size_t j, int *out, int max)
 /* ---- whatif: text --------------------------------------------------------------------------- */
 
 typedef struct wi {
-    wi_cli *c;
+    whatif_cmd *c;
     rp_pack *p;
     const ev_evidence *ev;
     state base, ref;         /* ref is base unless --against */
@@ -903,6 +719,18 @@ static void cell_judgement(char *out, size_t n, const rp_scale *sc, int word, in
 }
 
 static void text_table_raw(wi *w, sr_buf *b);
+
+/* The table's columns: the baseline, the --against scenario when there is one, the scenarios. */
+static size_t column_count(const wi *w) { return 1 + (size_t)w->has_ref + w->ncols; }
+
+static const state *column_at(const wi *w, size_t i)
+{
+    if (i == 0)
+        return &w->base;
+    if (w->has_ref && i == 1)
+        return &w->ref;
+    return &w->cols[i - 1 - (size_t)w->has_ref];
+}
 
 /* The table without the padding at the ends of its lines. */
 static void text_table(wi *w, sr_buf *b)
@@ -928,21 +756,15 @@ static void text_table(wi *w, sr_buf *b)
 static void text_table_raw(wi *w, sr_buf *b)
 {
     const rp_pack *p = w->p;
-    const state *cols[WI_MAX_ARGS + 2];
-    size_t n = 0;
-    cols[n++] = &w->base;
-    if (w->has_ref)
-        cols[n++] = &w->ref;
-    for (size_t i = 0; i < w->ncols && n < WI_MAX_ARGS + 2; i++)
-        cols[n++] = &w->cols[i];
+    size_t n = column_count(w);
     int width = 10;
     for (size_t i = 0; i < n; i++)
-        if ((int)strlen(cols[i]->label) > width)
-            width = (int)strlen(cols[i]->label);
+        if ((int)strlen(column_at(w, i)->label) > width)
+            width = (int)strlen(column_at(w, i)->label);
     width = width > 40 ? 40 : width;
     sr_buf_printf(b, "%-20s", "");
     for (size_t i = 0; i < n; i++)
-        sr_buf_printf(b, "  %-*.*s", width, width, cols[i]->label);
+        sr_buf_printf(b, "  %-*.*s", width, width, column_at(w, i)->label);
     sr_buf_putc(b, '\n');
     for (size_t s = 0; s < p->nservices; s++)
         for (int j = 0; j < 2; j++) {
@@ -950,7 +772,7 @@ static void text_table_raw(wi *w, sr_buf *b)
             snprintf(row, sizeof row, "%s %s", p->services[s].id, j ? "capacity" : "serving");
             sr_buf_printf(b, "%-20s", row);
             for (size_t i = 0; i < n; i++) {
-                const rt_service *rs = &cols[i]->r.svc[s];
+                const rt_service *rs = &column_at(w, i)->r.svc[s];
                 char cell[64];
                 if (j)
                     cell_judgement(cell, sizeof cell, &p->capacity, rs->capacity, rs->capacity_given,
@@ -965,13 +787,13 @@ static void text_table_raw(wi *w, sr_buf *b)
     sr_buf_printf(b, "%-20s", "stars");
     for (size_t i = 0; i < n; i++) {
         char cell[32];
-        if (cols[i]->r.stars >= 0) snprintf(cell, sizeof cell, "%d", cols[i]->r.stars);
+        if (column_at(w, i)->r.stars >= 0) snprintf(cell, sizeof cell, "%d", column_at(w, i)->r.stars);
         else snprintf(cell, sizeof cell, "?");
         sr_buf_printf(b, "  %-*s", width, cell);
     }
     sr_buf_printf(b, "\n%-20s", "rule");
     for (size_t i = 0; i < n; i++)
-        sr_buf_printf(b, "  %-*s", width, cols[i]->r.rule >= 0 ? p->star_rules[cols[i]->r.rule].id : "-");
+        sr_buf_printf(b, "  %-*s", width, column_at(w, i)->r.rule >= 0 ? p->star_rules[column_at(w, i)->r.rule].id : "-");
     sr_buf_puts(b, "\n(* given, ^ capped by a key threshold, ? insufficient evidence)\n");
 }
 
@@ -1033,7 +855,7 @@ static void text_differences(sr_buf *b, const diff *d, const char *against)
     }
     for (size_t i = 0; i < d->na; i++) {
         const tr_node *na = &ta->nodes[i];
-        if (d->b_of_a[i] >= 0 || !wi_node_differs(na, NULL))
+        if (d->b_of_a[i] >= 0 || !cmp_node_differs(na, NULL))
             continue;
         sr_buf_printf(b, "    %-34s ", na->subject);
         node_value(b, na);
@@ -1073,13 +895,16 @@ static void text_why_not(sr_buf *b, const diff *d)
     for (size_t j = 0; ok && j < d->nsrc; j++) {
         if (d->src[j].reference || done[j])
             continue;
-        size_t group[WI_MAX_ARGS], ng = 0;
-        for (size_t k = j; k < d->nsrc && ng < WI_MAX_ARGS; k++)
+        size_t ng = 0, last = j;
+        for (size_t k = j; k < d->nsrc; k++)
             if (!d->src[k].reference && !done[k] && same_str(texts[k].data, texts[j].data))
-                group[ng++] = k, done[k] = 1;
+                done[k] = 2, ng++, last = k; /* 2: in this group */
         sr_buf_printf(b, "    change%s ", ng > 1 ? "s" : "");
-        for (size_t g = 0; g < ng; g++)
-            sr_buf_printf(b, "%s%d", g == 0 ? "" : g + 1 == ng ? " and " : ", ", d->src[group[g]].number);
+        for (size_t k = j, g = 0; k < d->nsrc; k++)
+            if (done[k] == 2) {
+                sr_buf_printf(b, "%s%d", g == 0 ? "" : k == last ? " and " : ", ", d->src[k].number);
+                done[k] = 1, g++;
+            }
         sr_buf_puts(b, ":\n");
         const char *p = texts[j].data ? texts[j].data : "\n";
         char line[2048];
@@ -1292,7 +1117,7 @@ static void json_scenario(wi *w, size_t idx, const diff *d, js_writer *jw)
             json_difference(jw, d, d->a_of_b[i] >= 0 ? &A->r.trace.nodes[d->a_of_b[i]] : NULL,
                             &st->r.trace.nodes[i], &d->cause[i * ns]);
     for (size_t i = 0; i < d->na; i++)
-        if (d->b_of_a[i] < 0 && wi_node_differs(&A->r.trace.nodes[i], NULL))
+        if (d->b_of_a[i] < 0 && cmp_node_differs(&A->r.trace.nodes[i], NULL))
             json_difference(jw, d, &A->r.trace.nodes[i], NULL, &d->cause_a[i * ns]);
     js_end_array(jw);
     int moved = judgements_differ(A, st, w->p->nservices);
@@ -1374,7 +1199,7 @@ static void csv_scenario(wi *w, size_t idx, const diff *d, sr_buf *b)
             csv_difference(b, d, names, d->a_of_b[i] >= 0 ? &A->r.trace.nodes[d->a_of_b[i]] : NULL,
                            &st->r.trace.nodes[i], &d->cause[i * ns]);
     for (size_t i = 0; i < d->na; i++)
-        if (d->b_of_a[i] < 0 && wi_node_differs(&A->r.trace.nodes[i], NULL))
+        if (d->b_of_a[i] < 0 && cmp_node_differs(&A->r.trace.nodes[i], NULL))
             csv_difference(b, d, names, &A->r.trace.nodes[i], NULL, &d->cause_a[i * ns]);
     int moved = judgements_differ(A, st, w->p->nservices);
     if (!moved || A->r.stars == st->r.stars)
@@ -1400,29 +1225,15 @@ static const char *stem_of(const char *path, char *out, size_t n)
     return out;
 }
 
-int wi_check_base(const sc_scenario *sc, const ev_evidence *ev, sr_error *e)
-{
-    if (!sc->evidence)
-        return SR_OK;
-    char a[PATH_MAX], b[PATH_MAX];
-    if (realpath(sc->evidence, a) && realpath(ev->path, b) && strcmp(a, b) == 0)
-        return SR_OK;
-    return sr_fail(e, SR_EINPUT, sc->evidence_file, sc->evidence_line, sc->evidence_col,
-                   "the scenario is built on %s, not on %s", sc->evidence, ev->path);
-}
-
 /* Loads, applies and evaluates one scenario into st. */
-static int run_scenario(wi *w, const char *path, state *st, char *label, size_t nlabel, sr_error *e)
+static int run_scenario(wi *w, const char *path, state *st, sr_error *e)
 {
     sc_scenario *sc = NULL;
-    int rc = sc_load(path, &sc, e);
-    if (rc == SR_OK) rc = wi_check_base(sc, w->ev, e);
-    if (rc == SR_OK) rc = sc_work_new(w->p, w->ev, &st->work, e);
-    if (rc == SR_OK) rc = sc_apply_all(st->work, sc, e);
-    if (rc == SR_OK) rc = rt_evaluate(w->p, sc_work_evidence(st->work), &st->r, e);
+    int rc = sc_work_new(w->p, w->ev, &st->work, e);
+    if (rc == SR_OK) rc = cmp_run_scenario(w->p, w->ev, st->work, path, &sc, &st->r, e);
     st->sc = sc;
     st->ev = st->work ? sc_work_evidence(st->work) : NULL;
-    st->label = stem_of(path, label, nlabel);
+    st->label = stem_of(path, st->name, sizeof st->name);
     return rc;
 }
 
@@ -1446,9 +1257,8 @@ static void whatif_header(wi *w, sr_buf *b)
     sr_buf_putc(b, '\n');
 }
 
-static int whatif_run(wi_cli *c, wi *w, ss_loaded *l)
+static int whatif_run(whatif_cmd *c, wi *w, ss_loaded *l)
 {
-    static char labels[WI_MAX_ARGS + 1][128];
     int status = EXIT_DONE;
     sr_error e;
     sr_error_clear(&e);
@@ -1458,27 +1268,27 @@ static int whatif_run(wi_cli *c, wi *w, ss_loaded *l)
     rt_init(&w->base.r);
     rt_init(&w->ref.r);
     if (rt_evaluate(w->p, w->ev, &w->base.r, &e) != SR_OK) {
-        report(c, &e);
+        cmd_reject(c->err, &e);
         return EXIT_REJECTED;
     }
     if (c->o.against) {
         w->has_ref = 1;
-        if (run_scenario(w, c->o.against, &w->ref, labels[WI_MAX_ARGS], sizeof labels[0], &e) != SR_OK) {
-            report(c, &e);
+        if (run_scenario(w, c->o.against, &w->ref, &e) != SR_OK) {
+            cmd_reject(c->err, &e);
             return EXIT_REJECTED;
         }
     }
-    w->cols = sr_calloc((size_t)c->o.nargs, sizeof *w->cols);
+    w->cols = sr_calloc((size_t)c->nargs, sizeof *w->cols);
     if (!w->cols) {
         fprintf(c->err, "starrate: error: out of memory\n");
         return EXIT_REJECTED;
     }
-    for (int i = 1; i < c->o.nargs; i++) {
+    for (int i = 1; i < c->nargs; i++) {
         state *st = &w->cols[w->ncols];
         rt_init(&st->r);
         sr_error_clear(&e);
-        if (run_scenario(w, c->o.args[i], st, labels[i - 1], sizeof labels[0], &e) != SR_OK) {
-            report(c, &e);
+        if (run_scenario(w, c->args[i], st, &e) != SR_OK) {
+            cmd_reject(c->err, &e);
             status = EXIT_REJECTED;
             state_free(st);
             continue;
@@ -1489,7 +1299,7 @@ static int whatif_run(wi_cli *c, wi *w, ss_loaded *l)
 }
 
 /* Renders every scenario against the reference, in the chosen format. */
-static void render_scenarios(wi_cli *c, wi *w, sr_buf *b, js_writer *jw)
+static void render_scenarios(whatif_cmd *c, wi *w, sr_buf *b, js_writer *jw)
 {
     for (size_t i = 0; i < w->ncols; i++) {
         diff d;
@@ -1504,7 +1314,7 @@ static void render_scenarios(wi_cli *c, wi *w, sr_buf *b, js_writer *jw)
     }
 }
 
-static int whatif_write(wi_cli *c, wi *w)
+static int whatif_write(whatif_cmd *c, wi *w)
 {
     sr_buf out;
     sr_buf_init(&out);
@@ -1542,46 +1352,32 @@ static int whatif_write(wi_cli *c, wi *w)
         sr_buf_puts(&out, "scenario,against,row,subject,kind,before,after,rule,changes,text\n");
         render_scenarios(c, w, &out, &jw);
     }
-    int status = write_output(c, &out);
+    int status = cmd_deliver(&out, c->o.output, c->out, c->err);
     sr_buf_free(&out);
     return status;
 }
 
-/* Opens the command's session and loads its evidence file (the first argument), or reports
- * why it cannot be and leaves nothing open. */
-static int load_evidence(wi_cli *c, ss_loaded *l)
+int cmd_whatif(int argc, char **argv, FILE *out, FILE *err)
 {
-    ss_init(&c->session);
+    whatif_cmd c = {out, err, {0}, NULL, 0, NULL};
+    int status;
+    if ((c.nargs = cmd_parse(argc, &argv, &c.o, out, err, &status)) < 0)
+        return status;
+    c.args = argv;
+    if (c.nargs < 2)
+        return cmd_usage(err, "whatif", "whatif needs an evidence file and at least one scenario");
+    if (!(c.session = cmd_session_new(err)))
+        return EXIT_REJECTED;
     sr_error e;
     sr_error_clear(&e);
-    if (ss_load(&c->session, c->o.args[0], NULL, c->o.rules, 0, l, &e) != SR_OK) {
-        report(c, &e);
-        ss_free(&c->session);
-        return EXIT_REJECTED;
-    }
-    return EXIT_DONE;
-}
-
-int wi_whatif_main(int argc, char **argv, FILE *out, FILE *err)
-{
-    static wi_cli c;
-    memset(&c, 0, sizeof c);
-    c.out = out, c.err = err;
-    if (parse_opts(&c, argc, argv, 0))
-        return EXIT_USAGE;
-    if (c.o.help) {
-        fputs(usage_whatif, out);
-        return EXIT_DONE;
-    }
-    if (c.o.nargs < 2)
-        return usage_error(&c, "whatif needs an evidence file and at least one scenario%s", "");
     ss_loaded l;
-    if (load_evidence(&c, &l) != EXIT_DONE)
-        return EXIT_REJECTED;
+    if (ss_load(c.session, c.args[0], NULL, c.o.rules, 0, &l, &e) != SR_OK) {
+        cmd_session_free(c.session);
+        return cmd_reject(err, &e);
+    }
     wi w;
     memset(&w, 0, sizeof w);
-    w.c = &c;
-    int status = whatif_run(&c, &w, &l);
+    status = whatif_run(&c, &w, &l);
     /* With every scenario rejected there is nothing to compare: write nothing, not a baseline. */
     int wstatus = !w.cols || w.ncols == 0 ? EXIT_REJECTED : whatif_write(&c, &w);
     for (size_t i = 0; i < w.ncols; i++)
@@ -1590,317 +1386,6 @@ int wi_whatif_main(int argc, char **argv, FILE *out, FILE *err)
     state_free(&w.ref);
     rt_free(&w.base.r);
     ss_unload(&l);
-    ss_free(&c.session);
+    cmd_session_free(c.session);
     return status != EXIT_DONE ? status : wstatus;
-}
-
-/* ---- seek ------------------------------------------------------------------------------------ */
-
-static void seek_progress(void *ctx, const sk_progress *pr)
-{
-    FILE *err = ctx;
-    fprintf(err, "starrate seek: plans of %d change%s: %.0f%% tried, %ld evaluations, %.1f s\n",
-            pr->level, pr->level == 1 ? "" : "s", pr->done * 100, pr->evaluations, pr->seconds);
-    fflush(err);
-}
-
-static void judgements_line(sr_buf *b, const rp_pack *p, const int *serving, const int *capacity)
-{
-    for (size_t s = 0; s < p->nservices; s++)
-        sr_buf_printf(b, "%s%s %s/%s", s ? ", " : "", p->services[s].id,
-                      word_or(&p->serving, serving[s], "?"), word_or(&p->capacity, capacity[s], "?"));
-}
-
-static void target_phrase(sr_buf *b, const rp_pack *p, const sk_result *r, int margin)
-{
-    if (margin)
-        sr_buf_puts(b, "lose a star (at most ");
-    else
-        sr_buf_puts(b, r->direction > 0 ? "at least " : "at most ");
-    stars_phrase(b, p, r->target);
-    if (margin)
-        sr_buf_putc(b, ')');
-}
-
-/* What seek started from and how far it looked. */
-static void seek_header(wi_cli *c, rp_pack *p, const ev_evidence *ev, const sk_result *r, sr_buf *b)
-{
-    sr_buf_printf(b, "Seek: %s, %d%s%s%s (rules %s %s)\n", ev->council, ev->year,
-                  ev->round ? " (" : "", ev->round ? ev->round : "", ev->round ? ")" : "", p->name, p->version);
-    sr_buf_puts(b, "Now: ");
-    stars_phrase(b, p, r->stars);
-    if (r->rule >= 0)
-        sr_buf_printf(b, " by rule %s", p->star_rules[r->rule].id);
-    sr_buf_puts(b, "; ");
-    judgements_line(b, p, r->serving, r->capacity);
-    sr_buf_puts(b, "\nTarget: ");
-    target_phrase(b, p, r, c->o.margin);
-    sr_buf_putc(b, '\n');
-    if (r->already)
-        return;
-    sr_buf_printf(b, "Moves: %zu considered, %zu expanded", r->ncands, r->nlive);
-    size_t pruned = r->pruned_fixed + r->pruned_given + r->pruned_noeffect + r->pruned_path;
-    const char *sep = "; not expanded: ";
-    if (pruned && r->pruned_fixed) sr_buf_printf(b, "%s%zu kept unchanged (--fix)", sep, r->pruned_fixed), sep = ", ";
-    if (pruned && r->pruned_given) sr_buf_printf(b, "%s%zu feeding only given grades or judgements", sep, r->pruned_given), sep = ", ";
-    if (pruned && r->pruned_noeffect) sr_buf_printf(b, "%s%zu changing no grade or key threshold", sep, r->pruned_noeffect), sep = ", ";
-    if (pruned && r->pruned_path) sr_buf_printf(b, "%s%zu unable to move a judgement the target needs", sep, r->pruned_path);
-    sr_buf_putc(b, '\n');
-    if (r->unreachable)
-        return;
-    sr_buf_printf(b, "Search: plans of up to %d change%s; %ld plans tried, %ld evaluations, %ld answered "
-                     "from earlier evaluations%s\n",
-                  r->levels, r->levels == 1 ? "" : "s", r->plans_tried, r->evaluations, r->answered,
-                  r->judgement_pruning ? "" : " (judgement pruning off: the star table is not monotone "
-                                              "or a judgement is missing)");
-}
-
-static void seek_plan(rp_pack *p, const sk_result *r, size_t i, sr_buf *b)
-{
-    const sk_plan *pl = &r->plans[i];
-    sr_buf_printf(b, "\nPlan %zu: %zu change%s, %d step%s -> ", i + 1, pl->n, pl->n == 1 ? "" : "s",
-                  pl->steps, pl->steps == 1 ? "" : "s");
-    stars_phrase(b, p, pl->stars);
-    if (pl->rule >= 0)
-        sr_buf_printf(b, " by rule %s", p->star_rules[pl->rule].id);
-    sr_buf_putc(b, '\n');
-    for (size_t k = 0; k < pl->n; k++) {
-        sr_buf_puts(b, "    ");
-        sk_describe(p, &r->cands[pl->moves[k]], b);
-        sr_buf_putc(b, '\n');
-    }
-    sr_buf_puts(b, "  gives: ");
-    judgements_line(b, p, pl->serving, pl->capacity);
-    sr_buf_puts(b, "\n  as scenario changes:\n");
-    for (size_t k = 0; k < pl->n; k++) {
-        sr_buf_puts(b, "    - ");
-        sc_change_yaml(&r->cands[pl->moves[k]].change, b);
-        sr_buf_putc(b, '\n');
-    }
-}
-
-static void seek_text(wi_cli *c, rp_pack *p, const ev_evidence *ev, const sk_result *r, sr_buf *b)
-{
-    seek_header(c, p, ev, r, b);
-    if (r->already) {
-        sr_buf_printf(b, "\nNothing to search: %s.\n", r->why);
-        return;
-    }
-    if (r->unreachable) {
-        sr_buf_printf(b, "\nThe target cannot be reached: %s.\n", r->why);
-        return;
-    }
-    size_t shown = r->nplans < (size_t)c->o.limit ? r->nplans : (size_t)c->o.limit;
-    for (size_t i = 0; i < shown; i++)
-        seek_plan(p, r, i, b);
-    if (!r->nplans) {
-        sr_buf_printf(b, "\nNo plan of up to %d change%s reaches ", c->o.max_changes, c->o.max_changes == 1 ? "" : "s");
-        target_phrase(b, p, r, c->o.margin);
-        sr_buf_printf(b, "%s.\n", c->o.max_changes < SK_MAX_CHANGES ? " (try a larger --max-changes)" : "");
-        return;
-    }
-    sr_buf_printf(b, "\n%zu minimal plan%s found", r->nplans, r->nplans == 1 ? "" : "s");
-    if (shown < r->nplans)
-        sr_buf_printf(b, ", %zu shown (--limit)", shown);
-    if (r->levels < c->o.max_changes)
-        sr_buf_printf(b, "; plans of more than %d change%s not searched (enough found)", r->levels,
-                      r->levels == 1 ? "" : "s");
-    sr_buf_puts(b, ".\n");
-}
-
-static void json_move(js_writer *jw, rp_pack *p, const sk_candidate *cd)
-{
-    sr_buf t;
-    sr_buf_init(&t);
-    sk_describe(p, cd, &t);
-    const sc_change *ch = &cd->change;
-    js_object(jw);
-    js_key(jw, "path"); js_string(jw, ch->path);
-    js_key(jw, "move"); js_string(jw, t.data ? t.data : "");
-    js_key(jw, "steps"); js_int(jw, cd->steps);
-    js_key(jw, "scenario");
-    js_object(jw);
-    js_key(jw, "set"); js_string(jw, ch->path);
-    if (ch->has & SC_HAS_VALUE) { js_key(jw, "value"); js_number(jw, ch->value); }
-    if (ch->has & SC_HAS_BAND) { js_key(jw, "band"); js_int(jw, ch->band); }
-    if (ch->has & SC_HAS_KIND) { js_key(jw, "kind"); js_string(jw, ch->kind); }
-    if (ch->has & SC_HAS_MET) { js_key(jw, "met"); js_bool(jw, ch->met); }
-    js_end_object(jw);
-    js_end_object(jw);
-    sr_buf_free(&t);
-}
-
-static void json_services_of(js_writer *jw, const rp_pack *p, const int *serving, const int *capacity)
-{
-    js_object(jw);
-    for (size_t s = 0; s < p->nservices; s++) {
-        js_key(jw, p->services[s].id);
-        js_object(jw);
-        js_key(jw, "serving"); js_string(jw, word_or(&p->serving, serving[s], NULL));
-        js_key(jw, "capacity"); js_string(jw, word_or(&p->capacity, capacity[s], NULL));
-        js_end_object(jw);
-    }
-    js_end_object(jw);
-}
-
-static void seek_json(wi_cli *c, rp_pack *p, const ev_evidence *ev, const sk_result *r, sr_buf *b)
-{
-    js_writer jw;
-    js_init(&jw, b, 1);
-    js_object(&jw);
-    js_key(&jw, "format"); js_string(&jw, "starrate-seek/1");
-    js_key(&jw, "council"); js_string(&jw, ev->council);
-    js_key(&jw, "year"); js_int(&jw, ev->year);
-    js_key(&jw, "round"); js_string(&jw, ev->round);
-    js_key(&jw, "baseline");
-    js_object(&jw);
-    js_key(&jw, "stars"); if (r->stars >= 0) js_int(&jw, r->stars); else js_null(&jw);
-    js_key(&jw, "rule"); js_string(&jw, r->rule >= 0 ? p->star_rules[r->rule].id : NULL);
-    js_key(&jw, "services"); json_services_of(&jw, p, r->serving, r->capacity);
-    js_end_object(&jw);
-    js_key(&jw, "target");
-    js_object(&jw);
-    js_key(&jw, "stars"); js_int(&jw, r->target);
-    js_key(&jw, "direction"); js_string(&jw, r->direction > 0 ? "at_least" : "at_most");
-    js_key(&jw, "margin"); js_bool(&jw, c->o.margin);
-    js_end_object(&jw);
-    js_key(&jw, "already"); js_bool(&jw, r->already);
-    js_key(&jw, "unreachable"); js_bool(&jw, r->unreachable);
-    js_key(&jw, "why"); js_string(&jw, r->already || r->unreachable ? r->why : NULL);
-    js_key(&jw, "search");
-    js_object(&jw);
-    js_key(&jw, "max_changes"); js_int(&jw, c->o.max_changes);
-    js_key(&jw, "levels"); js_int(&jw, r->levels);
-    js_key(&jw, "moves"); js_int(&jw, (long)r->ncands);
-    js_key(&jw, "expanded"); js_int(&jw, (long)r->nlive);
-    js_key(&jw, "pruned");
-    js_object(&jw);
-    js_key(&jw, "fixed"); js_int(&jw, (long)r->pruned_fixed);
-    js_key(&jw, "given"); js_int(&jw, (long)r->pruned_given);
-    js_key(&jw, "no_effect"); js_int(&jw, (long)r->pruned_noeffect);
-    js_key(&jw, "off_path"); js_int(&jw, (long)r->pruned_path);
-    js_end_object(&jw);
-    js_key(&jw, "judgement_pruning"); js_bool(&jw, r->judgement_pruning);
-    js_key(&jw, "plans_tried"); js_int(&jw, r->plans_tried);
-    js_key(&jw, "evaluations"); js_int(&jw, r->evaluations);
-    js_key(&jw, "answered"); js_int(&jw, r->answered);
-    js_end_object(&jw);
-    js_key(&jw, "plans_found"); js_int(&jw, (long)r->nplans);
-    js_key(&jw, "plans");
-    js_array(&jw);
-    for (size_t i = 0; i < r->nplans && i < (size_t)c->o.limit; i++) {
-        const sk_plan *pl = &r->plans[i];
-        js_object(&jw);
-        js_key(&jw, "changes"); js_int(&jw, (long)pl->n);
-        js_key(&jw, "steps"); js_int(&jw, pl->steps);
-        js_key(&jw, "stars"); js_int(&jw, pl->stars);
-        js_key(&jw, "rule"); js_string(&jw, pl->rule >= 0 ? p->star_rules[pl->rule].id : NULL);
-        js_key(&jw, "services"); json_services_of(&jw, p, pl->serving, pl->capacity);
-        js_key(&jw, "moves");
-        js_array(&jw);
-        for (size_t k = 0; k < pl->n; k++)
-            json_move(&jw, p, &r->cands[pl->moves[k]]);
-        js_end_array(&jw);
-        js_end_object(&jw);
-    }
-    js_end_array(&jw);
-    out_json_meta(&jw, p, ev);
-    js_end_object(&jw);
-    sr_buf_putc(b, '\n');
-}
-
-static void seek_csv(wi_cli *c, rp_pack *p, const sk_result *r, sr_buf *b)
-{
-    sr_buf_puts(b, "plan,changes,steps,stars,rule");
-    for (size_t s = 0; s < p->nservices; s++)
-        sr_buf_printf(b, ",%s_serving,%s_capacity", p->services[s].id, p->services[s].id);
-    sr_buf_puts(b, ",path,move,value,band,kind,met\n");
-    for (size_t i = 0; i < r->nplans && i < (size_t)c->o.limit; i++) {
-        const sk_plan *pl = &r->plans[i];
-        for (size_t k = 0; k < pl->n; k++) {
-            const sk_candidate *cd = &r->cands[pl->moves[k]];
-            const sc_change *ch = &cd->change;
-            char num[64] = "";
-            sr_buf t;
-            sr_buf_init(&t);
-            sk_describe(p, cd, &t);
-            csv_int(b, (long)i + 1, 0);
-            csv_int(b, (long)pl->n, 0);
-            csv_int(b, pl->steps, 0);
-            csv_int(b, pl->stars, 0);
-            out_csv_field(b, pl->rule >= 0 ? p->star_rules[pl->rule].id : "", 0);
-            for (size_t s = 0; s < p->nservices; s++) {
-                out_csv_field(b, word_or(&p->serving, pl->serving[s], ""), 0);
-                out_csv_field(b, word_or(&p->capacity, pl->capacity[s], ""), 0);
-            }
-            out_csv_field(b, ch->path, 0);
-            out_csv_field(b, t.data, 0);
-            if (ch->has & SC_HAS_VALUE)
-                sr_format_number(ch->value, num, sizeof num);
-            out_csv_field(b, num, 0);
-            snprintf(num, sizeof num, "%d", ch->band);
-            out_csv_field(b, ch->has & SC_HAS_BAND ? num : "", 0);
-            out_csv_field(b, ch->has & SC_HAS_KIND ? ch->kind : "", 0);
-            out_csv_field(b, ch->has & SC_HAS_MET ? (ch->met ? "true" : "false") : "", 1);
-            sr_buf_free(&t);
-        }
-    }
-}
-
-int wi_seek_main(int argc, char **argv, FILE *out, FILE *err)
-{
-    static wi_cli c;
-    memset(&c, 0, sizeof c);
-    c.out = out, c.err = err;
-    c.o.max_changes = 3;
-    c.o.limit = 10;
-    if (parse_opts(&c, argc, argv, 1))
-        return EXIT_USAGE;
-    if (c.o.help) {
-        fputs(usage_seek, out);
-        return EXIT_DONE;
-    }
-    if (c.o.nargs != 1)
-        return usage_error(&c, "seek needs exactly one evidence file%s", "");
-    if (c.o.has_target == c.o.margin)
-        return usage_error(&c, "seek needs either --target N or --margin%s", "");
-    ss_loaded l;
-    if (load_evidence(&c, &l) != EXIT_DONE)
-        return EXIT_REJECTED;
-    sk_options so;
-    memset(&so, 0, sizeof so);
-    so.target = c.o.target;
-    so.margin = c.o.margin;
-    so.max_changes = c.o.max_changes;
-    so.only = c.o.only;
-    so.fix = c.o.fix;
-    so.nfix = c.o.nfix;
-    so.limit = c.o.limit;
-    so.progress = seek_progress;
-    so.progress_ctx = err;
-    sk_result r;
-    int status = EXIT_DONE;
-    sr_error e;
-    sr_error_clear(&e);
-    if (sk_seek(l.pack, l.ev, &so, &r, &e) != SR_OK) {
-        if (e.code == SR_EUSAGE) {
-            fprintf(err, "starrate: %s\nTry 'starrate help' for usage.\n", e.msg);
-            status = EXIT_USAGE;
-        } else {
-            report(&c, &e);
-            status = EXIT_REJECTED;
-        }
-    } else {
-        sr_buf b;
-        sr_buf_init(&b);
-        if (c.o.format == FMT_TEXT) seek_text(&c, l.pack, l.ev, &r, &b);
-        else if (c.o.format == FMT_JSON) seek_json(&c, l.pack, l.ev, &r, &b);
-        else seek_csv(&c, l.pack, &r, &b);
-        status = write_output(&c, &b);
-        sr_buf_free(&b);
-        sk_result_free(&r);
-    }
-    ss_unload(&l);
-    ss_free(&c.session);
-    return status;
 }

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The version of the program and of its output formats' "engine" (starrate.h repeats it). */
+#define SR_VERSION "0.1.0"
+
 enum {
     SR_OK = 0,
     SR_EINPUT = 1,  /* evidence, scenario, letter or CSV rejected */

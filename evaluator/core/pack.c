@@ -1470,3 +1470,12 @@ int rp_check(rp_pack *p, sr_buf *out, sr_error *err)
     }
     return count;
 }
+
+const char *rp_unit(const rp_pack *p, int n)
+{
+    return n == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit;
+}
+
+const char *rp_prov_text(int reconstructed) { return reconstructed ? "reconstructed" : "documented"; }
+
+const char *rp_prov_json(int reconstructed) { return reconstructed ? "reconstructed" : "source"; }

@@ -159,6 +159,12 @@ int rp_service_index(const rp_pack *p, const char *id);
 int rp_word_index(const rp_scale *s, const char *id);
 const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code);
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
+/* The rating unit for n of it: "star" for one when the unit is "stars", else the unit. */
+const char *rp_unit(const rp_pack *p, int n);
+/* A rule's provenance in words: in text "documented" or "reconstructed"; in JSON (the
+ * pack's own word) "source" or "reconstructed". */
+const char *rp_prov_text(int reconstructed);
+const char *rp_prov_json(int reconstructed);
 
 /* Pushes field `field` of declaration fnref (a rule's function); returns its Lua type. Call it
  * in protected mode (lh_protect). */

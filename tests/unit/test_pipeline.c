@@ -4,7 +4,7 @@
  * indicator values read from a letter are marked as extracted in the trace.
  */
 #include "helpers.h"
-#include "cli.h"
+#include "cmd.h"
 #include "import.h"
 
 static rp_pack *pack;
@@ -94,19 +94,19 @@ Test(pipeline, sandbox_limits_from_the_environment)
 {
     char *argv[] = {"starrate", "rate", COUNCIL("durham-2003.yaml")};
     setenv("STARRATE_LUA_INSTRUCTIONS", "1000", 1);
-    captured c = th_run(cli_main, 3, argv);
+    captured c = th_run(cmd_main, 3, argv);
     cr_assert_eq(c.status, 1);
     cr_assert(strstr(c.err, "error: instruction budget of 1000 exceeded") != NULL, "%s", c.err);
     captured_free(&c);
     setenv("STARRATE_LUA_INSTRUCTIONS", "lots", 1);
-    c = th_run(cli_main, 3, argv);
+    c = th_run(cmd_main, 3, argv);
     cr_assert_eq(c.status, 1);
     cr_assert_str_eq(c.err, "STARRATE_LUA_INSTRUCTIONS: error: must be a whole number from 1 to "
                             "2000000000, not 'lots'\n");
     captured_free(&c);
     unsetenv("STARRATE_LUA_INSTRUCTIONS");
     setenv("STARRATE_LUA_MEMORY_MB", "128", 1);
-    c = th_run(cli_main, 3, argv);
+    c = th_run(cmd_main, 3, argv);
     cr_assert_eq(c.status, 0, "%s", c.err);
     cr_assert(strstr(c.out, "Rating: 2 stars") != NULL, "%s", c.out);
     captured_free(&c);
