@@ -215,17 +215,6 @@ int bt_csv_parse(const char *name, const char *data, size_t len, bt_csv **out, s
 
 /* ---- inference ------------------------------------------------------------------------ */
 
-/* Advances an odometer over the free slots; 0 when every combination has been seen. */
-static int next_completion(int **slots, const int *sizes, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (++*slots[i] < sizes[i])
-            return 1;
-        *slots[i] = 0;
-    }
-    return 0;
-}
-
 static int check_limits(const rp_pack *p, sr_error *err)
 {
     /* The sets below are bit masks; packs are far inside these bounds. */
@@ -282,7 +271,7 @@ int bt_infer(rp_pack *p, const int *serving, const int *capacity, int target, bt
         if (row < 0)
             return sr_fail(err, SR_ERULES, p->dir, 0, 0, "no star rule matched (run starrate check)");
         infer_count(p, sv, cp, row, target, o, &first_row);
-    } while (next_completion(slots, sizes, nfree));
+    } while (rp_next_completion(slots, sizes, nfree));
     o->row = first_row >= 0 ? first_row : -1;
     return SR_OK;
 }
@@ -620,7 +609,7 @@ static void percent(char *out, size_t n, size_t part, size_t whole)
 
 static void stars_words(sr_buf *o, const rp_pack *p, int n)
 {
-    sr_buf_printf(o, "%d %s", n, n == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+    sr_buf_printf(o, "%d %s", n, rp_unit(p, n));
 }
 
 /* "0, 1 or 3" */
@@ -654,7 +643,7 @@ static void text_rule(sr_buf *o, const rp_pack *p, int rowi, int full)
     sr_buf_printf(o, "by rule %s", sr->id);
     if (full)
         sr_buf_printf(o, ": %s (%s, %s:%d)", sr->sentence,
-                      sr->prov.reconstructed ? "reconstructed" : "documented", sr->prov.file,
+                      rp_prov_text(sr->prov.reconstructed), sr->prov.file,
                       sr->prov.line);
 }
 
@@ -835,7 +824,7 @@ static void json_star_rule(js_writer *w, const rp_pack *p, int rowi)
     js_object(w);
     js_key(w, "id"); js_string(w, sr->id);
     js_key(w, "sentence"); js_string(w, sr->sentence);
-    js_key(w, "provenance"); js_string(w, sr->prov.reconstructed ? "reconstructed" : "source");
+    js_key(w, "provenance"); js_string(w, rp_prov_json(sr->prov.reconstructed));
     js_key(w, "file"); js_string(w, sr->prov.file);
     js_key(w, "line"); js_int(w, sr->prov.line);
     js_end_object(w);

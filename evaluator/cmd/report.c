@@ -45,7 +45,7 @@ static const char *word_id(const rp_scale *sc, int w) { return w >= 0 ? sc->word
 static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
 {
     sr_buf_printf(b, "%d ", stars);
-    html_txt(b, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+    html_txt(b, rp_unit(p, stars));
 }
 
 /* "Nov 2003" when the evidence names its round, else the year. */
@@ -60,7 +60,7 @@ static void round_label(sr_buf *b, int year, const char *round)
 static void prov_label(sr_buf *b, int reconstructed)
 {
     sr_buf_printf(b, "<span class=\"prov %s\">%s</span>", reconstructed ? "rec" : "doc",
-                  reconstructed ? "reconstructed" : "documented");
+                  rp_prov_text(reconstructed));
 }
 
 static void prov_phrase(sr_buf *b, const rp_prov *pr) { prov_label(b, pr->reconstructed); }
@@ -1020,16 +1020,6 @@ static void pair_service(hr_pair *x, sr_buf *b, size_t s)
     sr_buf_puts(b, "</tbody>\n");
 }
 
-/* The indicator with this code in service s of ev, or -1. */
-static int indicator_index(const ev_evidence *ev, size_t s, const char *code)
-{
-    const ev_service *svc = &ev->services[s];
-    for (size_t i = 0; i < svc->nindicators; i++)
-        if (strcmp(svc->indicators[i].code, code) == 0)
-            return (int)i;
-    return -1;
-}
-
 static void band_cell(hr_pair *x, sr_buf *b, const ev_indicator *ind, int band, int changed, int delta)
 {
     char v[16] = "";
@@ -1086,9 +1076,9 @@ static void pair_bands(hr_pair *x, sr_buf *b)
     for (size_t s = 0; s < x->p->nservices; s++) {
         const ev_service *sa = &x->ev_a->services[s], *sb = &x->ev_b->services[s];
         for (size_t i = 0; i < sb->nindicators; i++)
-            n += band_pair(x, b, s, indicator_index(x->ev_a, s, sb->indicators[i].code), (int)i);
+            n += band_pair(x, b, s, ev_indicator_index(&x->ev_a->services[s], sb->indicators[i].code), (int)i);
         for (size_t i = 0; i < sa->nindicators; i++)
-            if (indicator_index(x->ev_b, s, sa->indicators[i].code) < 0)
+            if (ev_indicator_index(&x->ev_b->services[s], sa->indicators[i].code) < 0)
                 n += band_pair(x, b, s, (int)i, -1);
     }
     if (n == 0)
@@ -1219,10 +1209,7 @@ static int scenario_one(hr_run *h, sc_work *w, const out_rating *base, rt_result
     sr_error_clear(&e);
     sc_scenario *sc = NULL;
     size_t mark = sc_mark(w);
-    int rc = sc_load(h->scenarios[i], &sc, &e);
-    if (rc == SR_OK) rc = cmp_check_base(sc, base->ev, &e);
-    if (rc == SR_OK) rc = sc_apply_all(w, sc, &e);
-    if (rc == SR_OK) rc = rt_evaluate(base->pack, sc_work_evidence(w), r, &e);
+    int rc = cmp_run_scenario(base->pack, base->ev, w, h->scenarios[i], &sc, r, &e);
     if (rc == SR_OK) {
         hr_pair x = {base->pack, base->ev, sc_work_evidence(w), base->r, r, 0};
         scenario_article(&h->sections, &x, sc, i);

@@ -77,7 +77,7 @@ static void stars_json(sr_buf *b, rp_pack *p, const int *serving, const int *cap
     js_object(&w);
     js_key(&w, "id"); js_string(&w, r->id);
     js_key(&w, "sentence"); js_string(&w, r->sentence);
-    js_key(&w, "provenance"); js_string(&w, r->prov.reconstructed ? "reconstructed" : "source");
+    js_key(&w, "provenance"); js_string(&w, rp_prov_json(r->prov.reconstructed));
     js_key(&w, "reference"); js_string(&w, r->prov.text);
     js_key(&w, "file"); js_string(&w, r->prov.file);
     js_key(&w, "line"); js_int(&w, r->prov.line);
@@ -109,10 +109,10 @@ static void stars_text(sr_buf *b, rp_pack *p, const int *serving, const int *cap
     for (size_t s = 0; s < p->nservices; s++)
         sr_buf_printf(b, "%s: %s; %s\n", p->services[s].title, p->serving.words[serving[s]].text,
                       p->capacity.words[capacity[s]].text);
-    sr_buf_printf(b, "%d %s, by rule %s: %s\n", r->stars, r->stars == 1 ? "star" : p->rating_unit,
+    sr_buf_printf(b, "%d %s, by rule %s: %s\n", r->stars, rp_unit(p, r->stars),
                   r->id, r->sentence);
     sr_buf_printf(b, "(%s: %s; %s:%d; rules %s %s)\n",
-                  r->prov.reconstructed ? "reconstructed" : "documented", r->prov.text,
+                  rp_prov_text(r->prov.reconstructed), r->prov.text,
                   r->prov.file, r->prov.line, p->name, p->version);
 }
 

@@ -20,7 +20,7 @@ typedef struct ctx {
 
 static const char *prov_word(const rp_prov *p)
 {
-    return p->reconstructed ? "reconstructed" : "source";
+    return rp_prov_json(p->reconstructed);
 }
 
 static void node_rule(ctx *c, int node, const char *rule, const rp_prov *prov)
@@ -560,10 +560,8 @@ static void unplaced_findings(ctx *c, size_t s)
 
 static const ev_indicator *find_value(const ev_service *svc, const char *code)
 {
-    for (size_t i = 0; i < svc->nindicators; i++)
-        if (strcmp(svc->indicators[i].code, code) == 0)
-            return &svc->indicators[i];
-    return NULL;
+    int i = ev_indicator_index(svc, code);
+    return i >= 0 ? &svc->indicators[i] : NULL;
 }
 
 int rt_cap_breached_by(const rp_cap *cap, double value)
@@ -934,13 +932,7 @@ static int stars_step(ctx *c)
             return sr_fail(c->err, SR_ERULES, c->p->dir, 0, 0, "no star rule matched (run starrate check)");
         r->possible |= 1u << c->p->star_rules[row].stars;
         first_row = first_row == -2 ? row : first_row == row ? row : -1;
-        size_t i = 0;
-        for (; i < nfree; i++) {
-            if (++*slots[i] < sizes[i])
-                break;
-            *slots[i] = 0;
-        }
-        if (i == nfree)
+        if (!rp_next_completion(slots, sizes, nfree))
             break;
     }
     int count = 0, only = -1;

@@ -37,7 +37,7 @@ static const rp_star_rule *fired_rule(const out_rating *o)
 
 static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
 {
-    sr_buf_printf(b, "%d %s", stars, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+    sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
 }
 
 static void possible_phrase(sr_buf *b, const rp_pack *p, unsigned possible)
@@ -62,7 +62,7 @@ static void text_caps(sr_buf *b, const out_rating *o, size_t s)
         int from = cap->judgement ? rs->capacity_uncapped : rs->serving_uncapped;
         sr_buf_printf(b, "    capped from %s to %s by key threshold %s: %s (%s)\n",
                       sc->words[from].id, sc->words[cap->to].id, cap->id, cap->sentence,
-                      cap->prov.reconstructed ? "reconstructed" : "documented");
+                      rp_prov_text(cap->prov.reconstructed));
     }
 }
 
@@ -110,7 +110,7 @@ void out_text(sr_buf *b, const out_rating *o)
         possible_phrase(b, p, o->r->possible);
     if (rule)
         sr_buf_printf(b, ", by rule %s: %s (%s, %s:%d)\n", rule->id, rule->sentence,
-                      rule->prov.reconstructed ? "reconstructed" : "documented", rule->prov.file,
+                      rp_prov_text(rule->prov.reconstructed), rule->prov.file,
                       rule->prov.line);
     else
         sr_buf_puts(b, o->r->stars >= 0 ? ", whatever the missing judgements are\n"
@@ -123,7 +123,7 @@ void out_text(sr_buf *b, const out_rating *o)
 static void json_prov(js_writer *w, const rp_prov *p)
 {
     js_key(w, "provenance");
-    js_string(w, p->reconstructed ? "reconstructed" : "source");
+    js_string(w, rp_prov_json(p->reconstructed));
     js_key(w, "reference");
     js_string(w, p->text);
     js_key(w, "file");

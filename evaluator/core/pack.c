@@ -1407,16 +1407,12 @@ static void check_declarations(rp_pack *p, sr_buf *out, int *count)
         report(out, count, p->dir, 0, "the pack declares no star rule");
 }
 
-/* Walks every combination of judgements (words^2 per service) as an odometer. */
-static int next_combo(int *serving, int *capacity, size_t nsvc, size_t ns, size_t nc)
+int rp_next_completion(int *const *slots, const int *sizes, size_t n)
 {
-    for (size_t s = 0; s < nsvc; s++) {
-        if ((size_t)++serving[s] < ns)
+    for (size_t i = 0; i < n; i++) {
+        if (++*slots[i] < sizes[i])
             return 1;
-        serving[s] = 0;
-        if ((size_t)++capacity[s] < nc)
-            return 1;
-        capacity[s] = 0;
+        *slots[i] = 0;
     }
     return 0;
 }
@@ -1424,6 +1420,11 @@ static int next_combo(int *serving, int *capacity, size_t nsvc, size_t ns, size_
 static int check_star_table(rp_pack *p, sr_buf *out, int *count, sr_error *err)
 {
     int serving[RP_MAX_SERVICES] = {0}, capacity[RP_MAX_SERVICES] = {0};
+    int *slots[2 * RP_MAX_SERVICES], sizes[2 * RP_MAX_SERVICES];
+    for (size_t s = 0; s < p->nservices; s++) {
+        slots[2 * s] = &serving[s], sizes[2 * s] = (int)p->serving.nwords;
+        slots[2 * s + 1] = &capacity[s], sizes[2 * s + 1] = (int)p->capacity.nwords;
+    }
     int *first = sr_calloc(p->nstar_rules ? p->nstar_rules : 1, sizeof *first);
     if (!first)
         return sr_oom(err);
@@ -1446,7 +1447,7 @@ static int check_star_table(rp_pack *p, sr_buf *out, int *count, sr_error *err)
         } else {
             first[row]++;
         }
-    } while (next_combo(serving, capacity, p->nservices, p->serving.nwords, p->capacity.nwords));
+    } while (rp_next_completion(slots, sizes, 2 * p->nservices));
     if (unmatched > 5)
         report(out, count, p->dir, 0, "... and %ld more combinations match no star rule",
                unmatched - 5);

@@ -159,6 +159,11 @@ int rp_service_index(const rp_pack *p, const char *id);
 int rp_word_index(const rp_scale *s, const char *id);
 const rp_indicator *rp_indicator_find(const rp_pack *p, const char *code);
 const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
+/* Trying every completion of judgements that are missing: each slot is a word index with
+ * sizes[i] words, and the slots start at 0. Advances to the next completion as an odometer
+ * (the first slot fastest); 0 when every completion has been seen (the slots are back at 0).
+ * With no slot there is one completion. */
+int rp_next_completion(int *const *slots, const int *sizes, size_t n);
 /* The rating unit for n of it: "star" for one when the unit is "stars", else the unit. */
 const char *rp_unit(const rp_pack *p, int n);
 /* A rule's provenance in words: in text "documented" or "reconstructed"; in JSON (the

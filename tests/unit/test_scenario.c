@@ -425,7 +425,7 @@ Test(scenario, clone_is_deep_and_repoints_declarations)
                          &ev, &err);
     cr_assert_eq(rc, SR_OK, "%s", err.msg);
     ev_evidence *cp = NULL;
-    cr_assert_eq(sc_clone(pack, ev, &cp, &err), SR_OK);
+    cr_assert_eq(ev_clone(ev, pack->nrequirements, NULL, &cp, &err), SR_OK);
     cr_assert_neq(cp->services[1].indicators, ev->services[1].indicators);
     cr_assert_eq(cp->services[1].indicators[0].def, &cp->custom[0]);
     cr_assert_neq(cp->custom[0].code, ev->custom[0].code);
