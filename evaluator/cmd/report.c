@@ -382,7 +382,7 @@ static void cap_compared(sr_buf *b, const tr_node *nd)
         sr_buf_puts(b, "<br>");
         html_txt(b, c->value);
         sr_buf_putc(b, ' ');
-        html_txt(b, c->op);
+        html_txt(b, tr_op_words[c->op]);
         sr_buf_putc(b, ' ');
         html_txt(b, c->limit);
         sr_buf_puts(b, c->met ? ": holds" : ": does not hold");
@@ -400,7 +400,7 @@ static const rp_cap *cap_of(const rp_pack *p, const char *id)
 /* The result in bold, then the node's sentence, which usually starts with the result. */
 static void cap_result(sr_buf *b, const tr_node *nd)
 {
-    const char *out = nd->output ? nd->output : "not evaluated", *text = nd->text ? nd->text : "";
+    const char *out = tr_output(nd) ? tr_output(nd) : "not evaluated", *text = nd->text ? nd->text : "";
     size_t n = strlen(out);
     sr_buf_puts(b, "<strong>");
     html_txt(b, out);
@@ -415,7 +415,7 @@ static void cap_result(sr_buf *b, const tr_node *nd)
 static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
 {
     const rp_cap *cap = cap_of(p, nd->rule);
-    int fired = nd->output && strcmp(nd->output, "capped") == 0;
+    int fired = tr_caps(nd);
     sr_buf_printf(b, "<tr class=\"%s\" data-cap=\"", fired ? "fired" : "quiet");
     html_txt(b, nd->rule);
     sr_buf_puts(b, "\"><td>");
@@ -442,7 +442,7 @@ static void council_caps(sr_buf *b, const out_rating *o)
     const tr_trace *t = &o->r->trace;
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++)
-        n += strcmp(t->nodes[i].kind, "cap") == 0;
+        n += t->nodes[i].kind == TR_CAP;
     sr_buf_puts(b, "<h3>Key thresholds</h3>\n");
     if (n == 0) {
         sr_buf_puts(b, "<p class=\"none\">No key threshold was checked.</p>\n");
@@ -451,7 +451,7 @@ static void council_caps(sr_buf *b, const out_rating *o)
     sr_buf_puts(b, "<table class=\"caps\"><thead><tr><th>Service</th><th>Judgement</th>"
                    "<th>Threshold</th><th>Result</th><th>Compared</th><th>Rule</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->nodes[i].kind, "cap") == 0)
+        if (t->nodes[i].kind == TR_CAP)
             cap_row(b, o->pack, &t->nodes[i]);
     sr_buf_puts(b, "</tbody></table>\n");
 }
@@ -846,7 +846,7 @@ static void flip_without_rule(sr_buf *b, const tr_node *nd)
     sr_buf_puts(b, "<td class=\"flip\">");
     if (!nd) {
         sr_buf_puts(b, "taken out by the scenario");
-    } else if (nd->source && strcmp(nd->source, "given") == 0) {
+    } else if (nd->source == TR_GIVEN) {
         sr_buf_puts(b, "given by the scenario, no rule");
     } else {
         sr_buf_puts(b, "no rule decides it");
@@ -875,7 +875,7 @@ static void flip_cell(sr_buf *b, const tr_node *nd, int changed)
     sr_buf_puts(b, "\"><code class=\"rule-id\">");
     html_txt(b, nd->rule);
     sr_buf_puts(b, "</code> ");
-    prov_label(b, nd->provenance && strcmp(nd->provenance, "reconstructed") == 0);
+    prov_label(b, nd->provenance == TR_PROV_RECONSTRUCTED);
     sr_buf_puts(b, " <span class=\"where\">");
     html_txt(b, nd->file);
     sr_buf_printf(b, ":%d</span></td>", nd->line);

@@ -259,7 +259,7 @@ static void text_causes(sr_buf *b, const cmp_diff *d, const unsigned char *row)
 static void text_rule(sr_buf *b, const tr_node *nd)
 {
     if (nd && nd->rule && nd->provenance)
-        sr_buf_printf(b, " (rule %s, %s, %s:%d)", nd->rule, nd->provenance, nd->file ? nd->file : "?", nd->line);
+        sr_buf_printf(b, " (rule %s, %s, %s:%d)", nd->rule, tr_prov_words[nd->provenance], nd->file ? nd->file : "?", nd->line);
 }
 
 static void text_differences(sr_buf *b, const cmp_diff *d, const char *against)
@@ -279,15 +279,15 @@ static void text_differences(sr_buf *b, const cmp_diff *d, const char *against)
         sr_buf_puts(b, "\n        ");
         sr_buf t;
         sr_buf_init(&t);
-        if (strcmp(nb->kind, "star") == 0) {
+        if (nb->kind == TR_STAR) {
             sr_buf_printf(&t, "rule %s -> %s", na && na->rule ? na->rule : "-", nb->rule ? nb->rule : "-");
             if (nb->text)
                 sr_buf_printf(&t, ": %s", nb->text);
         } else {
             cmp_decided_by(&t, nb);
             text_rule(&t, nb);
-            if (na && strcmp(nb->kind, "cap") != 0 && cmp_first_met(na, &(const tr_compare *){NULL}) &&
-                !(na->source && strcmp(na->source, "given") == 0)) {
+            if (na && nb->kind != TR_CAP && cmp_first_met(na, &(const tr_compare *){NULL}) &&
+                !(na->source == TR_GIVEN)) {
                 const tr_compare *above, *was = cmp_first_met(na, &above);
                 sr_buf_printf(&t, "; was %s %s", was->what, was->value);
             }
@@ -476,11 +476,11 @@ static void json_difference(js_writer *jw, const cmp_diff *d, const tr_node *na,
     const tr_node *nd = nb ? nb : na;
     js_object(jw);
     js_key(jw, "subject"); js_string(jw, nd->subject);
-    js_key(jw, "kind"); js_string(jw, nd->kind);
+    js_key(jw, "kind"); js_string(jw, tr_kind_words[nd->kind]);
     js_key(jw, "before"); json_node_value(jw, na);
     js_key(jw, "after"); json_node_value(jw, nb);
     js_key(jw, "rule"); js_string(jw, nb ? nb->rule : NULL);
-    js_key(jw, "provenance"); js_string(jw, nb ? nb->provenance : NULL);
+    js_key(jw, "provenance"); js_string(jw, nb ? tr_prov_words[nb->provenance] : NULL);
     js_key(jw, "file"); js_string(jw, nb && nb->provenance ? nb->file : NULL);
     js_key(jw, "line");
     if (nb && nb->provenance && nb->line > 0) js_int(jw, nb->line); else js_null(jw);
@@ -586,7 +586,7 @@ static void csv_difference(sr_buf *b, const cmp_diff *d, const char *const *name
         if (row[j])
             sr_buf_printf(&causes, "%s%s%d", causes.len ? " " : "", d->src[j].reference ? "a" : "",
                           d->src[j].number);
-    const char *f[10] = {names[0], names[1], "difference", nd->subject, nd->kind, v1.data,
+    const char *f[10] = {names[0], names[1], "difference", nd->subject, tr_kind_words[nd->kind], v1.data,
                          v2.data, nb ? nb->rule : NULL, causes.data, why.data};
     csv_row(b, f);
     if (v1.oom || v2.oom || why.oom || causes.oom)
@@ -609,7 +609,7 @@ static void csv_why_not(sr_buf *b, const cmp_diff *d, const char *const *names)
             cmp_node_value(&v, nd);
             char num[16];
             snprintf(num, sizeof num, "%d", d->src[j].number);
-            const char *f[10] = {names[0], names[1], "why_not", nd->subject, nd->kind, v.data,
+            const char *f[10] = {names[0], names[1], "why_not", nd->subject, tr_kind_words[nd->kind], v.data,
                                  v.data, nd->rule, num, t.data};
             csv_row(b, f);
             sr_buf_free(&t), sr_buf_free(&v);

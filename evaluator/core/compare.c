@@ -5,6 +5,7 @@
 #include "compare.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +24,8 @@ static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
         sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
 }
 
-static int reported_kind(const tr_node *nd)
-{
-    static const char *const kinds[] = {"band", "grade", "cap", "judgement", "star"};
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (strcmp(nd->kind, kinds[i]) == 0)
-            return 1;
-    return 0;
-}
+/* The steps whatif reports: every kind but a finding's own node. */
+static int reported_kind(const tr_node *nd) { return nd->kind != TR_FINDING; }
 
 static int same_str(const char *a, const char *b)
 {
@@ -42,8 +37,8 @@ int cmp_node_differs(const tr_node *before, const tr_node *after)
     const tr_node *nd = after ? after : before;
     if (!nd || !reported_kind(nd))
         return 0;
-    return !before || !after || !same_str(before->output, after->output) ||
-           !same_str(before->source, after->source);
+    return !before || !after || !same_str(tr_output(before), tr_output(after)) ||
+           before->source != after->source;
 }
 
 static int check_base(const sc_scenario *sc, const ev_evidence *ev, sr_error *e)
@@ -79,10 +74,6 @@ static int find_subject(const tr_trace *t, const char *subject)
     return -1;
 }
 
-static int caps(const tr_node *nd)
-{
-    return nd && nd->output && strcmp(nd->output, "capped") == 0;
-}
 
 /* Users of each B node (reverse of "uses"), for following a change forward. */
 
@@ -316,7 +307,7 @@ int cmp_diff_build(cmp_diff *d, const rp_pack *p, const cmp_side *A, const cmp_s
         /* A key threshold acts only when it caps: "not evaluated" and "not breached" (or
          * "breached, no effect") lower nothing, so a move between them stops there. */
         d->effect[i] = d->changed[i] &&
-                       (strcmp(nb->kind, "cap") != 0 || caps(na) != caps(nb));
+                       (nb->kind != TR_CAP || tr_caps(na) != tr_caps(nb));
     }
     size_t n = 0;
     add_sources(d, B->sc, 0, &n);
@@ -379,18 +370,13 @@ void cmp_node_value(sr_buf *b, const tr_node *nd)
         sr_buf_puts(b, "none");
         return;
     }
-    if (!nd->output) {
-        sr_buf_puts(b, nd->source && strcmp(nd->source, "insufficient") == 0 ? "insufficient evidence"
-                                                                               : "not assessed");
+    const char *out = tr_output(nd);
+    if (!out) {
+        sr_buf_puts(b, nd->source == TR_INSUFFICIENT ? "insufficient evidence" : "not assessed");
         return;
     }
-    if (strcmp(nd->kind, "band") == 0)
-        sr_buf_printf(b, "band %s", nd->output);
-    else if (strcmp(nd->kind, "star") == 0)
-        sr_buf_printf(b, "%s", nd->output);
-    else
-        sr_buf_puts(b, nd->output);
-    if (nd->source && strcmp(nd->source, "given") == 0)
+    sr_buf_printf(b, "%s%s", nd->kind == TR_BAND ? "band " : "", out);
+    if (nd->source == TR_GIVEN)
         sr_buf_puts(b, " (given)");
 }
 
@@ -409,7 +395,7 @@ const tr_compare *cmp_first_met(const tr_node *nd, const tr_compare **above)
 static void compare_text(sr_buf *b, const tr_compare *c)
 {
     if (c->limit && c->op)
-        sr_buf_printf(b, "%s %s %s %s gives %s", c->what, c->value, c->op, c->limit, c->word);
+        sr_buf_printf(b, "%s %s %s %s gives %s", c->what, c->value, tr_op_words[c->op], c->limit, c->word);
     else
         sr_buf_printf(b, "%s %s meets no higher cut-off: %s", c->what, c->value, c->word);
 }
@@ -418,24 +404,25 @@ static void compare_text(sr_buf *b, const tr_compare *c)
 void cmp_decided_by(sr_buf *b, const tr_node *nd)
 {
     const tr_compare *above, *met = cmp_first_met(nd, &above);
-    if (nd->source && strcmp(nd->source, "given") == 0)
+    if (nd->source == TR_GIVEN)
         sr_buf_puts(b, "given");
-    else if (met && strcmp(nd->kind, "cap") != 0)
+    else if (met && nd->kind != TR_CAP)
         compare_text(b, met);
     else if (met)
-        sr_buf_printf(b, "%s %s %s %s", met->what, met->value, met->op ? met->op : "", met->limit ? met->limit : "");
-    else if (nd->cmps && strcmp(nd->kind, "cap") == 0)
+        sr_buf_printf(b, "%s %s %s %s", met->what, met->value, met->op ? tr_op_words[met->op] : "", met->limit ? met->limit : "");
+    else if (nd->cmps && nd->kind == TR_CAP)
         sr_buf_printf(b, "%s %s does not breach %s", nd->cmps->what, nd->cmps->value, nd->cmps->limit ? nd->cmps->limit : "");
     else if (nd->text)
         sr_buf_puts(b, nd->text);
 }
 
-static double num(const char *s) { return s ? strtod(s, NULL) : 0; }
+/* A compared value as a number; one that is none ("?") counts as 0. */
+static double num(const tr_compare *c) { return isnan(c->num) ? 0 : c->num; }
 
 /* Why an unchanged node stayed: the cut-off it still misses (or still reaches). */
 static void stays_reason(sr_buf *b, const tr_node *nb, const tr_node *na)
 {
-    if (nb->source && strcmp(nb->source, "given") == 0) {
+    if (nb->source == TR_GIVEN) {
         sr_buf_puts(b, "it is given, so nothing below it counts");
         return;
     }
@@ -447,9 +434,9 @@ static void stays_reason(sr_buf *b, const tr_node *nb, const tr_node *na)
     }
     const tr_compare *was_above, *was = cmp_first_met(na, &was_above);
     /* Moving away from the next word (a worse value) is told by the cut-off still reached. */
-    int ge = above && above->op && (strcmp(above->op, ">=") == 0 || strcmp(above->op, ">") == 0);
-    int le = above && above->op && (strcmp(above->op, "<=") == 0 || strcmp(above->op, "<") == 0);
-    int away = was && ((ge && num(met->value) < num(was->value)) || (le && num(met->value) > num(was->value)));
+    int ge = above && above->op && (above->op == TR_OP_GE || above->op == TR_OP_GT);
+    int le = above && above->op && (above->op == TR_OP_LE || above->op == TR_OP_LT);
+    int away = was && ((ge && num(met) < num(was)) || (le && num(met) > num(was)));
     if (!above && !away && met->limit) {
         sr_buf_printf(b, "already the best: %s %s reaches %s for %s", met->what, met->value, met->limit, met->word);
     } else if (above && above->limit && !away) {
@@ -457,7 +444,7 @@ static void stays_reason(sr_buf *b, const tr_node *nb, const tr_node *na)
         sr_buf_printf(b, "%s %s %s %s for %s", met->what, met->value, rel, above->limit, above->word);
     } else if (met->limit) {
         sr_buf_printf(b, "%s %s still %s %s for %s", met->what, met->value,
-                      strcmp(met->op, "within") == 0 ? "within" : "reaches", met->limit, met->word);
+                      met->op == TR_OP_WITHIN ? "within" : "reaches", met->limit, met->word);
     } else {
         sr_buf_printf(b, "%s %s", met->what, met->value);
     }
@@ -504,7 +491,7 @@ static void cap_comparison(sr_buf *b, const tr_node *cap, const char *open, cons
 {
     if (cap->cmps)
         sr_buf_printf(b, "%s%s %s %s %s%s", open, cap->cmps->what, cap->cmps->value,
-                      cap->cmps->op ? cap->cmps->op : "", cap->cmps->limit ? cap->cmps->limit : "", close);
+                      cap->cmps->op ? tr_op_words[cap->cmps->op] : "", cap->cmps->limit ? cap->cmps->limit : "", close);
     else if (cap->inputs)
         sr_buf_printf(b, "%s%s %s%s", open, cap->inputs->name, cap->inputs->value, close);
 }
@@ -515,14 +502,12 @@ static void why_not_cap(sr_buf *b, const cmp_diff *d, int bi, const tr_node *nb)
     const char *name = nb->rule ? nb->rule : nb->subject;
     if (d->changed[bi]) {
         sr_buf_printf(b, "the key threshold %s is now %s, but it caps nothing now and capped nothing before",
-                      name, nb->output ? nb->output : "not evaluated");
+                      name, tr_output(nb) ? tr_output(nb) : "not evaluated");
         return;
     }
-    int holds = nb->output && (strcmp(nb->output, "capped") == 0 || strncmp(nb->output, "breached", 8) == 0);
     sr_buf_printf(b, "the key threshold %s %s", name,
-                  holds ? "still holds"
-                  : nb->output && strcmp(nb->output, "not evaluated") == 0 ? "is still not evaluated"
-                                                                            : "still does not fire");
+                  tr_breached(nb) ? "still holds"
+                  : nb->cap == TR_CAP_NOT_EVALUATED ? "is still not evaluated" : "still does not fire");
     cap_comparison(b, nb, ": ", "");
 }
 
@@ -532,24 +517,24 @@ void cmp_why_not(sr_buf *b, const cmp_diff *d, int bi)
     const tr_node *nb = &d->B.r->trace.nodes[bi];
     int ai = d->a_of_b[bi];
     const tr_node *na = ai >= 0 ? &d->A.r->trace.nodes[ai] : NULL;
-    if (strcmp(nb->kind, "star") == 0) {
+    if (nb->kind == TR_STAR) {
         why_not_star(b, d, nb);
         return;
     }
-    if (strcmp(nb->kind, "cap") == 0) {
+    if (nb->kind == TR_CAP) {
         why_not_cap(b, d, bi, nb);
         return;
     }
-    if (strcmp(nb->kind, "finding") == 0) {
+    if (nb->kind == TR_FINDING) {
         sr_buf_printf(b, "%s: %s", nb->subject, nb->text ? nb->text : "not assessed");
         return;
     }
     sr_buf_printf(b, "%s stays ", nb->subject);
     cmp_node_value(b, nb);
     /* A judgement held by a key threshold: the uncapped word moved, the capped one did not. */
-    for (const tr_use *u = strcmp(nb->kind, "judgement") == 0 ? nb->uses : NULL; u; u = u->next) {
+    for (const tr_use *u = nb->kind == TR_JUDGEMENT ? nb->uses : NULL; u; u = u->next) {
         const tr_node *cap = &d->B.r->trace.nodes[u->node];
-        if (strcmp(cap->kind, "cap") == 0 && cap->output && strcmp(cap->output, "capped") == 0) {
+        if (tr_caps(cap)) {
             sr_buf_printf(b, ": the key threshold %s still holds", cap->rule ? cap->rule : cap->subject);
             cap_comparison(b, cap, " (", ")");
             return;

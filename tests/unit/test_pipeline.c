@@ -59,7 +59,7 @@ Test(pipeline, harrow_letter_rates_without_edits)
     int found = 0;
     for (size_t i = 0; i < r.trace.n; i++)
         if (strcmp(r.trace.nodes[i].subject, "adults.indicator.D42") == 0) {
-            cr_assert_str_eq(r.trace.nodes[i].inputs->source, "extracted");
+            cr_assert_eq(r.trace.nodes[i].inputs->source, TR_EXTRACTED);
             cr_assert_str_eq(r.trace.nodes[i].inputs->value, "8");
             cr_assert_str_eq(r.trace.nodes[i].output, "1");
             found = 1;
