@@ -37,7 +37,7 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion)
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -pthread $(WARN) $(CFLAGS) $(SANFLAGS) \
-             -Ievaluator/include -Ievaluator/core -Ievaluator/cmd $(PKG_CFLAGS)
+             -Ievaluator/include -Ievaluator/core -Ievaluator/cmd -I$(GEN) $(PKG_CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm
 
 # libstarrate.a is the engine alone (evaluator/core); the commands (evaluator/cmd) link on top.
@@ -50,6 +50,9 @@ CMDLIB_OBJ = $(filter-out $(BUILD)/obj/cmd/main.o,$(CMD_OBJ))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(patsubst tests/unit/%.c,$(BUILD)/unit/%.o,$(UNIT_SRC))
 DEPS_OK  = build/.deps-ok
+# Generated at build time, never committed: the report's style sheets as C arrays.
+GEN      = $(BUILD)/gen
+CSS      = evaluator/cmd/report.css evaluator/cmd/report-whatif.css
 
 .PHONY: all deps demo test unit golden packs schema calibration browser hardening bench fuzz \
         install uninstall clean
@@ -75,6 +78,13 @@ $(BUILD)/obj/core/%.o: evaluator/core/%.c | $(DEPS_OK)
 $(BUILD)/obj/cmd/%.o: evaluator/cmd/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GEN)/report-css.h: $(CSS) evaluator/cmd/embed.sh
+	@mkdir -p $(dir $@)
+	sh evaluator/cmd/embed.sh report_css evaluator/cmd/report.css \
+	    report_whatif_css evaluator/cmd/report-whatif.css >$@
+
+$(BUILD)/obj/cmd/report.o: $(GEN)/report-css.h
 
 $(BUILD)/libstarrate.a: $(LIB_OBJ)
 	@rm -f $@

@@ -13,10 +13,17 @@
 void html_raw(sr_buf *b, const char *markup);
 /* Text content: & < > " ' escaped. NULL writes nothing. */
 void html_txt(sr_buf *b, const char *text);
-/* An attribute value without its quotes: escaped as text (quotes included). */
-void html_attr(sr_buf *b, const char *value);
+/* An attribute with its value escaped and quoted: ` name="value"`. */
+void html_attr(sr_buf *b, const char *name, const char *value);
 /* Formatted text content, escaped after formatting: html_txtf(b, "%d stars", n). */
 void html_txtf(sr_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Formatted markup, not escaped (cgit's htmlf): for tags with numbers and constant words
+ * only; text from a council or a rule pack goes through html_txt or html_attr. */
+void html_rawf(sr_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif

@@ -397,6 +397,28 @@ Test(report, escape_covers_markup_and_quotes)
     sr_buf_free(&b);
 }
 
+/* The helpers escape by construction: an attribute is quoted and escaped, formatted text is
+ * escaped after formatting (also past the writer's small buffer), markup is written as is. */
+Test(report, html_helpers_escape_structurally)
+{
+    sr_buf b;
+    sr_buf_init(&b);
+    html_raw(&b, "<td");
+    html_attr(&b, "data-value", "\"><script>");
+    html_rawf(&b, ">%d ", 3);
+    html_txtf(&b, "%s & %d", "<b>", 2);
+    cr_assert_str_eq(b.data, "<td data-value=\"&quot;&gt;&lt;script&gt;\">3 &lt;b&gt; &amp; 2");
+    sr_buf_free(&b);
+    char long_text[600];
+    memset(long_text, '<', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    sr_buf_init(&b);
+    html_txtf(&b, "%s", long_text);
+    cr_assert_eq(b.len, 4 * (sizeof long_text - 1));
+    cr_assert_eq(strncmp(b.data, "&lt;&lt;", 8), 0);
+    sr_buf_free(&b);
+}
+
 Test(report, evidence_text_cannot_inject_markup)
 {
     char *path = th_write_temp("council: '<script>alert(1)</script> & \"Co\"'\n"
