@@ -2,7 +2,7 @@
 #
 #   make            build build/starrate
 #   make demo       rate every council under scenarios/councils/ and print a table
-#   make test       unit tests, golden tests and every rule pack's own tests
+#   make test       unit tests, golden tests and every rule pack's own tests; the public API example
 #   make test SANITIZE=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (tests/bench/), ratios against a baseline from the same run
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
@@ -54,12 +54,12 @@ DEPS_OK  = build/.deps-ok
 GEN      = $(BUILD)/gen
 CSS      = evaluator/cmd/report.css evaluator/cmd/report-whatif.css
 
-.PHONY: all deps demo test unit golden packs schema calibration browser hardening bench fuzz \
+.PHONY: all deps demo test unit golden packs schema calibration browser hardening example bench fuzz \
         install uninstall clean
 .DELETE_ON_ERROR:
 
 # build/starrate always points at the binary of the last `make` (release or sanitizer).
-all: $(BUILD)/starrate
+all: $(BUILD)/starrate $(BUILD)/example-rate
 	@ln -sfn $(notdir $(BUILD))/starrate build/starrate
 
 # ---- dependencies ---------------------------------------------------------------------
@@ -92,6 +92,11 @@ $(BUILD)/libstarrate.a: $(LIB_OBJ)
 
 $(BUILD)/starrate: $(CMD_OBJ) $(BUILD)/libstarrate.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# The public API's example: evaluator/include alone on the include path, libstarrate.a alone.
+$(BUILD)/example-rate: examples/rate.c evaluator/include/starrate.h $(BUILD)/libstarrate.a
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -Ievaluator/include -o $@ examples/rate.c \
+	    $(BUILD)/libstarrate.a $(LDLIBS_ALL) -pthread
 
 $(BUILD)/unit/%.o: tests/unit/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -128,7 +133,13 @@ browser: $(BUILD)/starrate
 hardening: $(BUILD)/starrate
 	@tests/hardening/bad_inputs.sh $(BUILD)/starrate
 
-test: unit golden packs schema calibration browser hardening
+example: $(BUILD)/example-rate
+	@$(BUILD)/example-rate rules/2003 scenarios/councils/durham-2003.yaml >$(BUILD)/example-rate.out
+	@cmp -s examples/rate.expected $(BUILD)/example-rate.out || \
+	    { diff -u examples/rate.expected $(BUILD)/example-rate.out; exit 1; }
+	@echo "example: the public API rates Durham 2003 as expected"
+
+test: unit golden packs schema calibration browser hardening example
 
 bench: $(BUILD)/starrate
 	@tests/bench/run.sh $(BUILD)

@@ -5,7 +5,13 @@
 #ifndef SR_TEST_HELPERS_H
 #define SR_TEST_HELPERS_H
 
-#include "starrate.h"
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "output.h"
+#include "pack.h"
+#include "ydoc.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

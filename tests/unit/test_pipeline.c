@@ -4,6 +4,7 @@
  * indicator values read from a letter are marked as extracted in the trace.
  */
 #include "helpers.h"
+#include "starrate.h"
 #include "cmd.h"
 #include "import.h"
 
@@ -111,4 +112,11 @@ Test(pipeline, sandbox_limits_from_the_environment)
     cr_assert(strstr(c.out, "Rating: 2 stars") != NULL, "%s", c.out);
     captured_free(&c);
     unsetenv("STARRATE_LUA_MEMORY_MB");
+}
+
+/* The public header states the version on its own (it includes nothing of the engine): it
+ * must be the engine's. */
+Test(pipeline, public_version_is_the_engines)
+{
+    cr_assert_str_eq(STARRATE_VERSION, SR_VERSION);
 }
