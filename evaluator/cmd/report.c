@@ -6,10 +6,10 @@
  * soon as it is rated (its evidence is then freed); only a small row per council is kept for
  * the league table and the summary, which come first in the page.
  *
- * The "What if" section (--scenario) applies each scenario to a working copy of the evidence
- * with the scenario module (sc_apply_all, then sc_rollback), rates it into a result of its
- * own, and compares the two traces step by step with whatif's test of a difference, so the
- * cells it marks are the differences `whatif` lists.
+ * The "What if" section (--scenario) runs each scenario on a working copy of the evidence
+ * with compare.c's scenario runner (then sc_rollback), rates it into a result of its own,
+ * and compares the two traces step by step with compare.c's test of a difference, the one
+ * whatif uses, so the cells it marks are the differences `whatif` lists.
  *
  * Colours: PAF indicators were published in five bands shown as traffic lights (5 very good,
  * dark green, down to 1 investigate urgently, red). Grades, judgements and stars use the same

@@ -743,7 +743,7 @@ static int read_polarity(lua_State *L, int idx, const decl_pos *pos, rp_indicato
     return rc;
 }
 
-/* Appends or replaces (by id) in a growable array of declarations. `idof` reads the id. */
+/* The index of the indicator declared with this code, or -1. */
 static int find_by_code(const rp_pack *p, const char *code)
 {
     /* First byte before strcmp: evidence loading looks up every indicator it names. */
