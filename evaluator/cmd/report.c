@@ -41,8 +41,6 @@ static int band_of_word(int i, size_t n)
     return 1 + (int)(((size_t)i * 4 + (n - 1) / 2) / (n - 1));
 }
 
-static const char *word_id(const rp_scale *sc, int w) { return w >= 0 ? sc->words[w].id : NULL; }
-
 static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
 {
     html_rawf(b, "%d ", stars);
@@ -227,9 +225,9 @@ static void council_judgements(sr_buf *b, const out_rating *o)
         html_raw(b, "<tr");
         html_attr(b, "data-service", p->services[s].id);
         html_raw(b, " data-serving=\"");
-        html_txt(b, word_id(&p->serving, rs->serving));
+        html_txt(b, rp_word_id(&p->serving, rs->serving, NULL));
         html_raw(b, "\"");
-        html_attr(b, "data-capacity", word_id(&p->capacity, rs->capacity));
+        html_attr(b, "data-capacity", rp_word_id(&p->capacity, rs->capacity, NULL));
         html_raw(b, "><th scope=\"row\">");
         html_txt(b, p->services[s].title);
         html_raw(b, "</th>");
@@ -249,7 +247,7 @@ static void grid_cell(sr_buf *b, const out_rating *o, const rt_service *rs, int 
     const tr_node *nd = rs->grade_node[k] >= 0 && (size_t)rs->grade_node[k] < o->r->trace.n
                             ? &o->r->trace.nodes[rs->grade_node[k]] : NULL;
     html_rawf(b, "<td class=\"b%d\" data-standard=\"%d\" data-grade=\"", band_of_word(g, p->grade.nwords), k + 1);
-    html_txt(b, word_id(&p->grade, g));
+    html_txt(b, rp_word_id(&p->grade, g, NULL));
     html_raw(b, "\"><span class=\"grade\">");
     html_txt(b, g >= 0 ? p->grade.words[g].text : "not assessed");
     html_raw(b, "</span>");

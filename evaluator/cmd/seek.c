@@ -86,19 +86,6 @@ static void csv_int(sr_buf *b, long v, int last)
     out_csv_field(b, num, last);
 }
 
-static const char *word_or(const rp_scale *sc, int w, const char *none)
-{
-    return w >= 0 ? sc->words[w].id : none;
-}
-
-static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
-{
-    if (stars < 0)
-        sr_buf_puts(b, "not settled");
-    else
-        sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
-}
-
 static void seek_progress(void *ctx, const sk_progress *pr)
 {
     FILE *err = ctx;
@@ -111,7 +98,7 @@ static void judgements_line(sr_buf *b, const rp_pack *p, const int *serving, con
 {
     for (size_t s = 0; s < p->nservices; s++)
         sr_buf_printf(b, "%s%s %s/%s", s ? ", " : "", p->services[s].id,
-                      word_or(&p->serving, serving[s], "?"), word_or(&p->capacity, capacity[s], "?"));
+                      rp_word_id(&p->serving, serving[s], "?"), rp_word_id(&p->capacity, capacity[s], "?"));
 }
 
 static void target_phrase(sr_buf *b, const rp_pack *p, const sk_result *r, int margin)
@@ -120,7 +107,7 @@ static void target_phrase(sr_buf *b, const rp_pack *p, const sk_result *r, int m
         sr_buf_puts(b, "lose a star (at most ");
     else
         sr_buf_puts(b, r->direction > 0 ? "at least " : "at most ");
-    stars_phrase(b, p, r->target);
+    rp_stars_phrase(b, p, r->target);
     if (margin)
         sr_buf_putc(b, ')');
 }
@@ -131,7 +118,7 @@ static void seek_header(const seek_opts *o, rp_pack *p, const ev_evidence *ev, c
     sr_buf_printf(b, "Seek: %s, %d%s%s%s (rules %s %s)\n", ev->council, ev->year,
                   ev->round ? " (" : "", ev->round ? ev->round : "", ev->round ? ")" : "", p->name, p->version);
     sr_buf_puts(b, "Now: ");
-    stars_phrase(b, p, r->stars);
+    rp_stars_phrase(b, p, r->stars);
     if (r->rule >= 0)
         sr_buf_printf(b, " by rule %s", p->star_rules[r->rule].id);
     sr_buf_puts(b, "; ");
@@ -163,7 +150,7 @@ static void seek_plan(rp_pack *p, const sk_result *r, size_t i, sr_buf *b)
     const sk_plan *pl = &r->plans[i];
     sr_buf_printf(b, "\nPlan %zu: %zu change%s, %d step%s -> ", i + 1, pl->n, pl->n == 1 ? "" : "s",
                   pl->steps, pl->steps == 1 ? "" : "s");
-    stars_phrase(b, p, pl->stars);
+    rp_stars_phrase(b, p, pl->stars);
     if (pl->rule >= 0)
         sr_buf_printf(b, " by rule %s", p->star_rules[pl->rule].id);
     sr_buf_putc(b, '\n');
@@ -239,8 +226,8 @@ static void json_services_of(js_writer *jw, const rp_pack *p, const int *serving
     for (size_t s = 0; s < p->nservices; s++) {
         js_key(jw, p->services[s].id);
         js_object(jw);
-        js_key(jw, "serving"); js_string(jw, word_or(&p->serving, serving[s], NULL));
-        js_key(jw, "capacity"); js_string(jw, word_or(&p->capacity, capacity[s], NULL));
+        js_key(jw, "serving"); js_string(jw, rp_word_id(&p->serving, serving[s], NULL));
+        js_key(jw, "capacity"); js_string(jw, rp_word_id(&p->capacity, capacity[s], NULL));
         js_end_object(jw);
     }
     js_end_object(jw);
@@ -333,8 +320,8 @@ static void seek_csv(const seek_opts *o, rp_pack *p, const sk_result *r, sr_buf 
             csv_int(b, pl->stars, 0);
             out_csv_field(b, pl->rule >= 0 ? p->star_rules[pl->rule].id : "", 0);
             for (size_t s = 0; s < p->nservices; s++) {
-                out_csv_field(b, word_or(&p->serving, pl->serving[s], ""), 0);
-                out_csv_field(b, word_or(&p->capacity, pl->capacity[s], ""), 0);
+                out_csv_field(b, rp_word_id(&p->serving, pl->serving[s], ""), 0);
+                out_csv_field(b, rp_word_id(&p->capacity, pl->capacity[s], ""), 0);
             }
             out_csv_field(b, ch->path, 0);
             out_csv_field(b, t.data, 0);

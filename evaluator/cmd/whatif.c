@@ -57,19 +57,6 @@ typedef struct whatif_cmd {
     ss_session *session;
 } whatif_cmd;
 
-static const char *word_or(const rp_scale *sc, int w, const char *none)
-{
-    return w >= 0 ? sc->words[w].id : none;
-}
-
-static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
-{
-    if (stars < 0)
-        sr_buf_puts(b, "not settled");
-    else
-        sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
-}
-
 
 /* Word-wraps text at `width` columns with `indent` spaces before every line. */
 static void wrap(sr_buf *b, const char *text, int indent, int width)
@@ -160,7 +147,7 @@ static cmp_side side_of(const state *st)
 
 static void cell_judgement(char *out, size_t n, const rp_scale *sc, int word, int given, int capped)
 {
-    snprintf(out, n, "%s%s", word_or(sc, word, "?"), given ? "*" : capped ? "^" : "");
+    snprintf(out, n, "%s%s", rp_word_id(sc, word, "?"), given ? "*" : capped ? "^" : "");
 }
 
 static void text_table_raw(wi *w, sr_buf *b);
@@ -394,11 +381,11 @@ static void text_scenario(wi *w, size_t idx, const cmp_diff *d, sr_buf *b)
         }
     }
     sr_buf_puts(b, "  Result: ");
-    stars_phrase(b, w->p, st->r.stars);
+    rp_stars_phrase(b, w->p, st->r.stars);
     if (st->r.rule >= 0)
         sr_buf_printf(b, " by rule %s", w->p->star_rules[st->r.rule].id);
     sr_buf_printf(b, "; %s ", w->has_ref ? "the --against scenario gives" : "the baseline is");
-    stars_phrase(b, w->p, A->r.stars);
+    rp_stars_phrase(b, w->p, A->r.stars);
     if (A->r.rule >= 0)
         sr_buf_printf(b, " by rule %s", w->p->star_rules[A->r.rule].id);
     sr_buf_putc(b, '\n');
@@ -434,8 +421,8 @@ static void json_judgements(js_writer *jw, const rp_pack *p, const state *st)
         const rt_service *rs = &st->r.svc[s];
         js_key(jw, p->services[s].id);
         js_object(jw);
-        js_key(jw, "serving"); js_string(jw, word_or(&p->serving, rs->serving, NULL));
-        js_key(jw, "capacity"); js_string(jw, word_or(&p->capacity, rs->capacity, NULL));
+        js_key(jw, "serving"); js_string(jw, rp_word_id(&p->serving, rs->serving, NULL));
+        js_key(jw, "capacity"); js_string(jw, rp_word_id(&p->capacity, rs->capacity, NULL));
         js_key(jw, "serving_capped"); js_bool(jw, rs->serving != rs->serving_uncapped);
         js_key(jw, "capacity_capped"); js_bool(jw, rs->capacity != rs->capacity_uncapped);
         js_end_object(jw);

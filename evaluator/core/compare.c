@@ -11,19 +11,6 @@
 
 #define DIRECT_MAX 32
 
-static const char *word_or(const rp_scale *sc, int w, const char *none)
-{
-    return w >= 0 ? sc->words[w].id : none;
-}
-
-static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
-{
-    if (stars < 0)
-        sr_buf_puts(b, "not settled");
-    else
-        sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
-}
-
 /* The steps whatif reports: every kind but a finding's own node. */
 static int reported_kind(const tr_node *nd) { return nd->kind != TR_FINDING; }
 
@@ -467,7 +454,7 @@ static void why_not_star(sr_buf *b, const cmp_diff *d, const tr_node *nb)
 {
     const rp_pack *p = d->p;
     sr_buf_puts(b, "the rating stays ");
-    stars_phrase(b, p, d->B.r->stars);
+    rp_stars_phrase(b, p, d->B.r->stars);
     sr_buf_printf(b, " by rule %s", nb->rule ? nb->rule : "(several)");
     if (nb->text)
         sr_buf_printf(b, " (%s)", nb->text);
@@ -475,9 +462,9 @@ static void why_not_star(sr_buf *b, const cmp_diff *d, const tr_node *nb)
     for (size_t s = 0; s < p->nservices; s++) {
         const rt_service *rs = &d->B.r->svc[s];
         if (rs->serving_given)
-            sr_buf_printf(b, "%s%s.serving %s", sep, p->services[s].id, word_or(&p->serving, rs->serving, "?")), sep = ", ";
+            sr_buf_printf(b, "%s%s.serving %s", sep, p->services[s].id, rp_word_id(&p->serving, rs->serving, "?")), sep = ", ";
         if (rs->capacity_given)
-            sr_buf_printf(b, "%s%s.capacity %s", sep, p->services[s].id, word_or(&p->capacity, rs->capacity, "?")), sep = ", ";
+            sr_buf_printf(b, "%s%s.capacity %s", sep, p->services[s].id, rp_word_id(&p->capacity, rs->capacity, "?")), sep = ", ";
     }
     if (!judgements_rose(d) || d->B.r->stars < 0)
         return;

@@ -1477,6 +1477,16 @@ const char *rp_unit(const rp_pack *p, int n)
     return n == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit;
 }
 
+void rp_stars_phrase(sr_buf *b, const rp_pack *p, int stars)
+{
+    if (stars < 0)
+        sr_buf_puts(b, "not settled");
+    else
+        sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
+}
+
+const char *rp_word_id(const rp_scale *sc, int w, const char *none) { return w >= 0 ? sc->words[w].id : none; }
+
 const char *rp_prov_text(int reconstructed) { return reconstructed ? "reconstructed" : "documented"; }
 
 const char *rp_prov_json(int reconstructed) { return reconstructed ? "reconstructed" : "source"; }

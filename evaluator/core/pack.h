@@ -166,6 +166,10 @@ const rp_requirement *rp_requirement_find(const rp_pack *p, const char *id);
 int rp_next_completion(int *const *slots, const int *sizes, size_t n);
 /* The rating unit for n of it: "star" for one when the unit is "stars", else the unit. */
 const char *rp_unit(const rp_pack *p, int n);
+/* "2 stars", or "not settled" for a rating the evidence leaves open (stars < 0). */
+void rp_stars_phrase(sr_buf *b, const rp_pack *p, int stars);
+/* Word w's id on the scale, or `none` for no word (w < 0). */
+const char *rp_word_id(const rp_scale *sc, int w, const char *none);
 /* A rule's provenance in words: in text "documented" or "reconstructed"; in JSON (the
  * pack's own word) "source" or "reconstructed". */
 const char *rp_prov_text(int reconstructed);
