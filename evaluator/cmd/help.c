@@ -209,6 +209,7 @@ int cmd_main(int argc, char **argv, FILE *out, FILE *err)
     const cmd_def *c = cmd_find(name);
     if (!c)
         return cmd_usage(err, NULL, "unknown command '%s'", name);
+    /* The command finds its own table entry by argv[0]: "--help" is the help command. */
     argv[1] = (char *)c->name;
     return c->fn(argc - 1, argv + 1, out, err);
 }

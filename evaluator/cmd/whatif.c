@@ -128,7 +128,6 @@ typedef struct state {
 /* ---- whatif: text --------------------------------------------------------------------------- */
 
 typedef struct wi {
-    whatif_cmd *c;
     rp_pack *p;
     const ev_evidence *ev;
     state base, ref;         /* ref is base unless --against */
@@ -249,51 +248,46 @@ static void text_rule(sr_buf *b, const tr_node *nd)
         sr_buf_printf(b, " (rule %s, %s, %s:%d)", nd->rule, tr_prov_words[nd->provenance], nd->file ? nd->file : "?", nd->line);
 }
 
+/* "band 1 -> band 5", then what decided the new value and the changes that caused it. */
+static void text_difference(sr_buf *b, const cmp_diff *d, const cmp_difference *x)
+{
+    const tr_node *na = x->before, *nb = x->after;
+    sr_buf_printf(b, "    %-34s ", (nb ? nb : na)->subject);
+    cmp_node_value(b, na);
+    sr_buf_puts(b, " -> ");
+    if (!nb) {
+        sr_buf_puts(b, "none\n        no longer in the evidence\n");
+        text_causes(b, d, x->causes);
+        return;
+    }
+    cmp_node_value(b, nb);
+    sr_buf_puts(b, "\n        ");
+    sr_buf t;
+    sr_buf_init(&t);
+    if (nb->kind == TR_STAR) {
+        sr_buf_printf(&t, "rule %s -> %s", na && na->rule ? na->rule : "-", nb->rule ? nb->rule : "-");
+        if (nb->text)
+            sr_buf_printf(&t, ": %s", nb->text);
+    } else {
+        cmp_decided_by(&t, nb);
+        text_rule(&t, nb);
+        const tr_compare *above, *was = cmp_first_met(na, &above);
+        if (na && nb->kind != TR_CAP && was && na->source != TR_GIVEN)
+            sr_buf_printf(&t, "; was %s %s", was->what, was->value);
+    }
+    if (t.oom)
+        b->oom = 1;
+    hang(b, t.data ? t.data : "", 8, 10, WIDTH);
+    sr_buf_free(&t);
+    text_causes(b, d, x->causes);
+}
+
 static void text_differences(sr_buf *b, const cmp_diff *d, const char *against)
 {
-    const tr_trace *ta = &d->A.r->trace, *tb = &d->B.r->trace;
-    size_t ns = d->nsrc ? d->nsrc : 1;
     sr_buf_printf(b, "  Differences from %s:\n", against);
-    for (size_t i = 0; i < d->nb; i++) {
-        if (!d->changed[i])
-            continue;
-        const tr_node *nb = &tb->nodes[i];
-        const tr_node *na = d->a_of_b[i] >= 0 ? &ta->nodes[d->a_of_b[i]] : NULL;
-        sr_buf_printf(b, "    %-34s ", nb->subject);
-        cmp_node_value(b, na);
-        sr_buf_puts(b, " -> ");
-        cmp_node_value(b, nb);
-        sr_buf_puts(b, "\n        ");
-        sr_buf t;
-        sr_buf_init(&t);
-        if (nb->kind == TR_STAR) {
-            sr_buf_printf(&t, "rule %s -> %s", na && na->rule ? na->rule : "-", nb->rule ? nb->rule : "-");
-            if (nb->text)
-                sr_buf_printf(&t, ": %s", nb->text);
-        } else {
-            cmp_decided_by(&t, nb);
-            text_rule(&t, nb);
-            if (na && nb->kind != TR_CAP && cmp_first_met(na, &(const tr_compare *){NULL}) &&
-                !(na->source == TR_GIVEN)) {
-                const tr_compare *above, *was = cmp_first_met(na, &above);
-                sr_buf_printf(&t, "; was %s %s", was->what, was->value);
-            }
-        }
-        if (t.oom)
-            b->oom = 1;
-        hang(b, t.data ? t.data : "", 8, 10, WIDTH);
-        sr_buf_free(&t);
-        text_causes(b, d, &d->cause[i * ns]);
-    }
-    for (size_t i = 0; i < d->na; i++) {
-        const tr_node *na = &ta->nodes[i];
-        if (d->b_of_a[i] >= 0 || !cmp_node_differs(na, NULL))
-            continue;
-        sr_buf_printf(b, "    %-34s ", na->subject);
-        cmp_node_value(b, na);
-        sr_buf_puts(b, " -> none\n        no longer in the evidence\n");
-        text_causes(b, d, &d->cause_a[i * ns]);
-    }
+    cmp_difference x;
+    for (size_t pos = 0; cmp_next_difference(d, &pos, &x);)
+        text_difference(b, d, &x);
 }
 
 /* Change j's "why not" sentences, one per line, into t. 0 when out of memory. */
@@ -509,7 +503,6 @@ static void json_scenario(wi *w, size_t idx, const cmp_diff *d, js_writer *jw)
     const state *st = &w->cols[idx];
     const sc_scenario *sc = st->sc;
     const state *A = reference(w);
-    size_t ns = d->nsrc ? d->nsrc : 1;
     js_object(jw);
     js_key(jw, "name"); js_string(jw, sc->name);
     js_key(jw, "file"); js_string(jw, sc->path);
@@ -534,13 +527,9 @@ static void json_scenario(wi *w, size_t idx, const cmp_diff *d, js_writer *jw)
     js_key(jw, "result"); json_judgements(jw, w->p, st);
     js_key(jw, "differences");
     js_array(jw);
-    for (size_t i = 0; i < d->nb; i++)
-        if (d->changed[i])
-            json_difference(jw, d, d->a_of_b[i] >= 0 ? &A->r.trace.nodes[d->a_of_b[i]] : NULL,
-                            &st->r.trace.nodes[i], &d->cause[i * ns]);
-    for (size_t i = 0; i < d->na; i++)
-        if (d->b_of_a[i] < 0 && cmp_node_differs(&A->r.trace.nodes[i], NULL))
-            json_difference(jw, d, &A->r.trace.nodes[i], NULL, &d->cause_a[i * ns]);
+    cmp_difference x;
+    for (size_t pos = 0; cmp_next_difference(d, &pos, &x);)
+        json_difference(jw, d, x.before, x.after, x.causes);
     js_end_array(jw);
     int moved = cmp_judgements_differ(d);
     js_key(jw, "makes_a_difference"); js_bool(jw, moved);
@@ -608,15 +597,10 @@ static void csv_scenario(wi *w, size_t idx, const cmp_diff *d, sr_buf *b)
 {
     const state *st = &w->cols[idx];
     const state *A = reference(w);
-    size_t ns = d->nsrc ? d->nsrc : 1;
     const char *names[2] = {st->label, w->has_ref ? w->ref.label : "baseline"};
-    for (size_t i = 0; i < d->nb; i++)
-        if (d->changed[i])
-            csv_difference(b, d, names, d->a_of_b[i] >= 0 ? &A->r.trace.nodes[d->a_of_b[i]] : NULL,
-                           &st->r.trace.nodes[i], &d->cause[i * ns]);
-    for (size_t i = 0; i < d->na; i++)
-        if (d->b_of_a[i] < 0 && cmp_node_differs(&A->r.trace.nodes[i], NULL))
-            csv_difference(b, d, names, &A->r.trace.nodes[i], NULL, &d->cause_a[i * ns]);
+    cmp_difference x;
+    for (size_t pos = 0; cmp_next_difference(d, &pos, &x);)
+        csv_difference(b, d, names, x.before, x.after, x.causes);
     int moved = cmp_judgements_differ(d);
     if (!moved || A->r.stars == st->r.stars)
         csv_why_not(b, d, names);

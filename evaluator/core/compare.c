@@ -326,13 +326,36 @@ int cmp_diff_build(cmp_diff *d, const rp_pack *p, const cmp_side *A, const cmp_s
     return 1;
 }
 
+int cmp_next_difference(const cmp_diff *d, size_t *pos, cmp_difference *out)
+{
+    size_t ns = d->nsrc ? d->nsrc : 1;
+    const tr_node *a = d->A.r->trace.nodes, *b = d->B.r->trace.nodes;
+    for (; *pos < d->nb; ++*pos)
+        if (d->changed[*pos]) {
+            size_t i = (*pos)++;
+            out->before = d->a_of_b[i] >= 0 ? &a[d->a_of_b[i]] : NULL;
+            out->after = &b[i];
+            out->causes = &d->cause[i * ns];
+            return 1;
+        }
+    for (; *pos < d->nb + d->na; ++*pos) {
+        size_t i = *pos - d->nb;
+        if (d->b_of_a[i] < 0 && cmp_node_differs(&a[i], NULL)) {
+            ++*pos;
+            out->before = &a[i], out->after = NULL;
+            out->causes = &d->cause_a[i * ns];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 size_t cmp_diff_count(const cmp_diff *d)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < d->nb; i++)
-        n += d->changed[i];
-    for (size_t i = 0; i < d->na; i++)
-        n += d->b_of_a[i] < 0 && cmp_node_differs(&d->A.r->trace.nodes[i], NULL);
+    size_t n = 0, pos = 0;
+    cmp_difference x;
+    while (cmp_next_difference(d, &pos, &x))
+        n++;
     return n;
 }
 

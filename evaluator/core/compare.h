@@ -73,7 +73,16 @@ typedef struct cmp_diff {
 /* Compares B with A; 0 when out of memory (nothing to free then). */
 int cmp_diff_build(cmp_diff *d, const rp_pack *p, const cmp_side *A, const cmp_side *B);
 void cmp_diff_free(cmp_diff *d);
-/* The differences: B nodes changed plus A nodes gone. */
+/* One difference: the step before and after (after NULL: gone from the evidence; before
+ * NULL: new) and the changes that caused it, a flag per d->src. */
+typedef struct cmp_difference {
+    const tr_node *before, *after;
+    const unsigned char *causes;
+} cmp_difference;
+
+/* The differences in order, B's changed steps in trace order then A's steps gone: start
+ * with *pos = 0; 0 after the last. */
+int cmp_next_difference(const cmp_diff *d, size_t *pos, cmp_difference *out);
 size_t cmp_diff_count(const cmp_diff *d);
 /* Whether a judgement, the stars or the star rule differ. */
 int cmp_judgements_differ(const cmp_diff *d);
