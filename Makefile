@@ -2,7 +2,7 @@
 #
 #   make            build build/starrate
 #   make demo       rate every council under scenarios/councils/ and print a table
-#   make test       unit tests, golden tests and every rule pack's own tests
+#   make test       unit tests, golden tests and every rule pack's own tests; the public API example
 #   make test SANITIZE=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (tests/bench/), ratios against a baseline from the same run
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
@@ -37,7 +37,7 @@ CRIT_LIBS  = $(shell pkg-config --libs criterion)
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -pthread $(WARN) $(CFLAGS) $(SANFLAGS) \
-             -Ievaluator/include -Ievaluator/core -Ievaluator/cmd $(PKG_CFLAGS)
+             -Ievaluator/include -Ievaluator/core -Ievaluator/cmd -I$(GEN) $(PKG_CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm
 
 # libstarrate.a is the engine alone (evaluator/core); the commands (evaluator/cmd) link on top.
@@ -50,13 +50,16 @@ CMDLIB_OBJ = $(filter-out $(BUILD)/obj/cmd/main.o,$(CMD_OBJ))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(patsubst tests/unit/%.c,$(BUILD)/unit/%.o,$(UNIT_SRC))
 DEPS_OK  = build/.deps-ok
+# Generated at build time, never committed: the report's style sheets as C arrays.
+GEN      = $(BUILD)/gen
+CSS      = evaluator/cmd/report.css evaluator/cmd/report-whatif.css
 
-.PHONY: all deps demo test unit golden packs schema calibration browser hardening bench fuzz \
+.PHONY: all deps demo test unit golden packs schema calibration browser hardening example bench fuzz \
         install uninstall clean
 .DELETE_ON_ERROR:
 
 # build/starrate always points at the binary of the last `make` (release or sanitizer).
-all: $(BUILD)/starrate
+all: $(BUILD)/starrate $(BUILD)/example-rate
 	@ln -sfn $(notdir $(BUILD))/starrate build/starrate
 
 # ---- dependencies ---------------------------------------------------------------------
@@ -76,12 +79,24 @@ $(BUILD)/obj/cmd/%.o: evaluator/cmd/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+$(GEN)/report-css.h: $(CSS) evaluator/cmd/embed.sh
+	@mkdir -p $(dir $@)
+	sh evaluator/cmd/embed.sh report_css evaluator/cmd/report.css \
+	    report_whatif_css evaluator/cmd/report-whatif.css >$@
+
+$(BUILD)/obj/cmd/report.o: $(GEN)/report-css.h
+
 $(BUILD)/libstarrate.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/starrate: $(CMD_OBJ) $(BUILD)/libstarrate.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# The public API's example: evaluator/include alone on the include path, libstarrate.a alone.
+$(BUILD)/example-rate: examples/rate.c evaluator/include/starrate.h $(BUILD)/libstarrate.a
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -Ievaluator/include -o $@ examples/rate.c \
+	    $(BUILD)/libstarrate.a $(LDLIBS_ALL) -pthread
 
 $(BUILD)/unit/%.o: tests/unit/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -118,8 +133,14 @@ browser: $(BUILD)/starrate
 hardening: $(BUILD)/starrate
 	@tests/hardening/bad_inputs.sh $(BUILD)/starrate
 
+example: $(BUILD)/example-rate
+	@$(BUILD)/example-rate rules/2003 scenarios/councils/durham-2003.yaml >$(BUILD)/example-rate.out
+	@cmp -s examples/rate.expected $(BUILD)/example-rate.out || \
+	    { diff -u examples/rate.expected $(BUILD)/example-rate.out; exit 1; }
+	@echo "example: the public API rates Durham 2003 as expected"
+
 # `all` first: build/starrate, which every README example uses, is in place after a test run.
-test: all unit golden packs schema calibration browser hardening
+test: all unit golden packs schema calibration browser hardening example
 
 bench: $(BUILD)/starrate
 	@tests/bench/run.sh $(BUILD)

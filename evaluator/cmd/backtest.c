@@ -6,11 +6,12 @@
  * rule pack must declare exactly those services, so no service name is written here.
  */
 #include "backtest.h"
+#include "cmd.h"
 #include "json.h"
-#include "session.h"
-#include "starrate.h"
+#include "output.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 #define BT_MAX_BYTES (16u << 20)  /* an outcomes file is a few kilobytes; refuse anything huge */
@@ -214,17 +215,6 @@ int bt_csv_parse(const char *name, const char *data, size_t len, bt_csv **out, s
 
 /* ---- inference ------------------------------------------------------------------------ */
 
-/* Advances an odometer over the free slots; 0 when every combination has been seen. */
-static int next_completion(int **slots, const int *sizes, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (++*slots[i] < sizes[i])
-            return 1;
-        *slots[i] = 0;
-    }
-    return 0;
-}
-
 static int check_limits(const rp_pack *p, sr_error *err)
 {
     /* The sets below are bit masks; packs are far inside these bounds. */
@@ -281,7 +271,7 @@ int bt_infer(rp_pack *p, const int *serving, const int *capacity, int target, bt
         if (row < 0)
             return sr_fail(err, SR_ERULES, p->dir, 0, 0, "no star rule matched (run starrate check)");
         infer_count(p, sv, cp, row, target, o, &first_row);
-    } while (next_completion(slots, sizes, nfree));
+    } while (rp_next_completion(slots, sizes, nfree));
     o->row = first_row >= 0 ? first_row : -1;
     return SR_OK;
 }
@@ -619,7 +609,7 @@ static void percent(char *out, size_t n, size_t part, size_t whole)
 
 static void stars_words(sr_buf *o, const rp_pack *p, int n)
 {
-    sr_buf_printf(o, "%d %s", n, n == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+    sr_buf_printf(o, "%d %s", n, rp_unit(p, n));
 }
 
 /* "0, 1 or 3" */
@@ -653,7 +643,7 @@ static void text_rule(sr_buf *o, const rp_pack *p, int rowi, int full)
     sr_buf_printf(o, "by rule %s", sr->id);
     if (full)
         sr_buf_printf(o, ": %s (%s, %s:%d)", sr->sentence,
-                      sr->prov.reconstructed ? "reconstructed" : "documented", sr->prov.file,
+                      rp_prov_text(sr->prov.reconstructed), sr->prov.file,
                       sr->prov.line);
 }
 
@@ -835,7 +825,7 @@ static void json_star_rule(js_writer *w, const rp_pack *p, int rowi)
     js_object(w);
     js_key(w, "id"); js_string(w, sr->id);
     js_key(w, "sentence"); js_string(w, sr->sentence);
-    js_key(w, "provenance"); js_string(w, sr->prov.reconstructed ? "reconstructed" : "source");
+    js_key(w, "provenance"); js_string(w, rp_prov_json(sr->prov.reconstructed));
     js_key(w, "file"); js_string(w, sr->prov.file);
     js_key(w, "line"); js_int(w, sr->prov.line);
     js_end_object(w);
@@ -998,9 +988,7 @@ static void json_report(sr_buf *o, const run *b)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
-static const char usage_backtest[] =
-    "usage: starrate backtest [OPTIONS] OUTCOMES.csv\n"
-    "\n"
+const char backtest_description[] =
     "Checks a rule pack's star table against published outcomes. OUTCOMES.csv (RFC 4180 CSV;\n"
     "- reads standard input) has a header line and one row per council and round:\n"
     "  council,year,SERVICE_serving,SERVICE_capacity,...,stars\n"
@@ -1014,85 +1002,24 @@ static const char usage_backtest[] =
     "Prints each row, a summary with the accuracy, a confusion matrix (published x predicted\n"
     "stars) and each mismatch with the rule that fired.\n"
     "\n"
-    "options:\n"
-    "  --format text|json    output format (default text)\n"
-    "  --rules PACK          use this rule pack for every row instead of the pack of its year\n"
-    "  -o FILE               write the output to FILE atomically instead of standard output\n"
-    "\n"
-    "exit status: 0 every scored row agrees, 1 a complete row disagrees, a partial row cannot\n"
-    "reach its published stars, or the file was rejected; 2 usage error\n";
+    "Exit status: 0 every scored row agrees, 1 a complete row disagrees, a partial row cannot\n"
+    "reach its published stars, or the file was rejected; 2 usage error.\n";
 
 typedef struct bt_opts {
-    int json, help;
-    const char *rules, *output, *file;
+    int json; /* the index of the format: text, json */
+    const char *rules, *output;
 } bt_opts;
 
-static int bt_usage(FILE *err, const char *fmt, const char *arg)
-{
-    fputs("starrate: ", err);
-    fprintf(err, fmt, arg);
-    fputs("\nTry 'starrate help backtest' for usage.\n", err);
-    return 2;
-}
+static const char *const bt_formats[] = {"text", "json", NULL};
 
-/* The value of an option given as "--name VALUE" or "--name=VALUE". */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=' && name[1] == '-')
-        return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name) != 0)
-        return NULL;
-    return *i + 1 < argc ? argv[++*i] : "";
-}
-
-static int parse_option(int argc, char **argv, int *i, bt_opts *o, FILE *err)
-{
-    const char *a = argv[*i], *v = NULL;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-        o->help = 1;
-    else if ((v = opt_value(argc, argv, i, "--format"))) {
-        if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
-            return bt_usage(err, "unknown format '%s' for backtest (expected text or json)", v);
-        o->json = strcmp(v, "json") == 0;
-    } else if ((v = opt_value(argc, argv, i, "--rules")))
-        o->rules = v;
-    else if ((v = opt_value(argc, argv, i, "-o")) || (v = opt_value(argc, argv, i, "--output")))
-        o->output = v;
-    else
-        return bt_usage(err, "unknown option '%s'", a);
-    if (v && !*v)
-        return bt_usage(err, "option %s needs a value", a);
-    return 0;
-}
-
-static int parse_args(int argc, char **argv, bt_opts *o, FILE *err)
-{
-    memset(o, 0, sizeof *o);
-    int only_args = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_args || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->file)
-                return bt_usage(err, "backtest takes one outcomes file (also got '%s')", a);
-            o->file = a;
-        } else if (strcmp(a, "--") == 0) {
-            only_args = 1;
-        } else if (parse_option(argc, argv, &i, o, err)) {
-            return 2;
-        }
-    }
-    if (!o->help && !o->file)
-        return bt_usage(err, "backtest needs an outcomes file (CSV)%s", "");
-    return 0;
-}
-
-static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e); }
-
-static int emit(const bt_opts *o, sr_buf *b, FILE *out, sr_error *e)
-{
-    return sr_deliver(b, o->output, out, e);
-}
+#define OPT(field) offsetof(bt_opts, field)
+const po_option backtest_options[] = {
+    {PO_CHOICE, 0, "format", OPT(json), "text|json", "output format (default text)", 0, 0, bt_formats, NULL},
+    {PO_STRING, 0, "rules", OPT(rules), "PACK", "use this rule pack for every row instead of the pack of its year", 0, 0, NULL, NULL},
+    {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+#undef OPT
 
 static void run_free(run *b)
 {
@@ -1100,39 +1027,47 @@ static void run_free(run *b)
     bt_csv_free(b->csv);
 }
 
-int bt_backtest_main(int argc, char **argv, FILE *out, FILE *err)
+static int backtest_file(const bt_opts *o, const char *file, FILE *out, FILE *err);
+
+int cmd_backtest(int argc, char **argv, FILE *out, FILE *err)
 {
-    bt_opts o;
-    if (parse_args(argc, argv, &o, err))
-        return 2;
-    if (o.help) {
-        fputs(usage_backtest, out);
-        return 0;
-    }
+    bt_opts o = {0};
+    int status, n = cmd_parse(argc, &argv, &o, out, err, &status);
+    if (n < 0)
+        return status;
+    if (n == 0)
+        return cmd_usage(err, "backtest", "backtest needs an outcomes file (CSV)");
+    if (n > 1)
+        return cmd_usage(err, "backtest", "backtest takes one outcomes file (also got '%s')", argv[1]);
+    return backtest_file(&o, argv[0], out, err);
+}
+
+static int backtest_file(const bt_opts *o, const char *file, FILE *out, FILE *err)
+{
     sr_error e;
     sr_error_clear(&e);
-    const char *shown = strcmp(o.file, "-") == 0 ? "<stdin>" : o.file;
+    const char *shown = strcmp(file, "-") == 0 ? "<stdin>" : file;
     ss_session *session = sr_malloc(sizeof *session);
-    run b = {shown, o.rules, session, NULL, {0}, NULL, 0, {NULL}, 0, &e};
+    run b = {shown, o->rules, session, NULL, {0}, NULL, 0, {NULL}, 0, &e};
     char *data = NULL;
     size_t len = 0;
     int rc = session ? SR_OK : sr_oom(&e);
     if (rc == SR_OK) {
         ss_init(session);
-        rc = sr_read_file(o.file, BT_MAX_BYTES, &data, &len, &e);
+        rc = sr_read_file(file, BT_MAX_BYTES, &data, &len, &e);
     }
     if (rc == SR_OK) rc = read_outcomes(&b, data, len);
     sr_buf rep;
     sr_buf_init(&rep);
     if (rc == SR_OK) {
-        if (o.json) json_report(&rep, &b); else text_report(&rep, &b);
-        rc = emit(&o, &rep, out, &e);
+        if (o->json) json_report(&rep, &b); else text_report(&rep, &b);
+        rc = sr_deliver(&rep, o->output, out, &e);
     }
     int bad = 0;
     for (size_t i = 0; rc == SR_OK && i < b.nrows; i++)
         bad |= b.rows[i].bad;
     if (rc != SR_OK)
-        report_error(err, &e);
+        sr_error_print(err, &e);
     sr_buf_free(&rep);
     run_free(&b);
     sr_free(data);

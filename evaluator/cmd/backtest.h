@@ -65,12 +65,4 @@ typedef struct bt_inference {
 int bt_infer(rp_pack *p, const int *serving, const int *capacity, int target, bt_inference *out,
              sr_error *err);
 
-/* ---- the command ---------------------------------------------------------------------- */
-
-/* `starrate backtest [--format text|json] [--rules PACK] [-o FILE] OUTCOMES.csv`; argv holds
- * the arguments after the command name. Exit status: 0 every scored row agrees, 1 a complete
- * row disagrees, a partial row cannot reach its published stars, or the file was rejected;
- * 2 usage error. */
-int bt_backtest_main(int argc, char **argv, FILE *out, FILE *err);
-
 #endif

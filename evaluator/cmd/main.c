@@ -1,10 +1,10 @@
 /*
- * main.c — the `starrate` program: everything is in cli.c, so tests can run commands
- * in-process.
+ * main.c — the `starrate` program: the commands are in cmd_main's table (help.c), so tests
+ * can run them in-process.
  */
-#include "cli.h"
+#include "cmd.h"
 
 int main(int argc, char **argv)
 {
-    return cli_main(argc, argv, stdout, stderr);
+    return cmd_main(argc, argv, stdout, stderr);
 }

@@ -6,41 +6,30 @@
  * soon as it is rated (its evidence is then freed); only a small row per council is kept for
  * the league table and the summary, which come first in the page.
  *
- * The "What if" section (--scenario) applies each scenario to a working copy of the evidence
- * with the scenario module (sc_apply_all, then sc_rollback), rates it into a result of its
- * own, and compares the two traces step by step with whatif's test of a difference, so the
- * cells it marks are the differences `whatif` lists.
+ * The "What if" section (--scenario) runs each scenario on a working copy of the evidence
+ * with compare.c's scenario runner (then sc_rollback), rates it into a result of its own,
+ * and compares the two traces step by step with compare.c's test of a difference, the one
+ * whatif uses, so the cells it marks are the differences `whatif` lists.
  *
  * Colours: PAF indicators were published in five bands shown as traffic lights (5 very good,
  * dark green, down to 1 investigate urgently, red). Grades, judgements and stars use the same
  * five colours, spread over their scale from the pack (worst red, best dark green), so the
  * page needs no colour table of its own per scale.
  */
-#include "report.h"
+#include "cmd.h"
+#include "compare.h"
+#include "html.h"
+#include "report-css.h" /* report.css and report-whatif.css, embedded at build time */
+#include "eval.h"
+#include "output.h"
 #include "scenario.h"
-#include "session.h"
-#include "starrate.h"
-#include "whatif.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- escaping and small helpers ------------------------------------------------------- */
-
-void hr_escape(sr_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': sr_buf_puts(b, "&amp;"); break;
-        case '<': sr_buf_puts(b, "&lt;"); break;
-        case '>': sr_buf_puts(b, "&gt;"); break;
-        case '"': sr_buf_puts(b, "&quot;"); break;
-        case '\'': sr_buf_puts(b, "&#39;"); break;
-        default: sr_buf_putc(b, *s);
-        }
-    }
-}
 
 /* The traffic-light band (1-5) of word `i` on a scale of n words, worst first. */
 static int band_of_word(int i, size_t n)
@@ -52,34 +41,25 @@ static int band_of_word(int i, size_t n)
     return 1 + (int)(((size_t)i * 4 + (n - 1) / 2) / (n - 1));
 }
 
-static void num(sr_buf *b, double v)
-{
-    char s[40];
-    sr_format_number(v, s, sizeof s);
-    hr_escape(b, s);
-}
-
-static const char *word_id(const rp_scale *sc, int w) { return w >= 0 ? sc->words[w].id : NULL; }
-
 static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
 {
-    sr_buf_printf(b, "%d ", stars);
-    hr_escape(b, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+    html_rawf(b, "%d ", stars);
+    html_txt(b, rp_unit(p, stars));
 }
 
 /* "Nov 2003" when the evidence names its round, else the year. */
 static void round_label(sr_buf *b, int year, const char *round)
 {
     if (round)
-        hr_escape(b, round);
+        html_txt(b, round);
     else
-        sr_buf_printf(b, "%d", year);
+        html_rawf(b, "%d", year);
 }
 
 static void prov_label(sr_buf *b, int reconstructed)
 {
-    sr_buf_printf(b, "<span class=\"prov %s\">%s</span>", reconstructed ? "rec" : "doc",
-                  reconstructed ? "reconstructed" : "documented");
+    html_rawf(b, "<span class=\"prov %s\">%s</span>", reconstructed ? "rec" : "doc",
+                  rp_prov_text(reconstructed));
 }
 
 static void prov_phrase(sr_buf *b, const rp_prov *pr) { prov_label(b, pr->reconstructed); }
@@ -149,113 +129,113 @@ static void council_stars(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
     int stars = o->r->stars;
-    sr_buf_puts(b, "<div class=\"rating\"><p class=\"stars\" aria-hidden=\"true\">");
+    html_raw(b, "<div class=\"rating\"><p class=\"stars\" aria-hidden=\"true\">");
     for (int k = p->rating_min; k < p->rating_max; k++)
-        sr_buf_puts(b, stars > k ? "<span class=\"on\">&#9733;</span>" : "<span class=\"off\">&#9734;</span>");
-    sr_buf_puts(b, "</p><p class=\"stars-text\"><strong>");
+        html_raw(b, stars > k ? "<span class=\"on\">&#9733;</span>" : "<span class=\"off\">&#9734;</span>");
+    html_raw(b, "</p><p class=\"stars-text\"><strong>");
     if (stars >= 0) {
         stars_phrase(b, p, stars);
     } else {
         int total = 0, done = 0;
         for (int k = 0; k < 32; k++)
             total += (o->r->possible >> k) & 1;
-        sr_buf_puts(b, "Not settled: ");
+        html_raw(b, "Not settled: ");
         for (int k = 0; k < 32; k++)
             if ((o->r->possible >> k) & 1)
-                sr_buf_printf(b, "%s%d", done++ == 0 ? "" : done == total ? " or " : ", ", k);
-        sr_buf_putc(b, ' ');
-        hr_escape(b, p->rating_unit);
-        sr_buf_puts(b, " possible");
+                html_rawf(b, "%s%d", done++ == 0 ? "" : done == total ? " or " : ", ", k);
+        html_raw(b, " ");
+        html_txt(b, p->rating_unit);
+        html_raw(b, " possible");
     }
-    sr_buf_puts(b, "</strong>");
+    html_raw(b, "</strong>");
 }
 
 static void council_rule(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
     if (o->r->rule < 0) {
-        sr_buf_puts(b, o->r->stars >= 0 ? ", whatever the missing judgements are</p>"
+        html_raw(b, o->r->stars >= 0 ? ", whatever the missing judgements are</p>"
                                          : "; the missing judgements decide</p>");
         return;
     }
     const rp_star_rule *sr = &p->star_rules[o->r->rule];
-    sr_buf_puts(b, " by rule <code class=\"rule-id\">");
-    hr_escape(b, sr->id);
-    sr_buf_puts(b, "</code>: ");
-    hr_escape(b, sr->sentence);
-    sr_buf_puts(b, "</p><p class=\"provenance\">");
+    html_raw(b, " by rule <code class=\"rule-id\">");
+    html_txt(b, sr->id);
+    html_raw(b, "</code>: ");
+    html_txt(b, sr->sentence);
+    html_raw(b, "</p><p class=\"provenance\">");
     prov_phrase(b, &sr->prov);
-    sr_buf_puts(b, " ");
-    hr_escape(b, sr->prov.text);
-    sr_buf_puts(b, " <span class=\"where\">(");
-    hr_escape(b, sr->prov.file);
-    sr_buf_printf(b, ":%d)</span></p>", sr->prov.line);
+    html_raw(b, " ");
+    html_txt(b, sr->prov.text);
+    html_raw(b, " <span class=\"where\">(");
+    html_txt(b, sr->prov.file);
+    html_rawf(b, ":%d)</span></p>", sr->prov.line);
 }
 
 static void council_published(sr_buf *b, const out_rating *o)
 {
     int pub = o->ev->pub_stars;
     if (pub < 0) {
-        sr_buf_puts(b, "</div>\n");
+        html_raw(b, "</div>\n");
         return;
     }
     int agrees = o->r->stars >= 0 && o->r->stars == pub;
     int open = o->r->stars < 0;
-    sr_buf_printf(b, "<p class=\"published %s\" data-published=\"%d\">Published: ",
+    html_rawf(b, "<p class=\"published %s\" data-published=\"%d\">Published: ",
                   open ? "open" : agrees ? "agrees" : "differs", pub);
     stars_phrase(b, o->pack, pub);
     if (open)
-        sr_buf_puts(b, (o->r->possible >> pub) & 1 ? ", consistent with the evidence"
+        html_raw(b, (o->r->possible >> pub) & 1 ? ", consistent with the evidence"
                                                      : ", not reachable from the evidence");
     else
-        sr_buf_puts(b, agrees ? ", the rating agrees" : ", the rating differs");
-    sr_buf_puts(b, ".</p></div>\n");
+        html_raw(b, agrees ? ", the rating agrees" : ", the rating differs");
+    html_raw(b, ".</p></div>\n");
 }
 
 static void judgement_cell(sr_buf *b, const rp_scale *sc, int word, int given, int uncapped,
                            const char *needs)
 {
-    sr_buf_printf(b, "<td class=\"b%d\">", band_of_word(word, sc->nwords));
-    hr_escape(b, word >= 0 ? sc->words[word].text : "insufficient evidence");
-    sr_buf_printf(b, " <span class=\"src\">%s</span>",
+    html_rawf(b, "<td class=\"b%d\">", band_of_word(word, sc->nwords));
+    html_txt(b, word >= 0 ? sc->words[word].text : "insufficient evidence");
+    html_rawf(b, " <span class=\"src\">%s</span>",
                   word < 0 ? "insufficient" : given ? "given" : "derived");
     if (word >= 0 && uncapped > word) {
-        sr_buf_puts(b, "<br><span class=\"capped\">capped from ");
-        hr_escape(b, sc->words[uncapped].id);
-        sr_buf_puts(b, "</span>");
+        html_raw(b, "<br><span class=\"capped\">capped from ");
+        html_txt(b, sc->words[uncapped].id);
+        html_raw(b, "</span>");
     }
     if (word < 0 && needs) {
-        sr_buf_puts(b, "<br><span class=\"needs\">needs ");
-        hr_escape(b, needs);
-        sr_buf_puts(b, "</span>");
+        html_raw(b, "<br><span class=\"needs\">needs ");
+        html_txt(b, needs);
+        html_raw(b, "</span>");
     }
-    sr_buf_puts(b, "</td>");
+    html_raw(b, "</td>");
 }
 
 static void council_judgements(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
-    sr_buf_puts(b, "<h3>Judgements</h3>\n<table class=\"judgements\"><thead><tr><th>Service</th><th>");
-    hr_escape(b, p->serving.name);
-    sr_buf_puts(b, "</th><th>");
-    hr_escape(b, p->capacity.name);
-    sr_buf_puts(b, "</th></tr></thead><tbody>\n");
+    html_raw(b, "<h3>Judgements</h3>\n<table class=\"judgements\"><thead><tr><th>Service</th><th>");
+    html_txt(b, p->serving.name);
+    html_raw(b, "</th><th>");
+    html_txt(b, p->capacity.name);
+    html_raw(b, "</th></tr></thead><tbody>\n");
     for (size_t s = 0; s < p->nservices; s++) {
         const rt_service *rs = &o->r->svc[s];
-        sr_buf_puts(b, "<tr data-service=\"");
-        hr_escape(b, p->services[s].id);
-        sr_buf_puts(b, "\" data-serving=\"");
-        hr_escape(b, word_id(&p->serving, rs->serving));
-        sr_buf_puts(b, "\" data-capacity=\"");
-        hr_escape(b, word_id(&p->capacity, rs->capacity));
-        sr_buf_puts(b, "\"><th scope=\"row\">");
-        hr_escape(b, p->services[s].title);
-        sr_buf_puts(b, "</th>");
+        html_raw(b, "<tr");
+        html_attr(b, "data-service", p->services[s].id);
+        html_raw(b, " data-serving=\"");
+        html_txt(b, rp_word_id(&p->serving, rs->serving, NULL));
+        html_raw(b, "\"");
+        html_attr(b, "data-capacity", rp_word_id(&p->capacity, rs->capacity, NULL));
+        html_raw(b, "><th scope=\"row\">");
+        html_txt(b, p->services[s].title);
+        html_raw(b, "</th>");
         judgement_cell(b, &p->serving, rs->serving, rs->serving_given, rs->serving_uncapped, rs->serving_needs);
         judgement_cell(b, &p->capacity, rs->capacity, rs->capacity_given, rs->capacity_uncapped, rs->capacity_needs);
-        sr_buf_puts(b, "</tr>\n");
+        html_raw(b, "</tr>\n");
     }
-    sr_buf_puts(b, "</tbody></table>\n");
+    html_raw(b, "</tbody></table>\n");
 }
 
 /* ---- one council: the standards grid -------------------------------------------------- */
@@ -266,40 +246,40 @@ static void grid_cell(sr_buf *b, const out_rating *o, const rt_service *rs, int 
     int g = rs->grade[k];
     const tr_node *nd = rs->grade_node[k] >= 0 && (size_t)rs->grade_node[k] < o->r->trace.n
                             ? &o->r->trace.nodes[rs->grade_node[k]] : NULL;
-    sr_buf_printf(b, "<td class=\"b%d\" data-standard=\"%d\" data-grade=\"", band_of_word(g, p->grade.nwords), k + 1);
-    hr_escape(b, word_id(&p->grade, g));
-    sr_buf_puts(b, "\"><span class=\"grade\">");
-    hr_escape(b, g >= 0 ? p->grade.words[g].text : "not assessed");
-    sr_buf_puts(b, "</span>");
+    html_rawf(b, "<td class=\"b%d\" data-standard=\"%d\" data-grade=\"", band_of_word(g, p->grade.nwords), k + 1);
+    html_txt(b, rp_word_id(&p->grade, g, NULL));
+    html_raw(b, "\"><span class=\"grade\">");
+    html_txt(b, g >= 0 ? p->grade.words[g].text : "not assessed");
+    html_raw(b, "</span>");
     if (g >= 0)
-        sr_buf_printf(b, " <span class=\"src\">%s</span>", rs->grade_given[k] ? "given" : "derived");
+        html_rawf(b, " <span class=\"src\">%s</span>", rs->grade_given[k] ? "given" : "derived");
     if (nd && nd->text) {
-        sr_buf_puts(b, "<br><span class=\"why\">");
-        hr_escape(b, nd->text);
-        sr_buf_puts(b, "</span>");
+        html_raw(b, "<br><span class=\"why\">");
+        html_txt(b, nd->text);
+        html_raw(b, "</span>");
     }
-    sr_buf_puts(b, "</td>");
+    html_raw(b, "</td>");
 }
 
 static void council_grid(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
-    sr_buf_puts(b, "<h3>Standards</h3>\n<table class=\"grid\"><thead><tr><th>Service</th>");
+    html_raw(b, "<h3>Standards</h3>\n<table class=\"grid\"><thead><tr><th>Service</th>");
     for (int k = 0; k < p->nstandards; k++) {
-        sr_buf_printf(b, "<th scope=\"col\"><span class=\"std-no\">%d</span> ", k + 1);
-        hr_escape(b, p->standards[k].name);
-        sr_buf_puts(b, "</th>");
+        html_rawf(b, "<th scope=\"col\"><span class=\"std-no\">%d</span> ", k + 1);
+        html_txt(b, p->standards[k].name);
+        html_raw(b, "</th>");
     }
-    sr_buf_puts(b, "</tr></thead><tbody>\n");
+    html_raw(b, "</tr></thead><tbody>\n");
     for (size_t s = 0; s < p->nservices; s++) {
-        sr_buf_puts(b, "<tr><th scope=\"row\">");
-        hr_escape(b, p->services[s].title);
-        sr_buf_puts(b, "</th>");
+        html_raw(b, "<tr><th scope=\"row\">");
+        html_txt(b, p->services[s].title);
+        html_raw(b, "</th>");
         for (int k = 0; k < p->nstandards; k++)
             grid_cell(b, o, &o->r->svc[s], k);
-        sr_buf_puts(b, "</tr>\n");
+        html_raw(b, "</tr>\n");
     }
-    sr_buf_puts(b, "</tbody></table>\n");
+    html_raw(b, "</tbody></table>\n");
 }
 
 /* ---- one council: indicators ---------------------------------------------------------- */
@@ -309,32 +289,32 @@ static void band_limits(sr_buf *b, const rp_indicator *d)
 {
     for (size_t i = 0; i < d->nbands; i++) {
         const rp_band *bd = &d->bands[i];
-        sr_buf_printf(b, "<span class=\"lim b%d\">%d: ", bd->band >= 1 && bd->band <= 5 ? bd->band : 0, bd->band);
+        html_rawf(b, "<span class=\"lim b%d\">%d: ", bd->band >= 1 && bd->band <= 5 ? bd->band : 0, bd->band);
         if (bd->has_min && bd->has_max) {
-            num(b, bd->min);
-            sr_buf_puts(b, "&ndash;");
-            num(b, bd->max);
+            html_num(b, bd->min);
+            html_raw(b, "&ndash;");
+            html_num(b, bd->max);
         } else {
-            sr_buf_puts(b, bd->has_min ? "&ge; " : "&le; ");
-            num(b, bd->has_min ? bd->min : bd->max);
+            html_raw(b, bd->has_min ? "&ge; " : "&le; ");
+            html_num(b, bd->has_min ? bd->min : bd->max);
         }
-        sr_buf_puts(b, "</span> ");
+        html_raw(b, "</span> ");
     }
-    sr_buf_puts(b, "<span class=\"lim b1\">1: otherwise</span>");
+    html_raw(b, "<span class=\"lim b1\">1: otherwise</span>");
 }
 
 static void indicator_origin(sr_buf *b, const ev_indicator *ind)
 {
     if (ind->band)
-        sr_buf_puts(b, "published band");
+        html_raw(b, "published band");
     else
-        sr_buf_puts(b, "derived from the limits");
+        html_raw(b, "derived from the limits");
     if (ind->origin == EV_ORIGIN_LETTER) {
-        sr_buf_puts(b, "; value from the letter");
+        html_raw(b, "; value from the letter");
         if (ind->letter_line > 0)
-            sr_buf_printf(b, ", line %d", ind->letter_line);
+            html_rawf(b, ", line %d", ind->letter_line);
     } else if (ind->origin == EV_ORIGIN_ESTIMATE) {
-        sr_buf_puts(b, "; value estimated");
+        html_raw(b, "; value estimated");
     }
 }
 
@@ -342,27 +322,27 @@ static void indicator_row(sr_buf *b, const rp_pack *p, size_t s, const ev_indica
 {
     static const char *const polarity[] = {"higher is better", "lower is better", "a middle range is best"};
     const rp_indicator *d = ind->def;
-    sr_buf_printf(b, "<tr data-indicator=\"");
-    hr_escape(b, ind->code);
-    sr_buf_printf(b, "\" data-band=\"%d\"><td>", band);
-    hr_escape(b, p->services[s].title);
-    sr_buf_puts(b, "</td><td><code>");
-    hr_escape(b, ind->code);
-    sr_buf_puts(b, "</code></td><td>");
-    hr_escape(b, d->name);
-    sr_buf_printf(b, "</td><td class=\"c\">%d</td><td class=\"n\">", d->standard);
-    if (ind->has_value) num(b, ind->value); else sr_buf_puts(b, "&mdash;");
-    sr_buf_puts(b, " <span class=\"unit\">");
-    hr_escape(b, d->unit);
-    sr_buf_puts(b, "</span></td><td class=\"n\">");
-    if (ind->has_previous) num(b, ind->previous); else sr_buf_puts(b, "&mdash;");
-    sr_buf_printf(b, "</td><td class=\"b%d c\"><strong>%d</strong></td><td class=\"limits\">", band, band);
+    html_rawf(b, "<tr data-indicator=\"");
+    html_txt(b, ind->code);
+    html_rawf(b, "\" data-band=\"%d\"><td>", band);
+    html_txt(b, p->services[s].title);
+    html_raw(b, "</td><td><code>");
+    html_txt(b, ind->code);
+    html_raw(b, "</code></td><td>");
+    html_txt(b, d->name);
+    html_rawf(b, "</td><td class=\"c\">%d</td><td class=\"n\">", d->standard);
+    if (ind->has_value) html_num(b, ind->value); else html_raw(b, "&mdash;");
+    html_raw(b, " <span class=\"unit\">");
+    html_txt(b, d->unit);
+    html_raw(b, "</span></td><td class=\"n\">");
+    if (ind->has_previous) html_num(b, ind->previous); else html_raw(b, "&mdash;");
+    html_rawf(b, "</td><td class=\"b%d c\"><strong>%d</strong></td><td class=\"limits\">", band, band);
     band_limits(b, d);
-    sr_buf_printf(b, "<br><span class=\"pol\">%s</span> ", polarity[d->polarity <= RP_RANGE ? d->polarity : 0]);
+    html_rawf(b, "<br><span class=\"pol\">%s</span> ", polarity[d->polarity <= RP_RANGE ? d->polarity : 0]);
     prov_phrase(b, &d->prov);
-    sr_buf_puts(b, "</td><td>");
+    html_raw(b, "</td><td>");
     indicator_origin(b, ind);
-    sr_buf_puts(b, "</td></tr>\n");
+    html_raw(b, "</td></tr>\n");
 }
 
 static void council_indicators(sr_buf *b, const out_rating *o)
@@ -371,12 +351,12 @@ static void council_indicators(sr_buf *b, const out_rating *o)
     size_t total = 0;
     for (size_t s = 0; s < p->nservices; s++)
         total += o->ev->services[s].nindicators;
-    sr_buf_puts(b, "<h3>Indicators</h3>\n");
+    html_raw(b, "<h3>Indicators</h3>\n");
     if (total == 0) {
-        sr_buf_puts(b, "<p class=\"none\">The evidence gives no indicator values.</p>\n");
+        html_raw(b, "<p class=\"none\">The evidence gives no indicator values.</p>\n");
         return;
     }
-    sr_buf_puts(b, "<table class=\"indicators\"><thead><tr><th>Service</th><th>Code</th>"
+    html_raw(b, "<table class=\"indicators\"><thead><tr><th>Service</th><th>Code</th>"
                    "<th>Indicator</th><th>Standard</th><th>Value</th><th>Previous</th><th>Band</th>"
                    "<th>Band limits</th><th>Source</th></tr></thead><tbody>\n");
     for (size_t s = 0; s < p->nservices; s++) {
@@ -384,7 +364,7 @@ static void council_indicators(sr_buf *b, const out_rating *o)
         for (size_t i = 0; i < svc->nindicators; i++)
             indicator_row(b, p, s, &svc->indicators[i], o->r->svc[s].band[i]);
     }
-    sr_buf_puts(b, "</tbody></table>\n");
+    html_raw(b, "</tbody></table>\n");
 }
 
 /* ---- one council: key thresholds ------------------------------------------------------ */
@@ -393,18 +373,18 @@ static void cap_compared(sr_buf *b, const tr_node *nd)
 {
     const tr_input *in = nd->inputs;
     if (in) {
-        hr_escape(b, in->name);
-        sr_buf_puts(b, ": ");
-        hr_escape(b, in->value);
+        html_txt(b, in->name);
+        html_raw(b, ": ");
+        html_txt(b, in->value);
     }
     for (const tr_compare *c = nd->cmps; c; c = c->next) {
-        sr_buf_puts(b, "<br>");
-        hr_escape(b, c->value);
-        sr_buf_putc(b, ' ');
-        hr_escape(b, c->op);
-        sr_buf_putc(b, ' ');
-        hr_escape(b, c->limit);
-        sr_buf_puts(b, c->met ? ": holds" : ": does not hold");
+        html_raw(b, "<br>");
+        html_txt(b, c->value);
+        html_raw(b, " ");
+        html_txt(b, tr_op_words[c->op]);
+        html_raw(b, " ");
+        html_txt(b, c->limit);
+        html_raw(b, c->met ? ": holds" : ": does not hold");
     }
 }
 
@@ -419,41 +399,41 @@ static const rp_cap *cap_of(const rp_pack *p, const char *id)
 /* The result in bold, then the node's sentence, which usually starts with the result. */
 static void cap_result(sr_buf *b, const tr_node *nd)
 {
-    const char *out = nd->output ? nd->output : "not evaluated", *text = nd->text ? nd->text : "";
+    const char *out = tr_output(nd) ? tr_output(nd) : "not evaluated", *text = nd->text ? nd->text : "";
     size_t n = strlen(out);
-    sr_buf_puts(b, "<strong>");
-    hr_escape(b, out);
-    sr_buf_puts(b, "</strong>");
+    html_raw(b, "<strong>");
+    html_txt(b, out);
+    html_raw(b, "</strong>");
     if (strncmp(text, out, n) == 0)
         text += n;
     else if (*text)
-        sr_buf_puts(b, ": ");
-    hr_escape(b, text);
+        html_raw(b, ": ");
+    html_txt(b, text);
 }
 
 static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
 {
     const rp_cap *cap = cap_of(p, nd->rule);
-    int fired = nd->output && strcmp(nd->output, "capped") == 0;
-    sr_buf_printf(b, "<tr class=\"%s\" data-cap=\"", fired ? "fired" : "quiet");
-    hr_escape(b, nd->rule);
-    sr_buf_puts(b, "\"><td>");
-    hr_escape(b, cap ? p->services[cap->service].title : nd->subject);
-    sr_buf_puts(b, "</td><td>");
+    int fired = tr_caps(nd);
+    html_rawf(b, "<tr class=\"%s\" data-cap=\"", fired ? "fired" : "quiet");
+    html_txt(b, nd->rule);
+    html_raw(b, "\"><td>");
+    html_txt(b, cap ? p->services[cap->service].title : nd->subject);
+    html_raw(b, "</td><td>");
     if (cap)
-        hr_escape(b, cap->judgement ? p->capacity.name : p->serving.name);
-    sr_buf_puts(b, "</td><td><code>");
-    hr_escape(b, nd->rule);
-    sr_buf_puts(b, "</code></td><td class=\"result\">");
+        html_txt(b, cap->judgement ? p->capacity.name : p->serving.name);
+    html_raw(b, "</td><td><code>");
+    html_txt(b, nd->rule);
+    html_raw(b, "</code></td><td class=\"result\">");
     cap_result(b, nd);
-    sr_buf_puts(b, "</td><td>");
+    html_raw(b, "</td><td>");
     cap_compared(b, nd);
-    sr_buf_puts(b, "</td><td>");
+    html_raw(b, "</td><td>");
     if (cap)
         prov_phrase(b, &cap->prov);
-    sr_buf_puts(b, " <span class=\"where\">");
-    hr_escape(b, nd->file);
-    sr_buf_printf(b, ":%d</span></td></tr>\n", nd->line);
+    html_raw(b, " <span class=\"where\">");
+    html_txt(b, nd->file);
+    html_rawf(b, ":%d</span></td></tr>\n", nd->line);
 }
 
 static void council_caps(sr_buf *b, const out_rating *o)
@@ -461,56 +441,56 @@ static void council_caps(sr_buf *b, const out_rating *o)
     const tr_trace *t = &o->r->trace;
     size_t n = 0;
     for (size_t i = 0; i < t->n; i++)
-        n += strcmp(t->nodes[i].kind, "cap") == 0;
-    sr_buf_puts(b, "<h3>Key thresholds</h3>\n");
+        n += t->nodes[i].kind == TR_CAP;
+    html_raw(b, "<h3>Key thresholds</h3>\n");
     if (n == 0) {
-        sr_buf_puts(b, "<p class=\"none\">No key threshold was checked.</p>\n");
+        html_raw(b, "<p class=\"none\">No key threshold was checked.</p>\n");
         return;
     }
-    sr_buf_puts(b, "<table class=\"caps\"><thead><tr><th>Service</th><th>Judgement</th>"
+    html_raw(b, "<table class=\"caps\"><thead><tr><th>Service</th><th>Judgement</th>"
                    "<th>Threshold</th><th>Result</th><th>Compared</th><th>Rule</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->nodes[i].kind, "cap") == 0)
+        if (t->nodes[i].kind == TR_CAP)
             cap_row(b, o->pack, &t->nodes[i]);
-    sr_buf_puts(b, "</tbody></table>\n");
+    html_raw(b, "</tbody></table>\n");
 }
 
 /* ---- one council ---------------------------------------------------------------------- */
 
 static void council_audit(sr_buf *b, const out_rating *o)
 {
-    sr_buf_puts(b, "<p class=\"audit\">Evidence <code>");
-    hr_escape(b, o->ev->path);
-    sr_buf_puts(b, "</code> (sha256 <code>");
-    hr_escape(b, o->ev->sha256);
-    sr_buf_puts(b, "</code>); rules ");
-    hr_escape(b, o->pack->name);
-    sr_buf_putc(b, ' ');
-    hr_escape(b, o->pack->version);
-    sr_buf_puts(b, " (sha256 <code>");
-    hr_escape(b, o->pack->sha256);
-    sr_buf_puts(b, "</code>). The full derivation: <code>starrate explain ");
-    hr_escape(b, o->ev->path);
-    sr_buf_puts(b, "</code>.</p>\n");
+    html_raw(b, "<p class=\"audit\">Evidence <code>");
+    html_txt(b, o->ev->path);
+    html_raw(b, "</code> (sha256 <code>");
+    html_txt(b, o->ev->sha256);
+    html_raw(b, "</code>); rules ");
+    html_txt(b, o->pack->name);
+    html_raw(b, " ");
+    html_txt(b, o->pack->version);
+    html_raw(b, " (sha256 <code>");
+    html_txt(b, o->pack->sha256);
+    html_raw(b, "</code>). The full derivation: <code>starrate explain ");
+    html_txt(b, o->ev->path);
+    html_raw(b, "</code>.</p>\n");
 }
 
 static void council_section(sr_buf *b, const out_rating *o, int index)
 {
-    sr_buf_printf(b, "<section class=\"council\" id=\"council-%d\" data-council=\"", index + 1);
-    hr_escape(b, o->ev->council);
-    sr_buf_puts(b, "\" data-stars=\"");
+    html_rawf(b, "<section class=\"council\" id=\"council-%d\" data-council=\"", index + 1);
+    html_txt(b, o->ev->council);
+    html_raw(b, "\" data-stars=\"");
     if (o->r->stars >= 0)
-        sr_buf_printf(b, "%d", o->r->stars);
-    sr_buf_puts(b, "\" data-rule=\"");
+        html_rawf(b, "%d", o->r->stars);
+    html_raw(b, "\" data-rule=\"");
     if (o->r->rule >= 0)
-        hr_escape(b, o->pack->star_rules[o->r->rule].id);
-    sr_buf_puts(b, "\" data-ruleset=\"");
-    hr_escape(b, o->pack->name);
-    sr_buf_puts(b, "\">\n<h2>");
-    hr_escape(b, o->ev->council);
-    sr_buf_puts(b, " <span class=\"round\">&middot; ");
+        html_txt(b, o->pack->star_rules[o->r->rule].id);
+    html_raw(b, "\"");
+    html_attr(b, "data-ruleset", o->pack->name);
+    html_raw(b, ">\n<h2>");
+    html_txt(b, o->ev->council);
+    html_raw(b, " <span class=\"round\">&middot; ");
     round_label(b, o->ev->year, o->ev->round);
-    sr_buf_puts(b, "</span></h2>\n");
+    html_raw(b, "</span></h2>\n");
     council_stars(b, o);
     council_rule(b, o);
     council_published(b, o);
@@ -519,7 +499,7 @@ static void council_section(sr_buf *b, const out_rating *o, int index)
     council_indicators(b, o);
     council_caps(b, o);
     council_audit(b, o);
-    sr_buf_puts(b, "</section>\n");
+    html_raw(b, "</section>\n");
 }
 
 /* ---- many councils: league table ------------------------------------------------------ */
@@ -539,60 +519,60 @@ static void league_pair(sr_buf *b, const hr_row *r, size_t s)
 {
     const rp_pack *p = r->pack;
     int sv = r->serving[s], cp = r->capacity[s];
-    sr_buf_printf(b, "<td class=\"b%d\">", band_of_word(sv, p->serving.nwords));
-    hr_escape(b, sv >= 0 ? p->serving.words[sv].id : "?");
-    sr_buf_printf(b, "</td><td class=\"b%d\">", band_of_word(cp, p->capacity.nwords));
-    hr_escape(b, cp >= 0 ? p->capacity.words[cp].id : "?");
-    sr_buf_puts(b, "</td>");
+    html_rawf(b, "<td class=\"b%d\">", band_of_word(sv, p->serving.nwords));
+    html_txt(b, sv >= 0 ? p->serving.words[sv].id : "?");
+    html_rawf(b, "</td><td class=\"b%d\">", band_of_word(cp, p->capacity.nwords));
+    html_txt(b, cp >= 0 ? p->capacity.words[cp].id : "?");
+    html_raw(b, "</td>");
 }
 
 static void league_row(sr_buf *b, const hr_row *r, size_t pos, const rp_pack *first)
 {
     const rp_pack *p = r->pack;
-    sr_buf_printf(b, "<tr data-council=\"");
-    hr_escape(b, r->council);
-    sr_buf_printf(b, "\"><td class=\"c\">%zu</td><td><a href=\"#council-%d\">", pos, r->index + 1);
-    hr_escape(b, r->council);
-    sr_buf_puts(b, "</a></td><td>");
+    html_rawf(b, "<tr data-council=\"");
+    html_txt(b, r->council);
+    html_rawf(b, "\"><td class=\"c\">%zu</td><td><a href=\"#council-%d\">", pos, r->index + 1);
+    html_txt(b, r->council);
+    html_raw(b, "</a></td><td>");
     round_label(b, r->year, r->round);
-    sr_buf_puts(b, "</td>");
+    html_raw(b, "</td>");
     for (size_t fs = 0; fs < first->nservices; fs++) {
         int s = rp_service_index(p, first->services[fs].id);
         if (s >= 0)
             league_pair(b, r, (size_t)s);
         else
-            sr_buf_puts(b, "<td></td><td></td>");
+            html_raw(b, "<td></td><td></td>");
     }
     int band = r->stars >= 0 ? band_of_word(r->stars - p->rating_min, (size_t)(p->rating_max - p->rating_min + 1)) : 0;
-    sr_buf_printf(b, "<td class=\"b%d c\"><strong>", band);
-    if (r->stars >= 0) sr_buf_printf(b, "%d", r->stars); else sr_buf_puts(b, "?");
-    sr_buf_puts(b, "</strong></td><td><code>");
-    hr_escape(b, r->rule >= 0 ? p->star_rules[r->rule].id : "");
-    sr_buf_puts(b, "</code></td><td class=\"c\">");
+    html_rawf(b, "<td class=\"b%d c\"><strong>", band);
+    if (r->stars >= 0) html_rawf(b, "%d", r->stars); else html_raw(b, "?");
+    html_raw(b, "</strong></td><td><code>");
+    html_txt(b, r->rule >= 0 ? p->star_rules[r->rule].id : "");
+    html_raw(b, "</code></td><td class=\"c\">");
     if (r->pub_stars < 0)
-        sr_buf_puts(b, "&mdash;");
+        html_raw(b, "&mdash;");
     else
-        sr_buf_printf(b, "%d%s", r->pub_stars, r->stars < 0 ? "" : r->stars == r->pub_stars ? " (agrees)" : " (differs)");
-    sr_buf_puts(b, "</td></tr>\n");
+        html_rawf(b, "%d%s", r->pub_stars, r->stars < 0 ? "" : r->stars == r->pub_stars ? " (agrees)" : " (differs)");
+    html_raw(b, "</td></tr>\n");
 }
 
 static void league_table(sr_buf *b, hr_row *rows, size_t n)
 {
     const rp_pack *first = rows[0].pack;
-    sr_buf_puts(b, "<h2>League table</h2>\n<table class=\"league\"><thead><tr><th>#</th>"
+    html_raw(b, "<h2>League table</h2>\n<table class=\"league\"><thead><tr><th>#</th>"
                    "<th>Council</th><th>Round</th>");
     for (size_t s = 0; s < first->nservices; s++) {
-        sr_buf_puts(b, "<th>");
-        hr_escape(b, first->services[s].title);
-        sr_buf_puts(b, ": serving</th><th>");
-        hr_escape(b, first->services[s].title);
-        sr_buf_puts(b, ": capacity</th>");
+        html_raw(b, "<th>");
+        html_txt(b, first->services[s].title);
+        html_raw(b, ": serving</th><th>");
+        html_txt(b, first->services[s].title);
+        html_raw(b, ": capacity</th>");
     }
-    sr_buf_puts(b, "<th>Stars</th><th>Rule</th><th>Published</th></tr></thead><tbody>\n");
+    html_raw(b, "<th>Stars</th><th>Rule</th><th>Published</th></tr></thead><tbody>\n");
     qsort(rows, n, sizeof *rows, league_cmp);
     for (size_t i = 0; i < n; i++)
         league_row(b, &rows[i], i + 1, first);
-    sr_buf_puts(b, "</tbody></table>\n");
+    html_raw(b, "</tbody></table>\n");
 }
 
 /* ---- many councils: counts and charts ------------------------------------------------- */
@@ -651,27 +631,27 @@ static void stars_chart(sr_buf *b, const hr_counts *c, const rp_pack *p)
         max = c->stars[k] > max ? c->stars[k] : max;
     max = c->open > max ? c->open : max;
     int w = 60 + levels * 70, h = 220;
-    sr_buf_printf(b, "<figure><svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%d\" "
+    html_rawf(b, "<figure><svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%d\" "
                      "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\"><title>Councils by ",
                   w, h, w, h);
-    hr_escape(b, p->rating_unit);
-    sr_buf_puts(b, "</title>\n");
-    sr_buf_printf(b, "<line x1=\"40\" y1=\"180\" x2=\"%d\" y2=\"180\" stroke=\"#444\"/>\n", w - 10);
+    html_txt(b, p->rating_unit);
+    html_raw(b, "</title>\n");
+    html_rawf(b, "<line x1=\"40\" y1=\"180\" x2=\"%d\" y2=\"180\" stroke=\"#444\"/>\n", w - 10);
     for (int i = 0; i < levels; i++) {
         int is_open = i > c->hi - c->lo;
         long v = is_open ? c->open : c->stars[i];
         int bh = (int)(v * 150 / max), x = 50 + i * 70;
         int band = is_open ? 0 : band_of_word(i, (size_t)(c->hi - c->lo + 1));
-        sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"50\" height=\"%d\"/>"
+        html_rawf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"50\" height=\"%d\"/>"
                          "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld</text>"
                          "<text x=\"%d\" y=\"200\" text-anchor=\"middle\">",
                       band, x, 180 - bh, bh, x + 25, 174 - bh, v, x + 25);
-        if (is_open) sr_buf_puts(b, "open"); else sr_buf_printf(b, "%d", c->lo + i);
-        sr_buf_puts(b, "</text>\n");
+        if (is_open) html_raw(b, "open"); else html_rawf(b, "%d", c->lo + i);
+        html_raw(b, "</text>\n");
     }
-    sr_buf_puts(b, "</svg><figcaption>Councils at each level of the rating (");
-    hr_escape(b, p->rating_unit);
-    sr_buf_puts(b, ")</figcaption></figure>\n");
+    html_raw(b, "</svg><figcaption>Councils at each level of the rating (");
+    html_txt(b, p->rating_unit);
+    html_raw(b, ")</figcaption></figure>\n");
 }
 
 static void judgement_bar(sr_buf *b, const long *counts, const rp_scale *sc, long total, int y)
@@ -683,14 +663,14 @@ static void judgement_bar(sr_buf *b, const long *counts, const rp_scale *sc, lon
             continue;
         int width = (int)(v * 600 / (total ? total : 1));
         int band = k == 0 ? 0 : band_of_word((int)k - 1, sc->nwords);
-        sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\"><title>", band, x, y, width);
-        hr_escape(b, k == 0 ? "insufficient evidence" : sc->words[k - 1].id);
-        sr_buf_printf(b, ": %ld</title></rect>", v);
+        html_rawf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\"><title>", band, x, y, width);
+        html_txt(b, k == 0 ? "insufficient evidence" : sc->words[k - 1].id);
+        html_rawf(b, ": %ld</title></rect>", v);
         if (width >= 16)
-            sr_buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld</text>", x + width / 2, y + 16, v);
+            html_rawf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld</text>", x + width / 2, y + 16, v);
         x += width;
     }
-    sr_buf_putc(b, '\n');
+    html_raw(b, "\n");
 }
 
 /* The legend pairs the words of both judgement scales by rank, as the bars do. */
@@ -698,14 +678,14 @@ static void judgements_legend(sr_buf *b, const rp_pack *p, int y)
 {
     int x = 10;
     for (size_t k = 0; k < p->serving.nwords; k++, x += 150) {
-        sr_buf_printf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"14\" height=\"14\"/><text x=\"%d\" y=\"%d\">",
+        html_rawf(b, "<rect class=\"b%d\" x=\"%d\" y=\"%d\" width=\"14\" height=\"14\"/><text x=\"%d\" y=\"%d\">",
                       band_of_word((int)k, p->serving.nwords), x, y, x + 18, y + 12);
-        hr_escape(b, p->serving.words[k].id);
-        sr_buf_puts(b, " / ");
-        hr_escape(b, k < p->capacity.nwords ? p->capacity.words[k].id : "");
-        sr_buf_puts(b, "</text>");
+        html_txt(b, p->serving.words[k].id);
+        html_raw(b, " / ");
+        html_txt(b, k < p->capacity.nwords ? p->capacity.words[k].id : "");
+        html_raw(b, "</text>");
     }
-    sr_buf_putc(b, '\n');
+    html_raw(b, "\n");
 }
 
 /* One stacked bar per service and judgement, worst word left, coloured like the grid; the
@@ -713,86 +693,86 @@ static void judgements_legend(sr_buf *b, const rp_pack *p, int y)
 static void judgements_chart(sr_buf *b, const hr_counts *c, const rp_pack *p, long total)
 {
     int rows = (int)p->nservices * 2, h = rows * 46 + 36;
-    sr_buf_printf(b, "<figure><svg class=\"chart\" role=\"img\" width=\"640\" height=\"%d\" viewBox=\"0 0 640 %d\" "
+    html_rawf(b, "<figure><svg class=\"chart\" role=\"img\" width=\"640\" height=\"%d\" viewBox=\"0 0 640 %d\" "
                      "xmlns=\"http://www.w3.org/2000/svg\"><title>Councils at each judgement level</title>\n", h, h);
     int y = 4;
     for (size_t s = 0; s < p->nservices; s++)
         for (int j = 0; j < 2; j++, y += 46) {
             const rp_scale *sc = j ? &p->capacity : &p->serving;
-            sr_buf_printf(b, "<text x=\"10\" y=\"%d\">", y + 12);
-            hr_escape(b, p->services[s].title);
-            sr_buf_puts(b, ": ");
-            hr_escape(b, sc->name);
-            sr_buf_puts(b, "</text>");
+            html_rawf(b, "<text x=\"10\" y=\"%d\">", y + 12);
+            html_txt(b, p->services[s].title);
+            html_raw(b, ": ");
+            html_txt(b, sc->name);
+            html_raw(b, "</text>");
             judgement_bar(b, c->words[s][j], sc, total, y + 18);
         }
     judgements_legend(b, p, y + 6);
-    sr_buf_puts(b, "</svg><figcaption>Councils at each judgement level, worst on the left</figcaption></figure>\n");
+    html_raw(b, "</svg><figcaption>Councils at each judgement level, worst on the left</figcaption></figure>\n");
 }
 
 static void stars_counts(sr_buf *b, const hr_counts *c, const rp_pack *p)
 {
-    sr_buf_puts(b, "<table class=\"counts\"><thead><tr><th>Rating</th>");
+    html_raw(b, "<table class=\"counts\"><thead><tr><th>Rating</th>");
     for (int k = c->lo; k <= c->hi; k++) {
-        sr_buf_puts(b, "<th>");
+        html_raw(b, "<th>");
         stars_phrase(b, p, k);
-        sr_buf_puts(b, "</th>");
+        html_raw(b, "</th>");
     }
-    sr_buf_puts(b, c->open ? "<th>not settled</th></tr></thead><tbody><tr><th scope=\"row\">Councils</th>"
+    html_raw(b, c->open ? "<th>not settled</th></tr></thead><tbody><tr><th scope=\"row\">Councils</th>"
                            : "</tr></thead><tbody><tr><th scope=\"row\">Councils</th>");
     for (int k = c->lo; k <= c->hi; k++)
-        sr_buf_printf(b, "<td class=\"n b%d\" data-level=\"%d\" data-count=\"%ld\">%ld</td>",
+        html_rawf(b, "<td class=\"n b%d\" data-level=\"%d\" data-count=\"%ld\">%ld</td>",
                       band_of_word(k - c->lo, (size_t)(c->hi - c->lo + 1)), k, c->stars[k - c->lo],
                       c->stars[k - c->lo]);
     if (c->open)
-        sr_buf_printf(b, "<td class=\"n b0\" data-level=\"open\" data-count=\"%ld\">%ld</td>", c->open, c->open);
-    sr_buf_puts(b, "</tr></tbody></table>\n");
+        html_rawf(b, "<td class=\"n b0\" data-level=\"open\" data-count=\"%ld\">%ld</td>", c->open, c->open);
+    html_raw(b, "</tr></tbody></table>\n");
 }
 
 /* One row per service and judgement, one cell per level, worst first. */
 static void judgement_counts(sr_buf *b, const hr_counts *c, const rp_pack *p)
 {
-    sr_buf_puts(b, "<table class=\"counts\"><thead><tr><th>Judgement</th><th colspan=\"");
-    sr_buf_printf(b, "%zu\">Councils at each level, worst first</th><th>insufficient evidence</th></tr></thead><tbody>\n",
+    html_raw(b, "<table class=\"counts\"><thead><tr><th>Judgement</th><th colspan=\"");
+    html_rawf(b, "%zu\">Councils at each level, worst first</th><th>insufficient evidence</th></tr></thead><tbody>\n",
                   p->serving.nwords > p->capacity.nwords ? p->serving.nwords : p->capacity.nwords);
     for (size_t s = 0; s < p->nservices; s++)
         for (int j = 0; j < 2; j++) {
             const rp_scale *sc = j ? &p->capacity : &p->serving;
-            sr_buf_puts(b, "<tr><th scope=\"row\">");
-            hr_escape(b, p->services[s].title);
-            sr_buf_puts(b, ": ");
-            hr_escape(b, sc->name);
-            sr_buf_puts(b, "</th>");
+            html_raw(b, "<tr><th scope=\"row\">");
+            html_txt(b, p->services[s].title);
+            html_raw(b, ": ");
+            html_txt(b, sc->name);
+            html_raw(b, "</th>");
             for (size_t k = 0; k < sc->nwords && k < 32; k++) {
-                sr_buf_printf(b, "<td class=\"b%d\">", band_of_word((int)k, sc->nwords));
-                hr_escape(b, sc->words[k].id);
-                sr_buf_printf(b, " <strong>%ld</strong></td>", c->words[s][j][k + 1]);
+                html_rawf(b, "<td class=\"b%d\">", band_of_word((int)k, sc->nwords));
+                html_txt(b, sc->words[k].id);
+                html_rawf(b, " <strong>%ld</strong></td>", c->words[s][j][k + 1]);
             }
-            sr_buf_printf(b, "<td class=\"n\">%ld</td></tr>\n", c->words[s][j][0]);
+            html_rawf(b, "<td class=\"n\">%ld</td></tr>\n", c->words[s][j][0]);
         }
-    sr_buf_puts(b, "</tbody></table>\n");
+    html_raw(b, "</tbody></table>\n");
 }
 
 static void summary_section(sr_buf *b, hr_row *rows, size_t n)
 {
     hr_counts c;
-    sr_buf_printf(b, "<section class=\"summary\" id=\"summary\" data-councils=\"%zu\">\n", n);
+    html_rawf(b, "<section class=\"summary\" id=\"summary\" data-councils=\"%zu\">\n", n);
     league_table(b, rows, n);
     count_all(&c, rows, n);
-    sr_buf_puts(b, "<h2>How many councils at each level</h2>\n<div class=\"charts\">\n");
+    html_raw(b, "<h2>How many councils at each level</h2>\n<div class=\"charts\">\n");
     stars_chart(b, &c, rows[0].pack);
     judgements_chart(b, &c, rows[0].pack, (long)n);
-    sr_buf_puts(b, "</div>\n");
+    html_raw(b, "</div>\n");
     stars_counts(b, &c, rows[0].pack);
     judgement_counts(b, &c, rows[0].pack);
-    sr_buf_puts(b, "</section>\n");
+    html_raw(b, "</section>\n");
 }
 
 /* ---- what if: the council beside each scenario ---------------------------------------- */
 
 /* The baseline and one scenario of the same council. Both were evaluated with the trace on,
  * so each value has its node; what counts as a change is whatif's own test on those nodes
- * (wi_node_differs), so the page marks exactly what `whatif` lists as a difference. */
+ * (cmp_node_differs), so the page marks exactly what `whatif` lists as a difference. */
 typedef struct hr_pair {
     const rp_pack *p;
     const ev_evidence *ev_a, *ev_b; /* baseline and scenario evidence */
@@ -818,33 +798,33 @@ static int delta_of(int before, int after, int none)
  * same name whatif's output gives the difference. */
 static void row_open(sr_buf *b, const char *sid, const char *kind, const char *tail)
 {
-    sr_buf_puts(b, "<tr data-subject=\"");
+    html_raw(b, "<tr data-subject=\"");
     if (sid) {
-        hr_escape(b, sid);
-        sr_buf_putc(b, '.');
+        html_txt(b, sid);
+        html_raw(b, ".");
     }
-    hr_escape(b, kind);
+    html_txt(b, kind);
     if (tail) {
-        sr_buf_putc(b, '.');
-        hr_escape(b, tail);
+        html_raw(b, ".");
+        html_txt(b, tail);
     }
-    sr_buf_puts(b, "\"><th scope=\"row\">");
+    html_raw(b, "\"><th scope=\"row\">");
 }
 
 /* band < 0: a cell without a traffic-light colour (the rule). */
 static void cell_open(sr_buf *b, int band, const char *value, int changed)
 {
-    sr_buf_puts(b, "<td");
+    html_raw(b, "<td");
     if (band >= 0 || changed) {
-        sr_buf_puts(b, " class=\"");
+        html_raw(b, " class=\"");
         if (band >= 0)
-            sr_buf_printf(b, "b%d", band);
-        sr_buf_puts(b, changed ? (band >= 0 ? " changed" : "changed") : "");
-        sr_buf_putc(b, '"');
+            html_rawf(b, "b%d", band);
+        html_raw(b, changed ? (band >= 0 ? " changed" : "changed") : "");
+        html_raw(b, "\"");
     }
-    sr_buf_puts(b, " data-value=\"");
-    hr_escape(b, value);
-    sr_buf_puts(b, changed ? "\" data-changed=\"1\">" : "\">");
+    html_raw(b, " data-value=\"");
+    html_txt(b, value);
+    html_raw(b, changed ? "\" data-changed=\"1\">" : "\">");
 }
 
 /* The direction is also written out, so the mark survives a black-and-white printout. */
@@ -852,29 +832,29 @@ static void cell_close(hr_pair *x, sr_buf *b, int changed, int delta)
 {
     if (changed) {
         x->changed++;
-        sr_buf_printf(b, "<br><span class=\"delta\">%s</span>",
+        html_rawf(b, "<br><span class=\"delta\">%s</span>",
                       delta > 0 ? "&#9650; better" : delta < 0 ? "&#9660; worse" : "&#9670; changed");
     }
-    sr_buf_puts(b, "</td>");
+    html_raw(b, "</td>");
 }
 
 /* Why a changed value has no rule: the scenario stated it (a changed given value can only
  * come from the scenario), took it out (no node), or left too little to decide it. */
 static void flip_without_rule(sr_buf *b, const tr_node *nd)
 {
-    sr_buf_puts(b, "<td class=\"flip\">");
+    html_raw(b, "<td class=\"flip\">");
     if (!nd) {
-        sr_buf_puts(b, "taken out by the scenario");
-    } else if (nd->source && strcmp(nd->source, "given") == 0) {
-        sr_buf_puts(b, "given by the scenario, no rule");
+        html_raw(b, "taken out by the scenario");
+    } else if (nd->source == TR_GIVEN) {
+        html_raw(b, "given by the scenario, no rule");
     } else {
-        sr_buf_puts(b, "no rule decides it");
+        html_raw(b, "no rule decides it");
         if (nd->text) {
-            sr_buf_puts(b, ": ");
-            hr_escape(b, nd->text);
+            html_raw(b, ": ");
+            html_txt(b, nd->text);
         }
     }
-    sr_buf_puts(b, "</td>");
+    html_raw(b, "</td>");
 }
 
 /* The rule that gave a changed value, from the scenario's trace node: id, provenance and
@@ -882,22 +862,22 @@ static void flip_without_rule(sr_buf *b, const tr_node *nd)
 static void flip_cell(sr_buf *b, const tr_node *nd, int changed)
 {
     if (!changed) {
-        sr_buf_puts(b, "<td class=\"flip\"></td>");
+        html_raw(b, "<td class=\"flip\"></td>");
         return;
     }
     if (!nd || !nd->rule) {
         flip_without_rule(b, nd);
         return;
     }
-    sr_buf_puts(b, "<td class=\"flip\" data-rule=\"");
-    hr_escape(b, nd->rule);
-    sr_buf_puts(b, "\"><code class=\"rule-id\">");
-    hr_escape(b, nd->rule);
-    sr_buf_puts(b, "</code> ");
-    prov_label(b, nd->provenance && strcmp(nd->provenance, "reconstructed") == 0);
-    sr_buf_puts(b, " <span class=\"where\">");
-    hr_escape(b, nd->file);
-    sr_buf_printf(b, ":%d</span></td>", nd->line);
+    html_raw(b, "<td class=\"flip\"");
+    html_attr(b, "data-rule", nd->rule);
+    html_raw(b, "><code class=\"rule-id\">");
+    html_txt(b, nd->rule);
+    html_raw(b, "</code> ");
+    prov_label(b, nd->provenance == TR_PROV_RECONSTRUCTED);
+    html_raw(b, " <span class=\"where\">");
+    html_txt(b, nd->file);
+    html_rawf(b, ":%d</span></td>", nd->line);
 }
 
 static void stars_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed, int delta)
@@ -911,7 +891,7 @@ static void stars_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed, i
     if (r->stars >= 0)
         stars_phrase(b, p, r->stars);
     else
-        sr_buf_puts(b, "not settled");
+        html_raw(b, "not settled");
     cell_close(x, b, changed, delta);
 }
 
@@ -920,13 +900,13 @@ static void rule_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed)
     const rp_star_rule *sr = r->rule >= 0 ? &x->p->star_rules[r->rule] : NULL;
     cell_open(b, -1, sr ? sr->id : "", changed);
     if (sr) {
-        sr_buf_puts(b, "<code class=\"rule-id\">");
-        hr_escape(b, sr->id);
-        sr_buf_puts(b, "</code><br><span class=\"why\">");
-        hr_escape(b, sr->sentence);
-        sr_buf_puts(b, "</span>");
+        html_raw(b, "<code class=\"rule-id\">");
+        html_txt(b, sr->id);
+        html_raw(b, "</code><br><span class=\"why\">");
+        html_txt(b, sr->sentence);
+        html_raw(b, "</span>");
     } else {
-        sr_buf_puts(b, "several rules: the missing judgements decide");
+        html_raw(b, "several rules: the missing judgements decide");
     }
     cell_close(x, b, changed, 0);
 }
@@ -934,22 +914,22 @@ static void rule_cell(hr_pair *x, sr_buf *b, const rt_result *r, int changed)
 static void pair_rating(hr_pair *x, sr_buf *b)
 {
     const tr_node *nb = node_at(x->b, x->b->star_node);
-    int changed = x->a->stars != x->b->stars || wi_node_differs(node_at(x->a, x->a->star_node), nb);
-    sr_buf_puts(b, "<tbody class=\"rating\">\n");
+    int changed = x->a->stars != x->b->stars || cmp_node_differs(node_at(x->a, x->a->star_node), nb);
+    html_raw(b, "<tbody class=\"rating\">\n");
     row_open(b, NULL, "stars", NULL);
-    sr_buf_puts(b, "Rating</th>");
+    html_raw(b, "Rating</th>");
     stars_cell(x, b, x->a, 0, 0);
     stars_cell(x, b, x->b, changed, delta_of(x->a->stars, x->b->stars, -1));
     flip_cell(b, nb, changed);
-    sr_buf_puts(b, "</tr>\n");
+    html_raw(b, "</tr>\n");
     /* A different row of the star table can give the same stars: its own row, its own mark. */
     int rule_changed = x->a->rule != x->b->rule;
     row_open(b, NULL, "stars", "rule");
-    sr_buf_puts(b, "Star rule</th>");
+    html_raw(b, "Star rule</th>");
     rule_cell(x, b, x->a, 0);
     rule_cell(x, b, x->b, rule_changed);
     flip_cell(b, nb, rule_changed);
-    sr_buf_puts(b, "</tr>\n</tbody>\n");
+    html_raw(b, "</tr>\n</tbody>\n");
 }
 
 /* A judgement or a grade as one side of the table shows it. */
@@ -981,13 +961,13 @@ static void word_cell(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *
                       int changed, int delta)
 {
     cell_open(b, band_of_word(w->word, sc->nwords), w->word >= 0 ? sc->words[w->word].id : "", changed);
-    hr_escape(b, w->word >= 0 ? sc->words[w->word].text : none);
+    html_txt(b, w->word >= 0 ? sc->words[w->word].text : none);
     if (w->word >= 0)
-        sr_buf_printf(b, " <span class=\"src\">%s</span>", w->given ? "given" : "derived");
+        html_rawf(b, " <span class=\"src\">%s</span>", w->given ? "given" : "derived");
     if (w->word >= 0 && w->uncapped > w->word) {
-        sr_buf_puts(b, "<br><span class=\"capped\">capped from ");
-        hr_escape(b, sc->words[w->uncapped].id);
-        sr_buf_puts(b, "</span>");
+        html_raw(b, "<br><span class=\"capped\">capped from ");
+        html_txt(b, sc->words[w->uncapped].id);
+        html_raw(b, "</span>");
     }
     cell_close(x, b, changed, delta);
 }
@@ -996,11 +976,11 @@ static void word_cell(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *
 static void word_row(hr_pair *x, sr_buf *b, const rp_scale *sc, const hr_word *wa, const hr_word *wb,
                      const char *none)
 {
-    int changed = wa->word != wb->word || wa->given != wb->given || wi_node_differs(wa->node, wb->node);
+    int changed = wa->word != wb->word || wa->given != wb->given || cmp_node_differs(wa->node, wb->node);
     word_cell(x, b, sc, wa, none, 0, 0);
     word_cell(x, b, sc, wb, none, changed, delta_of(wa->word, wb->word, -1));
     flip_cell(b, wb->node, changed);
-    sr_buf_puts(b, "</tr>\n");
+    html_raw(b, "</tr>\n");
 }
 
 static void judgement_pair(hr_pair *x, sr_buf *b, size_t s, int capacity)
@@ -1008,8 +988,8 @@ static void judgement_pair(hr_pair *x, sr_buf *b, size_t s, int capacity)
     const rp_scale *sc = capacity ? &x->p->capacity : &x->p->serving;
     hr_word wa = judgement_of(x->a, s, capacity), wb = judgement_of(x->b, s, capacity);
     row_open(b, x->p->services[s].id, capacity ? "capacity" : "serving", NULL);
-    hr_escape(b, sc->name);
-    sr_buf_puts(b, "</th>");
+    html_txt(b, sc->name);
+    html_raw(b, "</th>");
     word_row(x, b, sc, &wa, &wb, "insufficient evidence");
 }
 
@@ -1019,34 +999,24 @@ static void grade_pair(hr_pair *x, sr_buf *b, size_t s, int k)
     char number[16];
     snprintf(number, sizeof number, "%d", k + 1);
     row_open(b, x->p->services[s].id, "standard", number);
-    sr_buf_printf(b, "<span class=\"std-no\">%d</span> ", k + 1);
-    hr_escape(b, x->p->standards[k].name);
-    sr_buf_puts(b, "</th>");
+    html_rawf(b, "<span class=\"std-no\">%d</span> ", k + 1);
+    html_txt(b, x->p->standards[k].name);
+    html_raw(b, "</th>");
     word_row(x, b, &x->p->grade, &wa, &wb, "not assessed");
 }
 
 static void pair_service(hr_pair *x, sr_buf *b, size_t s)
 {
-    sr_buf_puts(b, "<tbody data-service=\"");
-    hr_escape(b, x->p->services[s].id);
-    sr_buf_puts(b, "\"><tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">");
-    hr_escape(b, x->p->services[s].title);
-    sr_buf_puts(b, "</th></tr>\n");
+    html_raw(b, "<tbody");
+    html_attr(b, "data-service", x->p->services[s].id);
+    html_raw(b, "><tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">");
+    html_txt(b, x->p->services[s].title);
+    html_raw(b, "</th></tr>\n");
     judgement_pair(x, b, s, 0);
     judgement_pair(x, b, s, 1);
     for (int k = 0; k < x->p->nstandards; k++)
         grade_pair(x, b, s, k);
-    sr_buf_puts(b, "</tbody>\n");
-}
-
-/* The indicator with this code in service s of ev, or -1. */
-static int indicator_index(const ev_evidence *ev, size_t s, const char *code)
-{
-    const ev_service *svc = &ev->services[s];
-    for (size_t i = 0; i < svc->nindicators; i++)
-        if (strcmp(svc->indicators[i].code, code) == 0)
-            return (int)i;
-    return -1;
+    html_raw(b, "</tbody>\n");
 }
 
 static void band_cell(hr_pair *x, sr_buf *b, const ev_indicator *ind, int band, int changed, int delta)
@@ -1056,15 +1026,15 @@ static void band_cell(hr_pair *x, sr_buf *b, const ev_indicator *ind, int band, 
         snprintf(v, sizeof v, "%d", band);
     cell_open(b, ind && band >= 1 && band <= 5 ? band : 0, v, changed);
     if (!ind) {
-        sr_buf_puts(b, "not in the evidence");
+        html_raw(b, "not in the evidence");
     } else {
-        sr_buf_printf(b, "band <strong>%d</strong>", band);
+        html_rawf(b, "band <strong>%d</strong>", band);
         if (ind->has_value) {
-            sr_buf_puts(b, " <span class=\"unit\">(");
-            num(b, ind->value);
-            sr_buf_putc(b, ' ');
-            hr_escape(b, ind->def->unit);
-            sr_buf_puts(b, ")</span>");
+            html_raw(b, " <span class=\"unit\">(");
+            html_num(b, ind->value);
+            html_raw(b, " ");
+            html_txt(b, ind->def->unit);
+            html_raw(b, ")</span>");
         }
     }
     cell_close(x, b, changed, delta);
@@ -1079,20 +1049,20 @@ static int band_pair(hr_pair *x, sr_buf *b, size_t s, int ia, int ib)
     int banda = inda ? x->a->svc[s].band[ia] : 0, bandb = indb ? x->b->svc[s].band[ib] : 0;
     const tr_node *na = inda ? node_at(x->a, x->a->svc[s].band_node[ia]) : NULL;
     const tr_node *nb = indb ? node_at(x->b, x->b->svc[s].band_node[ib]) : NULL;
-    if (banda == bandb && !inda == !indb && !wi_node_differs(na, nb))
+    if (banda == bandb && !inda == !indb && !cmp_node_differs(na, nb))
         return 0;
     const ev_indicator *any = indb ? indb : inda;
     row_open(b, x->p->services[s].id, "indicator", any->code);
-    hr_escape(b, x->p->services[s].title);
-    sr_buf_puts(b, ": <code>");
-    hr_escape(b, any->code);
-    sr_buf_puts(b, "</code> ");
-    hr_escape(b, any->def->name);
-    sr_buf_puts(b, "</th>");
+    html_txt(b, x->p->services[s].title);
+    html_raw(b, ": <code>");
+    html_txt(b, any->code);
+    html_raw(b, "</code> ");
+    html_txt(b, any->def->name);
+    html_raw(b, "</th>");
     band_cell(x, b, inda, banda, 0, 0);
     band_cell(x, b, indb, bandb, 1, delta_of(banda, bandb, 0));
     flip_cell(b, nb, 1);
-    sr_buf_puts(b, "</tr>\n");
+    html_raw(b, "</tr>\n");
     return 1;
 }
 
@@ -1100,42 +1070,42 @@ static int band_pair(hr_pair *x, sr_buf *b, size_t s, int ia, int ib)
 static void pair_bands(hr_pair *x, sr_buf *b)
 {
     size_t n = 0;
-    sr_buf_puts(b, "<tbody class=\"bands\"><tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">"
+    html_raw(b, "<tbody class=\"bands\"><tr class=\"group\"><th colspan=\"4\" scope=\"rowgroup\">"
                    "Indicator bands that changed</th></tr>\n");
     for (size_t s = 0; s < x->p->nservices; s++) {
         const ev_service *sa = &x->ev_a->services[s], *sb = &x->ev_b->services[s];
         for (size_t i = 0; i < sb->nindicators; i++)
-            n += band_pair(x, b, s, indicator_index(x->ev_a, s, sb->indicators[i].code), (int)i);
+            n += band_pair(x, b, s, ev_indicator_index(&x->ev_a->services[s], sb->indicators[i].code), (int)i);
         for (size_t i = 0; i < sa->nindicators; i++)
-            if (indicator_index(x->ev_b, s, sa->indicators[i].code) < 0)
+            if (ev_indicator_index(&x->ev_b->services[s], sa->indicators[i].code) < 0)
                 n += band_pair(x, b, s, (int)i, -1);
     }
     if (n == 0)
-        sr_buf_puts(b, "<tr><td colspan=\"4\" class=\"none\">No indicator changes band.</td></tr>\n");
-    sr_buf_puts(b, "</tbody>\n");
+        html_raw(b, "<tr><td colspan=\"4\" class=\"none\">No indicator changes band.</td></tr>\n");
+    html_raw(b, "</tbody>\n");
 }
 
 static void pair_table(hr_pair *x, sr_buf *b)
 {
-    sr_buf_puts(b, "<table class=\"sxs\"><thead><tr><th></th><th scope=\"col\">Baseline</th>"
+    html_raw(b, "<table class=\"sxs\"><thead><tr><th></th><th scope=\"col\">Baseline</th>"
                    "<th scope=\"col\">Scenario</th><th scope=\"col\">Rule that gave the changed value</th>"
                    "</tr></thead>\n");
     pair_rating(x, b);
     for (size_t s = 0; s < x->p->nservices; s++)
         pair_service(x, b, s);
     pair_bands(x, b);
-    sr_buf_puts(b, "</table>\n");
+    html_raw(b, "</table>\n");
 }
 
 /* The changes as whatif's text lists them: sc_change_describe, then where it is written. */
 static void scenario_changes(sr_buf *b, const sc_scenario *sc)
 {
-    sr_buf_puts(b, "<h4>Changes</h4>\n");
+    html_raw(b, "<h4>Changes</h4>\n");
     if (!sc->nchanges) {
-        sr_buf_puts(b, "<p class=\"none\">The scenario makes no change.</p>\n");
+        html_raw(b, "<p class=\"none\">The scenario makes no change.</p>\n");
         return;
     }
-    sr_buf_puts(b, "<ol class=\"changes\">\n");
+    html_raw(b, "<ol class=\"changes\">\n");
     for (size_t i = 0; i < sc->nchanges; i++) {
         const sc_change *c = &sc->changes[i];
         sr_buf t;
@@ -1143,20 +1113,20 @@ static void scenario_changes(sr_buf *b, const sc_scenario *sc)
         sc_change_describe(c, &t);
         if (t.oom)
             b->oom = 1;
-        sr_buf_puts(b, "<li>");
-        hr_escape(b, t.data);
-        sr_buf_puts(b, " <span class=\"where\">(");
-        hr_escape(b, c->file);
-        sr_buf_printf(b, ":%d)</span>", c->line);
+        html_raw(b, "<li>");
+        html_txt(b, t.data);
+        html_raw(b, " <span class=\"where\">(");
+        html_txt(b, c->file);
+        html_rawf(b, ":%d)</span>", c->line);
         if (c->note) {
-            sr_buf_puts(b, "<br><span class=\"note\">note: ");
-            hr_escape(b, c->note);
-            sr_buf_puts(b, "</span>");
+            html_raw(b, "<br><span class=\"note\">note: ");
+            html_txt(b, c->note);
+            html_raw(b, "</span>");
         }
-        sr_buf_puts(b, "</li>\n");
+        html_raw(b, "</li>\n");
         sr_buf_free(&t);
     }
-    sr_buf_puts(b, "</ol>\n");
+    html_raw(b, "</ol>\n");
 }
 
 static void result_phrase(sr_buf *b, const rp_pack *p, const rt_result *r)
@@ -1164,26 +1134,26 @@ static void result_phrase(sr_buf *b, const rp_pack *p, const rt_result *r)
     if (r->stars >= 0)
         stars_phrase(b, p, r->stars);
     else
-        sr_buf_puts(b, "not settled");
+        html_raw(b, "not settled");
     if (r->rule >= 0) {
-        sr_buf_puts(b, " by rule <code>");
-        hr_escape(b, p->star_rules[r->rule].id);
-        sr_buf_puts(b, "</code>");
+        html_raw(b, " by rule <code>");
+        html_txt(b, p->star_rules[r->rule].id);
+        html_raw(b, "</code>");
     }
 }
 
 static void scenario_result(sr_buf *b, const hr_pair *x)
 {
-    sr_buf_puts(b, "<p class=\"result\">Result: <strong>");
+    html_raw(b, "<p class=\"result\">Result: <strong>");
     result_phrase(b, x->p, x->b);
-    sr_buf_puts(b, "</strong>; the baseline is ");
+    html_raw(b, "</strong>; the baseline is ");
     result_phrase(b, x->p, x->a);
-    sr_buf_puts(b, ".</p>\n");
+    html_raw(b, ".</p>\n");
     if (x->changed == 0)
-        sr_buf_puts(b, "<p class=\"nochange\" data-nochange=\"1\">No difference from the baseline: no "
+        html_raw(b, "<p class=\"nochange\" data-nochange=\"1\">No difference from the baseline: no "
                        "indicator band, standard grade, judgement or star rating moves.</p>\n");
     else
-        sr_buf_printf(b, "<p class=\"count\">%zu value%s differ%s from the baseline (outlined).</p>\n",
+        html_rawf(b, "<p class=\"count\">%zu value%s differ%s from the baseline (outlined).</p>\n",
                       x->changed, x->changed == 1 ? "" : "s", x->changed == 1 ? "s" : "");
 }
 
@@ -1196,34 +1166,34 @@ static void scenario_article(sr_buf *b, hr_pair *x, const sc_scenario *sc, size_
     pair_table(x, &table);
     if (table.oom)
         b->oom = 1;
-    sr_buf_printf(b, "<article class=\"scenario\" id=\"scenario-%zu\" data-scenario=\"", idx + 1);
-    hr_escape(b, sc->path);
-    sr_buf_puts(b, "\" data-stars=\"");
+    html_rawf(b, "<article class=\"scenario\" id=\"scenario-%zu\" data-scenario=\"", idx + 1);
+    html_txt(b, sc->path);
+    html_raw(b, "\" data-stars=\"");
     if (x->b->stars >= 0)
-        sr_buf_printf(b, "%d", x->b->stars);
-    sr_buf_printf(b, "\" data-changed-cells=\"%zu\">\n<h3>Scenario %zu: ", x->changed, idx + 1);
-    hr_escape(b, sc->name);
-    sr_buf_puts(b, "</h3>\n<p class=\"description\">");
-    hr_escape(b, sc->description);
-    sr_buf_puts(b, "</p>\n");
+        html_rawf(b, "%d", x->b->stars);
+    html_rawf(b, "\" data-changed-cells=\"%zu\">\n<h3>Scenario %zu: ", x->changed, idx + 1);
+    html_txt(b, sc->name);
+    html_raw(b, "</h3>\n<p class=\"description\">");
+    html_txt(b, sc->description);
+    html_raw(b, "</p>\n");
     scenario_changes(b, sc);
     scenario_result(b, x);
     sr_buf_putn(b, table.data ? table.data : "", table.len);
-    sr_buf_puts(b, "<p class=\"audit\">Scenario <code>");
-    hr_escape(b, sc->path);
-    sr_buf_puts(b, "</code>. Where each change stops having an effect: <code>starrate whatif ");
-    hr_escape(b, x->ev_a->path);
-    sr_buf_putc(b, ' ');
-    hr_escape(b, sc->path);
-    sr_buf_puts(b, "</code>.</p>\n</article>\n");
+    html_raw(b, "<p class=\"audit\">Scenario <code>");
+    html_txt(b, sc->path);
+    html_raw(b, "</code>. Where each change stops having an effect: <code>starrate whatif ");
+    html_txt(b, x->ev_a->path);
+    html_raw(b, " ");
+    html_txt(b, sc->path);
+    html_raw(b, "</code>.</p>\n</article>\n");
     sr_buf_free(&table);
 }
 
 static void whatif_open(sr_buf *b, const out_rating *o, size_t n)
 {
-    sr_buf_printf(b, "<section class=\"whatif\" id=\"whatif\" data-scenarios=\"%zu\">\n<h2>What if &middot; ", n);
-    hr_escape(b, o->ev->council);
-    sr_buf_puts(b, "</h2>\n<p class=\"meta\">Each scenario's changes are applied to the evidence above and "
+    html_rawf(b, "<section class=\"whatif\" id=\"whatif\" data-scenarios=\"%zu\">\n<h2>What if &middot; ", n);
+    html_txt(b, o->ev->council);
+    html_raw(b, "</h2>\n<p class=\"meta\">Each scenario's changes are applied to the evidence above and "
                    "the council is rated again by the same rules. In the scenario column every value "
                    "that differs from the baseline is <span class=\"changed-key\">outlined</span> and says "
                    "which way it moved; the last column gives the rule that decided it.</p>\n");
@@ -1238,10 +1208,7 @@ static int scenario_one(hr_run *h, sc_work *w, const out_rating *base, rt_result
     sr_error_clear(&e);
     sc_scenario *sc = NULL;
     size_t mark = sc_mark(w);
-    int rc = sc_load(h->scenarios[i], &sc, &e);
-    if (rc == SR_OK) rc = wi_check_base(sc, base->ev, &e);
-    if (rc == SR_OK) rc = sc_apply_all(w, sc, &e);
-    if (rc == SR_OK) rc = rt_evaluate(base->pack, sc_work_evidence(w), r, &e);
+    int rc = cmp_run_scenario(base->pack, base->ev, w, h->scenarios[i], &sc, r, &e);
     if (rc == SR_OK) {
         hr_pair x = {base->pack, base->ev, sc_work_evidence(w), base->r, r, 0};
         scenario_article(&h->sections, &x, sc, i);
@@ -1283,85 +1250,44 @@ static int whatif_section(hr_run *h, const out_rating *base)
 
 /* ---- the page ------------------------------------------------------------------------- */
 
-static const char page_style[] =
-    "<style>\n"
-    ":root{--b5:#1a7f37;--b4:#8fd19e;--b3:#ffd966;--b2:#f4a259;--b1:#d9534f;--na:#e3e3e3}\n"
-    "body{font:14px/1.4 system-ui,-apple-system,\"Segoe UI\",Roboto,Arial,sans-serif;color:#1b1b1b;"
-    "margin:0 auto;max-width:1240px;padding:16px 20px;background:#fff}\n"
-    "h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.3em;margin:1.2em 0 .4em;border-bottom:2px solid #1b1b1b}"
-    "h3{font-size:1.05em;margin:1em 0 .3em}\n"
-    ".meta,.audit{color:#555;font-size:.9em}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}\n"
-    "table{border-collapse:collapse;width:100%;margin:.3em 0 .8em}th,td{border:1px solid #bbb;padding:4px 6px;"
-    "vertical-align:top;text-align:left}thead th{background:#f2f2f2}td.n{text-align:right}td.c{text-align:center}\n"
-    ".b5{background:var(--b5);color:#fff}.b4{background:var(--b4)}.b3{background:var(--b3)}"
-    ".b2{background:var(--b2)}.b1{background:var(--b1);color:#fff}.b0{background:var(--na)}\n"
-    "svg .b5{fill:var(--b5)}svg .b4{fill:var(--b4)}svg .b3{fill:var(--b3)}svg .b2{fill:var(--b2)}"
-    "svg .b1{fill:var(--b1)}svg .b0{fill:var(--na)}svg text{font-size:12px;fill:#1b1b1b}\n"
-    ".stars{font-size:2.2em;margin:0;letter-spacing:.1em}.stars .on{color:#d4a000}.stars .off{color:#bbb}\n"
-    ".stars-text{font-size:1.15em;margin:.2em 0}.src{font-size:.78em;opacity:.85;border:1px solid currentColor;"
-    "border-radius:3px;padding:0 3px}\n"
-    ".why,.needs,.pol,.unit{font-size:.82em}.capped{font-weight:bold}.grid td{width:14%}.std-no{font-weight:bold}\n"
-    ".prov{font-size:.78em;font-weight:bold;text-transform:uppercase;padding:0 3px;border-radius:3px}"
-    ".prov.rec{background:#fde2c4;color:#7a3c00}.prov.doc{background:#d6e9ff;color:#0b3d75}.where{color:#555}\n"
-    ".published.differs{color:#a00;font-weight:bold}.published.agrees{color:#1a5e2a}\n"
-    ".lim{display:inline-block;padding:0 3px;margin:1px;border-radius:3px;font-size:.85em}\n"
-    "tr.fired td{outline:2px solid #a00;font-weight:bold}tr.quiet td{color:#444}\n"
-    ".charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:0}figcaption{font-size:.9em;color:#555}\n"
-    ".legend span{display:inline-block;padding:1px 6px;margin:2px;border-radius:3px}\n"
-    "footer{margin-top:2em;border-top:1px solid #bbb;padding-top:.5em;font-size:.9em;color:#333}\n"
-    "@page{size:A4 landscape;margin:12mm}\n"
-    "@media print{body{max-width:none;padding:0;font-size:9.5pt}*{-webkit-print-color-adjust:exact;"
-    "print-color-adjust:exact}section.council{break-before:page}h2,h3{break-after:avoid}"
-    "tr{break-inside:avoid}a{color:inherit;text-decoration:none}}\n";
-
-/* Only a page with a "What if" section carries its rules, so a report without scenarios is
- * the same page as before they existed. The mark on a changed cell is a ring inside the
- * cell, which shows on every band colour, in print too. */
-static const char whatif_style[] =
-    ".sxs th[scope=row]{width:28%}.sxs th[scope=row]::first-letter{text-transform:uppercase}"
-    ".sxs td{width:24%}.sxs tr.group th{background:#f2f2f2}"
-    ".scenario h3{font-size:1.15em;border-top:1px solid #bbb;padding-top:.5em}"
-    ".description{max-width:60em}.changes li{margin:.2em 0}.note{font-size:.88em;color:#444}\n"
-    "td.changed,.changed-key{box-shadow:inset 0 0 0 3px #4b1d7a,inset 0 0 0 5px #fff;font-weight:bold}"
-    ".changed-key{padding:1px 6px}.delta{font-size:.8em;white-space:nowrap}"
-    ".nochange{font-weight:bold;color:#1a5e2a}.result{font-size:1.05em}\n"
-    "@media print{section.whatif,.scenario+.scenario{break-before:page}h4{break-after:avoid}}\n";
-
 static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
 {
-    sr_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    html_raw(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                   "<meta name=\"generator\" content=\"starrate " STARRATE_VERSION "\">\n<title>");
+                   "<meta name=\"generator\" content=\"starrate " SR_VERSION "\">\n<title>");
     if (n == 1) {
-        sr_buf_puts(b, "Star rating: ");
-        hr_escape(b, rows[0].council);
-        sr_buf_printf(b, " (%d)", rows[0].year);
+        html_raw(b, "Star rating: ");
+        html_txt(b, rows[0].council);
+        html_rawf(b, " (%d)", rows[0].year);
     } else {
-        sr_buf_printf(b, "Star ratings of %zu councils", n);
+        html_rawf(b, "Star ratings of %zu councils", n);
     }
-    sr_buf_puts(b, "</title>\n");
-    sr_buf_puts(b, page_style);
+    html_raw(b, "</title>\n");
+    html_raw(b, "<style>\n");
+    html_raw(b, report_css);
+    /* Only a page with a "What if" section carries its rules, so a report without scenarios
+     * is the same page as before they existed. */
     if (whatif)
-        sr_buf_puts(b, whatif_style);
-    sr_buf_puts(b, "</style>\n");
-    sr_buf_printf(b, "</head>\n<body data-report=\"starrate\" data-councils=\"%zu\">\n", n);
-    sr_buf_puts(b, "<header><h1>Social services star ratings</h1>\n<p class=\"meta\">Derived by starrate "
-                   STARRATE_VERSION " with the rule packs");
+        html_raw(b, report_whatif_css);
+    html_raw(b, "</style>\n");
+    html_rawf(b, "</head>\n<body data-report=\"starrate\" data-councils=\"%zu\">\n", n);
+    html_raw(b, "<header><h1>Social services star ratings</h1>\n<p class=\"meta\">Derived by starrate "
+                   SR_VERSION " with the rule packs");
     for (size_t i = 0; i < n; i++) {
         size_t j = 0;
         while (j < i && rows[j].pack != rows[i].pack)
             j++;
         if (j < i)
             continue;
-        sr_buf_puts(b, i ? ", " : " ");
-        hr_escape(b, rows[i].pack->name);
-        sr_buf_putc(b, ' ');
-        hr_escape(b, rows[i].pack->version);
-        sr_buf_puts(b, " (sha256 <code>");
-        sr_buf_printf(b, "%.12s", rows[i].pack->sha256);
-        sr_buf_puts(b, "</code>)");
+        html_raw(b, i ? ", " : " ");
+        html_txt(b, rows[i].pack->name);
+        html_raw(b, " ");
+        html_txt(b, rows[i].pack->version);
+        html_raw(b, " (sha256 <code>");
+        html_rawf(b, "%.12s", rows[i].pack->sha256);
+        html_raw(b, "</code>)");
     }
-    sr_buf_puts(b, ". Rules marked <span class=\"prov doc\">documented</span> rest on published "
+    html_raw(b, ". Rules marked <span class=\"prov doc\">documented</span> rest on published "
                    "sources; rules marked <span class=\"prov rec\">reconstructed</span> are this "
                    "project's reading of incomplete evidence.</p></header>\n");
 }
@@ -1369,7 +1295,7 @@ static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
 static void page_foot(sr_buf *b)
 {
     /* The bands' names belong to the inspectorate, so the legend gives only their order. */
-    sr_buf_puts(b, "<footer id=\"report-end\"><p class=\"legend\">PAF bands, best first: "
+    html_raw(b, "<footer id=\"report-end\"><p class=\"legend\">PAF bands, best first: "
                    "<span class=\"b5\">5</span><span class=\"b4\">4</span><span class=\"b3\">3</span>"
                    "<span class=\"b2\">2</span><span class=\"b1\">1</span>"
                    "<span class=\"b0\">not assessed</span>. "
@@ -1379,9 +1305,7 @@ static void page_foot(sr_buf *b)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
-static const char usage_report[] =
-    "usage: starrate report [OPTIONS] FILE...\n"
-    "\n"
+const char report_description[] =
     "Writes one self-contained HTML report (no external assets, no scripts; printable) of the\n"
     "councils whose evidence FILEs give (- reads standard input): per council the rating, the\n"
     "four judgements, the star rule and its provenance, the services x standards grid and the\n"
@@ -1395,89 +1319,25 @@ static const char usage_report[] =
     "and the scenario side by side (stars and rule, each service's judgements and six standard\n"
     "grades, and the indicator bands that changed), every value that differs from the baseline\n"
     "outlined, with the rule that gave it. A scenario that is rejected is reported as\n"
-    "FILE:LINE:COL: error: MESSAGE and no report is written (exit status 1).\n"
-    "\n"
-    "options:\n"
-    "  -o FILE               write the report to FILE atomically (default: standard output)\n"
-    "  --rules PACK          rule pack folder or round (default: the pack for each file's year)\n"
-    "  --from-published      use the published judgements in each file as given\n"
-    "  --scenario FILE       add FILE to the \"What if\" section (repeatable)\n";
-
-#define HR_MAX_SCENARIOS 256
+    "FILE:LINE:COL: error: MESSAGE and no report is written (exit status 1).\n";
 
 typedef struct hr_opts {
     const char *output, *rules;
-    int from_published, help;
+    int from_published;
+    po_list scenarios;
     const char **files;
     int nfiles;
-    const char *scenarios[HR_MAX_SCENARIOS];
-    size_t nscenarios;
 } hr_opts;
 
-static int hr_usage(FILE *err, const char *fmt, const char *arg)
-{
-    fputs("starrate: ", err);
-    fprintf(err, fmt, arg);
-    fputs("\nTry 'starrate help report' for usage.\n", err);
-    return 2;
-}
-
-/* "--name VALUE" or "--name=VALUE" (long options only); NULL when argv[*i] is not it. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (name[1] == '-' && strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (strcmp(argv[*i], name) != 0)
-        return NULL;
-    return *i + 1 < argc ? argv[++*i] : "";
-}
-
-static int parse_option(int argc, char **argv, int *i, hr_opts *o, FILE *err)
-{
-    const char *a = argv[*i], *v = NULL;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-        o->help = 1;
-    else if (strcmp(a, "--from-published") == 0)
-        o->from_published = 1;
-    else if ((v = opt_value(argc, argv, i, "--rules")))
-        o->rules = v;
-    else if ((v = opt_value(argc, argv, i, "--scenario")) && o->nscenarios == HR_MAX_SCENARIOS)
-        return hr_usage(err, "too many --scenario options (at most %s)", "256");
-    else if (v)
-        o->scenarios[o->nscenarios++] = v;
-    else if ((v = opt_value(argc, argv, i, "-o")) || (v = opt_value(argc, argv, i, "--output")))
-        o->output = v;
-    else
-        return hr_usage(err, "unknown option '%s'", a);
-    if (v && !*v)
-        return hr_usage(err, "option %s needs a value", a);
-    return 0;
-}
-
-/* Files are collected in place: argv itself holds them, so no allocation is needed. */
-static int parse_args(int argc, char **argv, hr_opts *o, FILE *err)
-{
-    memset(o, 0, sizeof *o);
-    o->files = (const char **)argv;
-    int only_args = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_args || a[0] != '-' || strcmp(a, "-") == 0)
-            argv[o->nfiles++] = argv[i];
-        else if (strcmp(a, "--") == 0)
-            only_args = 1;
-        else if (parse_option(argc, argv, &i, o, err))
-            return 2;
-    }
-    if (!o->help && o->nfiles == 0)
-        return hr_usage(err, "report needs at least one evidence file%s", "");
-    /* A scenario changes one council's evidence: with several councils it would be unclear
-     * which one it is about. */
-    if (!o->help && o->nscenarios && o->nfiles != 1)
-        return hr_usage(err, "--scenario needs exactly one evidence file, not %s", o->nfiles > 1 ? "several" : "none");
-    return 0;
-}
+#define OPT(field) offsetof(hr_opts, field)
+const po_option report_options[] = {
+    {PO_STRING, 'o', "output", OPT(output), "FILE", "write the report to FILE atomically (default: standard output)", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for each file's year)", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "from-published", OPT(from_published), NULL, "use the published judgements in each file as given", 0, 0, NULL, NULL},
+    {PO_LIST, 0, "scenario", OPT(scenarios), "FILE", "add FILE to the \"What if\" section (repeatable)", 0, 0, NULL, NULL},
+    {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+#undef OPT
 
 static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e); }
 
@@ -1539,29 +1399,42 @@ static int run_files(hr_run *h, const hr_opts *o, int *rejected)
     return rc == SR_ENOMEM ? rc : SR_OK;
 }
 
-int hr_report_main(int argc, char **argv, FILE *out, FILE *err)
+static int report_run(const hr_opts *o, FILE *out, FILE *err);
+
+int cmd_report(int argc, char **argv, FILE *out, FILE *err)
 {
-    hr_opts o;
-    if (parse_args(argc, argv, &o, err))
-        return 2;
-    if (o.help) {
-        fputs(usage_report, out);
-        return 0;
-    }
-    hr_run h = {sr_malloc(sizeof(ss_session)), o.rules, o.from_published, NULL, 0, {0}, err,
-                o.scenarios, o.nscenarios, 0};
+    hr_opts o = {0};
+    int status, n = cmd_parse(argc, &argv, &o, out, err, &status);
+    o.files = (const char **)argv;
+    o.nfiles = n;
+    if (n == 0)
+        status = cmd_usage(err, "report", "report needs at least one evidence file");
+    /* A scenario changes one council's evidence: with several councils it would be unclear
+     * which one it is about. */
+    else if (n > 1 && o.scenarios.n)
+        status = cmd_usage(err, "report", "--scenario needs exactly one evidence file, not several");
+    else if (n > 0)
+        status = report_run(&o, out, err);
+    po_list_free(&o.scenarios);
+    return status;
+}
+
+static int report_run(const hr_opts *o, FILE *out, FILE *err)
+{
+    hr_run h = {sr_malloc(sizeof(ss_session)), o->rules, o->from_published, NULL, 0, {0}, err,
+                o->scenarios.v, o->scenarios.n, 0};
     sr_buf page;
     sr_buf_init(&page);
     sr_buf_init(&h.sections);
     int rejected = 0, rc = h.session ? SR_OK : SR_ENOMEM;
     if (rc == SR_OK) {
         ss_init(h.session);
-        rc = run_files(&h, &o, &rejected);
+        rc = run_files(&h, o, &rejected);
     }
     if (rc == SR_OK && h.nrows && !h.no_page)
         rc = compose(&h, &page);
     if (rc == SR_OK && h.nrows && !h.no_page)
-        rc = write_page(&o, &page, out, err);
+        rc = write_page(o, &page, out, err);
     if (rc == SR_ENOMEM)
         fputs("starrate: error: out of memory\n", err);
     for (size_t i = 0; i < h.nrows; i++)

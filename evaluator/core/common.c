@@ -154,6 +154,19 @@ void sr_free_strings(char **v, size_t n)
     sr_free(v);
 }
 
+int sr_strings_copy(char *const *from, size_t n, char ***out)
+{
+    *out = NULL;
+    if (!n)
+        return 1;
+    if (!(*out = sr_calloc(n, sizeof **out)))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((*out)[i] = sr_strdup(from[i])))
+            return 0;
+    return 1;
+}
+
 /* ---- string buffer ------------------------------------------------------------------ */
 
 void sr_buf_init(sr_buf *b) { memset(b, 0, sizeof *b); }

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The version of the program and of its output formats' "engine" (starrate.h repeats it). */
+#define SR_VERSION "0.1.0"
+
 enum {
     SR_OK = 0,
     SR_EINPUT = 1,  /* evidence, scenario, letter or CSV rejected */
@@ -57,6 +60,9 @@ void sr_free(void *p);
 char *sr_strdup(const char *s);
 /* Frees n strings and the array holding them. */
 void sr_free_strings(char **v, size_t n);
+/* A deep copy of n strings into *out (NULL when n is 0); 0 when out of memory, leaving what
+ * was copied for sr_free_strings(*out, n). */
+int sr_strings_copy(char *const *from, size_t n, char ***out);
 char *sr_strndup(const char *s, size_t n);
 /* For allocators built on top of these (pool.c): counts one allocation that does not reach
  * sr_malloc and says whether the injected fault fires for it, so fault walks still reach

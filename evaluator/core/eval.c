@@ -4,6 +4,7 @@
 #include "eval.h"
 
 #include <lauxlib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +19,6 @@ typedef struct ctx {
     int freezer;   /* stack index of the evaluation's freezer (lh_freezer_push) */
 } ctx;
 
-static const char *prov_word(const rp_prov *p)
-{
-    return p->reconstructed ? "reconstructed" : "source";
-}
-
 static void node_rule(ctx *c, int node, const char *rule, const rp_prov *prov)
 {
     tr_node *nd = tr_get(c->t, node);
@@ -31,7 +27,7 @@ static void node_rule(ctx *c, int node, const char *rule, const rp_prov *prov)
     nd->rule = tr_str(c->t, rule);
     nd->file = tr_str(c->t, prov->file);
     nd->line = prov->line;
-    nd->provenance = prov_word(prov);
+    nd->provenance = prov->reconstructed ? TR_PROV_RECONSTRUCTED : TR_PROV_SOURCE;
 }
 
 static void node_given(ctx *c, int node, int line)
@@ -39,7 +35,7 @@ static void node_given(ctx *c, int node, int line)
     tr_node *nd = tr_get(c->t, node);
     if (!nd)
         return;
-    nd->source = "given";
+    nd->source = TR_GIVEN;
     nd->file = tr_str(c->t, c->ev->path);
     nd->line = line;
 }
@@ -57,17 +53,17 @@ static const char *band_word(int band, char *buf, size_t len)
 }
 
 /* One comparison of a band step: the value against the band's limits. */
-static void band_compare(tr_trace *t, int node, const char *what, const char *value,
+static void band_compare(tr_trace *t, int node, const char *what, const char *value, double num,
                          const rp_band *b, int met)
 {
-    const char *op = b->has_min && b->has_max ? "within" : b->has_min ? ">=" : "<=";
+    tr_op op = b->has_min && b->has_max ? TR_OP_WITHIN : b->has_min ? TR_OP_GE : TR_OP_LE;
     const char *limit;
     if (b->has_min && b->has_max)
         limit = tr_concat(t, tr_number(t, b->min), " to ", tr_number(t, b->max), NULL);
     else
         limit = tr_number(t, b->has_min ? b->min : b->max);
     char word[16];
-    tr_compare_add(t, node, what, value, op, limit, band_word(b->band, word, sizeof word), met);
+    tr_compare_add(t, node, what, value, num, op, limit, band_word(b->band, word, sizeof word), met);
 }
 
 /* rt_band_of with the value already formatted for the trace (`shown`). */
@@ -81,12 +77,12 @@ static int band_of(const rp_indicator *d, double value, const char *shown, tr_tr
         const rp_band *b = &d->bands[i];
         int met = (!b->has_min || value >= b->min) && (!b->has_max || value <= b->max);
         if (traced)
-            band_compare(t, node, what, shown, b, met);
+            band_compare(t, node, what, shown, value, b, met);
         if (met)
             return b->band;
     }
     if (traced)
-        tr_compare_add(t, node, what, shown, NULL, NULL, "band 1", 1);
+        tr_compare_add(t, node, what, shown, value, TR_OP_NONE, NULL, "band 1", 1);
     return 1;
 }
 
@@ -95,9 +91,9 @@ int rt_band_of(const rp_indicator *d, double value, tr_trace *t, int node)
     return band_of(d, value, t && node >= 0 ? tr_number(t, value) : NULL, t, node);
 }
 
-static const char *value_source(const ev_indicator *ind)
+static tr_source value_source(const ev_indicator *ind)
 {
-    return ind->origin == EV_ORIGIN_LETTER ? "extracted" : "given";
+    return ind->origin == EV_ORIGIN_LETTER ? TR_EXTRACTED : TR_GIVEN;
 }
 
 /* The trace of a band step: the value, where the band came from, and the band. */
@@ -115,7 +111,7 @@ static void band_trace(ctx *c, int node, const ev_indicator *ind, const char *sh
     if (ind->band) {
         nd->text = tr_printf(c->t, "%s: published band %d", ind->def->name, ind->band);
     } else {
-        nd->source = "derived";
+        nd->source = TR_DERIVED;
         /* "%s: %s %s is in band %d", without a format to parse for every indicator */
         nd->text = tr_concat(c->t, ind->def->name, ": ", shown, " ", ind->def->unit,
                              " is in band ", tr_number(c->t, band), NULL);
@@ -126,7 +122,7 @@ static void band_trace(ctx *c, int node, const ev_indicator *ind, const char *sh
 static void band_step(ctx *c, size_t s, size_t i, int *band, int *bnode)
 {
     const ev_indicator *ind = &c->ev->services[s].indicators[i];
-    int node = tr_add(c->t, "band", tr_concat(c->t, c->p->services[s].id, ".indicator.", ind->code, NULL));
+    int node = tr_add(c->t, TR_BAND, tr_concat(c->t, c->p->services[s].id, ".indicator.", ind->code, NULL));
     *bnode = node;
     /* formatted once for the input, the comparisons and the sentence */
     const char *shown = node >= 0 ? tr_number(c->t, ind->value) : NULL;
@@ -203,9 +199,10 @@ static void read_details(ctx *c, int node, const char **needs)
                 lua_getfield(L, -4, "word");
                 lua_getfield(L, -5, "met");
                 const char *limit = lua_isnumber(L, -3) ? score_text(c, lua_tonumber(L, -3), &limits) : NULL;
-                const char *value = lua_isnumber(L, -4) ? score_text(c, lua_tonumber(L, -4), &values) : "?";
+                double num = lua_isnumber(L, -4) ? lua_tonumber(L, -4) : NAN;
+                const char *value = isnan(num) ? "?" : score_text(c, num, &values);
                 tr_compare_add(c->t, node, lua_tostring(L, -5) ? lua_tostring(L, -5) : "value",
-                               value, limit ? ">=" : NULL, limit,
+                               value, num, limit ? TR_OP_GE : TR_OP_NONE, limit,
                                lua_tostring(L, -2), lua_toboolean(L, -1));
                 lua_pop(L, 5);
             }
@@ -247,7 +244,7 @@ static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int nod
     tr_node *nd = tr_get(c->t, node);
     if (nd) {
         nd->output = *word >= 0 ? scale->words[*word].id : NULL;
-        nd->source = *word >= 0 ? "derived" : "not_assessed";
+        nd->source = *word >= 0 ? TR_DERIVED : TR_NOT_ASSESSED;
     }
     return SR_OK;
 }
@@ -466,7 +463,7 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
         lua_rawseti(L, -2, ++n);
         char word[16];
         tr_input_add(c->t, node, svc->indicators[i].code, band_word(rs->band[i], word, sizeof word),
-                     svc->indicators[i].band ? "given" : "derived");
+                     svc->indicators[i].band ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->band_node[i]);
     }
     lh_freeze(L, c->freezer);
@@ -479,7 +476,7 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
             continue;
         lua_rawgeti(L, c->findings, (lua_Integer)i + 1);
         lua_rawseti(L, -2, ++n);
-        tr_input_add(c->t, node, f->id, finding_text(c, f), "evidence");
+        tr_input_add(c->t, node, f->id, finding_text(c, f), TR_EVIDENCE);
     }
     lh_freeze(L, c->freezer);
     lua_setfield(L, -2, "findings");
@@ -516,9 +513,11 @@ static int grade_step(ctx *c, size_t s, int std)
 {
     const ev_service *svc = &c->ev->services[s];
     rt_service *rs = &c->r->svc[s];
-    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.%d", c->p->services[s].id, std));
+    int node = tr_add(c->t, TR_GRADE, tr_printf(c->t, "%s.standard.%d", c->p->services[s].id, std));
     rs->grade_node[std - 1] = node;
     tr_node *nd;
+    if ((nd = tr_get(c->t, node)))
+        nd->standard = std;
     if (svc->given_grade[std - 1] >= 0) {
         rs->grade[std - 1] = svc->given_grade[std - 1];
         rs->grade_given[std - 1] = 1;
@@ -531,7 +530,7 @@ static int grade_step(ctx *c, size_t s, int std)
     }
     if (!c->p->grade_rule) {
         if ((nd = tr_get(c->t, node)))
-            nd->source = "not_assessed", nd->text = "the rule pack has no grade rule";
+            nd->source = TR_NOT_ASSESSED, nd->text = "the rule pack has no grade rule";
         return SR_OK;
     }
     site st = {s, std - 1, grade_key, grade_call, std};
@@ -546,10 +545,10 @@ static void unplaced_findings(ctx *c, size_t s)
         const ev_finding *f = &svc->findings[i];
         if (c->r->svc[s].finding_std[i])
             continue;
-        int node = tr_add(c->t, "finding", tr_printf(c->t, "%s.finding.%s", c->p->services[s].id, f->id));
+        int node = tr_add(c->t, TR_FINDING, tr_printf(c->t, "%s.finding.%s", c->p->services[s].id, f->id));
         tr_node *nd = tr_get(c->t, node);
         if (nd) {
-            nd->source = "not_assessed";
+            nd->source = TR_NOT_ASSESSED;
             nd->file = tr_str(c->t, c->ev->path);
             nd->line = f->line;
             char span[64];
@@ -564,10 +563,8 @@ static void unplaced_findings(ctx *c, size_t s)
 
 static const ev_indicator *find_value(const ev_service *svc, const char *code)
 {
-    for (size_t i = 0; i < svc->nindicators; i++)
-        if (strcmp(svc->indicators[i].code, code) == 0)
-            return &svc->indicators[i];
-    return NULL;
+    int i = ev_indicator_index(svc, code);
+    return i >= 0 ? &svc->indicators[i] : NULL;
 }
 
 int rt_cap_breached_by(const rp_cap *cap, double value)
@@ -596,18 +593,18 @@ static int cap_breached(ctx *c, size_t s, const rp_cap *cap, int node)
     if (cap->requirement) {
         const rp_requirement *req = rp_requirement_find(c->p, cap->requirement);
         int met = svc->requirements[req - c->p->requirements];
-        tr_input_add(c->t, node, req->text, met < 0 ? "not stated" : met ? "met" : "not met", "given");
+        tr_input_add(c->t, node, req->text, met < 0 ? "not stated" : met ? "met" : "not met", TR_GIVEN);
         return met < 0 ? -1 : !met;
     }
     const ev_indicator *ind = find_value(svc, cap->indicator);
     if (!ind || !ind->has_value) {
-        tr_input_add(c->t, node, cap->indicator, "no value", "given");
+        tr_input_add(c->t, node, cap->indicator, "no value", TR_GIVEN);
         return -1;
     }
     tr_input_add(c->t, node, cap->indicator, tr_number(c->t, ind->value), value_source(ind));
     int breached = rt_cap_breached_by(cap, ind->value);
     tr_compare_add(c->t, node, tr_printf(c->t, "value of %s", cap->indicator),
-                   tr_number(c->t, ind->value), cap->has_above ? ">" : "<",
+                   tr_number(c->t, ind->value), ind->value, cap->has_above ? TR_OP_GT : TR_OP_LT,
                    tr_number(c->t, cap->has_above ? cap->above : cap->below), "breached", breached);
     return breached;
 }
@@ -636,7 +633,7 @@ static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
         const rp_cap *cap = &c->p->caps[i];
         if (cap->service != (int)s || cap->judgement != judgement)
             continue;
-        int node = tr_add(c->t, "cap", tr_printf(c->t, "%s.%s.cap.%s", c->p->services[s].id,
+        int node = tr_add(c->t, TR_CAP, tr_printf(c->t, "%s.%s.cap.%s", c->p->services[s].id,
                                                    judgement ? "capacity" : "serving", cap->id));
         node_rule(c, node, cap->id, &cap->prov);
         int state = cap_breached(c, s, cap, node);
@@ -654,9 +651,9 @@ static void apply_caps(ctx *c, size_t s, int judgement, int *word, int jnode)
         tr_node *nd = tr_get(c->t, node);
         if (!nd)
             continue;
-        nd->source = "derived";
-        nd->output = state < 0 ? "not evaluated" : state == 0 ? "not breached"
-                   : before > cap->to ? "capped" : "breached, no effect";
+        nd->source = TR_DERIVED;
+        nd->cap = state < 0 ? TR_CAP_NOT_EVALUATED : state == 0 ? TR_CAP_NOT_BREACHED
+                : before > cap->to ? TR_CAP_CAPPED : TR_CAP_NO_EFFECT;
         nd->text = cap_text(c, cap, scale, state, before);
         tr_use_add(c->t, jnode, node);
     }
@@ -694,7 +691,7 @@ static int serving_call(ctx *c, size_t s, int unused, int *word, const char **ne
         lua_rawseti(L, -2, ++n);
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
                      rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
-                     rs->grade_given[std - 1] ? "given" : "derived");
+                     rs->grade_given[std - 1] ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->grade_node[std - 1]);
     }
     lh_freeze(L, c->freezer);
@@ -707,7 +704,7 @@ static int serving_step(ctx *c, size_t s)
 {
     const ev_service *svc = &c->ev->services[s];
     rt_service *rs = &c->r->svc[s];
-    int node = tr_add(c->t, "judgement", tr_printf(c->t, "%s.serving", c->p->services[s].id));
+    int node = tr_add(c->t, TR_JUDGEMENT, tr_printf(c->t, "%s.serving", c->p->services[s].id));
     rs->serving_node = node;
     tr_node *nd;
     if (svc->given_serving >= 0) {
@@ -723,7 +720,7 @@ static int serving_step(ctx *c, size_t s)
     if (!c->p->serving_rule) {
         rs->serving_needs = "a given serving judgement (the pack derives none)";
         if ((nd = tr_get(c->t, node)))
-            nd->source = "insufficient", nd->text = rs->serving_needs;
+            nd->source = TR_INSUFFICIENT, nd->text = rs->serving_needs;
         return SR_OK;
     }
     site st = {s, SITE_SERVING, serving_key, serving_call, 0};
@@ -733,7 +730,7 @@ static int serving_step(ctx *c, size_t s)
     rs->serving_uncapped = rs->serving;
     if (rs->serving < 0) {
         if ((nd = tr_get(c->t, node)))
-            nd->source = "insufficient";
+            nd->source = TR_INSUFFICIENT;
         return SR_OK;
     }
     apply_caps(c, s, 0, &rs->serving, node);
@@ -797,7 +794,7 @@ static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const ch
         const ev_finding *f = &svc->capacity_findings[i];
         push_finding(c, f, 1);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
-        tr_input_add(c->t, node, f->id, finding_text(c, f), "evidence");
+        tr_input_add(c->t, node, f->id, finding_text(c, f), TR_EVIDENCE);
     }
     lh_freeze(L, c->freezer);
     lua_setfield(L, -2, "findings");
@@ -810,7 +807,7 @@ static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const ch
     lh_freeze(L, c->freezer);
     tr_input_add(c->t, node, "direction of travel",
                  tr_printf(c->t, "%d improved, %d worsened of %d compared", improved, worsened, compared),
-                 "derived");
+                 TR_DERIVED);
     return call_rule(c, c->p->capacity_grade_rule, &c->p->grade, node, word, needs);
 }
 
@@ -821,9 +818,11 @@ static int capacity_grade_step(ctx *c, size_t s)
     int k = capacity_slot(c);
     if (k < 0)
         return SR_OK;
-    int node = tr_add(c->t, "grade", tr_printf(c->t, "%s.standard.%d", c->p->services[s].id, k + 1));
+    int node = tr_add(c->t, TR_GRADE, tr_printf(c->t, "%s.standard.%d", c->p->services[s].id, k + 1));
     rs->grade_node[k] = node;
     tr_node *nd;
+    if ((nd = tr_get(c->t, node)))
+        nd->standard = k + 1;
     if (svc->given_grade[k] >= 0) {
         rs->grade[k] = svc->given_grade[k];
         rs->grade_given[k] = 1;
@@ -834,7 +833,7 @@ static int capacity_grade_step(ctx *c, size_t s)
     }
     if (!c->p->capacity_grade_rule) {
         if ((nd = tr_get(c->t, node)))
-            nd->source = "not_assessed",
+            nd->source = TR_NOT_ASSESSED,
             nd->text = tr_printf(c->t, "the rule pack has no standard %d rule", k + 1);
         return SR_OK;
     }
@@ -866,7 +865,7 @@ static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **n
     if (k >= 0) {
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", k + 1),
                      rs->grade[k] >= 0 ? c->p->grade.words[rs->grade[k]].text : "not assessed",
-                     rs->grade_given[k] ? "given" : "derived");
+                     rs->grade_given[k] ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->grade_node[k]);
     }
     lh_freeze(L, c->freezer);
@@ -877,7 +876,7 @@ static int capacity_step(ctx *c, size_t s)
 {
     const ev_service *svc = &c->ev->services[s];
     rt_service *rs = &c->r->svc[s];
-    int node = tr_add(c->t, "judgement", tr_printf(c->t, "%s.capacity", c->p->services[s].id));
+    int node = tr_add(c->t, TR_JUDGEMENT, tr_printf(c->t, "%s.capacity", c->p->services[s].id));
     rs->capacity_node = node;
     tr_node *nd;
     if (svc->given_capacity >= 0) {
@@ -892,7 +891,7 @@ static int capacity_step(ctx *c, size_t s)
     if (!c->p->capacity_rule) {
         rs->capacity_needs = "a given capacity judgement (the pack derives none)";
         if ((nd = tr_get(c->t, node)))
-            nd->source = "insufficient", nd->text = rs->capacity_needs;
+            nd->source = TR_INSUFFICIENT, nd->text = rs->capacity_needs;
         return SR_OK;
     }
     const char *needs = NULL;
@@ -907,7 +906,7 @@ static int capacity_step(ctx *c, size_t s)
     rs->capacity_uncapped = rs->capacity;
     if (rs->capacity < 0) {
         if ((nd = tr_get(c->t, node)))
-            nd->source = "insufficient";
+            nd->source = TR_INSUFFICIENT;
         return SR_OK;
     }
     apply_caps(c, s, 1, &rs->capacity, node);
@@ -925,7 +924,7 @@ static int stars_step(ctx *c)
     rt_result *r = c->r;
     size_t ns = c->p->nservices;
     int serving[RP_MAX_SERVICES], capacity[RP_MAX_SERVICES];
-    int node = tr_add(c->t, "star", "stars");
+    int node = tr_add(c->t, TR_STAR, "stars");
     r->star_node = node;
     int *slots[2 * RP_MAX_SERVICES];
     int sizes[2 * RP_MAX_SERVICES];
@@ -935,10 +934,10 @@ static int stars_step(ctx *c)
         capacity[s] = r->svc[s].capacity;
         tr_input_add(c->t, node, tr_printf(c->t, "%s.serving", c->p->services[s].id),
                      serving[s] >= 0 ? c->p->serving.words[serving[s]].id : "insufficient evidence",
-                     r->svc[s].serving_given ? "given" : "derived");
+                     r->svc[s].serving_given ? TR_GIVEN : TR_DERIVED);
         tr_input_add(c->t, node, tr_printf(c->t, "%s.capacity", c->p->services[s].id),
                      capacity[s] >= 0 ? c->p->capacity.words[capacity[s]].id : "insufficient evidence",
-                     r->svc[s].capacity_given ? "given" : "derived");
+                     r->svc[s].capacity_given ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, r->svc[s].serving_node);
         tr_use_add(c->t, node, r->svc[s].capacity_node);
         if (serving[s] < 0)
@@ -958,13 +957,7 @@ static int stars_step(ctx *c)
             return sr_fail(c->err, SR_ERULES, c->p->dir, 0, 0, "no star rule matched (run starrate check)");
         r->possible |= 1u << c->p->star_rules[row].stars;
         first_row = first_row == -2 ? row : first_row == row ? row : -1;
-        size_t i = 0;
-        for (; i < nfree; i++) {
-            if (++*slots[i] < sizes[i])
-                break;
-            *slots[i] = 0;
-        }
-        if (i == nfree)
+        if (!rp_next_completion(slots, sizes, nfree))
             break;
     }
     int count = 0, only = -1;
@@ -976,7 +969,7 @@ static int stars_step(ctx *c)
     tr_node *nd = tr_get(c->t, node);
     if (!nd)
         return SR_OK;
-    nd->source = "derived";
+    nd->source = TR_DERIVED;
     if (r->rule >= 0) {
         const rp_star_rule *sr = &c->p->star_rules[r->rule];
         node_rule(c, node, sr->id, &sr->prov);
@@ -987,7 +980,7 @@ static int stars_step(ctx *c)
     }
     nd->output = r->stars >= 0 ? tr_printf(c->t, "%d", r->stars) : NULL;
     if (r->stars < 0)
-        nd->source = "insufficient";
+        nd->source = TR_INSUFFICIENT;
     return SR_OK;
 }
 

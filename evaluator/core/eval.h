@@ -1,7 +1,7 @@
 /*
  * eval.h — deriving judgements and stars from evidence (module prefix rt_, "rating").
  *
- * The derivation is layered (design.md): indicator bands, standard grades, judgements (with
+ * The derivation is layered (docs/methodology.md, "The layers"): indicator bands, standard grades, judgements (with
  * key-threshold caps), stars. At every layer a value given in the evidence wins over the
  * derived one and is marked `given`. C does the machinery (which inputs go to which rule, the
  * band limits, the caps, the search over missing judgements); the rule pack's Lua functions do

@@ -21,10 +21,10 @@ const char *const ev_theme_words[EV_NTHEMES] = {
 
 /* Kinds allowed in each list: findings speak of performance, capacity findings of the
  * standard that informs capacity. */
-static const char *const finding_kinds[] = {
+const char *const ev_finding_kinds[4] = {
     "improvement", "strength", "area_for_improvement", "concern",
 };
-static const char *const capacity_kinds[] = {
+const char *const ev_capacity_kinds[4] = {
     "improvement", "strength", "concern", "area_for_development",
 };
 
@@ -256,12 +256,20 @@ static int read_declarations(ctx *c, const yd_node *list)
     return rc;
 }
 
-static const rp_indicator *find_indicator(ctx *c, const char *code)
+int ev_indicator_index(const ev_service *svc, const char *code)
 {
-    const rp_indicator *d = rp_indicator_find(c->p, code);
-    for (size_t i = 0; !d && i < c->ev->ncustom; i++)
-        if (strcmp(c->ev->custom[i].code, code) == 0)
-            d = &c->ev->custom[i];
+    for (size_t i = 0; i < svc->nindicators; i++)
+        if (strcmp(svc->indicators[i].code, code) == 0)
+            return (int)i;
+    return -1;
+}
+
+const rp_indicator *ev_indicator_def(const rp_pack *p, const ev_evidence *ev, const char *code)
+{
+    const rp_indicator *d = rp_indicator_find(p, code);
+    for (size_t i = 0; !d && i < ev->ncustom; i++)
+        if (strcmp(ev->custom[i].code, code) == 0)
+            d = &ev->custom[i];
     return d;
 }
 
@@ -381,7 +389,7 @@ static int read_indicator(ctx *c, const yd_node *m, ev_indicator *ind, int servi
     if (rc == SR_OK) rc = dup_string(c, v, "code", &ind->code);
     ind->line = m->line, ind->col = m->col;
     const rp_retired *gone = rc == SR_OK ? rp_retired_find(c->p, RP_RETIRE_INDICATOR, ind->code) : NULL;
-    if (rc == SR_OK && !(ind->def = find_indicator(c, ind->code)) && gone)
+    if (rc == SR_OK && !(ind->def = ev_indicator_def(c->p, c->ev, ind->code)) && gone)
         rc = sr_fail(c->err, SR_EINPUT, c->file, v->line, v->col,
                      "indicator '%s' was retired from the %s catalogue (%s:%d)", ind->code,
                      c->p->name, gone->prov.file, gone->prov.line);
@@ -446,7 +454,7 @@ static int read_finding(ctx *c, const yd_node *m, ev_finding *f, int capacity)
     const yd_node *v;
     size_t idx = 0;
     long num = 0;
-    const char *const *kinds = capacity ? capacity_kinds : finding_kinds;
+    const char *const *kinds = capacity ? ev_capacity_kinds : ev_finding_kinds;
     const char *what = capacity ? "capacity finding" : "finding";
     f->theme = -1;
     f->weight = 1;
@@ -473,7 +481,7 @@ static int read_finding(ctx *c, const yd_node *m, ev_finding *f, int capacity)
     if (rc == SR_OK && (v = yd_get(m, "indicators")))
         rc = read_string_seq(c, v, "indicators", &f->codes, &f->ncodes);
     for (size_t i = 0; rc == SR_OK && i < f->ncodes; i++)
-        if (!find_indicator(c, f->codes[i]))
+        if (!ev_indicator_def(c->p, c->ev, f->codes[i]))
             rc = sr_fail(c->err, SR_EINPUT, c->file, v->items[i]->line, v->items[i]->col,
                          "unknown indicator '%s' in finding", f->codes[i]);
     if (rc == SR_OK && (v = yd_get(m, "details")))
@@ -692,11 +700,12 @@ int ev_build(const yd_node *root, const char *file, rp_pack *p, ev_evidence **ou
     return SR_OK;
 }
 
-static void free_finding(ev_finding *f)
+void ev_finding_free(ev_finding *f)
 {
     sr_free(f->id), sr_free(f->text);
     sr_free_strings(f->codes, f->ncodes);
     sr_free_strings(f->details, f->ndetails);
+    memset(f, 0, sizeof *f);
 }
 
 void ev_warnings_print(FILE *f, const ev_evidence *ev)
@@ -719,10 +728,10 @@ void ev_free(ev_evidence *ev)
             sr_free(svc->indicators[i].code), sr_free(svc->indicators[i].note);
         sr_free(svc->indicators);
         for (size_t i = 0; i < svc->nfindings; i++)
-            free_finding(&svc->findings[i]);
+            ev_finding_free(&svc->findings[i]);
         sr_free(svc->findings);
         for (size_t i = 0; i < svc->ncapacity; i++)
-            free_finding(&svc->capacity_findings[i]);
+            ev_finding_free(&svc->capacity_findings[i]);
         sr_free(svc->capacity_findings);
         sr_free(svc->requirements);
     }
@@ -734,4 +743,133 @@ void ev_free(ev_evidence *ev)
     sr_free(ev->notes);
     sr_free(ev->path), sr_free(ev->council), sr_free(ev->round), sr_free(ev->source);
     sr_free(ev);
+}
+
+/* ---- copying -------------------------------------------------------------------------- */
+
+/* A copy of s, or NULL for NULL; 0 when out of memory. */
+static int dup_or_null(const char *s, char **out)
+{
+    *out = NULL;
+    return !s || (*out = sr_strdup(s)) != NULL;
+}
+
+/* Deep copy of a finding; on failure what was copied is left for ev_finding_free. */
+static int copy_finding(const ev_finding *from, ev_finding *to)
+{
+    *to = *from;
+    to->id = to->text = NULL, to->codes = to->details = NULL;
+    int ok = dup_or_null(from->id, &to->id) & dup_or_null(from->text, &to->text);
+    if (ok && !sr_strings_copy(from->codes, from->ncodes, &to->codes))
+        ok = 0;
+    if (ok && !sr_strings_copy(from->details, from->ndetails, &to->details))
+        ok = 0;
+    if (!to->codes) to->ncodes = 0;
+    if (!to->details) to->ndetails = 0;
+    return ok;
+}
+
+static int copy_declaration(const rp_indicator *from, rp_indicator *to)
+{
+    *to = *from;
+    to->code = to->name = to->unit = NULL;
+    to->prov.text = to->prov.file = NULL;
+    return dup_or_null(from->code, &to->code) & dup_or_null(from->name, &to->name) &
+           dup_or_null(from->unit, &to->unit) & dup_or_null(from->prov.text, &to->prov.text) &
+           dup_or_null(from->prov.file, &to->prov.file);
+}
+
+/* Copies one service; `reserve` extra indicator slots are allocated (and left unused). */
+static int copy_service(const ev_evidence *ev, ev_evidence *cp, size_t s, size_t nreq, size_t reserve)
+{
+    const ev_service *from = &ev->services[s];
+    ev_service *to = &cp->services[s];
+    *to = *from;
+    to->indicators = NULL, to->findings = to->capacity_findings = NULL, to->requirements = NULL;
+    to->nindicators = to->nfindings = to->ncapacity = 0;
+    if (s < ev->nservices) {
+        if (!(to->requirements = sr_calloc(nreq ? nreq : 1, sizeof(int))))
+            return 0;
+        if (from->requirements)
+            memcpy(to->requirements, from->requirements, nreq * sizeof(int));
+    }
+    size_t ni = from->nindicators + reserve;
+    if (!(to->indicators = sr_calloc(ni ? ni : 1, sizeof *to->indicators)))
+        return 0;
+    for (size_t i = 0; i < from->nindicators; i++) {
+        ev_indicator *d = &to->indicators[i];
+        *d = from->indicators[i];
+        d->code = d->note = NULL;
+        to->nindicators = i + 1;
+        if (!dup_or_null(from->indicators[i].code, &d->code) ||
+            !dup_or_null(from->indicators[i].note, &d->note))
+            return 0;
+        /* Declarations of the file itself live in the copy now. */
+        for (size_t k = 0; k < ev->ncustom; k++)
+            if (d->def == &ev->custom[k])
+                d->def = &cp->custom[k];
+    }
+    for (int cap = 0; cap < 2; cap++) {
+        const ev_finding *list = cap ? from->capacity_findings : from->findings;
+        size_t n = cap ? from->ncapacity : from->nfindings;
+        ev_finding *copy = sr_calloc(n ? n : 1, sizeof *copy);
+        if (!copy)
+            return 0;
+        *(cap ? &to->capacity_findings : &to->findings) = copy;
+        for (size_t i = 0; i < n; i++) {
+            int ok = copy_finding(&list[i], &copy[i]);
+            *(cap ? &to->ncapacity : &to->nfindings) = i + 1;
+            if (!ok)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+int ev_clone(const ev_evidence *ev, size_t nreq, const size_t *reserve, ev_evidence **out,
+             sr_error *err)
+{
+    *out = NULL;
+    ev_evidence *cp = sr_calloc(1, sizeof *cp);
+    if (!cp)
+        return sr_oom(err);
+    *cp = *ev;
+    cp->path = cp->council = cp->round = cp->source = NULL;
+    cp->custom = NULL, cp->ncustom = 0;
+    cp->notes = NULL, cp->nnotes = 0;
+    cp->warnings = NULL, cp->nwarnings = 0;
+    memset(cp->services, 0, sizeof cp->services);
+    int ok = dup_or_null(ev->path, &cp->path) & dup_or_null(ev->council, &cp->council) &
+             dup_or_null(ev->round, &cp->round) & dup_or_null(ev->source, &cp->source);
+    if (ok && ev->ncustom) {
+        ok = (cp->custom = sr_calloc(ev->ncustom, sizeof *cp->custom)) != NULL;
+        for (size_t i = 0; ok && i < ev->ncustom; i++) {
+            cp->ncustom = i + 1;
+            ok = copy_declaration(&ev->custom[i], &cp->custom[i]);
+        }
+    }
+    if (ok && ev->nnotes) {
+        ok = (cp->notes = sr_calloc(ev->nnotes, sizeof *cp->notes)) != NULL;
+        for (size_t i = 0; ok && i < ev->nnotes; i++) {
+            cp->nnotes = i + 1;
+            cp->notes[i].line = ev->notes[i].line;
+            ok = dup_or_null(ev->notes[i].text, &cp->notes[i].text);
+        }
+    }
+    if (ok && ev->nwarnings) {
+        ok = (cp->warnings = sr_calloc(ev->nwarnings, sizeof *cp->warnings)) != NULL;
+        for (size_t i = 0; ok && i < ev->nwarnings; i++) {
+            cp->nwarnings = i + 1;
+            cp->warnings[i] = ev->warnings[i];
+            ok = dup_or_null(ev->warnings[i].msg, &cp->warnings[i].msg);
+        }
+    }
+    for (size_t s = 0; ok && s < RP_MAX_SERVICES; s++)
+        ok = copy_service(ev, cp, s, nreq, reserve ? reserve[s] : 0);
+    if (!ok) {
+        ev_free(cp);
+        return sr_oom(err);
+    }
+    *out = cp;
+    return SR_OK;
 }

@@ -25,6 +25,9 @@ typedef enum {
 } ev_kind;
 
 extern const char *const ev_kind_words[EV_NKINDS];
+/* The kinds each list accepts, in the words of the evidence format (scenarios use them too):
+ * findings speak of performance, capacity findings of standard 6. */
+extern const char *const ev_finding_kinds[4], *const ev_capacity_kinds[4];
 
 typedef enum { EV_ORIGIN_RETURN, EV_ORIGIN_LETTER, EV_ORIGIN_ESTIMATE } ev_origin;
 extern const char *const ev_origin_words[3];
@@ -109,6 +112,19 @@ int ev_peek_year(const yd_node *root, const char *file, int *year, sr_error *err
 int ev_build(const yd_node *root, const char *file, rp_pack *p, ev_evidence **out, sr_error *err);
 
 void ev_free(ev_evidence *ev);
+void ev_finding_free(ev_finding *f);
+
+/* The index of the indicator with this code in a service's list, or -1. */
+int ev_indicator_index(const ev_service *svc, const char *code);
+/* An indicator's definition: the pack's, else the evidence file's own declaration; NULL when
+ * neither declares it. */
+const rp_indicator *ev_indicator_def(const rp_pack *p, const ev_evidence *ev, const char *code);
+
+/* A deep copy of ev: custom indicator declarations are copied and the indicators re-pointed
+ * to the copies. nreq is the pack's requirement count (the evidence does not record it);
+ * reserve, when not NULL, gives per service extra indicator slots to allocate (unused). */
+int ev_clone(const ev_evidence *ev, size_t nreq, const size_t *reserve, ev_evidence **out,
+             sr_error *err);
 
 /* Prints each warning as "FILE:LINE:COL: warning: ...", one a line. */
 void ev_warnings_print(FILE *f, const ev_evidence *ev);

@@ -5,7 +5,7 @@
  * formats cannot disagree with each other.
  */
 #include "output.h"
-#include "starrate.h"
+#include "json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,7 +37,7 @@ static const rp_star_rule *fired_rule(const out_rating *o)
 
 static void stars_phrase(sr_buf *b, const rp_pack *p, int stars)
 {
-    sr_buf_printf(b, "%d %s", stars, stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit);
+    sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
 }
 
 static void possible_phrase(sr_buf *b, const rp_pack *p, unsigned possible)
@@ -62,7 +62,7 @@ static void text_caps(sr_buf *b, const out_rating *o, size_t s)
         int from = cap->judgement ? rs->capacity_uncapped : rs->serving_uncapped;
         sr_buf_printf(b, "    capped from %s to %s by key threshold %s: %s (%s)\n",
                       sc->words[from].id, sc->words[cap->to].id, cap->id, cap->sentence,
-                      cap->prov.reconstructed ? "reconstructed" : "documented");
+                      rp_prov_text(cap->prov.reconstructed));
     }
 }
 
@@ -110,7 +110,7 @@ void out_text(sr_buf *b, const out_rating *o)
         possible_phrase(b, p, o->r->possible);
     if (rule)
         sr_buf_printf(b, ", by rule %s: %s (%s, %s:%d)\n", rule->id, rule->sentence,
-                      rule->prov.reconstructed ? "reconstructed" : "documented", rule->prov.file,
+                      rp_prov_text(rule->prov.reconstructed), rule->prov.file,
                       rule->prov.line);
     else
         sr_buf_puts(b, o->r->stars >= 0 ? ", whatever the missing judgements are\n"
@@ -123,7 +123,7 @@ void out_text(sr_buf *b, const out_rating *o)
 static void json_prov(js_writer *w, const rp_prov *p)
 {
     js_key(w, "provenance");
-    js_string(w, p->reconstructed ? "reconstructed" : "source");
+    js_string(w, rp_prov_json(p->reconstructed));
     js_key(w, "reference");
     js_string(w, p->text);
     js_key(w, "file");
@@ -239,14 +239,14 @@ static void json_trace_node(js_writer *w, const tr_node *nd)
 {
     js_object(w);
     js_key(w, "id"); js_int(w, nd->id);
-    js_key(w, "kind"); js_string(w, nd->kind);
+    js_key(w, "kind"); js_string(w, tr_kind_words[nd->kind]);
     js_key(w, "subject"); js_string(w, nd->subject);
     js_key(w, "rule"); js_string(w, nd->rule);
     js_key(w, "file"); js_string(w, nd->file);
     js_key(w, "line"); if (nd->line > 0) js_int(w, nd->line); else js_null(w);
-    js_key(w, "provenance"); js_string(w, nd->provenance);
-    js_key(w, "source"); js_string(w, nd->source);
-    js_key(w, "output"); js_string(w, nd->output);
+    js_key(w, "provenance"); js_string(w, tr_prov_words[nd->provenance]);
+    js_key(w, "source"); js_string(w, tr_source_words[nd->source]);
+    js_key(w, "output"); js_string(w, tr_output(nd));
     js_key(w, "text"); js_string(w, nd->text);
     js_key(w, "inputs");
     js_array(w);
@@ -254,7 +254,7 @@ static void json_trace_node(js_writer *w, const tr_node *nd)
         js_object(w);
         js_key(w, "name"); js_string(w, in->name);
         js_key(w, "value"); js_string(w, in->value);
-        js_key(w, "source"); js_string(w, in->source);
+        js_key(w, "source"); js_string(w, tr_source_words[in->source]);
         js_end_object(w);
     }
     js_end_array(w);
@@ -264,7 +264,7 @@ static void json_trace_node(js_writer *w, const tr_node *nd)
         js_object(w);
         js_key(w, "what"); js_string(w, c->what);
         js_key(w, "value"); js_string(w, c->value);
-        js_key(w, "op"); js_string(w, c->op);
+        js_key(w, "op"); js_string(w, tr_op_words[c->op]);
         js_key(w, "limit"); js_string(w, c->limit);
         js_key(w, "gives"); js_string(w, c->word);
         js_key(w, "met"); js_bool(w, c->met);
@@ -300,7 +300,7 @@ void out_json_engine(js_writer *w)
     js_key(w, "engine");
     js_object(w);
     js_key(w, "name"); js_string(w, "starrate");
-    js_key(w, "version"); js_string(w, STARRATE_VERSION);
+    js_key(w, "version"); js_string(w, SR_VERSION);
     js_end_object(w);
 }
 
@@ -461,20 +461,20 @@ static void node_heading(sr_buf *b, const rp_pack *p, const tr_node *nd)
 {
     const char *dot = strchr(nd->subject, '.');
     const char *rest = dot ? dot + 1 : nd->subject;
-    int std;
-    if (strcmp(nd->kind, "star") == 0)
+    int std = nd->standard;
+    if (nd->kind == TR_STAR)
         sr_buf_puts(b, "Rating");
-    else if (strcmp(nd->kind, "band") == 0)
+    else if (nd->kind == TR_BAND)
         sr_buf_printf(b, "Indicator %s", strchr(rest, '.') ? strchr(rest, '.') + 1 : rest);
-    else if (sscanf(rest, "standard.%d", &std) == 1 && std >= 1 && std <= RP_STANDARDS)
+    else if (nd->kind == TR_GRADE && std >= 1 && std <= RP_STANDARDS)
         sr_buf_printf(b, "Standard %d, %s", std, p->standards[std - 1].name ? p->standards[std - 1].name : "");
-    else if (strcmp(nd->kind, "cap") == 0)
+    else if (nd->kind == TR_CAP)
         sr_buf_printf(b, "Key threshold %s", nd->rule ? nd->rule : rest);
     else if (strcmp(rest, "serving") == 0)
         sr_buf_printf(b, "Judgement: %s", p->serving.name);
     else if (strcmp(rest, "capacity") == 0)
         sr_buf_printf(b, "Judgement: %s", p->capacity.name);
-    else if (strcmp(nd->kind, "finding") == 0)
+    else if (nd->kind == TR_FINDING)
         sr_buf_puts(b, "Finding");
     else
         sr_buf_puts(b, rest);
@@ -487,17 +487,10 @@ static const char *word_text(const rp_pack *p, const char *id)
     return g >= 0 ? p->grade.words[g].text : id;
 }
 
-static const char *source_note(const char *source)
+static const char *source_note(tr_source source)
 {
-    if (!source || strcmp(source, "derived") == 0)
-        return "";
-    if (strcmp(source, "given") == 0)
-        return ", given in the evidence";
-    if (strcmp(source, "not_assessed") == 0)
-        return "";
-    if (strcmp(source, "insufficient") == 0)
-        return ", insufficient evidence";
-    return "";
+    return source == TR_GIVEN ? ", given in the evidence"
+           : source == TR_INSUFFICIENT ? ", insufficient evidence" : "";
 }
 
 /* A chain of cut-offs (best first, the last one met) as one sentence:
@@ -515,27 +508,27 @@ static void explain_cutoffs(sr_buf *b, const rp_pack *p, const tr_compare *first
     if (!met)
         return;
     const char *word = word_text(p, met->word);
-    if (met->limit && strcmp(met->op, "within") == 0)
+    if (met->limit && met->op == TR_OP_WITHIN)
         sr_buf_printf(b, "      The %s, %s, lies within %s for %s", met->what, met->value, met->limit, word);
     else if (met->limit)
         sr_buf_printf(b, "      The %s, %s, reaches the cut-off for %s (%s %s)", met->what, met->value,
-                      word, met->op, met->limit);
+                      word, tr_op_words[met->op], met->limit);
     else if (above && above->limit) {
         sr_buf_printf(b, "      The %s, %s, is below the cut-off for %s (%s %s): %s.\n", met->what,
-                      met->value, word_text(p, above->word), above->op, above->limit, word);
+                      met->value, word_text(p, above->word), tr_op_words[above->op], above->limit, word);
         return;
     } else
         sr_buf_printf(b, "      The %s, %s, gives %s", met->what, met->value, word);
     if (above && above->limit)
         sr_buf_printf(b, " but not the one for %s (%s %s)", word_text(p, above->word),
-                      above->op, above->limit);
+                      tr_op_words[above->op], above->limit);
     sr_buf_puts(b, ".\n");
 }
 
 static void explain_threshold(sr_buf *b, const tr_compare *c)
 {
     sr_buf_printf(b, "      The %s, %s, is %s%s the key threshold of %s: %s.\n", c->what, c->value,
-                  c->met ? "" : "not ", strcmp(c->op, ">") == 0 ? "above" : "below", c->limit,
+                  c->met ? "" : "not ", c->op == TR_OP_GT ? "above" : "below", c->limit,
                   c->met ? "breached" : "not breached");
 }
 
@@ -543,16 +536,16 @@ static void explain_inputs(sr_buf *b, const tr_node *nd)
 {
     int header = 0;
     for (const tr_input *in = nd->inputs; in; in = in->next) {
-        if (!header && strcmp(nd->kind, "grade") == 0) {
+        if (!header && nd->kind == TR_GRADE) {
             sr_buf_puts(b, "      Evidence:\n");
             header = 1;
         }
-        const char *src = in->source;
+        tr_source src = in->source;
         sr_buf_printf(b, "        - %s: %s", in->name, in->value);
-        if (src && strcmp(src, "evidence") != 0 && strcmp(src, "given") != 0)
-            sr_buf_printf(b, " (%s)", strcmp(src, "extracted") == 0 ? "extracted from the letter" : src);
-        else if (src && strcmp(src, "given") == 0 && strcmp(nd->kind, "grade") != 0 &&
-                 strcmp(nd->kind, "band") != 0 && strcmp(nd->kind, "cap") != 0)
+        if (src != TR_SRC_NONE && src != TR_EVIDENCE && src != TR_GIVEN)
+            sr_buf_printf(b, " (%s)", src == TR_EXTRACTED ? "extracted from the letter" : tr_source_words[src]);
+        else if (src == TR_GIVEN && nd->kind != TR_GRADE &&
+                 nd->kind != TR_BAND && nd->kind != TR_CAP)
             sr_buf_puts(b, " (given)");
         sr_buf_putc(b, '\n');
     }
@@ -562,24 +555,24 @@ static void explain_node(sr_buf *b, const rp_pack *p, const tr_node *nd)
 {
     sr_buf_puts(b, "  ");
     node_heading(b, p, nd);
-    if (nd->output)
-        sr_buf_printf(b, ": %s%s\n", word_text(p, nd->output), source_note(nd->source));
+    if (tr_output(nd))
+        sr_buf_printf(b, ": %s%s\n", word_text(p, tr_output(nd)), source_note(nd->source));
     else
-        sr_buf_printf(b, ": %s\n", nd->source && strcmp(nd->source, "insufficient") == 0
+        sr_buf_printf(b, ": %s\n", nd->source == TR_INSUFFICIENT
                                        ? "insufficient evidence" : "not assessed");
     if (nd->text)
         sr_buf_printf(b, "      %s\n", nd->text);
     explain_inputs(b, nd);
     const tr_compare *c = nd->cmps;
-    if (c && c->op && (strcmp(c->op, ">") == 0 || strcmp(c->op, "<") == 0))
+    if (c && c->op && (c->op == TR_OP_GT || c->op == TR_OP_LT))
         explain_threshold(b, c);
     else if (c)
         explain_cutoffs(b, p, c);
     if (nd->rule && nd->provenance)
         sr_buf_printf(b, "      Rule %s (%s), %s:%d\n", nd->rule,
-                      strcmp(nd->provenance, "source") == 0 ? "documented" : "reconstructed",
+                      rp_prov_text(nd->provenance == TR_PROV_RECONSTRUCTED),
                       nd->file, nd->line);
-    else if (nd->source && strcmp(nd->source, "given") == 0 && nd->file)
+    else if (nd->source == TR_GIVEN && nd->file)
         sr_buf_printf(b, "      Given at %s:%d\n", nd->file, nd->line);
 }
 

@@ -985,7 +985,7 @@ static int read_polarity(lua_State *L, int idx, const decl_pos *pos, rp_indicato
     return rc;
 }
 
-/* Appends or replaces (by id) in a growable array of declarations. `idof` reads the id. */
+/* The index of the indicator declared with this code, or -1. */
 static int find_by_code(const rp_pack *p, const char *code)
 {
     /* First byte before strcmp: evidence loading looks up every indicator it names. */
@@ -1785,16 +1785,12 @@ static void check_declarations(rp_pack *p, sr_buf *out, int *count)
         report(out, count, p->dir, 0, "the pack declares no star rule");
 }
 
-/* Walks every combination of judgements (words^2 per service) as an odometer. */
-static int next_combo(int *serving, int *capacity, size_t nsvc, size_t ns, size_t nc)
+int rp_next_completion(int *const *slots, const int *sizes, size_t n)
 {
-    for (size_t s = 0; s < nsvc; s++) {
-        if ((size_t)++serving[s] < ns)
+    for (size_t i = 0; i < n; i++) {
+        if (++*slots[i] < sizes[i])
             return 1;
-        serving[s] = 0;
-        if ((size_t)++capacity[s] < nc)
-            return 1;
-        capacity[s] = 0;
+        *slots[i] = 0;
     }
     return 0;
 }
@@ -1802,6 +1798,11 @@ static int next_combo(int *serving, int *capacity, size_t nsvc, size_t ns, size_
 static int check_star_table(rp_pack *p, sr_buf *out, int *count, sr_error *err)
 {
     int serving[RP_MAX_SERVICES] = {0}, capacity[RP_MAX_SERVICES] = {0};
+    int *slots[2 * RP_MAX_SERVICES], sizes[2 * RP_MAX_SERVICES];
+    for (size_t s = 0; s < p->nservices; s++) {
+        slots[2 * s] = &serving[s], sizes[2 * s] = (int)p->serving.nwords;
+        slots[2 * s + 1] = &capacity[s], sizes[2 * s + 1] = (int)p->capacity.nwords;
+    }
     int *first = sr_calloc(p->nstar_rules ? p->nstar_rules : 1, sizeof *first);
     if (!first)
         return sr_oom(err);
@@ -1824,7 +1825,7 @@ static int check_star_table(rp_pack *p, sr_buf *out, int *count, sr_error *err)
         } else {
             first[row]++;
         }
-    } while (next_combo(serving, capacity, p->nservices, p->serving.nwords, p->capacity.nwords));
+    } while (rp_next_completion(slots, sizes, 2 * p->nservices));
     if (unmatched > 5)
         report(out, count, p->dir, 0, "... and %ld more combinations match no star rule",
                unmatched - 5);
@@ -1848,3 +1849,22 @@ int rp_check(rp_pack *p, sr_buf *out, sr_error *err)
     }
     return count;
 }
+
+const char *rp_unit(const rp_pack *p, int n)
+{
+    return n == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit;
+}
+
+void rp_stars_phrase(sr_buf *b, const rp_pack *p, int stars)
+{
+    if (stars < 0)
+        sr_buf_puts(b, "not settled");
+    else
+        sr_buf_printf(b, "%d %s", stars, rp_unit(p, stars));
+}
+
+const char *rp_word_id(const rp_scale *sc, int w, const char *none) { return w >= 0 ? sc->words[w].id : none; }
+
+const char *rp_prov_text(int reconstructed) { return reconstructed ? "reconstructed" : "documented"; }
+
+const char *rp_prov_json(int reconstructed) { return reconstructed ? "reconstructed" : "source"; }

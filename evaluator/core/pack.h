@@ -195,6 +195,21 @@ const rp_retired *rp_retired_find(const rp_pack *p, rp_retire_kind kind, const c
 void rp_serving_span(const rp_pack *p, char *out, size_t len);
 /* Whether standard n is declared and informs serving. */
 int rp_informs_serving(const rp_pack *p, int n);
+/* Trying every completion of judgements that are missing: each slot is a word index with
+ * sizes[i] words, and the slots start at 0. Advances to the next completion as an odometer
+ * (the first slot fastest); 0 when every completion has been seen (the slots are back at 0).
+ * With no slot there is one completion. */
+int rp_next_completion(int *const *slots, const int *sizes, size_t n);
+/* The rating unit for n of it: "star" for one when the unit is "stars", else the unit. */
+const char *rp_unit(const rp_pack *p, int n);
+/* "2 stars", or "not settled" for a rating the evidence leaves open (stars < 0). */
+void rp_stars_phrase(sr_buf *b, const rp_pack *p, int stars);
+/* Word w's id on the scale, or `none` for no word (w < 0). */
+const char *rp_word_id(const rp_scale *sc, int w, const char *none);
+/* A rule's provenance in words: in text "documented" or "reconstructed"; in JSON (the
+ * pack's own word) "source" or "reconstructed". */
+const char *rp_prov_text(int reconstructed);
+const char *rp_prov_json(int reconstructed);
 
 /* Pushes field `field` of declaration fnref (a rule's function); returns its Lua type. Call it
  * in protected mode (lh_protect). */

@@ -39,9 +39,6 @@ static const char *const set_judgement_keys[] = {"set", "judgement", "note", NUL
 static const char *const clear_keys[] = {"clear", "note", NULL};
 static const char *const remove_keys[] = {"remove", "note", NULL};
 
-/* Kinds each list accepts (the evidence format's words). */
-static const char *const finding_kinds[] = {"improvement", "strength", "area_for_improvement", "concern"};
-static const char *const capacity_kinds[] = {"improvement", "strength", "concern", "area_for_development"};
 
 /* ---- reading -------------------------------------------------------------------------- */
 
@@ -247,7 +244,7 @@ static int read_fields(rd *r, const yd_node *m, sc_change *c)
         (rc = yd_integer(v, "band", 1, 5, r->file, &n, r->err)) == SR_OK)
         c->band = (int)n, c->has |= SC_HAS_BAND;
     if (rc == SR_OK && (v = yd_get(m, "kind")) &&
-        (rc = yd_enum(v, "kind", capacity ? capacity_kinds : finding_kinds, 4, r->file, &idx,
+        (rc = yd_enum(v, "kind", capacity ? ev_capacity_kinds : ev_finding_kinds, 4, r->file, &idx,
                       r->err)) == SR_OK) {
         c->has |= SC_HAS_KIND;
         rc = dup_str(r, v, "kind", &c->kind);
@@ -669,159 +666,6 @@ void sc_change_yaml(const sc_change *c, sr_buf *b)
     sr_buf_putc(b, '}');
 }
 
-/* ---- copying evidence ----------------------------------------------------------------- */
-
-static int dup_or_null(const char *s, char **out)
-{
-    return copy_opt(s, out);
-}
-
-static int copy_strings(char **from, size_t n, char ***out)
-{
-    *out = NULL;
-    if (!n)
-        return 1;
-    if (!(*out = sr_calloc(n, sizeof **out)))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((*out)[i] = sr_strdup(from[i])))
-            return 0;
-    return 1;
-}
-
-/* Deep copy of a finding; on failure what was copied is left for free_finding. */
-static int copy_finding(const ev_finding *from, ev_finding *to)
-{
-    *to = *from;
-    to->id = to->text = NULL, to->codes = to->details = NULL;
-    int ok = dup_or_null(from->id, &to->id) & dup_or_null(from->text, &to->text);
-    if (ok && !copy_strings(from->codes, from->ncodes, &to->codes))
-        ok = 0;
-    if (ok && !copy_strings(from->details, from->ndetails, &to->details))
-        ok = 0;
-    if (!to->codes) to->ncodes = 0;
-    if (!to->details) to->ndetails = 0;
-    return ok;
-}
-
-static void free_strings(char **s, size_t n)
-{
-    if (!s)
-        return;
-    sr_free_strings(s, n);
-}
-
-static void free_finding(ev_finding *f)
-{
-    sr_free(f->id), sr_free(f->text);
-    free_strings(f->codes, f->ncodes);
-    free_strings(f->details, f->ndetails);
-    memset(f, 0, sizeof *f);
-}
-
-static int copy_declaration(const rp_indicator *from, rp_indicator *to)
-{
-    *to = *from;
-    to->code = to->name = to->unit = NULL;
-    to->prov.text = to->prov.file = NULL;
-    return dup_or_null(from->code, &to->code) & dup_or_null(from->name, &to->name) &
-           dup_or_null(from->unit, &to->unit) & dup_or_null(from->prov.text, &to->prov.text) &
-           dup_or_null(from->prov.file, &to->prov.file);
-}
-
-/* Copies one service; `reserve` extra indicator slots are allocated (and left unused). */
-static int copy_service(const ev_evidence *ev, ev_evidence *cp, size_t s, size_t nreq, size_t reserve)
-{
-    const ev_service *from = &ev->services[s];
-    ev_service *to = &cp->services[s];
-    *to = *from;
-    to->indicators = NULL, to->findings = to->capacity_findings = NULL, to->requirements = NULL;
-    to->nindicators = to->nfindings = to->ncapacity = 0;
-    if (s < ev->nservices) {
-        if (!(to->requirements = sr_calloc(nreq ? nreq : 1, sizeof(int))))
-            return 0;
-        if (from->requirements)
-            memcpy(to->requirements, from->requirements, nreq * sizeof(int));
-    }
-    size_t ni = from->nindicators + reserve;
-    if (!(to->indicators = sr_calloc(ni ? ni : 1, sizeof *to->indicators)))
-        return 0;
-    for (size_t i = 0; i < from->nindicators; i++) {
-        ev_indicator *d = &to->indicators[i];
-        *d = from->indicators[i];
-        d->code = d->note = NULL;
-        to->nindicators = i + 1;
-        if (!dup_or_null(from->indicators[i].code, &d->code) ||
-            !dup_or_null(from->indicators[i].note, &d->note))
-            return 0;
-        /* Declarations of the file itself live in the copy now. */
-        for (size_t k = 0; k < ev->ncustom; k++)
-            if (d->def == &ev->custom[k])
-                d->def = &cp->custom[k];
-    }
-    for (int cap = 0; cap < 2; cap++) {
-        const ev_finding *list = cap ? from->capacity_findings : from->findings;
-        size_t n = cap ? from->ncapacity : from->nfindings;
-        ev_finding *copy = sr_calloc(n ? n : 1, sizeof *copy);
-        if (!copy)
-            return 0;
-        *(cap ? &to->capacity_findings : &to->findings) = copy;
-        for (size_t i = 0; i < n; i++) {
-            int ok = copy_finding(&list[i], &copy[i]);
-            *(cap ? &to->ncapacity : &to->nfindings) = i + 1;
-            if (!ok)
-                return 0;
-        }
-    }
-    return 1;
-}
-
-/* nreq: the pack's requirement count (the evidence does not record it); reserve: extra
- * indicator slots per service. */
-static int clone_with(const ev_evidence *ev, size_t nreq, const size_t *reserve, ev_evidence **out,
-                      sr_error *err)
-{
-    *out = NULL;
-    ev_evidence *cp = sr_calloc(1, sizeof *cp);
-    if (!cp)
-        return sr_oom(err);
-    *cp = *ev;
-    cp->path = cp->council = cp->round = cp->source = NULL;
-    cp->custom = NULL, cp->ncustom = 0;
-    cp->notes = NULL, cp->nnotes = 0;
-    memset(cp->services, 0, sizeof cp->services);
-    int ok = dup_or_null(ev->path, &cp->path) & dup_or_null(ev->council, &cp->council) &
-             dup_or_null(ev->round, &cp->round) & dup_or_null(ev->source, &cp->source);
-    if (ok && ev->ncustom) {
-        ok = (cp->custom = sr_calloc(ev->ncustom, sizeof *cp->custom)) != NULL;
-        for (size_t i = 0; ok && i < ev->ncustom; i++) {
-            cp->ncustom = i + 1;
-            ok = copy_declaration(&ev->custom[i], &cp->custom[i]);
-        }
-    }
-    if (ok && ev->nnotes) {
-        ok = (cp->notes = sr_calloc(ev->nnotes, sizeof *cp->notes)) != NULL;
-        for (size_t i = 0; ok && i < ev->nnotes; i++) {
-            cp->nnotes = i + 1;
-            cp->notes[i].line = ev->notes[i].line;
-            ok = dup_or_null(ev->notes[i].text, &cp->notes[i].text);
-        }
-    }
-    for (size_t s = 0; ok && s < RP_MAX_SERVICES; s++)
-        ok = copy_service(ev, cp, s, nreq, reserve ? reserve[s] : 0);
-    if (!ok) {
-        ev_free(cp);
-        return sr_oom(err);
-    }
-    *out = cp;
-    return SR_OK;
-}
-
-int sc_clone(const rp_pack *p, const ev_evidence *ev, ev_evidence **out, sr_error *err)
-{
-    return clone_with(ev, p->nrequirements, NULL, out, err);
-}
-
 /* ---- the working copy and its undo log ------------------------------------------------ */
 
 typedef enum {
@@ -903,13 +747,13 @@ static void undo_one(sc_work *w, ur_rec *r)
     case UR_FIND_SET: {
         ev_finding *f = &(*list)[r->index];
         if (r->owned & OWN_TEXT) sr_free(f->text);
-        if (r->owned & OWN_CODES) free_strings(f->codes, f->ncodes);
+        if (r->owned & OWN_CODES) sr_free_strings(f->codes, f->ncodes);
         *f = r->f;
         break;
     }
     case UR_FIND_INSERT:
         (*n)--;
-        free_finding(&(*list)[*n]);
+        ev_finding_free(&(*list)[*n]);
         break;
     case UR_FIND_REMOVE:
         memmove(&(*list)[r->index + 1], &(*list)[r->index], (*n - r->index) * sizeof **list);
@@ -936,10 +780,10 @@ static void drop_log(sc_work *w)
         if (r->kind == UR_IND_REMOVE) {
             sr_free(r->ind.code), sr_free(r->ind.note);
         } else if (r->kind == UR_FIND_REMOVE) {
-            free_finding(&r->f);
+            ev_finding_free(&r->f);
         } else if (r->kind == UR_FIND_SET) {
             if (r->owned & OWN_TEXT) sr_free(r->f.text);
-            if (r->owned & OWN_CODES) free_strings(r->f.codes, r->f.ncodes);
+            if (r->owned & OWN_CODES) sr_free_strings(r->f.codes, r->f.ncodes);
         }
     }
     w->nlog = 0;
@@ -961,7 +805,7 @@ int sc_work_new(rp_pack *p, const ev_evidence *base, sc_work **out, sr_error *er
         for (size_t i = 0; i < base->ncustom; i++)
             reserve[s] += base->custom[i].service == (int)s;
     }
-    int rc = clone_with(base, p->nrequirements, reserve, &w->ev, err);
+    int rc = ev_clone(base, p->nrequirements, reserve, &w->ev, err);
     if (rc != SR_OK) {
         sr_free(w);
         return rc;
@@ -1029,22 +873,6 @@ static int resolve_service(ap *a)
     return rc;
 }
 
-static const rp_indicator *find_def(const sc_work *w, const char *code)
-{
-    const rp_indicator *d = rp_indicator_find(w->p, code);
-    for (size_t i = 0; !d && i < w->ev->ncustom; i++)
-        if (strcmp(w->ev->custom[i].code, code) == 0)
-            d = &w->ev->custom[i];
-    return d;
-}
-
-static long find_indicator(const ev_service *svc, const char *code)
-{
-    for (size_t i = 0; i < svc->nindicators; i++)
-        if (strcmp(svc->indicators[i].code, code) == 0)
-            return (long)i;
-    return -1;
-}
 
 static int word_index(ap *a, const rp_scale *sc, const char *word, int *out)
 {
@@ -1068,14 +896,14 @@ static int apply_indicator_set(ap *a)
 {
     ev_service *svc = &a->w->ev->services[a->s];
     const sc_change *c = a->c;
-    const rp_indicator *def = find_def(a->w, c->name);
+    const rp_indicator *def = ev_indicator_def(a->w->p, a->w->ev, c->name);
     if (!def)
         return fail_at_path(a, "unknown indicator '%s': not in the %s catalogue and not declared "
                                "in the evidence", c->name, a->w->p->name);
     if (def->service != a->s)
         return fail_at_path(a, "indicator %s belongs to %s, not %s", c->name,
                             a->w->p->services[def->service].name, a->w->p->services[a->s].name);
-    long i = find_indicator(svc, c->name);
+    long i = ev_indicator_index(svc, c->name);
     ur_rec *r;
     if (i < 0) {
         if (!(c->has & (SC_HAS_VALUE | SC_HAS_BAND)))
@@ -1131,10 +959,10 @@ static int apply_indicator_clear(ap *a)
 {
     ev_service *svc = &a->w->ev->services[a->s];
     const sc_change *c = a->c;
-    if (!find_def(a->w, c->name))
+    if (!ev_indicator_def(a->w->p, a->w->ev, c->name))
         return fail_at_path(a, "unknown indicator '%s': not in the %s catalogue and not declared "
                                "in the evidence", c->name, a->w->p->name);
-    long i = find_indicator(svc, c->name);
+    long i = ev_indicator_index(svc, c->name);
     if (i < 0)
         return fail_at_path(a, "%s have no indicator %s to clear", a->w->p->services[a->s].name,
                             c->name);
@@ -1206,7 +1034,7 @@ static int locate_finding(ap *a, size_t *index)
 static int check_codes(ap *a)
 {
     for (size_t i = 0; i < a->c->ncodes; i++)
-        if (!find_def(a->w, a->c->codes[i]))
+        if (!ev_indicator_def(a->w->p, a->w->ev, a->c->codes[i]))
             return sr_fail(a->err, SR_EINPUT, a->c->file, a->c->line, a->c->col,
                            "unknown indicator '%s' in finding", a->c->codes[i]);
     return SR_OK;
@@ -1246,8 +1074,8 @@ static int fill_finding(ap *a, ev_finding *f, unsigned *owned)
     }
     if (c->has & SC_HAS_CODES) {
         char **codes = NULL;
-        if (!copy_strings(c->codes, c->ncodes, &codes)) {
-            free_strings(codes, c->ncodes);
+        if (!sr_strings_copy(c->codes, c->ncodes, &codes)) {
+            sr_free_strings(codes, c->ncodes);
             if (*owned & OWN_TEXT)
                 sr_free(f->text);
             return sr_oom(a->err);
@@ -1329,12 +1157,12 @@ static int apply_finding_add(ap *a)
     if ((rc = fill_finding(a, &f, &owned)) != SR_OK)
         return rc;
     if (!(f.id = sr_strdup(id))) {
-        free_finding(&f);
+        ev_finding_free(&f);
         return sr_oom(a->err);
     }
     ur_rec *r = push_rec(a->w, UR_FIND_INSERT, a->err);
     if (!r) {
-        free_finding(&f);
+        ev_finding_free(&f);
         return a->err->code;
     }
     r->service = a->s, r->cap = cap, r->index = *n;

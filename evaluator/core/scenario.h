@@ -119,9 +119,6 @@ int sc_apply_all(sc_work *w, const sc_scenario *s, sr_error *err);
 size_t sc_mark(const sc_work *w);
 void sc_rollback(sc_work *w, size_t mark);
 
-/* A deep copy of evidence (custom indicator declarations are copied and re-pointed). */
-int sc_clone(const rp_pack *p, const ev_evidence *ev, ev_evidence **out, sr_error *err);
-
 /* Looks up what a change names, for callers that explain a change (whatif). Returns the
  * service index or -1. */
 int sc_service_of(const rp_pack *p, const sc_change *c);

@@ -255,26 +255,19 @@ static int build_star_table(sk *k)
  * agrees, as eval.c decides it. */
 static int stars_of(const sk *k, const int *J, int *rule)
 {
-    int full[NCOMP], free_[NCOMP], nfree = 0;
+    int full[NCOMP], *slots[NCOMP], sizes[NCOMP];
+    size_t nfree = 0;
     for (int c = 0; c < ncomp(k); c++) {
         full[c] = J[c] < 0 ? 0 : J[c];
         if (J[c] < 0)
-            free_[nfree++] = c;
+            slots[nfree] = &full[c], sizes[nfree++] = comp_words(k, c);
     }
     int stars = -2, row = -2;
-    for (;;) {
+    do {
         size_t idx = combo_index(k, full);
         stars = stars == -2 ? k->stars_of[idx] : stars == k->stars_of[idx] ? stars : -1;
         row = row == -2 ? k->rule_of[idx] : row == k->rule_of[idx] ? row : -1;
-        int i = 0;
-        for (; i < nfree; i++) {
-            if (++full[free_[i]] < comp_words(k, free_[i]))
-                break;
-            full[free_[i]] = 0;
-        }
-        if (i == nfree)
-            break;
-    }
+    } while (rp_next_completion(slots, sizes, nfree));
     *rule = row;
     return stars;
 }
@@ -355,7 +348,7 @@ static void minimal_supports(sk *k)
 /* "1 star", "2 stars" (the pack names the unit). */
 static const char *unit_for(const rp_pack *p, int stars)
 {
-    return stars == 1 && strcmp(p->rating_unit, "stars") == 0 ? "star" : p->rating_unit;
+    return rp_unit(p, stars);
 }
 
 static void describe_fixed(sk *k, unsigned variable)
@@ -494,14 +487,6 @@ static int value_for_band(const rp_indicator *d, int band, int has_cur, double c
     return rt_band_of(d, *out, NULL, -1) == band;
 }
 
-static long find_indicator(const ev_service *svc, const char *code)
-{
-    for (size_t i = 0; i < svc->nindicators; i++)
-        if (strcmp(svc->indicators[i].code, code) == 0)
-            return (long)i;
-    return -1;
-}
-
 static int fix_matches(const sk_options *o, const char *name, const char *path)
 {
     for (size_t i = 0; i < o->nfix; i++)
@@ -561,7 +546,7 @@ static int indicator_moves(gen *g, size_t s, const rp_indicator *d)
     if (g->o->only && !(g->o->only & SK_INDICATORS))
         return SR_OK;
     int input = g->input++;
-    long i = find_indicator(svc, d->code);
+    long i = ev_indicator_index(svc, d->code);
     const ev_indicator *ind = i >= 0 ? &svc->indicators[i] : NULL;
     /* Not in the evidence: counted from the middle band, so adding it in band 4 is one step. */
     int from = !ind ? 3 : ind->band ? ind->band : rt_band_of(d, ind->value, NULL, -1);
@@ -779,7 +764,7 @@ static int cap_state(const sk *k, size_t s, const rp_cap *cap, const sk_candidat
             met = c->to_word;
         return met < 0 ? -1 : !met;
     }
-    long i = find_indicator(svc, cap->indicator);
+    long i = ev_indicator_index(svc, cap->indicator);
     int has = i >= 0 && svc->indicators[i].has_value;
     double v = has ? svc->indicators[i].value : 0;
     if (c && c->kind == SK_INDICATOR && strcmp(c->change.name, cap->indicator) == 0 &&
@@ -854,7 +839,7 @@ static unsigned indicator_grades(const sk *k, sk_candidate *c)
         if (strcmp(k->ev->custom[i].code, c->change.name) == 0)
             d = &k->ev->custom[i];
     unsigned raw = 1u << (d->standard - 1);
-    long i = find_indicator(svc, c->change.name);
+    long i = ev_indicator_index(svc, c->change.name);
     if (i < 0 || !svc->indicators[i].has_value || !svc->indicators[i].has_previous ||
         !(c->change.has & SC_HAS_VALUE))
         return raw;

@@ -134,7 +134,27 @@ const char *tr_number(tr_trace *t, double v)
     return tr_keep(t, buf);
 }
 
-int tr_add(tr_trace *t, const char *kind, const char *subject)
+const char *const tr_kind_words[] = {"band", "grade", "cap", "judgement", "star", "finding"};
+const char *const tr_source_words[] = {NULL, "given", "derived", "extracted", "evidence",
+                                       "not_assessed", "insufficient"};
+const char *const tr_prov_words[] = {NULL, "source", "reconstructed"};
+const char *const tr_op_words[] = {NULL, ">=", "<=", ">", "<", "within"};
+const char *const tr_cap_words[] = {NULL, "not evaluated", "not breached", "breached, no effect",
+                                    "capped"};
+
+const char *tr_output(const tr_node *nd)
+{
+    return nd->kind == TR_CAP ? tr_cap_words[nd->cap] : nd->output;
+}
+
+int tr_caps(const tr_node *nd) { return nd && nd->kind == TR_CAP && nd->cap == TR_CAP_CAPPED; }
+
+int tr_breached(const tr_node *nd)
+{
+    return nd && nd->kind == TR_CAP && (nd->cap == TR_CAP_CAPPED || nd->cap == TR_CAP_NO_EFFECT);
+}
+
+int tr_add(tr_trace *t, tr_kind kind, const char *subject)
 {
     if (t->oom || t->off)
         return -1;
@@ -162,7 +182,7 @@ tr_node *tr_get(tr_trace *t, int id)
     return id >= 0 && (size_t)id < t->n ? &t->nodes[id] : NULL;
 }
 
-void tr_input_add(tr_trace *t, int node, const char *name, const char *value, const char *source)
+void tr_input_add(tr_trace *t, int node, const char *name, const char *value, tr_source source)
 {
     tr_node *nd = tr_get(t, node);
     tr_input *in = nd ? arena_alloc(t, sizeof *in) : NULL;
@@ -179,8 +199,8 @@ void tr_input_add(tr_trace *t, int node, const char *name, const char *value, co
     nd->inputs_tail = in;
 }
 
-void tr_compare_add(tr_trace *t, int node, const char *what, const char *value, const char *op,
-                    const char *limit, const char *word, int met)
+void tr_compare_add(tr_trace *t, int node, const char *what, const char *value, double num,
+                    tr_op op, const char *limit, const char *word, int met)
 {
     tr_node *nd = tr_get(t, node);
     tr_compare *c = nd ? arena_alloc(t, sizeof *c) : NULL;
@@ -188,6 +208,7 @@ void tr_compare_add(tr_trace *t, int node, const char *what, const char *value, 
         return;
     c->what = tr_str(t, what);
     c->value = tr_str(t, value);
+    c->num = num;
     c->op = op;
     c->limit = tr_str(t, limit);
     c->word = tr_str(t, word);

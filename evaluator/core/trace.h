@@ -7,6 +7,11 @@
  * in one arena that is reset, not freed, between evaluations, so the what-if and seek loops
  * do not allocate once the arena has grown to the size of one evaluation.
  *
+ * What a step is, where its value came from, how a key threshold ended and how two sides
+ * were compared are enums; their words (the JSON's and the text's) are in the tr_*_words
+ * tables, read only when a trace is written. Each comparison keeps its value as a number
+ * beside the text, so no reader parses formatted numbers back.
+ *
  * A trace can be switched off (tr_trace.off): then tr_add gives -1 and the string functions
  * NULL without formatting anything, so every call that records a step does nothing. Strings
  * that the evaluation's result keeps (not the trace's) go through tr_keep, which copies them
@@ -20,15 +25,37 @@
 
 #include <stddef.h>
 
+typedef enum { TR_BAND, TR_GRADE, TR_CAP, TR_JUDGEMENT, TR_STAR, TR_FINDING } tr_kind;
+
+/* Where a value came from; TR_SRC_NONE is written as null. */
+typedef enum {
+    TR_SRC_NONE, TR_GIVEN, TR_DERIVED, TR_EXTRACTED, TR_EVIDENCE, TR_NOT_ASSESSED, TR_INSUFFICIENT
+} tr_source;
+
+/* A rule's provenance; TR_PROV_NONE (a given value) is written as null. */
+typedef enum { TR_PROV_NONE, TR_PROV_SOURCE, TR_PROV_RECONSTRUCTED } tr_prov;
+
+typedef enum { TR_OP_NONE, TR_OP_GE, TR_OP_LE, TR_OP_GT, TR_OP_LT, TR_OP_WITHIN } tr_op;
+
+/* How a key threshold ended: its output. */
+typedef enum {
+    TR_CAP_NONE, TR_CAP_NOT_EVALUATED, TR_CAP_NOT_BREACHED, TR_CAP_NO_EFFECT, TR_CAP_CAPPED
+} tr_cap_state;
+
+extern const char *const tr_kind_words[], *const tr_source_words[], *const tr_prov_words[],
+    *const tr_op_words[], *const tr_cap_words[];
+
 typedef struct tr_input {
-    const char *name, *value, *source;
+    const char *name, *value;
+    tr_source source;
     struct tr_input *next;
 } tr_input;
 
 typedef struct tr_compare {
     const char *what;   /* what was compared, e.g. "value of CODE" or "score" */
     const char *value;  /* the left side */
-    const char *op;     /* ">=", "<=", ">", "<" */
+    double num;         /* the left side as a number; NAN when it is none */
+    tr_op op;           /* TR_OP_NONE for the last word, which has no limit */
     const char *limit;  /* the right side; NULL when the step had no limit (the last word) */
     const char *word;   /* what meeting it gives, e.g. "band 4" or "most" */
     int met;
@@ -42,14 +69,16 @@ typedef struct tr_use {
 
 typedef struct tr_node {
     int id;
-    const char *kind;     /* "band", "grade", "cap", "judgement", "star", "finding" */
+    tr_kind kind;
     const char *subject;  /* e.g. "SERVICE.indicator.CODE", "SERVICE.standard.3", "SERVICE.serving" */
+    int standard;         /* a grade's standard (1-based); 0 for other steps */
     const char *rule;     /* rule id, NULL for a given value */
     const char *file;     /* rule file (or evidence file for given values) */
     int line;
-    const char *provenance; /* "source", "reconstructed", or NULL for given values */
-    const char *output;   /* NULL when not assessed */
-    const char *source;   /* "given", "derived", "extracted", "not_assessed", "insufficient" */
+    tr_prov provenance;
+    const char *output;   /* NULL when not assessed; a key threshold's is its cap state */
+    tr_cap_state cap;     /* a key threshold's outcome */
+    tr_source source;
     const char *text;     /* the step as a sentence */
     tr_input *inputs, *inputs_tail;
     tr_compare *cmps, *cmps_tail;
@@ -88,11 +117,17 @@ const char *tr_number(tr_trace *t, double v);
 const char *tr_keep(tr_trace *t, const char *s);
 
 /* Adds a node and returns its id (>= 0), or -1 when out of memory. */
-int tr_add(tr_trace *t, const char *kind, const char *subject);
+int tr_add(tr_trace *t, tr_kind kind, const char *subject);
 tr_node *tr_get(tr_trace *t, int id);
-void tr_input_add(tr_trace *t, int node, const char *name, const char *value, const char *source);
-void tr_compare_add(tr_trace *t, int node, const char *what, const char *value, const char *op,
-                    const char *limit, const char *word, int met);
+/* A node's output as written: a key threshold's state in words, else its output. */
+const char *tr_output(const tr_node *nd);
+/* Whether a key threshold lowered its judgement, or was breached without effect. */
+int tr_caps(const tr_node *nd);
+int tr_breached(const tr_node *nd);
+void tr_input_add(tr_trace *t, int node, const char *name, const char *value, tr_source source);
+/* num is the value as a number (NAN when it is none: "?"). */
+void tr_compare_add(tr_trace *t, int node, const char *what, const char *value, double num,
+                    tr_op op, const char *limit, const char *word, int met);
 void tr_use_add(tr_trace *t, int node, int used);
 
 #endif

@@ -23,7 +23,13 @@
  */
 #define _DEFAULT_SOURCE /* wait4 */
 #include "hash.h"
-#include "starrate.h"
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "output.h"
+#include "pack.h"
+#include "ydoc.h"
 
 #include <fcntl.h>
 #include <glob.h>

@@ -10,7 +10,13 @@
  * new round needs no change here. The same seed always gives the same files, byte for byte:
  * the generator is a fixed xorshift, and numbers are printed in the C locale.
  */
-#include "starrate.h"
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "output.h"
+#include "pack.h"
+#include "ydoc.h"
 
 #include <math.h>
 #include <stdint.h>

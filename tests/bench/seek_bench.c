@@ -21,7 +21,13 @@
 #include "scenario.h"
 #include "seek.h"
 #include "session.h"
-#include "starrate.h"
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "output.h"
+#include "pack.h"
+#include "ydoc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,13 @@
  * loaded once (as the batch command does) so the fuzzer also proves that a long-lived Lua
  * state survives any evidence. Leaks are reported by the fuzzer's LeakSanitizer.
  */
-#include "starrate.h"
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "output.h"
+#include "pack.h"
+#include "ydoc.h"
 
 #include <stdint.h>
 #include <stdio.h>

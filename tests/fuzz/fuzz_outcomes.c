@@ -9,6 +9,7 @@
  *   tests/fuzz/run.sh SECONDS     (builds every target; run from the repository root)
  */
 #include "backtest.h"
+#include "cmd.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -73,8 +74,8 @@ static void run_command(const uint8_t *data, size_t size)
     size_t n = fwrite(data, 1, size, f);
     if (fclose(f) != 0 || n != size)
         return;
-    char *argv[] = {"--format", size % 2 ? "json" : "text", path, NULL};
-    bt_backtest_main(3, argv, devnull, devnull);
+    char *argv[] = {"backtest", "--format", size % 2 ? "json" : "text", path, NULL};
+    cmd_backtest(4, argv, devnull, devnull);
     unlink(path);
 }
 

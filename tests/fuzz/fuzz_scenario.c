@@ -12,7 +12,13 @@
  *   tests/fuzz/run.sh SECONDS     (builds every target; run from the repository root)
  */
 #include "scenario.h"
-#include "starrate.h"
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "output.h"
+#include "pack.h"
+#include "ydoc.h"
 
 #include <stdint.h>
 #include <stdio.h>

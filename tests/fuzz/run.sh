@@ -47,7 +47,10 @@ if [ ! -e "${targets[0]}" ]; then
     exit 2
 fi
 
-mkdir -p build/fuzz/artifacts
+mkdir -p build/fuzz/artifacts build/fuzz/gen
+# The report's style sheets, embedded as the Makefile does it.
+sh evaluator/cmd/embed.sh report_css evaluator/cmd/report.css \
+    report_whatif_css evaluator/cmd/report-whatif.css >build/fuzz/gen/report-css.h
 
 # ---- build every target first ---------------------------------------------------------
 build_failed=0
@@ -56,7 +59,7 @@ for target in "${targets[@]}"; do
     # shellcheck disable=SC2086 # pkg-config output is meant to be split into words
     # -D_XOPEN_SOURCE as in the Makefile: the core uses POSIX and XSI calls (fileno, realpath).
     if ! clang -std=c11 -D_XOPEN_SOURCE=700 -pthread -g -O1 -fsanitize=fuzzer,address,undefined \
-        -Ievaluator/include -Ievaluator/core -Ievaluator/cmd $pkg_cflags \
+        -Ievaluator/include -Ievaluator/core -Ievaluator/cmd -Ibuild/fuzz/gen $pkg_cflags \
         "$target" "${core[@]}" $pkg_libs -lm -o "build/fuzz/$name"; then
         echo "$name: BUILD FAILED (see the compiler errors above)"
         build_failed=1

@@ -5,7 +5,13 @@
 #ifndef SR_TEST_HELPERS_H
 #define SR_TEST_HELPERS_H
 
-#include "starrate.h"
+#include "common.h"
+#include "eval.h"
+#include "evidence.h"
+#include "json.h"
+#include "output.h"
+#include "pack.h"
+#include "ydoc.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -67,6 +73,17 @@ typedef struct captured {
 } captured;
 
 typedef int (*th_main_fn)(int argc, char **argv, FILE *out, FILE *err);
+
+/* th_NAME: command NAME's function (cmd.h) called with argv holding only what follows the
+ * command name, as th_run calls it. */
+#define TH_COMMAND(name)                                                                    \
+    static int th_##name(int argc, char **argv, FILE *out, FILE *err)                       \
+    {                                                                                       \
+        char *v[64] = {#name};                                                              \
+        for (int i = 0; i < argc && i < 63; i++)                                            \
+            v[i + 1] = argv[i];                                                             \
+        return cmd_##name(argc + 1, v, out, err);                                           \
+    }
 
 static inline captured th_run(th_main_fn fn, int argc, char **argv)
 {

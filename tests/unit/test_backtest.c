@@ -6,11 +6,15 @@
  * end-to-end test in a browser is tests/report/browser_test.sh.
  */
 #include "backtest.h"
+#include "cmd.h"
 #include "helpers.h"
-#include "report.h"
+#include "html.h"
 
 #include <stdlib.h>
 #include <unistd.h>
+
+TH_COMMAND(backtest)
+TH_COMMAND(report)
 
 /* ---- the CSV reader ------------------------------------------------------------------- */
 
@@ -211,7 +215,7 @@ static captured run_backtest(const char *const *args, int n)
     char *argv[16];
     for (int i = 0; i < n; i++)
         argv[i] = (char *)args[i];
-    return th_run(bt_backtest_main, n, argv);
+    return th_run(th_backtest, n, argv);
 }
 
 
@@ -373,23 +377,45 @@ static void sweep_failures(int (*main_fn)(int, char **, FILE *, FILE *), char **
 Test(backtest, survives_failed_allocations)
 {
     char *argv[] = {SR_SOURCE_ROOT "/scenarios/published/outcomes.csv"};
-    sweep_failures(bt_backtest_main, argv, 1);
+    sweep_failures(th_backtest, argv, 1);
 }
 
 /* ---- the HTML report ------------------------------------------------------------------ */
 
 static captured run_report(char **argv, int argc)
 {
-    return th_run(hr_report_main, argc, argv);
+    return th_run(th_report, argc, argv);
 }
 
 Test(report, escape_covers_markup_and_quotes)
 {
     sr_buf b;
     sr_buf_init(&b);
-    hr_escape(&b, "<a href=\"x\">Tom & 'Jerry'</a>");
-    hr_escape(&b, NULL);
+    html_txt(&b, "<a href=\"x\">Tom & 'Jerry'</a>");
+    html_txt(&b, NULL);
     cr_assert_str_eq(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+    sr_buf_free(&b);
+}
+
+/* The helpers escape by construction: an attribute is quoted and escaped, formatted text is
+ * escaped after formatting (also past the writer's small buffer), markup is written as is. */
+Test(report, html_helpers_escape_structurally)
+{
+    sr_buf b;
+    sr_buf_init(&b);
+    html_raw(&b, "<td");
+    html_attr(&b, "data-value", "\"><script>");
+    html_rawf(&b, ">%d ", 3);
+    html_txtf(&b, "%s & %d", "<b>", 2);
+    cr_assert_str_eq(b.data, "<td data-value=\"&quot;&gt;&lt;script&gt;\">3 &lt;b&gt; &amp; 2");
+    sr_buf_free(&b);
+    char long_text[600];
+    memset(long_text, '<', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    sr_buf_init(&b);
+    html_txtf(&b, "%s", long_text);
+    cr_assert_eq(b.len, 4 * (sizeof long_text - 1));
+    cr_assert_eq(strncmp(b.data, "&lt;&lt;", 8), 0);
     sr_buf_free(&b);
 }
 
@@ -474,5 +500,5 @@ Test(report, survives_failed_allocations)
 {
     char *argv[] = {SR_SOURCE_ROOT "/scenarios/councils/demo-2-star-capped.yaml",
                     SR_SOURCE_ROOT "/scenarios/councils/harrow-2003.yaml"};
-    sweep_failures(hr_report_main, argv, 2);
+    sweep_failures(th_report, argv, 2);
 }

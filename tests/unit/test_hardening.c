@@ -1,12 +1,12 @@
 /*
- * test_hardening.c — whole commands under fault injection, run in process through cli_main:
+ * test_hardening.c — whole commands under fault injection, run in process through cmd_main:
  * every allocation of a `rate -o FILE` and of an `import -o FILE` is made to fail in turn
  * (SQLite's approach), and a write is interrupted between writing and renaming. Each failure
  * must be a clean exit 1 that leaves neither the output file nor a temporary file beside it
  * (and, in the sanitizer build, nothing leaked), and an interrupted write must leave the
  * previous file as it was.
  */
-#include "cli.h"
+#include "cmd.h"
 #include "helpers.h"
 
 #include <dirent.h>
@@ -45,7 +45,7 @@ static int run_cli(char **argv)
         argc++;
     FILE *devnull = fopen("/dev/null", "w");
     cr_assert_not_null(devnull);
-    int rc = cli_main(argc, argv, devnull, devnull);
+    int rc = cmd_main(argc, argv, devnull, devnull);
     fclose(devnull);
     return rc;
 }

@@ -5,7 +5,7 @@
  * cannot be created; allocation failures on several threads at once are reported cleanly.
  */
 #define _GNU_SOURCE /* RTLD_NEXT, for the pthread_create wrapper below */
-#include "cli.h"
+#include "cmd.h"
 #include "helpers.h"
 #include "jobs.h"
 
@@ -189,7 +189,7 @@ static captured run_rate(const char *const *opts, const char *jobs, char **files
 {
     char *argv[MAX_ARGV];
     int argc = make_argv(argv, opts, jobs, files, nfiles);
-    return th_run(cli_main, argc, argv);
+    return th_run(cmd_main, argc, argv);
 }
 
 /* Every demonstration and real council, with rejected files among them: one the YAML parser
@@ -414,7 +414,7 @@ Test(rate_jobs, bad_jobs_values_are_usage_errors)
 Test(rate_jobs, help_describes_jobs)
 {
     char *argv[] = {"starrate", "help", "rate", NULL};
-    captured c = th_run(cli_main, 3, argv);
+    captured c = th_run(cmd_main, 3, argv);
     cr_assert_eq(c.status, 0);
     cr_assert(strstr(c.out, "-j, --jobs N") != NULL, "%s", c.out);
     captured_free(&c);

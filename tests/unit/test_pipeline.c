@@ -4,7 +4,8 @@
  * indicator values read from a letter are marked as extracted in the trace.
  */
 #include "helpers.h"
-#include "cli.h"
+#include "starrate.h"
+#include "cmd.h"
 #include "import.h"
 
 static rp_pack *pack;
@@ -59,7 +60,7 @@ Test(pipeline, harrow_letter_rates_without_edits)
     int found = 0;
     for (size_t i = 0; i < r.trace.n; i++)
         if (strcmp(r.trace.nodes[i].subject, "adults.indicator.D42") == 0) {
-            cr_assert_str_eq(r.trace.nodes[i].inputs->source, "extracted");
+            cr_assert_eq(r.trace.nodes[i].inputs->source, TR_EXTRACTED);
             cr_assert_str_eq(r.trace.nodes[i].inputs->value, "8");
             cr_assert_str_eq(r.trace.nodes[i].output, "1");
             found = 1;
@@ -94,21 +95,28 @@ Test(pipeline, sandbox_limits_from_the_environment)
 {
     char *argv[] = {"starrate", "rate", COUNCIL("durham-2003.yaml")};
     setenv("STARRATE_LUA_INSTRUCTIONS", "1000", 1);
-    captured c = th_run(cli_main, 3, argv);
+    captured c = th_run(cmd_main, 3, argv);
     cr_assert_eq(c.status, 1);
     cr_assert(strstr(c.err, "error: instruction budget of 1000 exceeded") != NULL, "%s", c.err);
     captured_free(&c);
     setenv("STARRATE_LUA_INSTRUCTIONS", "lots", 1);
-    c = th_run(cli_main, 3, argv);
+    c = th_run(cmd_main, 3, argv);
     cr_assert_eq(c.status, 1);
     cr_assert_str_eq(c.err, "STARRATE_LUA_INSTRUCTIONS: error: must be a whole number from 1 to "
                             "2000000000, not 'lots'\n");
     captured_free(&c);
     unsetenv("STARRATE_LUA_INSTRUCTIONS");
     setenv("STARRATE_LUA_MEMORY_MB", "128", 1);
-    c = th_run(cli_main, 3, argv);
+    c = th_run(cmd_main, 3, argv);
     cr_assert_eq(c.status, 0, "%s", c.err);
     cr_assert(strstr(c.out, "Rating: 2 stars") != NULL, "%s", c.out);
     captured_free(&c);
     unsetenv("STARRATE_LUA_MEMORY_MB");
+}
+
+/* The public header states the version on its own (it includes nothing of the engine): it
+ * must be the engine's. */
+Test(pipeline, public_version_is_the_engines)
+{
+    cr_assert_str_eq(STARRATE_VERSION, SR_VERSION);
 }

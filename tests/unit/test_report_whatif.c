@@ -4,18 +4,20 @@
  * says so, scenario text is escaped, and a rejected scenario is positioned and stops the
  * report from being written. The same pages in a browser: tests/report/browser_test.sh.
  */
+#include "cmd.h"
 #include "helpers.h"
-#include "report.h"
 
 #include <stdlib.h>
 #include <unistd.h>
+
+TH_COMMAND(report)
 
 #define HARROW SR_SOURCE_ROOT "/scenarios/councils/harrow-2003.yaml"
 #define WHATIF(file) SR_SOURCE_ROOT "/scenarios/whatif/" file
 
 static captured run_report(char **argv, int argc)
 {
-    return th_run(hr_report_main, argc, argv);
+    return th_run(th_report, argc, argv);
 }
 
 
@@ -257,13 +259,13 @@ Test(report_whatif, survives_failed_allocations)
     FILE *sink = fopen("/dev/null", "w");
     cr_assert(sink);
     sr_alloc_reset_count();
-    cr_assert_eq(hr_report_main(3, argv, sink, sink), 0);
+    cr_assert_eq(th_report(3, argv, sink, sink), 0);
     long total = sr_alloc_count();
     cr_assert_gt(total, 100);
     int runs = 0;
     for (long n = 1; n <= total; n += n < 64 ? 1 : 13) {
         sr_alloc_fail_at(n);
-        int status = hr_report_main(3, argv, sink, sink);
+        int status = th_report(3, argv, sink, sink);
         sr_alloc_fail_at(0);
         cr_assert_eq(status, 1, "allocation %ld of %ld failed but the exit status is %d", n, total, status);
         runs++;

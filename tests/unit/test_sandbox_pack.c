@@ -123,7 +123,7 @@ static void expect_at(const sr_error *err, int rc, int want_rc, const char *file
     cr_assert(strstr(err->msg, msg) != NULL, "%s: message [%s] lacks [%s]", what, err->msg, msg);
 }
 
-/* rp_stars on its own is one evaluation: like its callers (cli.c, backtest.c, seek.c), the
+/* rp_stars on its own is one evaluation: like its callers (cmd/stars.c, backtest.c, seek.c), the
  * test starts a new budget first. */
 static int stars(rp_pack *p, const int *serving, const int *capacity, int *row, sr_error *err)
 {

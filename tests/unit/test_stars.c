@@ -1,11 +1,12 @@
 /*
- * test_stars.c — the star table of every pack against the decision table of domain.md §4,
- * written here independently of the Lua rules, over all 256 combinations of judgements.
+ * test_stars.c — the star table of every pack against the table of docs/methodology.md
+ * ("4. Stars"), written here independently of the Lua rules, over all 256 combinations of
+ * judgements.
  */
 #include "helpers.h"
 
 /* Word indexes: serving no=0 some=1 most=2 yes=3; capacity poor=0 uncertain=1 promising=2
- * excellent=3. The table of domain.md §4, first match wins. */
+ * excellent=3. The table of docs/methodology.md, first match wins. */
 static int expected_stars(int cs, int cc, int as, int ac)
 {
     if (cs == 0 || as == 0 || cc == 0 || ac == 0)

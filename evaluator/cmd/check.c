@@ -1,0 +1,69 @@
+/*
+ * check.c — `starrate check`: rule packs validated (declarations, every judgement
+ * combination matched, every star rule reachable).
+ */
+#include "cmd.h"
+#include "pack.h"
+
+const char check_description[] =
+    "Validates rule packs: declarations complete, ids unique, every combination of judgements\n"
+    "matched by a star rule, every star rule the first match somewhere. With no PACK, checks\n"
+    "every pack in the rules folder.\n";
+
+static int check_one(ss_session *session, const char *name, FILE *out, FILE *err)
+{
+    sr_error e;
+    sr_error_clear(&e);
+    rp_pack *p = ss_pack(session, name, &e);
+    if (!p)
+        return cmd_reject(err, &e);
+    sr_buf rep;
+    sr_buf_init(&rep);
+    int problems = rp_check(p, &rep, &e);
+    int status = EXIT_DONE;
+    if (problems < 0) {
+        status = cmd_reject(err, &e);
+    } else if (problems > 0) {
+        fputs(rep.data, err);
+        fprintf(err, "%s: %d problem%s\n", p->name, problems, problems == 1 ? "" : "s");
+        status = EXIT_REJECTED;
+    } else {
+        size_t combos = 1;
+        for (size_t s = 0; s < p->nservices; s++)
+            combos *= p->serving.nwords * p->capacity.nwords;
+        fprintf(out,
+                "%s %s: ok (%zu files; %zu services, %d standards, %zu indicators, %zu "
+                "requirements, %zu caps, %zu star rules; all %zu judgement combinations "
+                "matched)\n",
+                p->name, p->version, p->nfiles, p->nservices, p->nstandards, p->nindicators,
+                p->nrequirements, p->ncaps, p->nstar_rules, combos);
+    }
+    sr_buf_free(&rep);
+    return status;
+}
+
+int cmd_check(int argc, char **argv, FILE *out, FILE *err)
+{
+    int status, n = cmd_parse(argc, &argv, NULL, out, err, &status);
+    if (n < 0)
+        return status;
+    int npacks = 0;
+    char **packs = n == 0 ? cmd_all_packs(&npacks) : NULL;
+    if (n == 0 && !packs) {
+        fputs("starrate: error: out of memory\n", err);
+        return EXIT_REJECTED;
+    }
+    if (n == 0 && npacks == 0) {
+        cmd_packs_free(packs, npacks);
+        fprintf(err, "starrate: no rule pack found\n");
+        return EXIT_REJECTED;
+    }
+    ss_session *session = cmd_session_new(err);
+    status = session ? EXIT_DONE : EXIT_REJECTED;
+    for (int i = 0; session && i < (n ? n : npacks); i++)
+        if (check_one(session, n ? argv[i] : packs[i], out, err) != EXIT_DONE)
+            status = EXIT_REJECTED;
+    cmd_session_free(session);
+    cmd_packs_free(packs, npacks);
+    return status;
+}

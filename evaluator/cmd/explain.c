@@ -1,0 +1,82 @@
+/*
+ * explain.c — `starrate explain`: the derivation of one rating as prose.
+ */
+#include "cmd.h"
+#include "eval.h"
+#include "output.h"
+
+#include <stddef.h>
+#include <string.h>
+
+typedef struct explain_opts {
+    const char *why, *rules, *output;
+    int from_published;
+} explain_opts;
+
+#define OPT(field) offsetof(explain_opts, field)
+const po_option explain_options[] = {
+    {PO_STRING, 0, "why", OPT(why), "SUBJECT",
+     "only one conclusion and what it rests on: SERVICE.serving,\n"
+     "SERVICE.capacity, SERVICE.standard.N or stars", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for the file's year)", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "from-published", OPT(from_published), NULL, "use the published judgements in the file as given", 0, 0, NULL, NULL},
+    {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+#undef OPT
+
+const char explain_description[] =
+    "Prints how the rating of one council was derived: every band, standard grade, judgement,\n"
+    "key threshold and the star rule, with the evidence each rests on, the limits compared and\n"
+    "whether each rule is documented fact or reconstruction.\n";
+
+static int explain_one(const explain_opts *o, ss_session *session, const char *path, FILE *out,
+                       FILE *err)
+{
+    sr_error e;
+    sr_error_clear(&e);
+    ss_loaded l;
+    rt_result r;
+    rt_init(&r);
+    int rc = ss_load(session, path, NULL, o->rules, o->from_published, &l, &e);
+    if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &r, &e);
+    int status = EXIT_DONE;
+    sr_buf b;
+    sr_buf_init(&b);
+    if (rc != SR_OK) {
+        status = cmd_reject(err, &e);
+    } else {
+        out_rating rating = {l.pack, l.ev, &r};
+        if (!out_explain(&b, &rating, o->why)) {
+            char ids[256] = "";
+            for (size_t s = 0; s < l.pack->nservices; s++)
+                snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s", s ? ", " : "",
+                         l.pack->services[s].id);
+            status = cmd_usage(err, "explain", "--why '%.200s' names no step of this rating (try "
+                               "SERVICE.serving, SERVICE.capacity, SERVICE.standard.N or stars; "
+                               "SERVICE is one of: %s)", o->why, ids);
+        } else {
+            status = cmd_deliver(&b, o->output, out, err);
+        }
+    }
+    sr_buf_free(&b);
+    rt_free(&r);
+    ss_unload(&l);
+    return status;
+}
+
+int cmd_explain(int argc, char **argv, FILE *out, FILE *err)
+{
+    explain_opts o = {0};
+    int status, n = cmd_parse(argc, &argv, &o, out, err, &status);
+    if (n < 0)
+        return status;
+    if (n != 1)
+        return cmd_usage(err, "explain", "explain needs exactly one evidence file");
+    ss_session *session = cmd_session_new(err);
+    if (!session)
+        return EXIT_REJECTED;
+    status = explain_one(&o, session, argv[0], out, err);
+    cmd_session_free(session);
+    return status;
+}

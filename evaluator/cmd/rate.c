@@ -1,0 +1,464 @@
+/*
+ * rate.c — `starrate rate`: many councils at once, in any of four formats, with a summary.
+ *
+ * The command collects its whole output in memory and writes it at the end (to standard
+ * output or atomically to -o FILE), so a failure never leaves half a file behind.
+ */
+#include "cmd.h"
+#include "eval.h"
+#include "jobs.h"
+#include "json.h"
+#include "output.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TABLE } rate_format;
+
+typedef struct rate_opts {
+    int format;           /* rate_format */
+    const char *rules, *output, *jobs;
+    int trace, from_published, summary;
+} rate_opts;
+
+static const char *const rate_formats[] = {"text", "json", "csv", "table", NULL};
+
+#define OPT(field) offsetof(rate_opts, field)
+const po_option rate_options[] = {
+    {PO_CHOICE, 0, "format", OPT(format), "text|json|csv|table", "output format (default text)", 0, 0, rate_formats, NULL},
+    {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for the file's year)", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "trace", OPT(trace), NULL, "with --format json: include the full derivation trace", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "from-published", OPT(from_published), NULL,
+     "use the published judgements in the file as given (audit a\n"
+     "published rating from its judgements alone)", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "summary", OPT(summary), NULL,
+     "after the ratings, how many councils reached each star rating and\n"
+     "each judgement (always with --format table; with csv or json it\n"
+     "goes to standard error so the data stays machine-readable)", 0, 0, NULL, NULL},
+    {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_STRING, 'j', "jobs", OPT(jobs), "N",
+     "rate up to N files at once, one thread each (default: the number\n"
+     "of online processors, or STARRATE_JOBS when set; never more than\n"
+     "the files); the output is the same whatever N, 1 rates one by one", 0, 0, NULL, NULL},
+    {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
+};
+#undef OPT
+
+const char rate_description[] =
+    "Rates each council whose evidence FILE gives (YAML, see docs/evidence-format.md; - reads\n"
+    "standard input). A file that is rejected is reported on standard error as\n"
+    "FILE:LINE:COL: error: MESSAGE and the others are still rated (exit status 1).\n";
+
+typedef struct rate_cmd {
+    FILE *out, *err;
+    rate_opts o;
+    char **args;
+    int nargs;
+    ss_session *session;
+} rate_cmd;
+
+/* Progress for long batches: on a terminal only, after the first second, at most four times a
+ * second. It goes to standard error and never into the output, which stays byte-identical. */
+typedef struct progress {
+    int on;
+    struct timespec start, last;
+} progress;
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_start(progress *pg, FILE *err)
+{
+    pg->on = isatty(fileno(err));
+    if (pg->on)
+        clock_gettime(CLOCK_MONOTONIC, &pg->start), pg->last = pg->start;
+}
+
+static void progress_step(progress *pg, FILE *err, int done, int total)
+{
+    if (!pg->on)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (seconds_between(&pg->start, &now) < 1.0 || seconds_between(&pg->last, &now) < 0.25)
+        return;
+    pg->last = now;
+    fprintf(err, "\rstarrate: rated %d of %d files", done, total);
+    fflush(err);
+}
+
+static void progress_end(progress *pg, FILE *err)
+{
+    if (pg->on && seconds_between(&pg->start, &pg->last) > 0)
+        fprintf(err, "\r%40s\r", "");
+}
+
+/* What the summary counts of one council: kept instead of the rating, which is freed as soon
+ * as it is rendered. `pack` stays valid until the batch's sessions are freed. */
+typedef struct rate_mark {
+    rp_pack *pack;
+    int stars;
+    int serving[RP_MAX_SERVICES], capacity[RP_MAX_SERVICES];
+} rate_mark;
+
+static rate_mark mark_of(const out_rating *o)
+{
+    rate_mark m;
+    memset(&m, 0, sizeof m);
+    m.pack = o->pack;
+    m.stars = o->r->stars;
+    for (size_t s = 0; s < o->pack->nservices && s < RP_MAX_SERVICES; s++) {
+        m.serving[s] = o->r->svc[s].serving;
+        m.capacity[s] = o->r->svc[s].capacity;
+    }
+    return m;
+}
+
+/* How many councils reached each star rating and each judgement word, per service. */
+typedef struct tally {
+    rp_pack *pack;  /* the first council's: its words and services label the summary */
+    int rated, open;
+    int stars[8];
+    int serving[RP_MAX_SERVICES][17], capacity[RP_MAX_SERVICES][17]; /* [16]: insufficient */
+} tally;
+
+static void tally_add(tally *t, const rate_mark *m)
+{
+    if (!t->pack)
+        t->pack = m->pack;
+    t->rated++;
+    if (m->stars >= 0 && m->stars < 8)
+        t->stars[m->stars]++;
+    else
+        t->open++;
+    for (size_t s = 0; s < m->pack->nservices && s < RP_MAX_SERVICES; s++) {
+        int sv = m->serving[s], cp = m->capacity[s];
+        t->serving[s][sv >= 0 && sv < 16 ? sv : 16]++;
+        t->capacity[s][cp >= 0 && cp < 16 ? cp : 16]++;
+    }
+}
+
+static void tally_scale(sr_buf *b, const rp_scale *sc, const int *counts)
+{
+    sr_buf_printf(b, "    %s:", sc->name);
+    for (size_t w = 0; w < sc->nwords && w < 16; w++)
+        sr_buf_printf(b, "%s %s %d", w ? "," : "", sc->words[w].id, counts[w]);
+    if (counts[16])
+        sr_buf_printf(b, ", insufficient evidence %d", counts[16]);
+    sr_buf_putc(b, '\n');
+}
+
+static void tally_print(sr_buf *b, const tally *t)
+{
+    const rp_pack *p = t->pack;
+    if (!p)
+        return;
+    sr_buf_printf(b, "\nSummary of %d council%s\n  %s:", t->rated, t->rated == 1 ? "" : "s",
+                  p->rating_unit);
+    for (int k = p->rating_min; k <= p->rating_max && k < 8; k++)
+        sr_buf_printf(b, "%s %d: %d", k > p->rating_min ? "," : "", k, t->stars[k]);
+    if (t->open)
+        sr_buf_printf(b, ", not settled: %d", t->open);
+    sr_buf_putc(b, '\n');
+    for (size_t s = 0; s < p->nservices; s++) {
+        sr_buf_printf(b, "  %s\n", p->services[s].title);
+        tally_scale(b, &p->serving, t->serving[s]);
+        tally_scale(b, &p->capacity, t->capacity[s]);
+    }
+}
+
+/*
+ * The batch. Councils are rated on up to --jobs workers at once (jobs.c), each with its own
+ * session — so its own rule packs and Lua states, which cannot be shared between threads — and
+ * its own rt_result. A worker renders its council into the council's own buffer; the calling
+ * thread joins those buffers in file order, as soon as each is next in line, adding what
+ * depends on the order (the separator, the CSV or table header, the JSON array's commas) and
+ * reporting rejected files. So the output, the errors on standard error and the summary are
+ * the same whatever the number of workers, and memory stays about the size of the output.
+ */
+typedef struct rate_item {
+    atomic_int done;   /* set (release) when the fields below are final */
+    int rated;         /* out and mark are filled; otherwise err says why not */
+    sr_buf out;        /* the rendering, without what depends on its neighbours */
+    sr_error *err;     /* allocated only for a rejected file; NULL then means out of memory */
+    rate_mark mark;
+} rate_item;
+
+typedef struct rate_worker {
+    ss_session *session;
+    rt_result r;
+} rate_worker;
+
+typedef struct rate_run {
+    rate_cmd *c;
+    int n;
+    int json_array;     /* JSON with several files: one array, members at depth 1 */
+    rate_item *items;
+    rate_worker *workers;
+    /* the calling thread's alone: */
+    int emitted, rated, status;
+    sr_buf *b;
+    js_writer w;
+    tally t;
+    progress pg;
+} rate_run;
+
+/* The part of one council's output that does not depend on the councils around it. */
+static void render_one(const rate_run *rr, sr_buf *b, const out_rating *o)
+{
+    const rate_cmd *c = rr->c;
+    js_writer w;
+    switch (c->o.format) {
+    case FMT_TEXT:
+        out_text(b, o);
+        break;
+    case FMT_JSON:
+        if (rr->json_array)
+            js_init_member(&w, b, 1, 1);
+        else
+            js_init(&w, b, 1);
+        out_json(&w, o, c->o.trace);
+        break;
+    case FMT_CSV:
+        out_csv_row(b, o);
+        break;
+    case FMT_TABLE:
+        out_table_row(b, o);
+        break;
+    }
+}
+
+/* One council, on any worker: load, evaluate, render into its own item. */
+static void rate_task(void *ctx, int worker, int i)
+{
+    rate_run *rr = ctx;
+    const rate_cmd *c = rr->c;
+    rate_worker *wk = &rr->workers[worker];
+    rate_item *it = &rr->items[i];
+    sr_error e;
+    sr_error_clear(&e);
+    ss_loaded l;
+    int rc = ss_load(wk->session, c->args[i], NULL, c->o.rules, c->o.from_published, &l, &e);
+    if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &wk->r, &e);
+    if (rc != SR_OK) {
+        it->err = sr_malloc(sizeof *it->err);
+        if (it->err)
+            *it->err = e;
+    } else {
+        out_rating o = {l.pack, l.ev, &wk->r};
+        render_one(rr, &it->out, &o);
+        it->mark = mark_of(&o);
+        it->rated = 1;
+    }
+    ss_unload(&l);
+    atomic_store_explicit(&it->done, 1, memory_order_release);
+}
+
+/* Adds one finished council to the output in its place, or reports why it was rejected. */
+static void rate_emit(rate_run *rr, rate_item *it)
+{
+    rate_cmd *c = rr->c;
+    if (!it->rated) {
+        sr_error oom;
+        sr_error_clear(&oom);
+        sr_oom(&oom);
+        cmd_reject(c->err, it->err ? it->err : &oom);
+        rr->status = EXIT_REJECTED;
+    } else {
+        int first = rr->rated++ == 0;
+        if (c->o.format == FMT_TEXT && !first)
+            sr_buf_putc(rr->b, '\n');
+        else if (c->o.format == FMT_CSV && first)
+            out_csv_header(rr->b, it->mark.pack);
+        else if (c->o.format == FMT_TABLE && first)
+            out_table_header(rr->b, it->mark.pack);
+        if (it->out.oom)
+            rr->b->oom = 1;
+        const char *text = it->out.data ? it->out.data : "";
+        if (rr->json_array)
+            js_member_text(&rr->w, text, it->out.len);
+        else
+            sr_buf_putn(rr->b, text, it->out.len);
+        tally_add(&rr->t, &it->mark);
+    }
+    sr_free(it->err);
+    it->err = NULL;
+    sr_buf_free(&it->out);
+}
+
+/* Emits every council that is finished and next in file order. */
+static void rate_drain(rate_run *rr)
+{
+    while (rr->emitted < rr->n &&
+           atomic_load_explicit(&rr->items[rr->emitted].done, memory_order_acquire))
+        rate_emit(rr, &rr->items[rr->emitted++]);
+}
+
+/* On the calling thread after each council it rated: progress, and the output so far. */
+static void rate_between(void *ctx, int completed)
+{
+    rate_run *rr = ctx;
+    progress_step(&rr->pg, rr->c->err, completed, rr->n);
+    rate_drain(rr);
+}
+
+/* A whole number of workers from --jobs or STARRATE_JOBS: 0 when it is not one. */
+static int jobs_value(const char *v)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    return !*v || *end || errno || n < 1 || n > INT_MAX ? 0 : (int)n;
+}
+
+/* --jobs N, else STARRATE_JOBS, else one per online processor. Several "-" arguments read
+ * standard input in turn, so which one gets its text depends on the order: one by one then. */
+static int rate_jobs(rate_cmd *c, int *jobs)
+{
+    const char *env = getenv("STARRATE_JOBS");
+    if (c->o.jobs) {
+        if (!(*jobs = jobs_value(c->o.jobs)))
+            return cmd_usage(c->err, "rate", "--jobs needs a whole number of at least 1, not '%s'", c->o.jobs);
+    } else if (env && *env) {
+        if (!(*jobs = jobs_value(env)))
+            return cmd_usage(c->err, "rate", "STARRATE_JOBS must be a whole number of at least 1, not '%s'", env);
+    } else {
+        *jobs = jb_online_cpus();
+    }
+    int stdin_args = 0;
+    for (int i = 0; i < c->nargs; i++)
+        stdin_args += strcmp(c->args[i], "-") == 0;
+    if (stdin_args > 1)
+        *jobs = 1;
+    if (*jobs > c->nargs)
+        *jobs = c->nargs;
+    return 0;
+}
+
+/* Worker 0 is the calling thread with the command's own session; every other worker gets a
+ * session of its own. Returns how many workers have one: fewer than asked (at least 1) when
+ * memory runs short, which only makes the batch slower. */
+static int rate_workers_open(rate_run *rr, int want)
+{
+    int n = 0;
+    for (; n < want; n++) {
+        rate_worker *w = &rr->workers[n];
+        w->session = n == 0 ? rr->c->session : sr_calloc(1, sizeof *w->session);
+        if (!w->session)
+            break;
+        if (n > 0)
+            ss_init(w->session);
+        rt_init(&w->r);
+        /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
+        w->r.trace_off = !(rr->c->o.format == FMT_JSON && rr->c->o.trace);
+    }
+    return n;
+}
+
+/* After the summary is printed: the summary's pack belongs to one of these sessions. */
+static void rate_workers_close(rate_run *rr, int n)
+{
+    for (int i = 0; i < n; i++) {
+        rt_free(&rr->workers[i].r);
+        if (i > 0) {
+            ss_free(rr->workers[i].session);
+            sr_free(rr->workers[i].session);
+        }
+    }
+}
+
+/* The end of the output: the JSON array's close, the table's legend and the summary. */
+static void rate_finish(rate_run *rr)
+{
+    rate_cmd *c = rr->c;
+    sr_buf *b = rr->b;
+    if (rr->json_array)
+        js_end_array(&rr->w);
+    if (c->o.format == FMT_JSON && rr->rated)
+        sr_buf_putc(b, '\n');
+    if (c->o.format == FMT_TABLE && rr->rated)
+        sr_buf_puts(b, "(* given in the evidence, ^ capped by a key threshold, ? insufficient evidence)\n");
+    if (rr->rated && (c->o.format == FMT_TABLE || (c->o.summary && c->o.format == FMT_TEXT))) {
+        tally_print(b, &rr->t);
+    } else if (rr->rated && c->o.summary) {
+        sr_buf s;
+        sr_buf_init(&s);
+        tally_print(&s, &rr->t);
+        fputs(s.data ? s.data + 1 : "", c->err);
+        sr_buf_free(&s);
+    }
+}
+
+static int rate_batch(rate_cmd *c)
+{
+    if (c->nargs == 0)
+        return cmd_usage(c->err, "rate", "rate needs at least one evidence file%s", "");
+    int jobs;
+    if (rate_jobs(c, &jobs))
+        return EXIT_USAGE;
+    sr_buf b;
+    sr_buf_init(&b);
+    rate_run rr;
+    memset(&rr, 0, sizeof rr);
+    rr.c = c;
+    rr.n = c->nargs;
+    rr.b = &b;
+    rr.json_array = c->o.format == FMT_JSON && c->nargs > 1;
+    rr.items = sr_calloc((size_t)rr.n, sizeof *rr.items);
+    /* Without room for several workers, one: the batch is only slower. */
+    rate_worker one;
+    rr.workers = jobs > 1 ? sr_calloc((size_t)jobs, sizeof *rr.workers) : NULL;
+    if (!rr.workers)
+        rr.workers = &one, jobs = 1;
+    int nworkers = rate_workers_open(&rr, jobs);
+    if (!rr.items) {
+        sr_error e;
+        sr_error_clear(&e);
+        cmd_reject(c->err, (sr_oom(&e), &e));
+        rate_workers_close(&rr, nworkers);
+        if (rr.workers != &one)
+            sr_free(rr.workers);
+        return EXIT_REJECTED;
+    }
+    js_init(&rr.w, &b, 1);
+    if (rr.json_array)
+        js_array(&rr.w);
+    progress_start(&rr.pg, c->err);
+    jb_run(rate_task, rate_between, &rr, rr.n, nworkers);
+    rate_drain(&rr); /* whatever the other workers finished after the caller's last council */
+    progress_end(&rr.pg, c->err);
+    rate_finish(&rr);
+    rate_workers_close(&rr, nworkers);
+    if (rr.workers != &one)
+        sr_free(rr.workers);
+    sr_free(rr.items);
+    int wrc = rr.rated || !c->o.output ? cmd_deliver(&b, c->o.output, c->out, c->err) : EXIT_DONE;
+    sr_buf_free(&b);
+    return rr.status != EXIT_DONE ? rr.status : wrc;
+}
+
+
+int cmd_rate(int argc, char **argv, FILE *out, FILE *err)
+{
+    rate_cmd c = {out, err, {0}, NULL, 0, NULL};
+    int status;
+    if ((c.nargs = cmd_parse(argc, &argv, &c.o, out, err, &status)) < 0)
+        return status;
+    c.args = argv;
+    /* The trace is written only into JSON: asked for with another format, it would be lost. */
+    if (c.o.trace && c.o.format != FMT_JSON)
+        return cmd_usage(err, "rate", "--trace needs --format json");
+    if (!(c.session = cmd_session_new(err)))
+        return EXIT_REJECTED;
+    status = rate_batch(&c);
+    cmd_session_free(c.session);
+    return status;
+}

@@ -1,0 +1,1 @@
+check --jobs 4

@@ -1,0 +1,1 @@
+explain --format json scenarios/councils/durham-2003.yaml

@@ -1,0 +1,1 @@
+explain --format csv scenarios/councils/durham-2003.yaml

@@ -1,0 +1,1 @@
+rate --summary=yes scenarios/councils/durham-2003.yaml

@@ -1,0 +1,1 @@
+rate scenarios/councils/durham-2003.yaml --format

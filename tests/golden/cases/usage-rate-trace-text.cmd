@@ -1,0 +1,1 @@
+rate --trace scenarios/councils/durham-2003.yaml

@@ -1,0 +1,1 @@
+rate -x scenarios/councils/durham-2003.yaml

@@ -1,0 +1,1 @@
+stars --format csv most/promising some/promising
