@@ -80,13 +80,15 @@ int cmd_report(int argc, char **argv, FILE *out, FILE *err);
 int cmd_backtest(int argc, char **argv, FILE *out, FILE *err);
 int cmd_whatif(int argc, char **argv, FILE *out, FILE *err);
 int cmd_seek(int argc, char **argv, FILE *out, FILE *err);
+int cmd_indicators(int argc, char **argv, FILE *out, FILE *err);
 int cmd_help(int argc, char **argv, FILE *out, FILE *err);
 int cmd_version(int argc, char **argv, FILE *out, FILE *err);
 
 extern const po_option rate_options[], explain_options[], stars_options[], import_options[],
-    test_options[], report_options[], backtest_options[], whatif_options[], seek_options[];
+    test_options[], report_options[], backtest_options[], whatif_options[], seek_options[],
+    indicators_options[];
 extern const char rate_description[], explain_description[], stars_description[],
     import_description[], check_description[], test_description[], report_description[],
-    backtest_description[], whatif_description[], seek_description[];
+    backtest_description[], whatif_description[], seek_description[], indicators_description[];
 
 #endif

@@ -20,6 +20,8 @@ const cmd_def commands[] = {
      "[OPTIONS] LETTER", import_description, import_options},
     {"check", cmd_check, "validate a rule pack (default: every pack)",
      "[PACK...]", check_description, NULL},
+    {"indicators", cmd_indicators, "list a round's indicators: codes, names, units, band limits",
+     "[OPTIONS]", indicators_description, indicators_options},
     {"test", cmd_test, "run rule packs' own test cases (TAP output)",
      "[OPTIONS] [PACK|FILE...]", test_description, test_options},
     {"report", cmd_report, "one self-contained HTML report: ratings, grids, league table",

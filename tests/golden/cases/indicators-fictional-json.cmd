@@ -1,0 +1,1 @@
+indicators --rules tests/fictional/2031 --format json

@@ -1,0 +1,1 @@
+indicators scenarios/councils/harrow-2003.yaml
