@@ -39,6 +39,8 @@ static int explain_one(const explain_opts *o, ss_session *session, const char *p
     rt_result r;
     rt_init(&r);
     int rc = ss_load(session, path, NULL, o->rules, o->from_published, &l, &e);
+    if (rc == SR_OK)
+        ev_warnings_print(err, l.ev);
     if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &r, &e);
     int status = EXIT_DONE;
     sr_buf b;

@@ -188,6 +188,7 @@ typedef struct rate_item {
     atomic_int done;   /* set (release) when the fields below are final */
     int rated;         /* out and mark are filled; otherwise err says why not */
     sr_buf out;        /* the rendering, without what depends on its neighbours */
+    sr_buf warnings;   /* the evidence's warnings, printed on standard error in file order */
     sr_error *err;     /* allocated only for a rejected file; NULL then means out of memory */
     rate_mark mark;
 } rate_item;
@@ -247,6 +248,8 @@ static void rate_task(void *ctx, int worker, int i)
     sr_error_clear(&e);
     ss_loaded l;
     int rc = ss_load(wk->session, c->args[i], NULL, c->o.rules, c->o.from_published, &l, &e);
+    if (rc == SR_OK)
+        ev_warnings_format(&it->warnings, l.ev);
     if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &wk->r, &e);
     if (rc != SR_OK) {
         it->err = sr_malloc(sizeof *it->err);
@@ -266,6 +269,9 @@ static void rate_task(void *ctx, int worker, int i)
 static void rate_emit(rate_run *rr, rate_item *it)
 {
     rate_cmd *c = rr->c;
+    if (it->warnings.data)
+        fputs(it->warnings.data, c->err);
+    sr_buf_free(&it->warnings);
     if (!it->rated) {
         sr_error oom;
         sr_error_clear(&oom);

@@ -1349,6 +1349,8 @@ static int report_one(hr_run *h, const char *path, int index, rt_result *r)
     sr_error_clear(&e);
     ss_loaded l;
     int rc = ss_load(h->session, path, NULL, h->rules, h->from_published, &l, &e);
+    if (rc == SR_OK)
+        ev_warnings_print(h->err, l.ev);
     if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, r, &e);
     if (rc == SR_OK) {
         out_rating o = {l.pack, l.ev, r};

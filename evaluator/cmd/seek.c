@@ -375,8 +375,13 @@ static int seek_file(const seek_opts *o, const char *path, FILE *out, FILE *err)
     sr_error e;
     sr_error_clear(&e);
     ss_loaded l;
-    int status = ss_load(session, path, NULL, o->rules, 0, &l, &e) == SR_OK
-                     ? seek_run(o, &l, out, err) : cmd_reject(err, &e);
+    int status;
+    if (ss_load(session, path, NULL, o->rules, 0, &l, &e) == SR_OK) {
+        ev_warnings_print(err, l.ev);
+        status = seek_run(o, &l, out, err);
+    } else {
+        status = cmd_reject(err, &e);
+    }
     ss_unload(&l);
     cmd_session_free(session);
     return status;

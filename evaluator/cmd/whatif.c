@@ -776,6 +776,7 @@ int cmd_whatif(int argc, char **argv, FILE *out, FILE *err)
         cmd_session_free(c.session);
         return cmd_reject(err, &e);
     }
+    ev_warnings_print(err, l.ev);
     wi w;
     memset(&w, 0, sizeof w);
     status = whatif_run(&c, &w, &l);

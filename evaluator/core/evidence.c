@@ -708,11 +708,23 @@ void ev_finding_free(ev_finding *f)
     memset(f, 0, sizeof *f);
 }
 
-void ev_warnings_print(FILE *f, const ev_evidence *ev)
+void ev_warnings_format(sr_buf *b, const ev_evidence *ev)
 {
     for (size_t i = 0; i < ev->nwarnings; i++)
-        fprintf(f, "%s:%d:%d: warning: %s\n", ev->path, ev->warnings[i].line,
-                ev->warnings[i].col, ev->warnings[i].msg);
+        sr_buf_printf(b, "%s:%d:%d: warning: %s\n", ev->path, ev->warnings[i].line,
+                      ev->warnings[i].col, ev->warnings[i].msg);
+}
+
+void ev_warnings_print(FILE *f, const ev_evidence *ev)
+{
+    if (!ev->nwarnings)
+        return;
+    sr_buf b;
+    sr_buf_init(&b);
+    ev_warnings_format(&b, ev);
+    if (b.data)
+        fputs(b.data, f);
+    sr_buf_free(&b);
 }
 
 void ev_free(ev_evidence *ev)

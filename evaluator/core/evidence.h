@@ -126,7 +126,9 @@ const rp_indicator *ev_indicator_def(const rp_pack *p, const ev_evidence *ev, co
 int ev_clone(const ev_evidence *ev, size_t nreq, const size_t *reserve, ev_evidence **out,
              sr_error *err);
 
-/* Prints each warning as "FILE:LINE:COL: warning: ...", one a line. */
+/* Appends each warning as "FILE:LINE:COL: warning: ...", one a line. */
+void ev_warnings_format(sr_buf *b, const ev_evidence *ev);
+/* The same, printed to f. */
 void ev_warnings_print(FILE *f, const ev_evidence *ev);
 
 #endif
