@@ -59,6 +59,21 @@ int cmd_reject(FILE *err, const sr_error *e);
  * failure is reported on err. Returns EXIT_DONE or EXIT_REJECTED. */
 int cmd_deliver(const sr_buf *b, const char *path, FILE *out, FILE *err);
 
+/* An output written piece by piece: to standard output as it comes, or to -o FILE, which is
+ * replaced only when cmd_sink_close is told to keep what was written. */
+typedef struct cmd_sink {
+    const char *path;  /* NULL: out */
+    FILE *out;
+    sr_buf held;       /* for path: what is written until the file is replaced */
+} cmd_sink;
+
+int cmd_sink_open(cmd_sink *s, const char *path, FILE *out, FILE *err);
+/* SR_OK, or an error reported on err (the sink then takes nothing more). */
+int cmd_sink_write(cmd_sink *s, const char *data, size_t len, FILE *err);
+/* Finishes: with keep, path gets everything written (EXIT_DONE or EXIT_REJECTED after a
+ * report); without, path is left as it was. */
+int cmd_sink_close(cmd_sink *s, int keep, FILE *err);
+
 /* A session of the run's own (its pack cache is large, so on the heap); NULL when out of
  * memory, reported on err. */
 ss_session *cmd_session_new(FILE *err);

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "pack.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
@@ -73,6 +74,39 @@ int cmd_deliver(const sr_buf *b, const char *path, FILE *out, FILE *err)
     if (sr_deliver(b, path, out, &e) != SR_OK)
         return cmd_reject(err, &e);
     return EXIT_DONE;
+}
+
+int cmd_sink_open(cmd_sink *s, const char *path, FILE *out, FILE *err)
+{
+    (void)err;
+    s->path = path;
+    s->out = out;
+    sr_buf_init(&s->held);
+    return SR_OK;
+}
+
+int cmd_sink_write(cmd_sink *s, const char *data, size_t len, FILE *err)
+{
+    if (s->path) {
+        sr_buf_putn(&s->held, data, len);
+        return s->held.oom ? SR_ENOMEM : SR_OK;
+    }
+    if (fwrite(data, 1, len, s->out) != len) {
+        fprintf(err, "starrate: cannot write the output: %s\n", strerror(errno));
+        return SR_EIO;
+    }
+    return SR_OK;
+}
+
+int cmd_sink_close(cmd_sink *s, int keep, FILE *err)
+{
+    int status = EXIT_DONE;
+    if (s->path && keep)
+        status = cmd_deliver(&s->held, s->path, s->out, err);
+    else if (!s->path && fflush(s->out) != 0)
+        status = EXIT_REJECTED;
+    sr_buf_free(&s->held);
+    return status;
 }
 
 ss_session *cmd_session_new(FILE *err)

@@ -1,8 +1,11 @@
 /*
  * rate.c — `starrate rate`: many councils at once, in any of four formats, with a summary.
  *
- * The command collects its whole output in memory and writes it at the end (to standard
- * output or atomically to -o FILE), so a failure never leaves half a file behind.
+ * Councils are rated in windows of RATE_WINDOW files and each council's output is written as
+ * soon as it and every council before it are done, so memory does not grow with the number
+ * of councils: a list of any length (--files-from) streams through. Standard output gets the
+ * output as it comes; -o FILE gets it through a temporary file that replaces FILE only at the
+ * end, so a failure never leaves half a file behind.
  */
 #include "cmd.h"
 #include "eval.h"
@@ -23,9 +26,15 @@ typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TABLE } rate_format;
 
 typedef struct rate_opts {
     int format;           /* rate_format */
-    const char *rules, *output, *jobs;
+    const char *rules, *output, *jobs, *files_from;
     int trace, from_published, summary;
 } rate_opts;
+
+/* Files rated per batch of the worker threads: bounds the bookkeeping (and the list read
+ * ahead) whatever the number of councils. */
+#define RATE_WINDOW 512
+/* A line of a --files-from list. */
+#define RATE_MAX_PATH 4096
 
 static const char *const rate_formats[] = {"text", "json", "csv", "table", NULL};
 
@@ -42,6 +51,9 @@ const po_option rate_options[] = {
      "each judgement (always with --format table; with csv or json it\n"
      "goes to standard error so the data stays machine-readable)", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "files-from", OPT(files_from), "LIST",
+     "also rate the files named in LIST, one a line (- reads the list\n"
+     "from standard input); any number, after the FILEs given", 0, 0, NULL, NULL},
     {PO_STRING, 'j', "jobs", OPT(jobs), "N",
      "rate up to N files at once, one thread each (default: the number\n"
      "of online processors, or STARRATE_JOBS when set; never more than\n"
@@ -53,7 +65,9 @@ const po_option rate_options[] = {
 const char rate_description[] =
     "Rates each council whose evidence FILE gives (YAML, see docs/evidence-format.md; - reads\n"
     "standard input). A file that is rejected is reported on standard error as\n"
-    "FILE:LINE:COL: error: MESSAGE and the others are still rated (exit status 1).\n";
+    "FILE:LINE:COL: error: MESSAGE and the others are still rated (exit status 1). Each\n"
+    "council's output is written as soon as it and those before it are rated, so any number\n"
+    "of councils fits in the same memory.\n";
 
 typedef struct rate_cmd {
     FILE *out, *err;
@@ -62,6 +76,54 @@ typedef struct rate_cmd {
     int nargs;
     ss_session *session;
 } rate_cmd;
+
+/* ---- the files to rate: the arguments, then the lines of --files-from ------------------- */
+
+typedef struct rate_source {
+    char **args;
+    int nargs, next_arg;
+    FILE *list;          /* NULL: none, or finished */
+    FILE *list_file;     /* the list opened from a file, closed at the end */
+    const char *list_name;
+    long list_line;
+    int bad;             /* the list could not be read, or a line was too long */
+} rate_source;
+
+/* Fills window[] with up to max paths (allocated); returns how many. A blank line is skipped;
+ * a line too long for a path stops the list with an error on err. */
+static int source_take(rate_source *src, char **window, int max, FILE *err)
+{
+    int n = 0;
+    while (n < max && src->next_arg < src->nargs)
+        if (!(window[n++] = sr_strdup(src->args[src->next_arg++])))
+            return -1;
+    char line[RATE_MAX_PATH + 2];
+    while (n < max && src->list && fgets(line, sizeof line, src->list)) {
+        src->list_line++;
+        size_t len = strlen(line);
+        if (len && line[len - 1] == '\n')
+            line[--len] = '\0';
+        else if (len == sizeof line - 1) {
+            fprintf(err, "%s:%ld: error: a file name longer than %d bytes\n", src->list_name,
+                    src->list_line, RATE_MAX_PATH);
+            src->bad = 1;
+            src->list = NULL;
+            break;
+        }
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (!(window[n++] = sr_strdup(line)))
+            return -1;
+    }
+    if (src->list && ferror(src->list)) {
+        fprintf(err, "%s: error: cannot read the list: %s\n", src->list_name, strerror(errno));
+        src->bad = 1;
+        src->list = NULL;
+    }
+    return n;
+}
 
 /* Progress for long batches: on a terminal only, after the first second, at most four times a
  * second. It goes to standard error and never into the output, which stays byte-identical. */
@@ -91,7 +153,10 @@ static void progress_step(progress *pg, FILE *err, int done, int total)
     if (seconds_between(&pg->start, &now) < 1.0 || seconds_between(&pg->last, &now) < 0.25)
         return;
     pg->last = now;
-    fprintf(err, "\rstarrate: rated %d of %d files", done, total);
+    if (total > 0)
+        fprintf(err, "\rstarrate: rated %d of %d files", done, total);
+    else
+        fprintf(err, "\rstarrate: rated %d files", done);
     fflush(err);
 }
 
@@ -200,13 +265,18 @@ typedef struct rate_worker {
 
 typedef struct rate_run {
     rate_cmd *c;
-    int n;
+    int n;              /* files in this window */
+    char **paths;       /* this window's */
+    int done_before;    /* files of the windows before */
+    int total;          /* files in all, or 0 when a list makes it unknown */
     int json_array;     /* JSON with several files: one array, members at depth 1 */
     rate_item *items;
     rate_worker *workers;
     /* the calling thread's alone: */
     int emitted, rated, status;
     sr_buf *b;
+    cmd_sink sink;
+    int sink_failed;
     js_writer w;
     tally t;
     progress pg;
@@ -247,7 +317,7 @@ static void rate_task(void *ctx, int worker, int i)
     sr_error e;
     sr_error_clear(&e);
     ss_loaded l;
-    int rc = ss_load(wk->session, c->args[i], NULL, c->o.rules, c->o.from_published, &l, &e);
+    int rc = ss_load(wk->session, rr->paths[i], NULL, c->o.rules, c->o.from_published, &l, &e);
     if (rc == SR_OK)
         ev_warnings_format(&it->warnings, l.ev);
     if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &wk->r, &e);
@@ -300,19 +370,32 @@ static void rate_emit(rate_run *rr, rate_item *it)
     sr_buf_free(&it->out);
 }
 
+/* Writes what the buffer holds to the output and empties it: the output streams, and memory
+ * holds only the councils done out of order. */
+static void rate_flush(rate_run *rr)
+{
+    if (rr->b->len && !rr->b->oom && !rr->sink_failed &&
+        cmd_sink_write(&rr->sink, rr->b->data, rr->b->len, rr->c->err) != SR_OK)
+        rr->sink_failed = 1;
+    rr->b->len = 0;
+}
+
 /* Emits every council that is finished and next in file order. */
 static void rate_drain(rate_run *rr)
 {
+    int any = 0;
     while (rr->emitted < rr->n &&
            atomic_load_explicit(&rr->items[rr->emitted].done, memory_order_acquire))
-        rate_emit(rr, &rr->items[rr->emitted++]);
+        rate_emit(rr, &rr->items[rr->emitted++]), any = 1;
+    if (any)
+        rate_flush(rr);
 }
 
 /* On the calling thread after each council it rated: progress, and the output so far. */
 static void rate_between(void *ctx, int completed)
 {
     rate_run *rr = ctx;
-    progress_step(&rr->pg, rr->c->err, completed, rr->n);
+    progress_step(&rr->pg, rr->c->err, rr->done_before + completed, rr->total);
     rate_drain(rr);
 }
 
@@ -344,8 +427,10 @@ static int rate_jobs(rate_cmd *c, int *jobs)
         stdin_args += strcmp(c->args[i], "-") == 0;
     if (stdin_args > 1)
         *jobs = 1;
-    if (*jobs > c->nargs)
+    if (!c->o.files_from && *jobs > c->nargs)
         *jobs = c->nargs;
+    if (*jobs > RATE_WINDOW)
+        *jobs = RATE_WINDOW;
     return 0;
 }
 
@@ -403,10 +488,29 @@ static void rate_finish(rate_run *rr)
     }
 }
 
-static int rate_batch(rate_cmd *c)
+/* Rates one window of files; its output is flushed as it comes. */
+static void rate_window(rate_run *rr, int nworkers)
 {
-    if (c->nargs == 0)
-        return cmd_usage(c->err, "rate", "rate needs at least one evidence file%s", "");
+    memset(rr->items, 0, (size_t)rr->n * sizeof *rr->items);
+    rr->emitted = 0;
+    jb_run(rate_task, rate_between, rr, rr->n, nworkers);
+    rate_drain(rr); /* whatever the other workers finished after the caller's last council */
+    rr->done_before += rr->n;
+}
+
+/* The list of --files-from, opened; NULL with a message when it cannot be. */
+static FILE *open_list(rate_cmd *c)
+{
+    if (strcmp(c->o.files_from, "-") == 0)
+        return stdin;
+    FILE *f = fopen(c->o.files_from, "r");
+    if (!f)
+        fprintf(c->err, "%s: error: cannot read the list: %s\n", c->o.files_from, strerror(errno));
+    return f;
+}
+
+static int rate_batch(rate_cmd *c, rate_source *src)
+{
     int jobs;
     if (rate_jobs(c, &jobs))
         return EXIT_USAGE;
@@ -415,39 +519,70 @@ static int rate_batch(rate_cmd *c)
     rate_run rr;
     memset(&rr, 0, sizeof rr);
     rr.c = c;
-    rr.n = c->nargs;
     rr.b = &b;
-    rr.json_array = c->o.format == FMT_JSON && c->nargs > 1;
-    rr.items = sr_calloc((size_t)rr.n, sizeof *rr.items);
+    rr.total = c->o.files_from ? 0 : c->nargs;
+    rr.items = sr_calloc(RATE_WINDOW, sizeof *rr.items);
+    rr.paths = sr_calloc(RATE_WINDOW, sizeof *rr.paths);
     /* Without room for several workers, one: the batch is only slower. */
     rate_worker one;
     rr.workers = jobs > 1 ? sr_calloc((size_t)jobs, sizeof *rr.workers) : NULL;
     if (!rr.workers)
         rr.workers = &one, jobs = 1;
     int nworkers = rate_workers_open(&rr, jobs);
-    if (!rr.items) {
-        sr_error e;
-        sr_error_clear(&e);
-        cmd_reject(c->err, (sr_oom(&e), &e));
-        rate_workers_close(&rr, nworkers);
-        if (rr.workers != &one)
-            sr_free(rr.workers);
-        return EXIT_REJECTED;
+    int n = rr.items && rr.paths ? source_take(src, rr.paths, RATE_WINDOW, c->err) : -1;
+    if (n < 0 || cmd_sink_open(&rr.sink, c->o.output, c->out, c->err) != SR_OK) {
+        if (n < 0) {
+            sr_error e;
+            sr_error_clear(&e);
+            cmd_reject(c->err, (sr_oom(&e), &e));
+        }
+        n = -1;
+    } else if (n == 0 && !src->bad) {
+        n = -2;
     }
-    js_init(&rr.w, &b, 1);
-    if (rr.json_array)
-        js_array(&rr.w);
-    progress_start(&rr.pg, c->err);
-    jb_run(rate_task, rate_between, &rr, rr.n, nworkers);
-    rate_drain(&rr); /* whatever the other workers finished after the caller's last council */
-    progress_end(&rr.pg, c->err);
-    rate_finish(&rr);
+    if (n >= 0) {
+        /* JSON of one council is its object; of several, one array. The first window tells. */
+        rr.json_array = c->o.format == FMT_JSON && n > 1;
+        js_init(&rr.w, &b, 1);
+        if (rr.json_array)
+            js_array(&rr.w);
+        progress_start(&rr.pg, c->err);
+        while (n > 0) {
+            rr.n = n;
+            rate_window(&rr, nworkers);
+            for (int i = 0; i < n; i++)
+                sr_free(rr.paths[i]), rr.paths[i] = NULL;
+            n = source_take(src, rr.paths, RATE_WINDOW, c->err);
+        }
+        progress_end(&rr.pg, c->err);
+        rate_finish(&rr);
+        rate_flush(&rr);
+        if (n < 0 || b.oom) {
+            sr_error e;
+            sr_error_clear(&e);
+            cmd_reject(c->err, (sr_oom(&e), &e));
+            rr.status = EXIT_REJECTED;
+        }
+        if (src->bad)
+            rr.status = EXIT_REJECTED;
+    }
     rate_workers_close(&rr, nworkers);
     if (rr.workers != &one)
         sr_free(rr.workers);
+    for (int i = 0; rr.paths && i < RATE_WINDOW; i++)
+        sr_free(rr.paths[i]);
+    sr_free(rr.paths);
     sr_free(rr.items);
-    int wrc = rr.rated || !c->o.output ? cmd_deliver(&b, c->o.output, c->out, c->err) : EXIT_DONE;
     sr_buf_free(&b);
+    if (n == -1)
+        return EXIT_REJECTED;
+    if (n == -2)
+        return src->list ? cmd_usage(c->err, "rate", "the list %s names no file", src->list_name)
+                         : EXIT_REJECTED;
+    /* -o FILE is replaced only when some council was rated and all was written. */
+    int wrc = cmd_sink_close(&rr.sink, rr.rated && !rr.sink_failed, c->err);
+    if (rr.sink_failed)
+        return EXIT_REJECTED;
     return rr.status != EXIT_DONE ? rr.status : wrc;
 }
 
@@ -462,9 +597,24 @@ int cmd_rate(int argc, char **argv, FILE *out, FILE *err)
     /* The trace is written only into JSON: asked for with another format, it would be lost. */
     if (c.o.trace && c.o.format != FMT_JSON)
         return cmd_usage(err, "rate", "--trace needs --format json");
-    if (!(c.session = cmd_session_new(err)))
-        return EXIT_REJECTED;
-    status = rate_batch(&c);
+    if (c.nargs == 0 && !c.o.files_from)
+        return cmd_usage(err, "rate", "rate needs at least one evidence file (or --files-from LIST)");
+    rate_source src = {.args = c.args, .nargs = c.nargs, .list_name = c.o.files_from};
+    if (c.o.files_from) {
+        for (int i = 0; i < c.nargs; i++)
+            if (strcmp(c.args[i], "-") == 0 && strcmp(c.o.files_from, "-") == 0)
+                return cmd_usage(err, "rate", "standard input cannot hold both the list and a file");
+        if (!(src.list = open_list(&c)))
+            return EXIT_REJECTED;
+        if (src.list != stdin)
+            src.list_file = src.list;
+    }
+    if ((c.session = cmd_session_new(err)))
+        status = rate_batch(&c, &src);
+    else
+        status = EXIT_REJECTED;
+    if (src.list_file)
+        fclose(src.list_file);
     cmd_session_free(c.session);
     return status;
 }

@@ -481,3 +481,82 @@ Test(rate_jobs, allocation_failures_with_two_workers)
     cr_assert_gt(failures, 20, "only %ld failing runs", failures);
     cr_assert(!dir_is_empty(tmpdir), "the last run wrote its output");
 }
+
+/* ---- rate --files-from: any number of files, the same output as the arguments -------------- */
+
+/* Writes the batch's files `times` times over as a list; returns the list's path in buf. */
+static const char *write_list(char **files, int nfiles, int times, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/list.txt", tmpdir);
+    FILE *f = fopen(buf, "w");
+    cr_assert_not_null(f);
+    for (int t = 0; t < times; t++)
+        for (int i = 0; i < nfiles; i++)
+            fprintf(f, "%s\n", files[i]);
+    cr_assert_eq(fclose(f), 0);
+    return buf;
+}
+
+/* A list long enough to cross several of rate's windows gives, with one worker or two, the
+ * output of its files given as arguments: for CSV the header once and then the rows of each
+ * pass, in order; every rejected file reported in its place. */
+Test(rate_jobs, files_from_a_long_list_streams_the_same_output)
+{
+    char *files[MAX_ARGV];
+    glob_t g;
+    int nfiles = batch_files(files, &g);
+    enum { TIMES = 90 }; /* about 1,200 files: past two windows of 512 */
+    char list[600];
+    write_list(files, nfiles, TIMES, list, sizeof list);
+    static const char *const csv[] = {"--format", "csv", NULL};
+    captured once = run_rate(csv, "1", files, nfiles);
+    cr_assert_eq(once.status, 1);
+    const char *rows = strchr(once.out, '\n') + 1;
+    size_t header = (size_t)(rows - once.out), body = strlen(rows);
+    for (int j = 1; j <= 2; j++) {
+        char jobs[4];
+        snprintf(jobs, sizeof jobs, "%d", j);
+        const char *opts[] = {"--format", "csv", "--files-from", list, NULL};
+        captured many = run_rate(opts, jobs, NULL, 0);
+        cr_assert_eq(many.status, 1, "--jobs %d: exit %d", j, many.status);
+        cr_assert_eq(strlen(many.out), header + TIMES * body, "--jobs %d: %zu bytes", j,
+                     strlen(many.out));
+        cr_assert(strncmp(many.out, once.out, header) == 0);
+        for (int t = 0; t < TIMES; t++)
+            cr_assert(memcmp(many.out + header + (size_t)t * body, rows, body) == 0,
+                      "--jobs %d: pass %d differs", j, t);
+        cr_assert_eq(strlen(many.err), TIMES * strlen(once.err), "--jobs %d: errors", j);
+        captured_free(&many);
+    }
+    captured_free(&once);
+    globfree(&g);
+}
+
+/* The same files as arguments or through a list: byte-identical JSON (one array) and text. */
+Test(rate_jobs, files_from_equals_arguments)
+{
+    char *files[MAX_ARGV];
+    glob_t g;
+    int nfiles = batch_files(files, &g);
+    char list[600];
+    write_list(files, nfiles, 1, list, sizeof list);
+    for (size_t f = 0; f < NFORMATS; f++) {
+        char name[128];
+        format_name(formats[f], name, sizeof name);
+        captured args = run_rate(formats[f], "2", files, nfiles);
+        const char *opts[8];
+        size_t k = 0;
+        for (; formats[f][k]; k++)
+            opts[k] = formats[f][k];
+        opts[k++] = "--files-from";
+        opts[k++] = list;
+        opts[k] = NULL;
+        captured listed = run_rate(opts, "2", NULL, 0);
+        cr_assert_eq(listed.status, args.status, "%s", name);
+        cr_assert_str_eq(listed.out, args.out, "%s: the output differs", name);
+        cr_assert_str_eq(listed.err, args.err, "%s: standard error differs", name);
+        captured_free(&listed);
+        captured_free(&args);
+    }
+    globfree(&g);
+}

@@ -1,0 +1,1 @@
+rate --format json --files-from tests/golden/inputs/list.txt
