@@ -959,6 +959,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
     static cli c;  /* large (pack cache); one run at a time */
     memset(&c, 0, sizeof c);
+    sr_inputs_forget();
     c.out = out;
     c.err = err;
     if (argc < 2) {

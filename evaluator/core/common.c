@@ -4,7 +4,10 @@
 #include "common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +251,53 @@ static size_t first_capacity(FILE *f, size_t most)
     return cap < most ? cap : most;
 }
 
+/* ---- the files a run has read -----------------------------------------------------------
+ *
+ * `-o` must not replace one of the run's own inputs (an evidence file, a rule file): every
+ * file sr_read_file opens is noted by device and inode, and delivery refuses a target that is
+ * one of them. Reads may happen on worker threads, hence the lock. Past SR_MAX_INPUTS files the
+ * oldest are no longer checked. */
+#define SR_MAX_INPUTS 4096
+
+static pthread_mutex_t inputs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct { dev_t dev; ino_t ino; } inputs[SR_MAX_INPUTS];
+static size_t inputs_n;
+
+static void note_input(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    pthread_mutex_lock(&inputs_lock);
+    size_t i = 0;
+    while (i < inputs_n && i < SR_MAX_INPUTS &&
+           !(inputs[i].dev == st.st_dev && inputs[i].ino == st.st_ino))
+        i++;
+    if (i == inputs_n || i == SR_MAX_INPUTS) {
+        inputs[inputs_n % SR_MAX_INPUTS].dev = st.st_dev;
+        inputs[inputs_n % SR_MAX_INPUTS].ino = st.st_ino;
+        inputs_n++;
+    }
+    pthread_mutex_unlock(&inputs_lock);
+}
+
+static int was_read(const struct stat *st)
+{
+    int yes = 0;
+    pthread_mutex_lock(&inputs_lock);
+    for (size_t i = 0; i < inputs_n && i < SR_MAX_INPUTS && !yes; i++)
+        yes = inputs[i].dev == st->st_dev && inputs[i].ino == st->st_ino;
+    pthread_mutex_unlock(&inputs_lock);
+    return yes;
+}
+
+void sr_inputs_forget(void)
+{
+    pthread_mutex_lock(&inputs_lock);
+    inputs_n = 0;
+    pthread_mutex_unlock(&inputs_lock);
+}
+
 int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen, sr_error *err)
 {
     int is_stdin = strcmp(path, "-") == 0;
@@ -257,8 +307,10 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
     if (!f)
         return sr_fail(err, SR_EIO, name, 0, 0, "cannot open: %s", errno_text(errno, why, sizeof why));
     /* Our own stream reads straight into the buffer: a stdio buffer would only add a copy. */
-    if (!is_stdin)
+    if (!is_stdin) {
         setvbuf(f, NULL, _IONBF, 0);
+        note_input(f);
+    }
     /* The buffer never holds more than one byte past the limit: that byte proves the file
      * too large. */
     size_t most = max_bytes < SIZE_MAX / 2 ? max_bytes + 1 : SIZE_MAX / 2;
@@ -297,44 +349,184 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
 static atomic_int write_fail_before_rename;
 void sr_write_fail_before_rename(int on) { atomic_store(&write_fail_before_rename, on); }
 
-int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err)
+/* Writes all of data to fd; 0 or an errno value. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The descriptor a path names by itself (/dev/stdout, /dev/fd/N...), or -1: writing there
+ * means writing to what the process already has open, not replacing a file. */
+static int named_descriptor(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    const char *num = NULL;
+    if (strncmp(path, "/dev/fd/", 8) == 0)
+        num = path + 8;
+    else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+        num = path + 14;
+    if (!num || *num < '0' || *num > '9')
+        return -1;
+    char *end;
+    long fd = strtol(num, &end, 10);
+    return *end == '\0' && fd >= 0 && fd < INT_MAX ? (int)fd : -1;
+}
+
+/* Writes to a device, a FIFO or a socket as it is: replacing it with a file would be wrong
+ * (as root, `-o /dev/null` would replace /dev/null). */
+static int write_special(const char *path, int fd, const char *data, size_t len, sr_error *err)
+{
+    char why[128];
+    int own = fd < 0;
+    if (own && (fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+        return sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s",
+                       errno_text(errno, why, sizeof why));
+    int e = write_all(fd, data, len);
+    if (own && close(fd) != 0 && e == 0)
+        e = errno;
+    if (e)
+        return sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", errno_text(e, why, sizeof why));
+    return SR_OK;
+}
+
+/* The folder path lies in ("." for a bare name), into out. */
+static void folder_of(const char *path, char *out, size_t outlen)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, outlen, ".");
+    else if (slash == path)
+        snprintf(out, outlen, "/");
+    else
+        snprintf(out, outlen, "%.*s", (int)(slash - path), path);
+}
+
+/* Why a temporary file could not be made beside path, naming the folder. */
+static int temp_failure(const char *path, int e, sr_error *err)
+{
+    char why[128], dir[PATH_MAX];
+    folder_of(path, dir, sizeof dir);
+    if (e == ENOENT)
+        return sr_fail(err, SR_EIO, path, 0, 0, "cannot write: folder '%s' does not exist", dir);
+    if (e == ENOTDIR)
+        return sr_fail(err, SR_EIO, path, 0, 0, "cannot write: '%s' is not a folder", dir);
+    return sr_fail(err, SR_EIO, path, 0, 0, "cannot write in folder '%s': %s", dir,
+                   errno_text(e, why, sizeof why));
+}
+
+/* Signals that end the process by default: held back while the temporary file exists, so
+ * that Ctrl-C during the final write cannot leave it behind (they are delivered once it has
+ * been renamed or removed). */
+static void hold_signals(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+/* The mode a new output file gets: what fopen would give (0666 less the umask). */
+static mode_t new_file_mode(void)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+/* Writes data to a new file beside path, created exclusively under an unpredictable name
+ * (mkstemp: O_CREAT|O_EXCL, so a link planted at that name is never followed), then renames
+ * it over path. */
+static int replace_file(const char *path, const struct stat *old, const char *data,
+                        size_t len, sr_error *err)
 {
     char why[128];
     sr_buf tmp;
     sr_buf_init(&tmp);
-    sr_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+    sr_buf_printf(&tmp, "%s.tmp.XXXXXX", path);
     if (tmp.oom)
         return sr_oom(err);
-    FILE *f = fopen(tmp.data, "wb");
-    if (!f) {
-        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", errno_text(errno, why, sizeof why));
+    sigset_t mask;
+    hold_signals(&mask);
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        int rc = temp_failure(path, errno, err);
+        pthread_sigmask(SIG_SETMASK, &mask, NULL);
         sr_buf_free(&tmp);
         return rc;
     }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok = (fflush(f) == 0) && ok;
-    ok = (fsync(fileno(f)) == 0) && ok;
-    ok = (fclose(f) == 0) && ok;
-    if (ok && atomic_load(&write_fail_before_rename)) {
-        errno = EIO;
-        ok = 0;
+    int e = fchmod(fd, old ? old->st_mode & 07777 : new_file_mode()) != 0 ? errno : 0;
+    if (!e)
+        e = write_all(fd, data, len);
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && atomic_load(&write_fail_before_rename))
+        e = EIO;
+    if (!e && rename(tmp.data, path) != 0)
+        e = errno;
+    int rc = SR_OK;
+    if (e) {
+        rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", errno_text(e, why, sizeof why));
+        unlink(tmp.data);
     }
-    if (!ok || rename(tmp.data, path) != 0) {
-        int rc = sr_fail(err, SR_EIO, path, 0, 0, "cannot write: %s", errno_text(errno, why, sizeof why));
-        remove(tmp.data);
-        sr_buf_free(&tmp);
-        return rc;
-    }
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
     sr_buf_free(&tmp);
-    return SR_OK;
+    return rc;
+}
+
+int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err)
+{
+    int fd = named_descriptor(path);
+    if (fd >= 0)
+        return write_special(path, fd, data, len, err);
+    struct stat st, target;
+    if (lstat(path, &st) != 0) {
+        if (errno != ENOENT)
+            return temp_failure(path, errno, err);
+        return replace_file(path, NULL, data, len, err);
+    }
+    /* A link is replaced, never written through, unless it leads to a device or a FIFO. */
+    if (S_ISLNK(st.st_mode) && stat(path, &target) == 0 &&
+        (S_ISCHR(target.st_mode) || S_ISFIFO(target.st_mode) || S_ISSOCK(target.st_mode)))
+        return write_special(path, -1, data, len, err);
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+        return write_special(path, -1, data, len, err);
+    if (S_ISDIR(st.st_mode))
+        return sr_fail(err, SR_EIO, path, 0, 0, "cannot write: it is a folder");
+    if (S_ISBLK(st.st_mode))
+        return sr_fail(err, SR_EIO, path, 0, 0, "cannot write: it is a block device");
+    if (S_ISREG(st.st_mode) && was_read(&st))
+        return sr_fail(err, SR_EIO, path, 0, 0, "cannot write: it is one of this run's inputs");
+    return replace_file(path, S_ISREG(st.st_mode) ? &st : NULL, data, len, err);
 }
 
 int sr_deliver(const sr_buf *b, const char *path, FILE *out, sr_error *err)
 {
     if (b->oom)
         return sr_oom(err);
-    if (path)
+    if (path) {
+        if (named_descriptor(path) >= 0)
+            fflush(NULL); /* what the process wrote to that descriptor comes first */
         return sr_write_file_atomic(path, b->data ? b->data : "", b->len, err);
+    }
     if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
         return sr_fail(err, SR_EIO, "<stdout>", 0, 0, "cannot write the output");
     fflush(out);

@@ -91,14 +91,21 @@ void sr_buf_printf(sr_buf *b, const char *fmt, ...)
 /* Takes the buffer's storage (caller frees with sr_free); the buffer is left empty. */
 char *sr_buf_take(sr_buf *b);
 
-/* Reads a whole file ("-" is standard input) refusing files larger than max_bytes. */
+/* Reads a whole file ("-" is standard input) refusing files larger than max_bytes. The file is
+ * noted as an input of the run, which sr_write_file_atomic will not replace. */
 int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen, sr_error *err);
-/* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
- * On any failure the previous file is left as it was and the temporary file is removed. */
+/* Writes data to path atomically: a temporary file in the same directory (made exclusively
+ * under an unpredictable name, PATH.tmp.XXXXXX, with termination signals held until it is
+ * renamed or removed), fsync, rename; an existing file keeps its mode. A device, FIFO or
+ * socket (or /dev/stdout, /dev/fd/N) is written as it is; a folder, a block device and a file
+ * this run has read (sr_read_file) are refused. On any failure the previous file is left as
+ * it was and the temporary file is removed. */
 int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err);
 /* Delivers a command's whole output: to path atomically when path is not NULL, else to out.
  * A buffer that ran out of memory is never delivered (SR_ENOMEM). */
 int sr_deliver(const sr_buf *b, const char *path, FILE *out, sr_error *err);
+/* Forgets the inputs noted so far (a new command starts). */
+void sr_inputs_forget(void);
 /* Test hook: make sr_write_file_atomic fail between write and rename. */
 void sr_write_fail_before_rename(int on);
 
