@@ -8,6 +8,7 @@
  * clean error naming that file and line, within the instruction budget and memory cap, and
  * the same loaded pack must then evaluate an ordinary input correctly.
  */
+#include "cli.h"
 #include "helpers.h"
 
 #include <stdlib.h>
@@ -447,4 +448,35 @@ Test(sandbox_pack, evaluations_start_from_the_same_state)
     rt_free(&r);
     ev_free(ev);
     rp_free(p);
+}
+
+/* Texts a rule returns for the trace are cut to 1 KiB each and 256 KiB an evaluation: a pack
+ * returning 1 MiB reasons, needs and comparisons once made a traced JSON rating gigabytes. */
+Test(sandbox_pack, rule_texts_in_the_trace_are_bounded)
+{
+    write_pack(NULL, NULL);
+    static const char flood[] =
+        "local big = ('x'):rep(2^20 - 1)\n"
+        "rule { id = 'grade', layer = 'grade', sentence = 'g', reconstructed = 'r',\n"
+        "  fn = function(input)\n"
+        "    local c = {}\n"
+        "    for i = 1, 64 do c[i] = { what = big, value = i, limit = 1, word = big, met = true } end\n"
+        "    return 'good', { reason = big, needs = big, compared = c } end }\n"
+        "rule { id = 'serving', layer = 'serving', sentence = 's', reconstructed = 'r',\n"
+        "  fn = function(input) return 'most', { reason = big } end }\n"
+        "rule { id = 'capacity-grade', layer = 'capacity_grade', sentence = 'c', reconstructed = 'r',\n"
+        "  fn = function(input) return 'good' end }\n"
+        "rule { id = 'capacity', layer = 'capacity', sentence = 'c', reconstructed = 'r',\n"
+        "  fn = function(input) return 'promising' end }\n";
+    write_text("rules.lua", flood);
+    write_text("ev.yaml", boom_yaml);
+    char ev[512];
+    snprintf(ev, sizeof ev, "%s/ev.yaml", dir);
+    char *argv[] = {"starrate", "rate", "--rules", dir, "--format", "json", "--trace", ev, NULL};
+    captured c = th_run(cli_main, 8, argv);
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    size_t len = strlen(c.out);
+    cr_assert_lt(len, 2u << 20, "a traced rating of %zu bytes", len);
+    cr_assert(strstr(c.out, " [...]") != NULL, "no cut text in the trace");
+    captured_free(&c);
 }
