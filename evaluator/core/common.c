@@ -535,7 +535,8 @@ int sr_deliver(const sr_buf *b, const char *path, FILE *out, sr_error *err)
 
 void sr_format_number(double v, char *out, size_t outlen)
 {
-    if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+    /* the range first: casting a value outside long long's (or NaN) is undefined */
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v)
         snprintf(out, outlen, "%lld", (long long)v);
     else
         snprintf(out, outlen, "%.6g", v);

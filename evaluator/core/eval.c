@@ -169,7 +169,7 @@ static const char *score_text(ctx *c, double v, score_memo *m)
     if (m->text && m->v == v)
         return m->text;
     m->v = v;
-    if (v == (double)(long long)v)
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v)
         return m->text = tr_number(c->t, v);
     return m->text = tr_printf(c->t, "%.2f", v);
 }

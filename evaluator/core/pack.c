@@ -540,7 +540,8 @@ static int need_int(lua_State *L, int idx, const decl_pos *pos, const char *key,
                     int *out, sr_error *err)
 {
     double d;
-    if (field_number(L, idx, key, &d) != SR_OK || d != (double)(int)d || d < min || d > max)
+    /* the range first (NaN fails both): casting a value outside int's is undefined */
+    if (field_number(L, idx, key, &d) != SR_OK || !(d >= min && d <= max) || d != (double)(int)d)
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                        "%s needs a whole number '%s' from %d to %d", pos->kind, key, min, max);
     *out = (int)d;
