@@ -55,16 +55,95 @@ int sr_oom(sr_error *err)
     return sr_fail(err, SR_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
+/* ---- text that reaches a terminal ------------------------------------------------------ */
+
+size_t sr_utf8_seq(const unsigned char *p)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) || (c == 0xF0 && p[1] < 0x90) ||
+        (c == 0xF4 && p[1] > 0x8F))
+        return 0; /* overlong, a surrogate, past U+10FFFF */
+    return n;
+}
+
+/* Whether the character at p (a valid sequence of n bytes) is a control a terminal acts on:
+ * C0, DEL, or C1 (U+0080-U+009F, where CSI is U+009B). */
+static int is_control(const unsigned char *p, size_t n)
+{
+    return (n == 1 && (p[0] < 0x20 || p[0] == 0x7F)) || (n == 2 && p[0] == 0xC2 && p[1] < 0xA0);
+}
+
+size_t sr_escape_text(char *out, size_t outlen, const char *s, const char *also)
+{
+    size_t o = 0;
+    if (outlen == 0)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = sr_utf8_seq(p);
+        char esc[16] = "";
+        if (n == 0 || is_control(p, n)) {
+            unsigned c = n == 2 ? (unsigned)(p[1]) : p[0]; /* C1: its code point */
+            if (*p == '\n')
+                snprintf(esc, sizeof esc, "\\n");
+            else if (*p == '\t')
+                snprintf(esc, sizeof esc, "\\t");
+            else if (*p == '\r')
+                snprintf(esc, sizeof esc, "\\r");
+            else
+                snprintf(esc, sizeof esc, n == 2 ? "\\u%04x" : "\\x%02x", c);
+            if (n == 0)
+                n = 1;
+        } else if (n == 1 && also && strchr(also, *p)) {
+            snprintf(esc, sizeof esc, "\\%c", *p);
+        }
+        const char *piece = esc[0] ? esc : (const char *)p;
+        size_t len = esc[0] ? strlen(esc) : n;
+        if (o + len >= outlen)
+            break;
+        memcpy(out + o, piece, len);
+        o += len;
+        p += n;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+void sr_buf_put_escaped(sr_buf *b, const char *s, const char *also)
+{
+    char piece[64];
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        /* whole characters at a time, so a sequence is never cut between two pieces */
+        char chunk[16];
+        size_t n = sr_utf8_seq(p);
+        n = n ? n : 1;
+        memcpy(chunk, p, n);
+        chunk[n] = '\0';
+        sr_buf_puts(b, sr_escape_text(piece, sizeof piece, chunk, also) ? piece : "");
+        p += n;
+    }
+}
+
 void sr_error_format(const sr_error *err, char *out, size_t outlen)
 {
+    /* A file name or a message may carry text from an input (a rule's error, a key): escaped,
+     * a newline cannot forge a second error line and ESC cannot drive the terminal. */
+    char file[sizeof err->file * 4], msg[sizeof err->msg * 2];
+    sr_escape_text(file, sizeof file, err->file, NULL);
+    sr_escape_text(msg, sizeof msg, err->msg, NULL);
     if (err->file[0] && err->line > 0 && err->col > 0)
-        snprintf(out, outlen, "%s:%d:%d: error: %s", err->file, err->line, err->col, err->msg);
+        snprintf(out, outlen, "%s:%d:%d: error: %s", file, err->line, err->col, msg);
     else if (err->file[0] && err->line > 0)
-        snprintf(out, outlen, "%s:%d: error: %s", err->file, err->line, err->msg);
+        snprintf(out, outlen, "%s:%d: error: %s", file, err->line, msg);
     else if (err->file[0])
-        snprintf(out, outlen, "%s: error: %s", err->file, err->msg);
+        snprintf(out, outlen, "%s: error: %s", file, msg);
     else
-        snprintf(out, outlen, "error: %s", err->msg);
+        snprintf(out, outlen, "error: %s", msg);
 }
 
 void sr_error_print(FILE *f, const sr_error *err)
@@ -518,10 +597,45 @@ int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_erro
     return replace_file(path, S_ISREG(st.st_mode) ? &st : NULL, data, len, err);
 }
 
+/* Whether byte c of an output is a control character no output format writes raw: every
+ * format escapes them itself (JSON, XML, YAML) or has no use for them, so one that is there
+ * came from an input (an evidence text, a rule's word) and would drive the terminal. */
+static int stray_control(unsigned char c)
+{
+    return (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F;
+}
+
+/* The output with each stray control character written as \xNN; NULL (and *copy unset)
+ * when it has none. */
+static const char *without_controls(const sr_buf *b, sr_buf *copy)
+{
+    size_t i = 0;
+    while (i < b->len && !stray_control((unsigned char)b->data[i]))
+        i++;
+    if (i == b->len)
+        return NULL;
+    sr_buf_init(copy);
+    sr_buf_putn(copy, b->data, i);
+    for (; i < b->len; i++) {
+        unsigned char c = (unsigned char)b->data[i];
+        if (stray_control(c))
+            sr_buf_printf(copy, "\\x%02x", c);
+        else
+            sr_buf_putc(copy, (char)c);
+    }
+    return copy->data;
+}
+
 int sr_deliver(const sr_buf *b, const char *path, FILE *out, sr_error *err)
 {
     if (b->oom)
         return sr_oom(err);
+    sr_buf clean;
+    if (without_controls(b, &clean)) {
+        int rc = clean.oom ? sr_oom(err) : sr_deliver(&clean, path, out, err);
+        sr_buf_free(&clean);
+        return rc;
+    }
     if (path) {
         if (named_descriptor(path) >= 0)
             fflush(NULL); /* what the process wrote to that descriptor comes first */

@@ -42,6 +42,13 @@ int sr_vfail(sr_error *err, int code, const char *file, int line, int col, const
 int sr_oom(sr_error *err);
 /* "FILE:LINE:COL: error: MSG" (parts that are unknown are left out). */
 void sr_error_format(const sr_error *err, char *out, size_t outlen);
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 when the byte there starts none. */
+size_t sr_utf8_seq(const unsigned char *p);
+/* s with every control character (C0, DEL, C1) and every byte of invalid UTF-8 escaped
+ * (\n, \t, \r, \xNN, \u00NN), and each character of `also` preceded by a backslash, into
+ * out (cut at whole characters to fit). Returns the length written. */
+size_t sr_escape_text(char *out, size_t outlen, const char *s, const char *also);
+
 
 /* Prints the error as sr_error_format does, with a newline, to f. */
 void sr_error_print(FILE *f, const sr_error *err);
@@ -90,6 +97,8 @@ void sr_buf_printf(sr_buf *b, const char *fmt, ...)
     ;
 /* Takes the buffer's storage (caller frees with sr_free); the buffer is left empty. */
 char *sr_buf_take(sr_buf *b);
+/* sr_escape_text appended to a buffer. */
+void sr_buf_put_escaped(sr_buf *b, const char *s, const char *also);
 
 /* Reads a whole file ("-" is standard input) refusing files larger than max_bytes. The file is
  * noted as an input of the run, which sr_write_file_atomic will not replace. */
