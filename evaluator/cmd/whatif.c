@@ -66,6 +66,9 @@ static const char usage_seek[] =
     "                        requirement name or path such as adults.indicator.D42\n"
     "                        (repeatable)\n"
     "  --limit M             plans shown (default 10)\n"
+    "  --max-evaluations N   the search's budget (default 50000 evaluations of the rules,\n"
+    "                        and 100 plans tried for each); past it the search stops and\n"
+    "                        shows the best plans found so far\n"
     "  --format text|json|csv   output format (default text)\n"
     "  --rules PACK          rule pack folder or round (default: the pack for FILE's year)\n"
     "  -o FILE               write the output to FILE atomically instead of standard output\n"
@@ -81,7 +84,7 @@ typedef struct wi_opts {
     fmt_kind format;
     const char *rules, *output, *against;
     int help;
-    int target, has_target, margin, max_changes, limit;
+    int target, has_target, margin, max_changes, limit, max_evaluations;
     unsigned only;
     const char *fix[WI_MAX_ARGS];
     size_t nfix;
@@ -154,6 +157,8 @@ static int take_option(wi_cli *c, const char *name, const char *v, int seek)
     if (seek && strcmp(name, "--max-changes") == 0)
         return parse_int(c, "--max-changes", v, 1, SK_MAX_CHANGES, &o->max_changes);
     if (seek && strcmp(name, "--limit") == 0) return parse_int(c, "--limit", v, 1, 100000, &o->limit);
+    if (seek && strcmp(name, "--max-evaluations") == 0)
+        return parse_int(c, "--max-evaluations", v, 1, 2000000000, &o->max_evaluations);
     if (seek && strcmp(name, "--only") == 0) return parse_only(c, v);
     if (seek && strcmp(name, "--fix") == 0) {
         if (o->nfix == WI_MAX_ARGS)
@@ -167,7 +172,8 @@ static int take_option(wi_cli *c, const char *name, const char *v, int seek)
 static int takes_value(const char *name, int seek)
 {
     static const char *const common[] = {"--format", "--rules", "-o", "--output"};
-    static const char *const seek_only[] = {"--target", "--max-changes", "--limit", "--only", "--fix"};
+    static const char *const seek_only[] = {"--target", "--max-changes", "--limit", "--only", "--fix",
+                                            "--max-evaluations"};
     for (size_t i = 0; i < sizeof common / sizeof *common; i++)
         if (strcmp(name, common[i]) == 0)
             return 1;
@@ -1693,6 +1699,12 @@ static void seek_text(wi_cli *c, rp_pack *p, const ev_evidence *ev, const sk_res
     size_t shown = r->nplans < (size_t)c->o.limit ? r->nplans : (size_t)c->o.limit;
     for (size_t i = 0; i < shown; i++)
         seek_plan(p, r, i, b);
+    if (r->stopped)
+        sr_buf_printf(b, "\nThe search stopped at its budget of %ld evaluations (raise it with "
+                         "--max-evaluations): %s.\n", r->budget,
+                      r->nplans ? "the plans above are the best found so far" : "no plan found so far");
+    if (!r->nplans && r->stopped)
+        return;
     if (!r->nplans) {
         sr_buf_printf(b, "\nNo plan of up to %d change%s reaches ", c->o.max_changes, c->o.max_changes == 1 ? "" : "s");
         target_phrase(b, p, r, c->o.margin);
@@ -1784,6 +1796,8 @@ static void seek_json(wi_cli *c, rp_pack *p, const ev_evidence *ev, const sk_res
     js_key(&jw, "plans_tried"); js_int(&jw, r->plans_tried);
     js_key(&jw, "evaluations"); js_int(&jw, r->evaluations);
     js_key(&jw, "answered"); js_int(&jw, r->answered);
+    js_key(&jw, "evaluation_budget"); js_int(&jw, r->budget);
+    js_key(&jw, "stopped"); js_bool(&jw, r->stopped);
     js_end_object(&jw);
     js_key(&jw, "plans_found"); js_int(&jw, (long)r->nplans);
     js_key(&jw, "plans");
@@ -1876,6 +1890,7 @@ int wi_seek_main(int argc, char **argv, FILE *out, FILE *err)
     so.fix = c.o.fix;
     so.nfix = c.o.nfix;
     so.limit = c.o.limit;
+    so.max_evaluations = c.o.max_evaluations;
     so.progress = seek_progress;
     so.progress_ctx = err;
     sk_result r;
