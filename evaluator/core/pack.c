@@ -25,6 +25,10 @@
 
 #define MAX_EXTENDS 8
 #define MAX_PACK_FILE (1024 * 1024)
+/* Declarations in one pack with the packs it extends (the real ones have a few hundred):
+ * checking them for duplicates and converting them are quadratic in the worst case, so a
+ * loop of 100,000 declarations must end as an error, not after a minute. */
+#define MAX_DECLARATIONS 10000
 
 /* The declaration functions of the API and the kind each records. */
 static const char *const decl_kinds[] = {
@@ -221,6 +225,8 @@ static int api_declare(lua_State *L)
         return 0;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
+    if (lua_rawlen(L, -1) >= MAX_DECLARATIONS)
+        return luaL_error(L, "more than %d declarations in one pack", MAX_DECLARATIONS);
     lua_pushvalue(L, 1);
     lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
     return 0;
