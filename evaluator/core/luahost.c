@@ -632,11 +632,13 @@ static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 static pthread_key_t cpu_key;
 static int cpu_ready;
 
+/* Acts only while rule code runs (depth > 0): an alarm that rings after the evaluation, while
+ * the thread does other work, must not stop a later call into Lua. */
 static void cpu_alarm(int sig)
 {
     (void)sig;
     lh_host *h = running_host;
-    if (h && h->L) {
+    if (h && h->L && h->depth > 0) {
         h->cpu_hit = 1;
         lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
     }
