@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build/sanitize
-SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT      = -O1
 else
 BUILD   ?= build/release

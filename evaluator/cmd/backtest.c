@@ -16,6 +16,9 @@
 
 #define BT_MAX_BYTES (16u << 20)  /* an outcomes file is a few kilobytes; refuse anything huge */
 #define BT_MAX_FIELDS 64
+/* Records in one file, the header included: the published record has a few hundred, and each
+ * row holds its evaluation until the report is written (16 MiB of short rows took 1.3 GB). */
+#define BT_MAX_RECORDS 10000
 
 /* ---- CSV reader ----------------------------------------------------------------------- */
 
@@ -176,6 +179,9 @@ static int csv_check_width(csv_reader *r, const bt_record *rec, int end_line, in
 static int csv_push(csv_reader *r, bt_record **rec)
 {
     bt_csv *csv = r->csv;
+    if (csv->n == BT_MAX_RECORDS)
+        return sr_fail(r->err, SR_ELIMIT, r->name, r->line, r->col, "more than %d records",
+                       BT_MAX_RECORDS);
     if ((csv->n & (csv->n - 1)) == 0) {
         bt_record *grown = sr_realloc(csv->records, (csv->n ? 2 * csv->n : 1) * sizeof *grown);
         if (!grown)

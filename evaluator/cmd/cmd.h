@@ -62,9 +62,8 @@ int cmd_deliver(const sr_buf *b, const char *path, FILE *out, FILE *err);
 /* An output written piece by piece: to standard output as it comes, or to -o FILE, which is
  * replaced only when cmd_sink_close is told to keep what was written. */
 typedef struct cmd_sink {
-    const char *path;  /* NULL: out */
-    FILE *out;
-    sr_buf held;       /* for path: what is written until the file is replaced */
+    sr_stream stream;
+    int open;
 } cmd_sink;
 
 int cmd_sink_open(cmd_sink *s, const char *path, FILE *out, FILE *err);

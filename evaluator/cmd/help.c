@@ -78,35 +78,30 @@ int cmd_deliver(const sr_buf *b, const char *path, FILE *out, FILE *err)
 
 int cmd_sink_open(cmd_sink *s, const char *path, FILE *out, FILE *err)
 {
-    (void)err;
-    s->path = path;
-    s->out = out;
-    sr_buf_init(&s->held);
-    return SR_OK;
+    sr_error e;
+    sr_error_clear(&e);
+    s->open = sr_stream_open(&s->stream, path, out, &e) == SR_OK;
+    return s->open ? SR_OK : (cmd_reject(err, &e), e.code);
 }
 
 int cmd_sink_write(cmd_sink *s, const char *data, size_t len, FILE *err)
 {
-    if (s->path) {
-        sr_buf_putn(&s->held, data, len);
-        return s->held.oom ? SR_ENOMEM : SR_OK;
-    }
-    if (fwrite(data, 1, len, s->out) != len) {
-        fprintf(err, "starrate: cannot write the output: %s\n", strerror(errno));
-        return SR_EIO;
-    }
-    return SR_OK;
+    sr_error e;
+    sr_error_clear(&e);
+    if (sr_stream_write(&s->stream, data, len, &e) == SR_OK)
+        return SR_OK;
+    cmd_reject(err, &e);
+    return e.code;
 }
 
 int cmd_sink_close(cmd_sink *s, int keep, FILE *err)
 {
-    int status = EXIT_DONE;
-    if (s->path && keep)
-        status = cmd_deliver(&s->held, s->path, s->out, err);
-    else if (!s->path && fflush(s->out) != 0)
-        status = EXIT_REJECTED;
-    sr_buf_free(&s->held);
-    return status;
+    if (!s->open)
+        return EXIT_REJECTED;
+    s->open = 0;
+    sr_error e;
+    sr_error_clear(&e);
+    return sr_stream_close(&s->stream, keep, &e) == SR_OK ? EXIT_DONE : cmd_reject(err, &e);
 }
 
 ss_session *cmd_session_new(FILE *err)
@@ -233,6 +228,7 @@ int cmd_version(int argc, char **argv, FILE *out, FILE *err)
 
 int cmd_main(int argc, char **argv, FILE *out, FILE *err)
 {
+    sr_inputs_forget(); /* the inputs -o must not replace are this run's */
     if (argc < 2) {
         print_usage(err);
         return EXIT_USAGE;

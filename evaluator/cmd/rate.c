@@ -348,6 +348,9 @@ static void rate_emit(rate_run *rr, rate_item *it)
         sr_oom(&oom);
         cmd_reject(c->err, it->err ? it->err : &oom);
         rr->status = EXIT_REJECTED;
+        /* A council lost to memory, not to its evidence: -o gets no output missing it. */
+        if (!it->err || it->err->code == SR_ENOMEM)
+            rr->sink_failed = 1;
     } else {
         int first = rr->rated++ == 0;
         if (c->o.format == FMT_TEXT && !first)
@@ -562,6 +565,7 @@ static int rate_batch(rate_cmd *c, rate_source *src)
             sr_error_clear(&e);
             cmd_reject(c->err, (sr_oom(&e), &e));
             rr.status = EXIT_REJECTED;
+            rr.sink_failed = 1; /* an output with a council missing is never delivered */
         }
         if (src->bad)
             rr.status = EXIT_REJECTED;

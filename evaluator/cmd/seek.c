@@ -18,7 +18,7 @@ typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } seek_format;
 typedef struct seek_opts {
     int format; /* seek_format */
     const char *rules, *output;
-    int target, margin, max_changes, limit;
+    int target, margin, max_changes, limit, max_evaluations;
     unsigned only;
     po_list fix;
 } seek_opts;
@@ -56,6 +56,10 @@ const po_option seek_options[] = {
      "requirement name or path such as SERVICE.indicator.CODE\n"
      "(repeatable)", 0, 0, NULL, NULL},
     {PO_INT, 0, "limit", OPT(limit), "M", "plans shown (default 10)", 1, 100000, NULL, NULL},
+    {PO_INT, 0, "max-evaluations", OPT(max_evaluations), "N",
+     "the search's budget (default 50000 evaluations of the rules,\n"
+     "and 100 plans tried for each); past it the search stops and\n"
+     "shows the best plans found so far", 1, 2000000000, NULL, NULL},
     {PO_CHOICE, 0, "format", OPT(format), "text|json|csv", "output format (default text)", 0, 0, seek_formats, NULL},
     {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for FILE's year)", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
@@ -183,6 +187,12 @@ static void seek_text(const seek_opts *o, rp_pack *p, const ev_evidence *ev, con
     size_t shown = r->nplans < (size_t)o->limit ? r->nplans : (size_t)o->limit;
     for (size_t i = 0; i < shown; i++)
         seek_plan(p, r, i, b);
+    if (r->stopped)
+        sr_buf_printf(b, "\nThe search stopped at its budget of %ld evaluations (raise it with "
+                         "--max-evaluations): %s.\n", r->budget,
+                      r->nplans ? "the plans above are the best found so far" : "no plan found so far");
+    if (!r->nplans && r->stopped)
+        return;
     if (!r->nplans) {
         sr_buf_printf(b, "\nNo plan of up to %d change%s reaches ", o->max_changes, o->max_changes == 1 ? "" : "s");
         target_phrase(b, p, r, o->margin);
@@ -274,6 +284,8 @@ static void seek_json(const seek_opts *o, rp_pack *p, const ev_evidence *ev, con
     js_key(&jw, "plans_tried"); js_int(&jw, r->plans_tried);
     js_key(&jw, "evaluations"); js_int(&jw, r->evaluations);
     js_key(&jw, "answered"); js_int(&jw, r->answered);
+    js_key(&jw, "evaluation_budget"); js_int(&jw, r->budget);
+    js_key(&jw, "stopped"); js_bool(&jw, r->stopped);
     js_end_object(&jw);
     js_key(&jw, "plans_found"); js_int(&jw, (long)r->nplans);
     js_key(&jw, "plans");
@@ -349,6 +361,7 @@ static int seek_run(const seek_opts *o, const ss_loaded *l, FILE *out, FILE *err
     so.fix = o->fix.v;
     so.nfix = o->fix.n;
     so.limit = o->limit;
+    so.max_evaluations = o->max_evaluations;
     so.progress = seek_progress;
     so.progress_ctx = err;
     sk_result r;

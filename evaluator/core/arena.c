@@ -64,6 +64,17 @@ static ar_block *new_block(ar_arena *a, size_t n)
     return b;
 }
 
+int ar_needs_block(const ar_arena *a, size_t n)
+{
+    if (n > SIZE_MAX - alignof(max_align_t))
+        return 1;
+    n = (n + alignof(max_align_t) - 1) / alignof(max_align_t) * alignof(max_align_t);
+    for (const ar_block *b = a->cur; b; b = b->next)
+        if (b->size - b->used >= n)
+            return 0;
+    return 1;
+}
+
 void *ar_alloc(ar_arena *a, size_t n)
 {
     if (n > SIZE_MAX - alignof(max_align_t))

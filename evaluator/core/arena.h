@@ -29,5 +29,7 @@ void ar_free(ar_arena *a);
 void ar_reset(ar_arena *a);
 /* n bytes aligned for any type, or NULL when a new block cannot be had. */
 void *ar_alloc(ar_arena *a, size_t n);
+/* Whether ar_alloc(a, n) would have to make a new block. */
+int ar_needs_block(const ar_arena *a, size_t n);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* The version of the program and of its output formats' "engine" (starrate.h repeats it). */
 #define SR_VERSION "0.1.0"
@@ -45,6 +46,13 @@ int sr_vfail(sr_error *err, int code, const char *file, int line, int col, const
 int sr_oom(sr_error *err);
 /* "FILE:LINE:COL: error: MSG" (parts that are unknown are left out). */
 void sr_error_format(const sr_error *err, char *out, size_t outlen);
+/* Length of the valid UTF-8 sequence at p (1 to 4), or 0 when the byte there starts none. */
+size_t sr_utf8_seq(const unsigned char *p);
+/* s with every control character (C0, DEL, C1) and every byte of invalid UTF-8 escaped
+ * (\n, \t, \r, \xNN, \u00NN), and each character of `also` preceded by a backslash, into
+ * out (cut at whole characters to fit). Returns the length written. */
+size_t sr_escape_text(char *out, size_t outlen, const char *s, const char *also);
+
 
 /* Prints the error as sr_error_format does, with a newline, to f. */
 void sr_error_print(FILE *f, const sr_error *err);
@@ -96,15 +104,43 @@ void sr_buf_printf(sr_buf *b, const char *fmt, ...)
     ;
 /* Takes the buffer's storage (caller frees with sr_free); the buffer is left empty. */
 char *sr_buf_take(sr_buf *b);
+/* sr_escape_text appended to a buffer. */
+void sr_buf_put_escaped(sr_buf *b, const char *s, const char *also);
 
-/* Reads a whole file ("-" is standard input) refusing files larger than max_bytes. */
+/* Reads a whole file ("-" is standard input) refusing files larger than max_bytes. The file is
+ * noted as an input of the run, which sr_write_file_atomic will not replace. */
 int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen, sr_error *err);
-/* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
- * On any failure the previous file is left as it was and the temporary file is removed. */
+/* Writes data to path atomically: a temporary file in the same directory (made exclusively
+ * under an unpredictable name, PATH.tmp.XXXXXX, with termination signals held until it is
+ * renamed or removed), fsync, rename; an existing file keeps its mode. A device, FIFO or
+ * socket (or /dev/stdout, /dev/fd/N) is written as it is; a folder, a block device and a file
+ * this run has read (sr_read_file) are refused. On any failure the previous file is left as
+ * it was and the temporary file is removed. */
 int sr_write_file_atomic(const char *path, const char *data, size_t len, sr_error *err);
 /* Delivers a command's whole output: to path atomically when path is not NULL, else to out.
  * A buffer that ran out of memory is never delivered (SR_ENOMEM). */
 int sr_deliver(const sr_buf *b, const char *path, FILE *out, sr_error *err);
+/* An output written piece by piece, for a command whose output is too large to hold: to
+ * `out` as it comes, or to path as sr_write_file_atomic would write it (a device or FIFO as
+ * it is; a regular file through a temporary file beside it that replaces path only at
+ * sr_stream_close with keep, and that a termination signal removes). Stray control
+ * characters are escaped as sr_deliver escapes them. One stream to a file at a time. */
+typedef struct sr_stream {
+    const char *path;   /* NULL: out */
+    FILE *out;
+    int fd;             /* -1: none */
+    int own_fd;
+    char *tmp;          /* the temporary file, NULL when writing in place */
+    mode_t mode;
+} sr_stream;
+
+int sr_stream_open(sr_stream *s, const char *path, FILE *out, sr_error *err);
+int sr_stream_write(sr_stream *s, const char *data, size_t len, sr_error *err);
+/* With keep, path gets what was written; without, path is left as it was. */
+int sr_stream_close(sr_stream *s, int keep, sr_error *err);
+
+/* Forgets the inputs noted so far (a new command starts). */
+void sr_inputs_forget(void);
 /* Test hook: make sr_write_file_atomic fail between write and rename. */
 void sr_write_fail_before_rename(int on);
 

@@ -165,7 +165,7 @@ static const char *score_text(ctx *c, double v, score_memo *m)
     if (m->text && m->v == v)
         return m->text;
     m->v = v;
-    if (v == (double)(long long)v)
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v)
         return m->text = tr_number(c->t, v);
     return m->text = tr_printf(c->t, "%.2f", v);
 }
@@ -178,12 +178,18 @@ static void read_details(ctx *c, int node, const char **needs)
     if (!lua_istable(L, -1))
         return;
     tr_node *nd = tr_get(c->t, node);
-    if (nd && lua_getfield(L, -1, "reason") == LUA_TSTRING)
-        nd->text = tr_str(c->t, lua_tostring(L, -1));
+    size_t len;
+    const char *s;
+    if (nd && lua_getfield(L, -1, "reason") == LUA_TSTRING) {
+        s = lua_tolstring(L, -1, &len);
+        nd->text = tr_rule_text(c->t, s, len, 0);
+    }
     if (nd)
         lua_pop(L, 1);
-    if (lua_getfield(L, -1, "needs") == LUA_TSTRING && needs)
-        *needs = tr_keep(c->t, lua_tostring(L, -1));
+    if (lua_getfield(L, -1, "needs") == LUA_TSTRING && needs) {
+        s = lua_tolstring(L, -1, &len);
+        *needs = tr_rule_text(c->t, s, len, 1);
+    }
     lua_pop(L, 1);
     if (!nd)
         return;
@@ -201,9 +207,13 @@ static void read_details(ctx *c, int node, const char **needs)
                 const char *limit = lua_isnumber(L, -3) ? score_text(c, lua_tonumber(L, -3), &limits) : NULL;
                 double num = lua_isnumber(L, -4) ? lua_tonumber(L, -4) : NAN;
                 const char *value = isnan(num) ? "?" : score_text(c, num, &values);
-                tr_compare_add(c->t, node, lua_tostring(L, -5) ? lua_tostring(L, -5) : "value",
+                size_t wlen = 0, olen = 0;
+                const char *what = lua_isstring(L, -5) ? lua_tolstring(L, -5, &wlen) : NULL;
+                const char *word = lua_isstring(L, -2) ? lua_tolstring(L, -2, &olen) : NULL;
+                tr_compare_add(c->t, node, what ? tr_rule_text(c->t, what, wlen, 0) : "value",
                                value, num, limit ? TR_OP_GE : TR_OP_NONE, limit,
-                               lua_tostring(L, -2), lua_toboolean(L, -1));
+                               word ? tr_rule_text(c->t, word, olen, 0) : NULL,
+                               lua_toboolean(L, -1));
                 lua_pop(L, 5);
             }
             lua_pop(L, 1);

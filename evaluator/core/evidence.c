@@ -316,12 +316,21 @@ static int read_given(ctx *c, const yd_node *g, ev_service *s)
     }
     const yd_node *stds = rc == SR_OK ? yd_get(g, "standards") : NULL;
     if (stds && (rc = yd_expect(stds, YD_MAP, "standards", c->file, c->err)) == SR_OK) {
+        /* "2" and "+2" are different keys to YAML but the same standard */
+        int first_line[RP_STANDARDS] = {0};
         for (size_t i = 0; rc == SR_OK && i < stds->n; i++) {
             long num = 0;
-            rc = yd_integer(stds->pairs[i].key, "standard number", 1, c->p->nstandards, c->file,
-                            &num, c->err);
+            const yd_node *key = stds->pairs[i].key;
+            rc = yd_integer(key, "standard number", 1, c->p->nstandards, c->file, &num, c->err);
             if (rc != SR_OK)
                 break;
+            if (first_line[num - 1]) {
+                rc = sr_fail(c->err, SR_EINPUT, c->file, key->line, key->col,
+                             "standard %ld is given twice (first at line %d)", num,
+                             first_line[num - 1]);
+                break;
+            }
+            first_line[num - 1] = key->line;
             rc = word_of(c, stds->pairs[i].value, &c->p->grade, "grade", &s->given_grade[num - 1]);
             s->given_line[2 + num - 1] = stds->pairs[i].value->line;
         }

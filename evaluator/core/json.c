@@ -89,10 +89,22 @@ void js_quote(sr_buf *b, const char *s)
         case '\r': sr_buf_puts(b, "\\r"); break;
         case '\t': sr_buf_puts(b, "\\t"); break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20 || *p == 0x7F) {
                 sr_buf_printf(b, "\\u%04x", *p);
-            else
+            } else if (*p >= 0x80) {
+                /* only valid UTF-8 goes out: a stray byte becomes U+FFFD, and a C1 control
+                 * (U+0080-U+009F) is escaped like the C0 ones */
+                size_t n = sr_utf8_seq(p);
+                if (n == 0)
+                    sr_buf_puts(b, "\xEF\xBF\xBD");
+                else if (n == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+                    sr_buf_printf(b, "\\u%04x", p[1]);
+                else
+                    sr_buf_putn(b, (const char *)p, n);
+                p += n ? n - 1 : 0;
+            } else {
                 sr_buf_putc(b, (char)*p);
+            }
         }
     }
     sr_buf_putc(b, '"');

@@ -20,6 +20,8 @@
  * Every API function that can allocate runs inside lua_pcall: an unprotected Lua error would
  * end in the panic handler, i.e. abort().
  */
+/* timer_create's SIGEV_THREAD_ID (a per-thread CPU-time alarm, see "CPU time") is Linux's. */
+#define _GNU_SOURCE
 #include "luahost.h"
 #include "luapattern.h"
 #include "pool.h"
@@ -27,8 +29,13 @@
 #include <lauxlib.h>
 #include <limits.h>
 #include <lualib.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* ---- sandbox policy ------------------------------------------------------------------
  *
@@ -53,8 +60,8 @@ static const char *const string_allow[] = {
     "upper", NULL,
 };
 
-/* table: insert, remove, move, sort and concat are guarded (see table_guarded). */
-static const char *const table_allow[] = {"pack", "unpack", NULL};
+/* table: insert, remove, move, sort, concat and unpack are guarded (see table_guarded). */
+static const char *const table_allow[] = {"pack", NULL};
 
 /* math without random and randomseed: an evaluation must be deterministic. */
 static const char *const math_allow[] = {
@@ -79,8 +86,10 @@ static int guard_gmatch(lua_State *L);
 static int guard_gsub(lua_State *L);
 static int guard_rep(lua_State *L);
 static int guard_length(lua_State *L);
+static int guard_sort(lua_State *L);
 static int guard_concat(lua_State *L);
 static int guard_move(lua_State *L);
+static int guard_unpack(lua_State *L);
 
 static const guarded_fn string_guarded[] = {
     {"rep", guard_rep},
@@ -88,8 +97,9 @@ static const guarded_fn string_guarded[] = {
 };
 
 static const guarded_fn table_guarded[] = {
-    {"insert", guard_length}, {"remove", guard_length}, {"sort", guard_length},
-    {"concat", guard_concat}, {"move", guard_move},     {NULL, NULL},
+    {"insert", guard_length}, {"remove", guard_length}, {"sort", guard_sort},
+    {"concat", guard_concat}, {"move", guard_move},     {"unpack", guard_unpack},
+    {NULL, NULL},
 };
 
 /* Lua's matcher backtracks in C, where the count hook never fires: the sandbox's pattern
@@ -105,14 +115,18 @@ typedef struct lib_policy {
     lua_CFunction open;
     const char *const *allow;
     const guarded_fn *guarded;
+    int charged; /* the allowed functions are wrapped by guard_charged */
 } lib_policy;
 
 static const lib_policy libs[] = {
-    {LUA_STRLIBNAME, luaopen_string, string_allow, string_guarded},
-    {LUA_TABLIBNAME, luaopen_table, table_allow, table_guarded},
-    {LUA_MATHLIBNAME, luaopen_math, math_allow, NULL},
-    {LUA_UTF8LIBNAME, luaopen_utf8, utf8_allow, NULL},
+    {LUA_STRLIBNAME, luaopen_string, string_allow, string_guarded, 1},
+    {LUA_TABLIBNAME, luaopen_table, table_allow, table_guarded, 0},
+    {LUA_MATHLIBNAME, luaopen_math, math_allow, NULL, 0},
+    {LUA_UTF8LIBNAME, luaopen_utf8, utf8_allow, NULL, 1},
 };
+
+/* Base functions that scan a string argument in C (tonumber) or may return it (tostring). */
+static const char *const base_charged[] = {"tonumber", "tostring", "select", NULL};
 
 /* ---- limits ---------------------------------------------------------------------------- */
 
@@ -124,8 +138,24 @@ const lh_limits lh_default_limits = {64u * 1024 * 1024, 20000000};
  * budget at one instruction per LH_BYTES_PER_INSTR bytes. Without it `s .. "x"` on a 32 MiB
  * string is a single VM instruction, and a loop of them could run for hours within budget. */
 #define LH_BYTES_PER_INSTR 64
-/* Subjects of the pattern functions and results of string.rep; see guard_subject. */
-#define LH_MAX_SUBJECT (1024 * 1024)
+/* Bytes a string or utf8 function, tonumber or tostring may scan for one instruction: they
+ * decode byte by byte, so a byte costs more than one a memcpy moves (see guard_charged). */
+#define LH_SCAN_BYTES_PER_INSTR 4
+/* The longest string rule code can make (see lh_alloc), so also the longest subject of the
+ * pattern functions and result of string.rep. Far below the memory cap, so that a copy, a
+ * scan or a comparison of one string stays cheap. */
+#define LH_MAX_STRING (1024 * 1024)
+#define LH_MAX_SUBJECT LH_MAX_STRING
+/* Room for the header of a string object (TString) when Lua asks for a string's block. */
+#define LH_STRING_HEADER 64
+/* CPU time one evaluation may take, in seconds: the backstop for work no charge sees (a
+ * comparison of two long strings is one VM instruction). See "CPU time". The sanitizer build
+ * runs several times slower, and must still reach the instruction budget first. */
+#ifdef __SANITIZE_ADDRESS__
+#define LH_CPU_SECONDS 15
+#else
+#define LH_CPU_SECONDS 3
+#endif
 /* Elements table.insert/remove/sort/concat/move may walk in one call; see guard_length. */
 #define LH_MAX_TABLE_WALK (1024 * 1024)
 /* Largest rule file lh_run_file reads. */
@@ -141,6 +171,10 @@ struct lh_host {
     lh_limits lim;
     size_t mem_used;   /* bytes the state holds */
     int cap_hit;       /* the allocator refused because of the cap (since the last call) */
+    int str_hit;       /* the allocator refused a string longer than LH_MAX_STRING */
+    size_t pool_used;  /* of mem_used, bytes in pool blocks (the pool holds pl_held bytes) */
+    volatile sig_atomic_t cpu_hit; /* the CPU-time alarm rang during this evaluation */
+    int cpu_over;      /* the evaluation was stopped for its CPU time */
     int oom_hit;       /* sr_realloc itself failed (injected or real) */
     long instr_used;   /* charged to the budget since lh_budget_reset */
     size_t work_bytes; /* C work not yet converted into instructions */
@@ -223,11 +257,42 @@ static void *block_resize(lh_host *h, void *ptr, size_t old, size_t nsize)
     return b;
 }
 
+/* What the host holds: the blocks Lua has outside the pool, and the pool's chunks whole
+ * (a block Lua freed stays in the pool, for its size class only). */
+static size_t held_bytes(const lh_host *h)
+{
+    return h->mem_used - h->pool_used + pl_held(&h->pool);
+}
+
+/* How much more the host would hold after resizing a block of old bytes to nsize. */
+static size_t growth(const lh_host *h, void *ptr, size_t old, size_t nsize)
+{
+    int was_pooled = ptr && pooled(old);
+    if (was_pooled && pooled(nsize) && pl_same_class(old, nsize))
+        return 0;
+    size_t add = pooled(nsize) ? (pl_needs_chunk(&h->pool, nsize) ? PL_CHUNK : 0) : nsize;
+    size_t drop = ptr && !was_pooled ? old : 0;
+    return add > drop ? add - drop : 0;
+}
+
+/* A refused request: Lua collects all garbage and asks once more before it raises, so a
+ * refusal costs work in proportion to what the state holds. Charging it keeps a loop of
+ * caught memory errors within the instruction budget. */
+static void *refuse(lh_host *h, int *flag)
+{
+    *flag = 1;
+    note_refusal(h);
+    charge_work(h, h->mem_used);
+    return NULL;
+}
+
 /* lua_Alloc. Growth past mem_limit is refused; Lua then collects garbage, retries once and
  * raises LUA_ERRMEM. A failed shrink keeps the old, larger block, which serves the smaller
  * size as well, except when a system block would have to become a pool block: Lua would
  * later hand it to the pool, so that shrink fails instead (Lua 5.4 allows the allocator to
- * fail any request, and copes). */
+ * fail any request, and copes). A new string (osize is then the tag LUA_TSTRING) longer than
+ * LH_MAX_STRING is refused too, whatever makes it: concatenation, string.format,
+ * table.concat, gsub... */
 static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     lh_host *h = ud;
@@ -235,24 +300,43 @@ static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (nsize == 0) {
         block_free(h, ptr, old);
         h->mem_used -= old;
+        if (ptr && pooled(old))
+            h->pool_used -= old;
         return NULL;
     }
-    if (nsize > old && nsize - old > h->lim.mem_limit - h->mem_used) {
-        h->cap_hit = 1;
-        note_refusal(h);
-        return NULL;
+    if (!ptr && osize == LUA_TSTRING && nsize > LH_MAX_STRING + LH_STRING_HEADER)
+        return refuse(h, &h->str_hit);
+    void *p = NULL;
+    if (nsize > old) {
+        size_t held = held_bytes(h), more = growth(h, ptr, old, nsize);
+        if (held > h->lim.mem_limit || more > h->lim.mem_limit - held) {
+            /* At the cap a small block may still be had from a free block of a larger class:
+             * the pool holds it already. */
+            p = pooled(nsize) ? pl_alloc_spare(&h->pool, nsize) : NULL;
+            if (!p)
+                return refuse(h, &h->cap_hit);
+            if (ptr) {
+                memcpy(p, ptr, old);
+                block_free(h, ptr, old);
+            }
+        }
     }
-    void *p = block_resize(h, ptr, old, nsize);
+    if (!p)
+        p = block_resize(h, ptr, old, nsize);
     if (!p) {
         if (nsize <= old && pooled(old) == pooled(nsize)) {
             h->mem_used -= old - nsize;
+            if (pooled(old))
+                h->pool_used -= old - nsize;
             return ptr;
         }
-        h->oom_hit = 1;
-        note_refusal(h);
-        return NULL;
+        return refuse(h, &h->oom_hit);
     }
     h->mem_used = h->mem_used - old + nsize;
+    if (ptr && pooled(old))
+        h->pool_used -= old;
+    if (pooled(nsize))
+        h->pool_used += nsize;
     if (nsize > old)
         charge_work(h, nsize - old);
     return p;
@@ -389,6 +473,9 @@ static int msg_handler(lua_State *L)
 /* A refusal by the cap is a limit; a failure of sr_realloc itself is out of memory. */
 static int memory_error_at(const lh_host *h, const char *file, int line, sr_error *err)
 {
+    if (h->str_hit && !h->cap_hit && !h->oom_hit)
+        return sr_fail(err, SR_ELIMIT, file, line, 0, "string longer than %d bytes",
+                       LH_MAX_STRING);
     if (h->oom_hit && !h->cap_hit)
         return sr_fail(err, SR_ENOMEM, file, line, 0, "out of memory");
     return sr_fail(err, SR_ELIMIT, file, line, 0, "memory cap of %zu bytes exceeded",
@@ -409,7 +496,7 @@ static int report_error(const lh_host *h, int status, int in_rules, const call_p
                         const char *known, sr_error *err)
 {
     lua_State *L = h->L;
-    int mem = h->cap_hit || h->oom_hit;
+    int mem = h->cap_hit || h->oom_hit || h->str_hit;
     /* The message handler is not called for memory errors; if it failed for lack of memory
      * itself the result is LUA_ERRERR. */
     if (status == LUA_ERRMEM || (status == LUA_ERRERR && mem))
@@ -435,7 +522,7 @@ static int report_error(const lh_host *h, int status, int in_rules, const call_p
 static void begin_call(lh_host *h)
 {
     if (h->depth == 0) {
-        h->cap_hit = h->oom_hit = 0;
+        h->cap_hit = h->oom_hit = h->str_hit = 0;
         h->mem_line = 0;
     }
 }
@@ -444,7 +531,7 @@ static void begin_call(lh_host *h)
  * a full collection makes room for the next evaluation. */
 static void after_error(lh_host *h, int status)
 {
-    if (status == LUA_ERRMEM || h->cap_hit || h->oom_hit)
+    if (status == LUA_ERRMEM || h->cap_hit || h->oom_hit || h->str_hit)
         lua_gc(h->L, LUA_GCCOLLECT);
 }
 
@@ -494,6 +581,10 @@ int lh_pcall(lh_host *h, int nargs, int nresults, sr_error *err)
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     lh_host *h = host_of(L);
+    if (h->cpu_hit && !h->budget_hit) {
+        h->budget_hit = h->cpu_over = 1;
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    }
     if (!h->budget_hit) {
         if (!h->tripped)
             h->instr_used = add_saturating(h->instr_used, LH_HOOK_STEP);
@@ -513,9 +604,102 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
             lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     }
     lua_getinfo(L, "Sl", ar);
-    lua_pushfstring(L, "%s:%d: instruction budget of %I exceeded", frame_file(ar),
-                    ar->currentline, (lua_Integer)h->lim.instr_budget);
+    if (h->cpu_over)
+        lua_pushfstring(L, "%s:%d: CPU time limit exceeded", frame_file(ar), ar->currentline);
+    else
+        lua_pushfstring(L, "%s:%d: instruction budget of %I exceeded", frame_file(ar),
+                        ar->currentline, (lua_Integer)h->lim.instr_budget);
     lua_error(L);
+}
+
+/* ---- CPU time ---------------------------------------------------------------------------
+ *
+ * The budget counts VM instructions and the work C functions do for rule code, but some
+ * single instructions cost time no charge sees: comparing two distinct 1 MiB strings is one
+ * instruction, and so is copying a million values passed as `...`. Each evaluation is
+ * therefore also given LH_CPU_SECONDS of its thread's CPU time: a timer on the thread's CPU
+ * clock raises a signal in that thread, whose handler does what lua.c does on Ctrl-C: it sets
+ * the count hook to fire at the next instruction, where budget_hook ends the evaluation. No
+ * honest evaluation comes near the limit (they take milliseconds), so results stay the same
+ * on every machine; only a hostile pack can meet it, and its error names where it was.
+ */
+#define LH_CPU_SIGNAL SIGVTALRM
+
+static _Thread_local lh_host *running_host; /* the host this thread last started evaluating */
+static _Thread_local int cpu_timer_state;   /* 0 not made yet, 1 made, -1 unavailable */
+static _Thread_local timer_t cpu_timer;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static pthread_key_t cpu_key;
+static int cpu_ready;
+
+/* Acts only while rule code runs (depth > 0): an alarm that rings after the evaluation, while
+ * the thread does other work, must not stop a later call into Lua. */
+static void cpu_alarm(int sig)
+{
+    (void)sig;
+    lh_host *h = running_host;
+    if (h && h->L && h->depth > 0) {
+        h->cpu_hit = 1;
+        lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
+    }
+}
+
+/* A thread's timer goes with the thread. */
+static void cpu_timer_drop(void *timer)
+{
+    timer_t *t = timer;
+    timer_delete(*t);
+}
+
+static void cpu_setup(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cpu_alarm;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    cpu_ready = sigaction(LH_CPU_SIGNAL, &sa, NULL) == 0 &&
+                pthread_key_create(&cpu_key, cpu_timer_drop) == 0;
+}
+
+/* Starts the CPU-time countdown of an evaluation on this thread. Without a timer (another
+ * system) the budget still stops everything it can see. */
+static void cpu_arm(lh_host *h)
+{
+    running_host = h;
+    h->cpu_hit = 0;
+    h->cpu_over = 0;
+    if (cpu_timer_state == 0) {
+        pthread_once(&cpu_once, cpu_setup);
+        struct sigevent ev;
+        memset(&ev, 0, sizeof ev);
+        ev.sigev_notify = SIGEV_THREAD_ID;
+        ev.sigev_signo = LH_CPU_SIGNAL;
+        ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+        cpu_timer_state = cpu_ready && timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &cpu_timer) == 0
+                              ? 1 : -1;
+        if (cpu_timer_state == 1)
+            pthread_setspecific(cpu_key, &cpu_timer);
+    }
+    if (cpu_timer_state == 1) {
+        struct itimerspec its;
+        memset(&its, 0, sizeof its);
+        its.it_value.tv_sec = LH_CPU_SECONDS;
+        timer_settime(cpu_timer, 0, &its, NULL);
+    }
+}
+
+/* The host is going away: the alarm must not find it. */
+static void cpu_forget(lh_host *h)
+{
+    if (running_host != h)
+        return;
+    running_host = NULL;
+    if (cpu_timer_state == 1) {
+        struct itimerspec off;
+        memset(&off, 0, sizeof off);
+        timer_settime(cpu_timer, 0, &off, NULL);
+    }
 }
 
 int lh_protect(lh_host *h, lua_CFunction fn, void *ud, int nresults, sr_error *err)
@@ -534,6 +718,7 @@ void lh_budget_reset(lh_host *h)
     h->work_bytes = 0;
     h->tripped = 0;
     h->budget_hit = 0;
+    cpu_arm(h);
     /* Also restarts the hook's countdown, so every evaluation counts the same way. */
     lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, LH_HOOK_STEP);
 }
@@ -621,7 +806,8 @@ static int meter_charge(lua_State *L, void *ud, long steps)
     (void)L;
     if (steps > 0)
         charge_work(h, (size_t)steps * LH_BYTES_PER_INSTR);
-    return h->depth > 0 && (h->budget_hit || lh_budget_used(h) > h->lim.instr_budget);
+    return h->depth > 0 &&
+           (h->budget_hit || h->cpu_hit || lh_budget_used(h) > h->lim.instr_budget);
 }
 
 /* The matcher is about to raise "pattern matching budget of N steps exceeded". Like an
@@ -658,26 +844,59 @@ static void install_matcher(lua_State *L, int real, int copy)
 }
 
 /* string.rep: one call could otherwise build a string as large as the memory cap in a single
- * memcpy loop; results are capped at LH_MAX_SUBJECT so they also stay valid subjects. */
+ * memcpy loop; results are capped at LH_MAX_SUBJECT so they also stay valid subjects. An
+ * empty result is made here: Lua would loop n times to build it (n may be maxinteger). */
 static int guard_rep(lua_State *L)
 {
     size_t l, lsep;
     luaL_checklstring(L, 1, &l);
     lua_Integer n = luaL_checkinteger(L, 2);
     luaL_optlstring(L, 3, "", &lsep);
+    if (n <= 0 || (l == 0 && (lsep == 0 || n == 1))) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
     /* n*l + (n-1)*lsep <= MAX  <=>  n <= (MAX + lsep) / (l + lsep) */
-    if (n > 0 && l + lsep > 0 && (lua_Unsigned)n > (LH_MAX_SUBJECT + lsep) / (l + lsep))
+    if ((lua_Unsigned)n > (LH_MAX_SUBJECT + lsep) / (l + lsep))
         return luaL_error(L, "string.rep result longer than %d bytes", LH_MAX_SUBJECT);
     return call_original(L);
 }
 
+/* Charges `count` elements walked or values moved in C, one instruction each. */
+static void charge_elements(lua_State *L, lua_Integer count)
+{
+    if (count > 0)
+        charge_work(host_of(L), (size_t)count * LH_BYTES_PER_INSTR);
+}
+
+/* string, utf8, tonumber, tostring, select: every string argument is scanned or copied at
+ * most once per call, and every value passed or returned is moved once, so a call is charged
+ * for those bytes and values. The original (upvalue 1, a C function without upvalues of its
+ * own) runs as this very frame, so its argument errors read as the stock ones do. */
+static int guard_charged(lua_State *L)
+{
+    int n = lua_gettop(L);
+    size_t bytes = 0;
+    for (int i = 1; i <= n; i++)
+        if (lua_type(L, i) == LUA_TSTRING)
+            bytes += lua_rawlen(L, i);
+    charge_work(host_of(L), bytes * (LH_BYTES_PER_INSTR / LH_SCAN_BYTES_PER_INSTR));
+    lua_CFunction original = lua_tocfunction(L, lua_upvalueindex(1));
+    int results = original(L);
+    charge_elements(L, (lua_Integer)n + results);
+    return results;
+}
+
 /* Refuses to walk more than LH_MAX_TABLE_WALK elements: with a __len that lies and C
  * functions as __index/__newindex (say tostring and rawequal) a table of no size at all
- * makes table.insert, remove or sort loop in C for as long as __len says. */
+ * makes table.insert, remove or sort loop in C for as long as __len says. Below that bound
+ * the walk is charged, one instruction an element, so a loop of table.insert(t, 1, x) on a
+ * long table pays for the elements each call moves. */
 static int check_walk(lua_State *L, lua_Integer count)
 {
     if (count > LH_MAX_TABLE_WALK)
         return luaL_error(L, "table operation over more than %d elements", LH_MAX_TABLE_WALK);
+    charge_elements(L, count);
     return 0;
 }
 
@@ -685,6 +904,20 @@ static int guard_length(lua_State *L)
 {
     if (lua_type(L, 1) == LUA_TTABLE)
         check_walk(L, luaL_len(L, 1));
+    return call_original(L);
+}
+
+/* table.sort compares about n log2 n times; each comparison is charged as an element. */
+static int guard_sort(lua_State *L)
+{
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, 1);
+        check_walk(L, n);
+        lua_Integer lg = 1;
+        for (lua_Integer m = n; m > 1; m /= 2)
+            lg++;
+        charge_elements(L, n * lg);
+    }
     return call_original(L);
 }
 
@@ -715,6 +948,34 @@ static int guard_move(lua_State *L)
     if (e >= f)
         check_walk(L, span(f, e));
     return call_original(L);
+}
+
+/* table.unpack(t, i, j) pushes i..j (default 1..#t). */
+static int guard_unpack(lua_State *L)
+{
+    lua_Integer i = luaL_optinteger(L, 2, 1);
+    lua_Integer j = lua_isnoneornil(L, 3) ? luaL_len(L, 1) : luaL_checkinteger(L, 3);
+    if (j >= i)
+        check_walk(L, span(i, j));
+    return call_original(L);
+}
+
+/* Wraps the C functions named in `names` of the table at idx with guard_charged. */
+static void charge_functions(lua_State *L, int idx, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++) {
+        /* only a C function without upvalues can run as the guard's own frame */
+        if (lua_getfield(L, idx, names[i]) != LUA_TFUNCTION || !lua_iscfunction(L, -1)) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (lua_getupvalue(L, -1, 1) != NULL) {
+            lua_pop(L, 2);
+            continue;
+        }
+        lua_pushcclosure(L, guard_charged, 1);
+        lua_setfield(L, idx, names[i]);
+    }
 }
 
 /* setmetatable as in lbaselib.c, minus __gc: Lua runs finalizers with hooks off and at
@@ -1229,6 +1490,8 @@ static void open_lib(lua_State *L, int base, const lib_policy *lib)
     lua_newtable(L);
     int copy = lua_gettop(L);
     copy_allowed(L, real, copy, lib->name, lib->allow);
+    if (lib->charged)
+        charge_functions(L, copy, lib->allow);
     if (lib->open == luaopen_string)
         install_matcher(L, real, copy);
     copy_guarded(L, real, copy, lib->name, lib->guarded);
@@ -1268,6 +1531,7 @@ static int open_sandbox(lua_State *L)
     int base = lua_gettop(L);
     luaL_requiref(L, "_G", luaopen_base, 0);
     copy_allowed(L, base + 1, base, "_G", base_allow);
+    charge_functions(L, base, base_charged);
     lua_pop(L, 1);
     lua_pushcfunction(L, sandbox_setmetatable);
     lua_setfield(L, base, "setmetatable");
@@ -1317,6 +1581,7 @@ void lh_close(lh_host *h)
 {
     if (!h)
         return;
+    cpu_forget(h);
     if (h->L)
         lua_close(h->L);
     pl_destroy(&h->pool);
@@ -1326,3 +1591,5 @@ void lh_close(lh_host *h)
 lua_State *lh_state(lh_host *h) { return h->L; }
 
 size_t lh_memory_used(const lh_host *h) { return h->mem_used; }
+
+size_t lh_memory_held(const lh_host *h) { return held_bytes(h); }

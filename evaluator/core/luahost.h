@@ -104,5 +104,8 @@ void lh_freeze(lua_State *L, int freezer);
 
 /* Bytes the state holds now. */
 size_t lh_memory_used(const lh_host *h);
+/* Bytes the state holds from the system, counting the small-block pool's chunks whole (the
+ * memory cap applies to this). */
+size_t lh_memory_held(const lh_host *h);
 
 #endif

@@ -98,7 +98,8 @@ void out_text(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
     const ev_evidence *ev = o->ev;
-    sr_buf_printf(b, "%s, %d%s%s%s (rules %s %s)\n", ev->council, ev->year, ev->round ? " (" : "",
+    sr_buf_put_escaped(b, ev->council, NULL);
+    sr_buf_printf(b, ", %d%s%s%s (rules %s %s)\n", ev->year, ev->round ? " (" : "",
                   ev->round ? ev->round : "", ev->round ? ")" : "", p->name, p->version);
     for (size_t s = 0; s < p->nservices; s++)
         text_service(b, o, s);
@@ -349,11 +350,50 @@ void out_json(js_writer *w, const out_rating *o, int with_trace)
 
 /* ---- CSV and table -------------------------------------------------------------------- */
 
+/* A plain decimal number: -?digits[.digits][e[+-]digits]. Such a cell is a number to a
+ * spreadsheet, never a formula, so it keeps its sign. */
+static int plain_number(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    if (*s < '0' || *s > '9')
+        return 0;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    if (*s == '.') {
+        s++;
+        if (*s < '0' || *s > '9')
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        if (*s < '0' || *s > '9')
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+/* A cell a spreadsheet would run as a formula (OWASP's CSV injection: it starts with =, +, -,
+ * @, a tab or a carriage return) gets a leading ' so it stays text; numbers stay numbers. */
+static int formula_like(const char *s)
+{
+    return strchr("=+-@\t\r", *s) && *s && !plain_number(s);
+}
+
 void out_csv_field(sr_buf *b, const char *s, int last)
 {
     s = s ? s : "";
-    if (strpbrk(s, ",\"\r\n")) {
+    int mark = formula_like(s);
+    if (mark || strpbrk(s, ",\"\r\n")) {
         sr_buf_putc(b, '"');
+        if (mark)
+            sr_buf_putc(b, '\'');
         for (; *s; s++) {
             if (*s == '"')
                 sr_buf_putc(b, '"');
@@ -438,7 +478,9 @@ void out_table_row(sr_buf *b, const out_rating *o)
     else
         snprintf(pub, sizeof pub, "%d", o->ev->pub_stars);
     const rp_star_rule *rule = fired_rule(o);
-    sr_buf_printf(b, "%-46.46s %-5d ", o->ev->council, o->ev->year);
+    char council[256];
+    sr_escape_text(council, sizeof council, o->ev->council, NULL);
+    sr_buf_printf(b, "%-46.46s %-5d ", council, o->ev->year);
     for (size_t s = 0; s < p->nservices && s < RP_MAX_SERVICES; s++)
         sr_buf_printf(b, "%-20s ", cells[s]);
     sr_buf_printf(b, "%-6s %-15s %s\n", stars, rule ? rule->id : "-", pub);
@@ -541,7 +583,10 @@ static void explain_inputs(sr_buf *b, const tr_node *nd)
             header = 1;
         }
         tr_source src = in->source;
-        sr_buf_printf(b, "        - %s: %s", in->name, in->value);
+        sr_buf_puts(b, "        - ");
+        sr_buf_put_escaped(b, in->name, NULL);
+        sr_buf_puts(b, ": ");
+        sr_buf_put_escaped(b, in->value ? in->value : "(null)", NULL);
         if (src != TR_SRC_NONE && src != TR_EVIDENCE && src != TR_GIVEN)
             sr_buf_printf(b, " (%s)", src == TR_EXTRACTED ? "extracted from the letter" : tr_source_words[src]);
         else if (src == TR_GIVEN && nd->kind != TR_GRADE &&
@@ -560,8 +605,11 @@ static void explain_node(sr_buf *b, const rp_pack *p, const tr_node *nd)
     else
         sr_buf_printf(b, ": %s\n", nd->source == TR_INSUFFICIENT
                                        ? "insufficient evidence" : "not assessed");
-    if (nd->text)
-        sr_buf_printf(b, "      %s\n", nd->text);
+    if (nd->text) {
+        sr_buf_puts(b, "      ");
+        sr_buf_put_escaped(b, nd->text, NULL);
+        sr_buf_putc(b, '\n');
+    }
     explain_inputs(b, nd);
     const tr_compare *c = nd->cmps;
     if (c && c->op && (c->op == TR_OP_GT || c->op == TR_OP_LT))
@@ -605,7 +653,9 @@ int out_explain(sr_buf *b, const out_rating *o, const char *why)
         sr_free(mark);
         return 0;
     }
-    sr_buf_printf(b, "How the rating of %s (%d) was derived\n", o->ev->council, o->ev->year);
+    sr_buf_puts(b, "How the rating of ");
+    sr_buf_put_escaped(b, o->ev->council, NULL);
+    sr_buf_printf(b, " (%d) was derived\n", o->ev->year);
     sr_buf_printf(b, "Rules %s %s (sha256 %.12s), evidence %s (sha256 %.12s)\n", p->name,
                   p->version, p->sha256, o->ev->path, o->ev->sha256);
     const char *current = "";

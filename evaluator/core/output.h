@@ -23,7 +23,8 @@ void out_json(js_writer *w, const out_rating *o, int with_trace);
 void out_json_meta(js_writer *w, const rp_pack *p, const ev_evidence *ev);
 /* The "engine" member alone, for outputs that are not about one council. */
 void out_json_engine(js_writer *w);
-/* One CSV field, quoted when it must be (RFC 4180), then ',' or a newline when last. */
+/* One CSV field, quoted when it must be (RFC 4180), a formula-like text made inert with a
+ * leading ' (numbers keep their sign), then ',' or a newline when last. */
 void out_csv_field(sr_buf *b, const char *s, int last);
 void out_csv_header(sr_buf *b, const rp_pack *p);
 void out_csv_row(sr_buf *b, const out_rating *o);

@@ -20,10 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_EXTENDS 8
 #define MAX_PACK_FILE (1024 * 1024)
+/* Declarations in one pack with the packs it extends (the real ones have a few hundred):
+ * checking them for duplicates and converting them are quadratic in the worst case, so a
+ * loop of 100,000 declarations must end as an error, not after a minute. */
+#define MAX_DECLARATIONS 10000
 
 /* The declaration functions of the API and the fields each one's table may hold, in one
  * place: a field not listed here is an error at the declaration's file and line, so a typo
@@ -140,6 +145,10 @@ int rp_rules_root(char *out, size_t outlen)
     }
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    /* Never the working directory: without a rules folder beside the executable, the
+     * first place it would be (which then holds no pack). */
+    const char *fallback = "rules";
+    char first[PATH_MAX + 32];
     if (n > 0) {
         exe[n] = '\0';
         char *slash = strrchr(exe, '/');
@@ -155,15 +164,32 @@ int rp_rules_root(char *out, size_t outlen)
                 snprintf(out, outlen, "%s", real);
                 return SR_OK;
             }
+            if (i == 0) {
+                snprintf(first, sizeof first, "%s", cand);
+                fallback = first;
+            }
         }
     }
-    snprintf(out, outlen, "rules");
+    snprintf(out, outlen, "%s", fallback);
     return SR_OK;
+}
+
+/* A round ("2003"): digits only. */
+static int is_round_name(const char *name)
+{
+    if (!*name)
+        return 0;
+    for (const char *c = name; *c; c++)
+        if (*c < '0' || *c > '9')
+            return 0;
+    return 1;
 }
 
 int rp_resolve(const char *name, char *out, size_t outlen, sr_error *err)
 {
-    if (is_pack_dir(name)) {
+    /* A round is always the installed pack: a folder "2003" that happens to be in the
+     * working directory must not replace it (name it ./2003 to use it). */
+    if (!is_round_name(name) && is_pack_dir(name)) {
         snprintf(out, outlen, "%s", name);
         return SR_OK;
     }
@@ -259,6 +285,8 @@ static int api_declare(lua_State *L)
         return 0;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
+    if (lua_rawlen(L, -1) >= MAX_DECLARATIONS)
+        return luaL_error(L, "more than %d declarations in one pack", MAX_DECLARATIONS);
     lua_pushvalue(L, 1);
     lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
     return 0;
@@ -318,13 +346,56 @@ static void push_api(lua_State *L, loader *ld)
 
 /* ---- running files -------------------------------------------------------------------- */
 
+/* A rule file must be a regular file, and a symbolic link must stay inside its pack's folder:
+ * a FIFO would block the load, and a link to a secret would have its first line quoted by the
+ * syntax error. Checked before the file is opened; a missing file is left to sr_read_file. */
+static int check_pack_file(const char *path, const char *shown, sr_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return SR_OK;
+    if (S_ISLNK(st.st_mode)) {
+        char dir[PATH_MAX], real[PATH_MAX], realdir[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+        size_t n = realpath(dir, realdir) ? strlen(realdir) : 0;
+        if (!n || !realpath(path, real) || strncmp(real, realdir, n) != 0 || real[n] != '/')
+            return sr_fail(err, SR_ERULES, shown, 0, 0,
+                           "a symbolic link that leads out of the pack's folder");
+        if (stat(path, &st) != 0)
+            return SR_OK;
+    }
+    if (!S_ISREG(st.st_mode))
+        return sr_fail(err, SR_ERULES, shown, 0, 0, "not a regular file");
+    return SR_OK;
+}
+
+/* How errors show a rule file: as sr_display_path shows it, except that a link is named as
+ * itself (its folder, then its own name), not as what it leads to. */
+static void show_pack_file(const char *path, char *out, size_t outlen)
+{
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    if (!slash || lstat(path, &st) != 0 || !S_ISLNK(st.st_mode)) {
+        sr_display_path(path, out, outlen);
+        return;
+    }
+    char dir[PATH_MAX], shown[PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    sr_display_path(dir, shown, sizeof shown);
+    snprintf(out, outlen, "%s%s", strcmp(shown, "/") == 0 ? "" : shown, slash);
+}
+
 static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *err)
 {
     char shown[PATH_MAX];
-    sr_display_path(path, shown, sizeof shown);
+    show_pack_file(path, shown, sizeof shown);
     char *src = NULL;
     size_t len = 0;
-    int rc = sr_read_file(path, MAX_PACK_FILE, &src, &len, err);
+    int rc = check_pack_file(path, shown, err);
+    if (rc != SR_OK)
+        return rc;
+    rc = sr_read_file(path, MAX_PACK_FILE, &src, &len, err);
     if (rc != SR_OK) {
         snprintf(err->file, sizeof err->file, "%.500s", shown);
         return rc == SR_EIO || rc == SR_ELIMIT ? SR_ERULES : rc;
@@ -659,7 +730,8 @@ static int need_int(lua_State *L, int idx, const decl_pos *pos, const char *key,
                     int *out, sr_error *err)
 {
     double d;
-    if (field_number(L, idx, key, &d) != SR_OK || d != (double)(int)d || d < min || d > max)
+    /* the range first (NaN fails both): casting a value outside int's is undefined */
+    if (field_number(L, idx, key, &d) != SR_OK || !(d >= min && d <= max) || d != (double)(int)d)
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                        "%s needs a whole number '%s' from %d to %d", pos->kind, key, min, max);
     *out = (int)d;

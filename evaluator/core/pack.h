@@ -166,11 +166,12 @@ typedef struct rp_pack {
     short star_memo[RP_STAR_MEMO];
 } rp_pack;
 
-/* Finds the rules folder: $STARRATE_RULES, else ../rules or ../share/starrate/rules beside
- * the executable, else ./rules. Writes into out. */
+/* Finds the rules folder: $STARRATE_RULES, else ../share/starrate/rules, ../rules or
+ * ../../rules beside the executable. Writes into out. */
 int rp_rules_root(char *out, size_t outlen);
 /* Resolves a --rules argument or a round to a pack folder: an existing folder is used as it
- * is, otherwise "<root>/<name>". */
+ * is, otherwise "<root>/<name>"; a round (digits only) is always "<root>/<round>", never a
+ * folder of that name in the working directory (./2003 names that one). */
 int rp_resolve(const char *name_or_dir, char *out, size_t outlen, sr_error *err);
 /* The newest round folder under the rules root (for commands given no evidence). */
 int rp_latest(char *out, size_t outlen, sr_error *err);

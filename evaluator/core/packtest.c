@@ -252,7 +252,13 @@ static void tap(runner *rn, sr_buf *b, size_t *failed)
     sr_buf_puts(b, "TAP version 13\n");
     for (size_t i = 0; i < rn->n; i++) {
         pt_result *res = &rn->results[i];
-        sr_buf_printf(b, "%s %zu - %s: %s\n", res->failures ? "not ok" : "ok", i + 1, res->file, res->name);
+        /* names come from the pack: escaped, a newline cannot start a forged "ok" line and a
+         * '#' cannot add a directive (# TODO, # SKIP) */
+        sr_buf_printf(b, "%s %zu - ", res->failures ? "not ok" : "ok", i + 1);
+        sr_buf_put_escaped(b, res->file, "#\\");
+        sr_buf_puts(b, ": ");
+        sr_buf_put_escaped(b, res->name, "#\\");
+        sr_buf_putc(b, '\n');
         if (!res->failures)
             continue;
         (*failed)++;
@@ -263,11 +269,7 @@ static void tap(runner *rn, sr_buf *b, size_t *failed)
             sr_buf_puts(b, "    - \"");
             char line[1024];
             snprintf(line, sizeof line, "%.*s", (int)(len < 1000 ? len : 1000), p);
-            for (char *q = line; *q; q++)
-                if (*q == '"' || *q == '\\')
-                    sr_buf_putc(b, '\\'), sr_buf_putc(b, *q);
-                else
-                    sr_buf_putc(b, *q);
+            sr_buf_put_escaped(b, line, "\"\\");
             sr_buf_puts(b, "\"\n");
             p += len + (nl ? 1 : 0);
         }
@@ -276,16 +278,29 @@ static void tap(runner *rn, sr_buf *b, size_t *failed)
     sr_buf_printf(b, "1..%zu\n", rn->n);
 }
 
+/* Text as XML 1.0 allows it: a character XML forbids (C0 controls other than tab and line
+ * ends, U+FFFE, U+FFFF) or a byte of invalid UTF-8 becomes U+FFFD; tab and line ends are
+ * written as references so attributes keep them. */
 static void xml_escaped(sr_buf *b, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = sr_utf8_seq(p);
+        switch (*p) {
         case '&': sr_buf_puts(b, "&amp;"); break;
         case '<': sr_buf_puts(b, "&lt;"); break;
         case '>': sr_buf_puts(b, "&gt;"); break;
         case '"': sr_buf_puts(b, "&quot;"); break;
-        default: sr_buf_putc(b, *s);
+        case '\t': sr_buf_puts(b, "&#9;"); break;
+        case '\n': sr_buf_puts(b, "&#10;"); break;
+        case '\r': sr_buf_puts(b, "&#13;"); break;
+        default:
+            if (n == 0 || *p < 0x20 ||
+                (n == 3 && p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)))
+                sr_buf_puts(b, "\xEF\xBF\xBD");
+            else
+                sr_buf_putn(b, (const char *)p, n);
         }
+        p += n ? n : 1;
     }
 }
 

@@ -38,6 +38,24 @@ void *pl_alloc(pl_pool *p, size_t size)
     return ar_alloc(&p->chunks, (k + 1) * PL_STEP);
 }
 
+void *pl_alloc_spare(pl_pool *p, size_t size)
+{
+    for (size_t k = class_of(size); k < PL_CLASSES; k++) {
+        void *b = p->free[k];
+        if (b) {
+            p->free[k] = *(void **)b;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+int pl_needs_chunk(const pl_pool *p, size_t size)
+{
+    size_t k = class_of(size);
+    return !p->free[k] && ar_needs_block(&p->chunks, (k + 1) * PL_STEP);
+}
+
 void pl_free(pl_pool *p, void *block, size_t size)
 {
     size_t k = class_of(size);

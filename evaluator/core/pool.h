@@ -37,6 +37,13 @@ static inline int pl_fits(size_t size) { return size <= PL_MAX; }
 
 /* A block of 1..PL_MAX bytes, or NULL when a new chunk cannot be had. */
 void *pl_alloc(pl_pool *p, size_t size);
+/* Bytes the pool holds from the system: every chunk, whether its blocks are out or free. */
+static inline size_t pl_held(const pl_pool *p) { return p->chunks.bytes; }
+/* Whether pl_alloc(p, size) would have to take a new chunk from the system. */
+int pl_needs_chunk(const pl_pool *p, size_t size);
+/* A free block of size's class or of a larger one, taking no new chunk; NULL if none. The
+ * block is then freed as one of size's class (its tail is lost, not leaked). */
+void *pl_alloc_spare(pl_pool *p, size_t size);
 /* Returns a block that pl_alloc gave for the same size class. */
 void pl_free(pl_pool *p, void *block, size_t size);
 /* Whether sizes a and b (1..PL_MAX) share a class, so a block of one serves the other. */

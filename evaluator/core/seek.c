@@ -34,6 +34,8 @@
  */
 #include "seek.h"
 
+#include <limits.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1190,9 +1192,24 @@ typedef struct level {
     size_t before;   /* wins of smaller sizes */
 } level;
 
+/* Not an SR_ code: the budget ran out, which ends the search but is no error. */
+#define SK_STOP 100
+
+/* Whether the search has used its budget (sk_options.max_evaluations). */
+static int over_budget(const sk *k)
+{
+    long most = k->res->budget;
+    long plans = most > LONG_MAX / SK_PLANS_PER_EVALUATION ? LONG_MAX : most * SK_PLANS_PER_EVALUATION;
+    return k->res->evaluations >= most || k->res->plans_tried >= plans;
+}
+
 static int try_plan(sk *k, level *lv)
 {
     int J[NCOMP], stars, rule;
+    if (over_budget(k)) {
+        k->res->stopped = 1;
+        return SK_STOP;
+    }
     k->res->plans_tried++;
     k->level_done++;
     maybe_progress(k);
@@ -1245,6 +1262,12 @@ static int search(sk *k)
         k->level_total = choose(k->nlive, (size_t)size);
         k->level_done = 0;
         rc = extend(k, &lv, 0, 0, 0);
+        if (rc == SK_STOP) {
+            /* the plans of this size found so far are minimal among what was tried */
+            settle_level(k, lv.before);
+            k->res->levels = size;
+            return SR_OK;
+        }
         if (rc != SR_OK)
             break;
         settle_level(k, lv.before);
@@ -1341,6 +1364,7 @@ int sk_seek(rp_pack *p, const ev_evidence *ev, const sk_options *o, sk_result *o
     if (!k)
         return sr_oom(err);
     k->p = p, k->ev = ev, k->o = o, k->res = out, k->err = err;
+    out->budget = o->max_evaluations > 0 ? o->max_evaluations : SK_DEFAULT_EVALUATIONS;
     k->ns = p->nservices;
     rt_init(&k->r);
     k->r.trace_off = 1; /* the search reads grades, judgements and stars, never the trace */

@@ -27,6 +27,11 @@
 #include <stddef.h>
 
 #define SK_MAX_CHANGES 5
+/* The search's work budget (docs/limits.md): evaluations of the rules, and plans tried in all
+ * (most are answered from earlier evaluations, but each still costs). A count rather than a
+ * time, so two machines stop at the same plan. */
+#define SK_DEFAULT_EVALUATIONS 50000
+#define SK_PLANS_PER_EVALUATION 100
 
 enum { SK_INDICATORS = 1u, SK_FINDINGS = 2u, SK_REQUIREMENTS = 4u };
 
@@ -48,6 +53,7 @@ typedef struct sk_options {
     size_t nfix;
     int limit;            /* plans wanted (at least 1) */
     int verify;           /* tests: evaluate every plan and check the shortcuts agree */
+    long max_evaluations; /* the budget; 0 means SK_DEFAULT_EVALUATIONS (plans tried: 100x) */
     void (*progress)(void *ctx, const sk_progress *pr); /* after the first second, once a second */
     void *progress_ctx;
     double progress_interval; /* seconds; 0 means 1 (tests make it small) */
@@ -99,6 +105,8 @@ typedef struct sk_result {
     long plans_tried;
     long answered;        /* plans answered from earlier evaluations */
     long mismatches;      /* verify: shortcuts that disagreed with an evaluation (must be 0) */
+    int stopped;          /* the budget ran out: the plans are the best found until then */
+    long budget;          /* the evaluation budget the search ran under */
 } sk_result;
 
 void sk_result_init(sk_result *r);

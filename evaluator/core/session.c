@@ -118,18 +118,20 @@ int ss_load(ss_session *s, const char *path, const yd_node *node, const char *ru
     if (rc == SR_OK) rc = ev_peek_year(node, shown, &year, err);
     char round[16];
     snprintf(round, sizeof round, "%d", year);
-    if (rc == SR_OK && !(l->pack = ss_pack(s, rules ? rules : round, err))) {
-        rc = err->code ? err->code : SR_ERULES;
-        const yd_node *y = yd_get(node, "year");
-        /* No pack for the file's round is a problem of the evidence: say where it is. */
-        if (!rules && rc == SR_ERULES && y) {
-            char available[128] = "";
-            list_rounds(available, sizeof available);
-            rc = sr_fail(err, SR_EINPUT, shown, y->line, y->col,
-                         "no rule pack for the %d round (rounds with a pack: %s; or pass --rules)",
-                         year, available);
-        }
+    /* No pack for the file's round is a problem of the evidence: say where it is. A pack
+     * that exists but fails to load reports its own error, at its own file and line. */
+    char dir[PATH_MAX];
+    sr_error none;
+    const yd_node *y = yd_get(node, "year");
+    if (rc == SR_OK && !rules && y && rp_resolve(round, dir, sizeof dir, &none) != SR_OK) {
+        char available[128] = "";
+        list_rounds(available, sizeof available);
+        rc = sr_fail(err, SR_EINPUT, shown, y->line, y->col,
+                     "no rule pack for the %d round (rounds with a pack: %s; or pass --rules)",
+                     year, available);
     }
+    if (rc == SR_OK && !(l->pack = ss_pack(s, rules ? rules : round, err)))
+        rc = err->code ? err->code : SR_ERULES;
     if (rc == SR_OK) rc = ev_build(node, shown, l->pack, &l->ev, err);
     if (rc == SR_OK)
         memcpy(l->ev->sha256, sha, sizeof sha);

@@ -30,6 +30,7 @@ void tr_reset(tr_trace *t)
     ar_reset(&t->arena);
     t->n = 0;
     t->oom = 0;
+    t->rule_bytes = 0;
 }
 
 /* After the first failure nothing more is recorded (see tr_trace.oom). */
@@ -56,6 +57,29 @@ static const char *copy(tr_trace *t, const char *s, size_t n)
 const char *tr_keep(tr_trace *t, const char *s)
 {
     return s ? copy(t, s, strlen(s)) : NULL;
+}
+
+const char *tr_rule_text(tr_trace *t, const char *s, size_t len, int keep)
+{
+    if (!s || (t->off && !keep))
+        return NULL;
+    if (t->rule_bytes >= TR_MAX_RULE_BYTES)
+        return TR_FULL_MARK;
+    if (len <= TR_MAX_RULE_TEXT) {
+        t->rule_bytes += len;
+        return copy(t, s, len);
+    }
+    /* cut before a UTF-8 continuation byte never splits a character */
+    size_t n = TR_MAX_RULE_TEXT;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    char *d = arena_alloc(t, n + sizeof TR_CUT_MARK);
+    if (d) {
+        memcpy(d, s, n);
+        memcpy(d + n, TR_CUT_MARK, sizeof TR_CUT_MARK);
+    }
+    t->rule_bytes += n;
+    return d;
 }
 
 const char *tr_str(tr_trace *t, const char *s)

@@ -91,7 +91,15 @@ typedef struct tr_trace {
     size_t n, cap;
     int oom;           /* set on the first failed allocation; later calls do nothing */
     int off;           /* record nothing (kept by tr_reset; tr_init clears it) */
+    size_t rule_bytes; /* bytes of rule-written text kept since the last reset */
 } tr_trace;
+
+/* What a rule may put in the trace (docs/limits.md): one text at most TR_MAX_RULE_TEXT bytes,
+ * all of them together TR_MAX_RULE_BYTES per evaluation. */
+#define TR_MAX_RULE_TEXT 1024
+#define TR_MAX_RULE_BYTES (256 * 1024)
+#define TR_CUT_MARK " [...]"
+#define TR_FULL_MARK "[...]"
 
 void tr_init(tr_trace *t);
 void tr_free(tr_trace *t);
@@ -115,6 +123,10 @@ const char *tr_concat(tr_trace *t, ...)
 const char *tr_number(tr_trace *t, double v);
 /* A copy of s in the arena even when the trace is off: for strings the result refers to. */
 const char *tr_keep(tr_trace *t, const char *s);
+/* A text written by rule code (len bytes): cut to TR_MAX_RULE_TEXT bytes at a character
+ * boundary with TR_CUT_MARK, and only TR_FULL_MARK once the evaluation's rule texts reach
+ * TR_MAX_RULE_BYTES. `keep`: copied even when the trace is off (like tr_keep). */
+const char *tr_rule_text(tr_trace *t, const char *s, size_t len, int keep);
 
 /* Adds a node and returns its id (>= 0), or -1 when out of memory. */
 int tr_add(tr_trace *t, tr_kind kind, const char *subject);

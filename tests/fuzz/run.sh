@@ -58,7 +58,7 @@ for target in "${targets[@]}"; do
     name=$(basename "$target" .c)
     # shellcheck disable=SC2086 # pkg-config output is meant to be split into words
     # -D_XOPEN_SOURCE as in the Makefile: the core uses POSIX and XSI calls (fileno, realpath).
-    if ! clang -std=c11 -D_XOPEN_SOURCE=700 -pthread -g -O1 -fsanitize=fuzzer,address,undefined \
+    if ! clang -std=c11 -D_XOPEN_SOURCE=700 -pthread -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow \
         -Ievaluator/include -Ievaluator/core -Ievaluator/cmd -Ibuild/fuzz/gen $pkg_cflags \
         "$target" "${core[@]}" $pkg_libs -lm -o "build/fuzz/$name"; then
         echo "$name: BUILD FAILED (see the compiler errors above)"

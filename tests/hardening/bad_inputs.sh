@@ -70,6 +70,11 @@ head_lines() { printf 'council: Generated Borough\nyear: 2003\n'; }
     awk 'BEGIN { for (i = 1; i <= 60000; i++) printf "  - {line: %d, text: padding padding padding padding padding padding}\n", i }'
 } >"$gen/too-big.yaml"
 
+{
+    printf 'council,year,children_serving,children_capacity,adults_serving,adults_capacity,stars\n'
+    awk 'BEGIN { for (i = 1; i <= 10001; i++) printf "Walsall,May 2002,no,poor,no,poor,0\n" }'
+} >"$gen/too-many-records.csv"
+
 # ---- the cases --------------------------------------------------------------------------
 
 passed=0

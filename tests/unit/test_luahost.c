@@ -427,13 +427,47 @@ Test(luahost, memory_cap_stops_string_growth)
     /* string.rep refuses the huge result itself ... */
     expect_error(h, "local s = 'x'\nlocal big = string.rep('x', 2^30)\n", SR_ERULES, 2,
                  "string.rep result longer than 1048576 bytes");
-    /* ... and doubling by concatenation runs into the cap */
+    /* ... doubling by concatenation runs into the longest string a rule may make ... */
     int rc = run(h, "local s = string.rep('x', 2^20)\nfor i = 1, 20 do s = s .. s end\n", &err);
     cr_assert_eq(rc, SR_ELIMIT, "%s", err.msg);
     cr_assert_str_eq(err.file, T_FILE);
     cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(err.msg, "string longer than 1048576 bytes");
+    expect_usable(h);
+    /* ... and many strings each under it run into the cap */
+    rc = run(h, "local s, t = string.rep('x', 2^20), {}\nfor i = 1, 100 do t[i] = s .. i end\n",
+             &err);
+    cr_assert_eq(rc, SR_ELIMIT, "%s", err.msg);
+    cr_assert_eq(err.line, 2);
     cr_assert_str_eq(err.msg, "memory cap of 67108864 bytes exceeded");
     expect_usable(h);
+    lh_close(h);
+}
+
+/* Small blocks freed by Lua stay in the pool for their size class: filling the cap with
+ * strings of one size, dropping them, then with strings of the next size, once held several
+ * times the cap. The pool's chunks now count against it. */
+Test(luahost, memory_cap_counts_the_small_block_pool)
+{
+    lh_limits lim = {8u * 1024 * 1024, 200000000};
+    lh_host *h = open_with(&lim);
+    sr_error err;
+    /* larger sizes first: a freed larger block serves a smaller one at the cap */
+    const char *down = "for size = 200, 8, -16 do\n"
+                       "  local pad = string.rep('x', size)\n"
+                       "  pcall(function() local t = {} for i = 1, 1e9 do t[i] = pad .. i end end)\n"
+                       "end\n";
+    int rc = run(h, down, &err);
+    cr_assert_eq(rc, SR_OK, "%s:%d: %s", err.file, err.line, err.msg);
+    cr_assert_leq(lh_memory_held(h), lim.mem_limit, "held %zu bytes", lh_memory_held(h));
+    /* smaller sizes first: the pool cannot grow past the cap for the larger ones */
+    const char *up = "for size = 8, 200, 16 do\n"
+                     "  local pad = string.rep('x', size)\n"
+                     "  pcall(function() local t = {} for i = 1, 1e9 do t[i] = pad .. i end end)\n"
+                     "end\n";
+    rc = run(h, up, &err);
+    cr_assert(rc == SR_OK || rc == SR_ELIMIT, "%s:%d: %s", err.file, err.line, err.msg);
+    cr_assert_leq(lh_memory_held(h), lim.mem_limit, "held %zu bytes", lh_memory_held(h));
     lh_close(h);
 }
 

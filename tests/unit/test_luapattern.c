@@ -629,10 +629,11 @@ Test(luapattern, generated_cases_give_stock_results)
 
 /* ---- the budget --------------------------------------------------------------------------- */
 
+/* CPU time of this thread: the machine may be shared, and the bounds are about work. */
 static double now(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
@@ -738,7 +739,7 @@ Test(luapattern, quadratic_scans_are_stopped)
     {
         sr_error err;
         double secs;
-        int rc = run_timed(h, "local p = ('x'):rep(2^20)\nfor i = 1, 4 do p = p .. p end\n"
+        int rc = run_timed(h, "local p = ('x'):rep(2^20)\nlocal q = p .. ''\n"
                               "for i = 1, 1e6 do local r = ('abc'):find(p) end\n",
                            &err, &secs);
         cr_assert_eq(rc, SR_ELIMIT, "%s:%d: %s", err.file, err.line, err.msg);

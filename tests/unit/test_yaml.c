@@ -5,6 +5,10 @@
  */
 #include "ydoc.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
 #include <criterion/criterion.h>
 
 #include <math.h>
@@ -255,6 +259,93 @@ Test(yaml, duplicate_key)
     /* quoting does not make a different key */
     expect_fail("x:\n  a: 1\n  'a': 2\n", SR_EINPUT, 3, 3, "duplicate key 'a' (first at line 2)");
     expect_fail("{k: 1, z: 2, k: 3}", SR_EINPUT, 1, 14, "duplicate key 'k' (first at line 1)");
+}
+
+/* ---- hash flooding ------------------------------------------------------------------------
+ *
+ * Keys whose plain FNV-1a hashes (the hash the key index once used) agree in their low 32 bits,
+ * so they all land in one probe chain of any index up to 2^32 slots: 2^15 keys, each a choice
+ * of one of two 4-byte blocks at each of 15 places. The low bits of FNV-1a's state depend only
+ * on the low bits of the state before, so two blocks that agree from the common state before
+ * them keep every choice of the blocks before them colliding. */
+#define FL_BLOCKS 15
+
+static uint64_t fnv_step(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+static void fl_block(unsigned v, char out[4])
+{
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    for (int i = 0; i < 4; i++, v /= 36)
+        out[i] = digits[v % 36];
+}
+
+/* Two different blocks with the same low 32 bits of state from h; h moves past them. */
+static void fl_pair(uint64_t *h, char a[4], char b[4])
+{
+    enum { SLOTS = 1 << 21 };
+    uint32_t *seen_hash = calloc(SLOTS, sizeof *seen_hash);
+    unsigned *seen = calloc(SLOTS, sizeof *seen);
+    cr_assert(seen && seen_hash);
+    for (unsigned v = 1;; v++) {
+        char blk[4];
+        fl_block(v, blk);
+        uint32_t low = (uint32_t)fnv_step(*h, blk, 4);
+        size_t i = low & (SLOTS - 1);
+        for (; seen[i]; i = (i + 1) & (SLOTS - 1)) {
+            if (seen_hash[i] == low) {
+                fl_block(seen[i], a);
+                memcpy(b, blk, 4);
+                *h = fnv_step(*h, a, 4);
+                free(seen);
+                free(seen_hash);
+                return;
+            }
+        }
+        seen[i] = v;
+        seen_hash[i] = low;
+    }
+}
+
+Test(yaml, keys_colliding_under_a_fixed_hash_stay_linear)
+{
+    char pairs[FL_BLOCKS][2][4];
+    uint64_t h = 1469598103934665603u;
+    for (int i = 0; i < FL_BLOCKS; i++)
+        fl_pair(&h, pairs[i][0], pairs[i][1]);
+    size_t nkeys = (size_t)1 << FL_BLOCKS, line = 4 * FL_BLOCKS + 4;
+    char *text = malloc(nkeys * line + 1);
+    cr_assert_not_null(text);
+    size_t o = 0;
+    uint32_t first_low = 0;
+    for (size_t k = 0; k < nkeys; k++) {
+        for (int i = 0; i < FL_BLOCKS; i++)
+            memcpy(text + o + 4 * (size_t)i, pairs[i][(k >> i) & 1], 4);
+        uint32_t low = (uint32_t)fnv_step(1469598103934665603u, text + o, 4 * FL_BLOCKS);
+        if (k == 0)
+            first_low = low;
+        cr_assert_eq(low, first_low, "the generator made a key that does not collide");
+        memcpy(text + o + 4 * FL_BLOCKS, ": 1\n", 4);
+        o += line;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    yd_node *root = NULL;
+    sr_error err;
+    int rc = yd_parse("collide.yaml", text, o, NULL, &root, &err);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_eq(rc, SR_OK, "%s", err.msg);
+    cr_assert_eq(root->n, nkeys);
+    cr_assert_lt(secs, 1.0, "%zu colliding keys took %.2f s", nkeys, secs);
+    yd_free(root);
+    free(text);
 }
 
 Test(yaml, duplicate_key_in_large_map)

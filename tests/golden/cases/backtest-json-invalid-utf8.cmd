@@ -1,0 +1,1 @@
+backtest --format json tests/golden/inputs/invalid-utf8.csv

@@ -1,0 +1,1 @@
+explain tests/golden/inputs/control-chars.yaml

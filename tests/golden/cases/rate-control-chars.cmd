@@ -1,0 +1,1 @@
+rate tests/golden/inputs/control-chars.yaml

@@ -1,0 +1,1 @@
+test --junit /dev/stdout tests/golden/inputs/tap-pack/tests/forgery.yaml

@@ -1,0 +1,1 @@
+test tests/golden/inputs/tap-pack/tests/forgery.yaml
