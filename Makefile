@@ -27,8 +27,9 @@ SANFLAGS =
 OPT      = -O2
 endif
 
-PKGS     = lua5.4 yaml-0.1 libcrypto
-DEBS     = pkg-config liblua5.4-dev libyaml-dev libssl-dev libcriterion-dev
+PKGS     = lua5.4 yaml-0.1 libcrypto poppler-glib libzip libxml-2.0
+DEBS     = pkg-config liblua5.4-dev libyaml-dev libssl-dev libcriterion-dev libpoppler-glib-dev \
+           libzip-dev libxml2-dev
 # Recursively expanded on purpose: evaluated only when a recipe runs, after `deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "backtest.h"
+#include "docread.h"
 #include "import.h"
 #include "jobs.h"
 #include "packtest.h"
@@ -905,13 +906,15 @@ static int cmd_import(cli *c)
     const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
     sr_error e;
     sr_error_clear(&e);
-    char *text = NULL;
-    size_t len = 0;
+    char *raw = NULL, *text = NULL;
+    size_t rawlen = 0, len = 0;
+    dr_kind kind = DR_TEXT;
     im_letter *letter = NULL;
     sr_buf yaml, warnings;
     sr_buf_init(&yaml);
     sr_buf_init(&warnings);
-    int rc = sr_read_file(path, yd_default_limits.max_bytes, &text, &len, &e);
+    int rc = sr_read_file(path, yd_default_limits.max_bytes, &raw, &rawlen, &e);
+    if (rc == SR_OK) rc = dr_read(shown, raw, rawlen, &kind, &text, &len, &e);
     if (rc == SR_OK) rc = im_parse(shown, text, len, &letter, &e);
     if (rc == SR_OK) rc = im_write_yaml(letter, shown, &yaml);
     if (rc == SR_OK) rc = im_warnings(letter, shown, &warnings);
@@ -930,6 +933,7 @@ static int cmd_import(cli *c)
     }
     im_free(letter);
     sr_free(text);
+    sr_free(raw);
     sr_buf_free(&yaml);
     sr_buf_free(&warnings);
     return status;

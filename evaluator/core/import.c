@@ -110,6 +110,10 @@ static int keepable(uint32_t cp)
 /* ---- the parser's state ---------------------------------------------------------------- */
 
 typedef struct line_rec {
+    int page;       /* a form feed started the line: the first line of a page */
+    int marker;     /* a detached bullet's marker moved onto this line (MARKERS index + 1) */
+    int moved;      /* a bullet marker alone, moved onto the text it belongs to */
+    int running;    /* a running page header or footer repeated on several pages */
     const char *s;  /* content after the indentation, trailing spaces removed */
     size_t len;
     size_t indent;  /* leading spaces (a tab counts as one) */
@@ -149,7 +153,7 @@ typedef struct parser {
     size_t width;            /* widest line of the annex */
     int wrapped;             /* the annex looks hard-wrapped at `width` */
     im_letter *l;
-    size_t capf, capv, capn, caph, caps;
+    size_t capf, capv, capn, caph, caps, capw;
     /* section state */
     int service;             /* -1 before the first service heading */
     int section;             /* an im_section, or -1 when bullets have nowhere to go */
@@ -161,6 +165,7 @@ typedef struct parser {
     size_t prev;             /* last non-blank line added to a block */
     int has_prev;
     int brk;                 /* a blank line or a page artefact since `prev` */
+    int page_brk;            /* a page break or a page header/footer since `prev` */
     int oom;
 } parser;
 
@@ -204,7 +209,12 @@ static size_t normalise_text(const char *text, size_t len, char *o)
             i += (c == '\r' && i + 1 < len && t[i + 1] == '\n') ? 2 : 1;
             continue;
         }
-        if (c < 0x20 || c == 0x7F) {  /* tabs, form feeds and stray controls */
+        if (c == '\f') {  /* a page break: kept for now, marks the line (see normalise) */
+            o[k++] = '\f';
+            i++;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7F) {  /* tabs and stray controls */
             o[k++] = ' ';
             i++;
             continue;
@@ -221,6 +231,15 @@ static size_t normalise_text(const char *text, size_t len, char *o)
             n = 1;
         }
         i += n;
+        if (cp == 0xAD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060)
+            continue;  /* soft hyphen, zero-width spaces and joiners: invisible in the letter */
+        if (cp >= 0xFB00 && cp <= 0xFB04) {  /* ligatures from PDF text: ff fi fl ffi ffl */
+            static const char *const lig[] = {"ff", "fi", "fl", "ffi", "ffl"};
+            size_t m = strlen(lig[cp - 0xFB00]);
+            memcpy(o + k, lig[cp - 0xFB00], m);  /* never longer than the 3 bytes read */
+            k += m;
+            continue;
+        }
         cp = map_cp(cp);
         k += utf8_encode(cp, o + k);
     }
@@ -258,6 +277,15 @@ static int normalise(parser *P, const char *text, size_t len)
         char *e = strchr(s, '\n');
         if (!e)
             e = s + strlen(s);
+        line_rec *L = &P->lines[idx++];
+        /* A form feed starts a page: it marks the line and takes no room in it. */
+        while (s < e && *s == '\f') {
+            s++;
+            L->page = 1;
+        }
+        for (char *f = s; f < e; f++)
+            if (*f == '\f')
+                *f = ' ';
         size_t full = (size_t)(e - s);
         size_t ind = 0;
         while (ind < full && s[ind] == ' ')
@@ -265,7 +293,6 @@ static int normalise(parser *P, const char *text, size_t len)
         size_t end = full;
         while (end > ind && s[end - 1] == ' ')
             end--;
-        line_rec *L = &P->lines[idx++];
         L->s = s + ind;
         L->len = end - ind;
         L->indent = ind;
@@ -397,6 +424,12 @@ static const marker_def MARKERS[] = {
 /* Whether the line starts with a bullet; *skip is the length of marker and spaces. */
 static int bullet_marker(const line_rec *L, size_t *skip, int *marker, int *ambiguous)
 {
+    if (L->marker) {  /* a detached marker was moved here (attach_markers) */
+        *skip = 0;
+        *marker = L->marker - 1;
+        *ambiguous = 0;
+        return 1;
+    }
     for (size_t m = 0; m < NMARKERS; m++) {
         size_t ml = strlen(MARKERS[m].bytes);
         if (L->len < ml || memcmp(L->s, MARKERS[m].bytes, ml) != 0)
@@ -1644,10 +1677,16 @@ static int continues_after_break(parser *P, const line_rec *L)
         return 0;
     if (b->text.len == 0)
         return 1;  /* the marker stood on a line of its own */
+    /* A page break inside a list: what follows the break is the bullet's rest (a letter
+     * puts no loose paragraph inside a list), even when a sentence ended before it. */
+    if (L->page || P->page_brk)
+        return 1;
     if (!P->has_prev || ends_sentence(&P->lines[P->prev]))
         return 0;
     int c = uc(L->s, 0);
-    return is_lower(c) || is_digit(c);
+    /* Across a page break a sentence runs on whatever its next word: "... the Primary" /
+     * "Care Trust (Standard 1)". A tag alone carries on its bullet too. */
+    return is_lower(c) || is_digit(c) || c == '(' || L->page || P->page_brk;
 }
 
 static void process_line(parser *P, size_t idx)
@@ -1663,7 +1702,12 @@ static void process_line(parser *P, size_t idx)
         return;
     }
     int hk = heading_kind(L->s, L->len, NULL);
-    if (hk != H_NONE && !looks_wrapped(P, L)) {
+    /* A whole-line heading with a capital ("Areas for Improvement") or the sub-heading phrase
+     * is a heading even after a line that ran on: extracted PDF text loses the blank lines
+     * that would otherwise separate it from the bullet before. */
+    int strong = (hk == H_SUB || hk == H_CHILDREN || hk == H_ADULTS || hk == H_AFI) &&
+                 is_upper(uc(L->s, 0));
+    if (hk != H_NONE && (strong || !looks_wrapped(P, L))) {
         start_group(P, idx, 0, 0, 0);
         return;
     }
@@ -1701,6 +1745,160 @@ static int repeats_council(const parser *P, const line_rec *L)
     return 1;
 }
 
+/* ---- lines that PDF text extraction moves ------------------------------------------------- */
+
+/* A bullet marker alone on its line: the MARKERS index + 1, or 0. */
+static int bare_marker(const line_rec *L)
+{
+    for (size_t m = 0; m < NMARKERS; m++)
+        if (L->len == strlen(MARKERS[m].bytes) && memcmp(L->s, MARKERS[m].bytes, L->len) == 0)
+            return (int)m + 1;
+    return 0;
+}
+
+static int is_text_line(const parser *P, size_t i)
+{
+    const line_rec *L = &P->lines[i];
+    size_t skip;
+    int m, amb;
+    (void)P;
+    return L->len > 0 && !bare_marker(L) && !L->running && !is_page_artefact(L) &&
+           !bullet_marker(L, &skip, &m, &amb) && heading_kind(L->s, L->len, NULL) == H_NONE;
+}
+
+static void add_warning(parser *P, int line, int end_line, const char *msg)
+{
+    push_note(P, &P->l->warns, &P->l->nwarns, &P->capw, line, end_line, msg, strlen(msg));
+}
+
+/* The text lines after a run of detached markers, split into list items where a line closes
+ * one (ends a clause); returns how many items, their first lines in first[]. */
+static size_t split_items(const parser *P, size_t from, size_t *first, size_t max, size_t *last)
+{
+    size_t n = 0;
+    int open = 0;
+    *last = from;
+    for (size_t i = from; i < P->end; i++) {
+        const line_rec *L = &P->lines[i];
+        if (L->len == 0 || L->running || is_page_artefact(L))
+            continue;
+        if (!is_text_line(P, i))
+            break;
+        if (!open) {
+            if (n == max)
+                break;
+            first[n++] = i;
+        }
+        open = !ends_clause(L);
+        *last = i;
+    }
+    return n;
+}
+
+/* PDF text often puts each bullet's marker on a line of its own, or all the markers of a
+ * list before all of its text. Each marker is moved onto the line that starts its item: the
+ * next text line for a single marker; for a run of K markers, the first lines of the next K
+ * items (an item ends on a line that ends a clause), after the rest of a bullet left open
+ * before the run. A count that does not match is reported as a warning. */
+static void attach_markers(parser *P)
+{
+    size_t first[64];
+    for (size_t i = P->start + 1; i < P->end && !P->oom; i++) {
+        int m = bare_marker(&P->lines[i]);
+        if (!m)
+            continue;
+        size_t run[64], k = 0, j = i;
+        for (; j < P->end; j++) {
+            const line_rec *L = &P->lines[j];
+            if (L->len == 0 || L->running || is_page_artefact(L))
+                continue;
+            if (!bare_marker(L) || k == 64)
+                break;
+            run[k++] = j;
+        }
+        if (j >= P->end || !is_text_line(P, j)) {
+            i = j - 1;
+            continue;
+        }
+        /* the bullet before the run is still open: its rest comes first */
+        size_t p = i;
+        while (p > P->start + 1 && P->lines[p - 1].len == 0)
+            p--;
+        int open = p > P->start + 1 && !ends_clause(&P->lines[p - 1]) && !bare_marker(&P->lines[p - 1]);
+        size_t last, n = split_items(P, j, first, k + (size_t)open < 64 ? k + (size_t)open : 64, &last);
+        size_t skipfirst = (open && n > k) ? 1 : 0;
+        if (k == 1) {
+            skipfirst = 0;
+            n = 1;
+            first[0] = j;
+        }
+        for (size_t r = 0; r < k && skipfirst + r < n; r++) {
+            line_rec *T = &P->lines[first[skipfirst + r]];
+            T->marker = P->lines[run[r]].len ? bare_marker(&P->lines[run[r]]) : m;
+            T->indent = P->lines[run[r]].indent;
+            P->lines[run[r]].moved = 1;
+        }
+        if (k > 1 && n - skipfirst != k) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%zu bullet markers stand apart from their text and %zu "
+                     "items follow: check where each finding starts and ends", k,
+                     n - skipfirst);
+            add_warning(P, (int)i + 1, (int)last + 1, msg);
+        }
+        i = j - 1;
+    }
+}
+
+/* Text that repeats near page breaks (a letterhead, "Annual Review 2003 - Harrow"), compared
+ * without digits so page numbers do not hide the repeat: a running header or footer. */
+static int same_but_digits(const line_rec *a, const line_rec *b)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < a->len && (is_digit(uc(a->s, i)) || a->s[i] == ' '))
+            i++;
+        while (j < b->len && (is_digit(uc(b->s, j)) || b->s[j] == ' '))
+            j++;
+        if (i == a->len || j == b->len)
+            return i == a->len && j == b->len;
+        if (to_lower(uc(a->s, i)) != to_lower(uc(b->s, j)))
+            return 0;
+        i++, j++;
+    }
+}
+
+static void mark_running_lines(parser *P)
+{
+    enum { WINDOW = 2, MAXC = 4096 };
+    size_t cand[MAXC], nc = 0;
+    for (size_t i = P->start + 1; i < P->end && nc < MAXC; i++) {
+        if (!P->lines[i].page)
+            continue;
+        /* up to WINDOW non-blank lines either side of the page break */
+        size_t got = 0;
+        for (size_t j = i; j < P->end && got < WINDOW && nc < MAXC; j++)
+            if (P->lines[j].len > 0)
+                cand[nc++] = j, got++;
+        got = 0;
+        for (size_t j = i; j-- > P->start + 1 && got < WINDOW && nc < MAXC;)
+            if (P->lines[j].len > 0)
+                cand[nc++] = j, got++;
+    }
+    for (size_t a = 0; a < nc; a++) {
+        line_rec *A = &P->lines[cand[a]];
+        size_t skip;
+        int m, amb;
+        if (A->len < 4 || A->len > 120 || heading_kind(A->s, A->len, NULL) != H_NONE ||
+            bullet_marker(A, &skip, &m, &amb))
+            continue;
+        for (size_t b = a + 1; b < nc; b++) {
+            line_rec *B = &P->lines[cand[b]];
+            if (cand[a] != cand[b] && same_but_digits(A, B))
+                A->running = B->running = 1;
+        }
+    }
+}
+
 static void group_lines(parser *P)
 {
     for (size_t i = P->start + 1; i < P->end && !P->oom; i++) {
@@ -1709,16 +1907,19 @@ static void group_lines(parser *P)
             P->brk = 1;
             continue;
         }
-        if (is_page_artefact(L) || is_annex_heading(L) || repeats_council(P, L)) {
+        if (L->moved || L->running || is_page_artefact(L) || is_annex_heading(L) ||
+            repeats_council(P, L)) {
             /* a page footer, or the report heading or council repeated as a page header */
             add_skipped(P, i);
             P->brk = 1;
+            P->page_brk |= !L->moved;
             continue;
         }
+        P->page_brk |= L->page;
         process_line(P, i);
         P->prev = i;
         P->has_prev = 1;
-        P->brk = 0;
+        P->brk = P->page_brk = 0;
     }
     flush(P);
 }
@@ -1777,6 +1978,8 @@ static int parse_annex(parser *P, const char *name, sr_error *err)
     /* lines of a wrapped heading are part of it: start grouping after them */
     P->start = after - 1;
     P->service = P->section = -1;
+    mark_running_lines(P);
+    attach_markers(P);
     group_lines(P);
     if (P->oom)
         return sr_oom(err);
@@ -1835,9 +2038,9 @@ void im_free(im_letter *l)
         sr_free(l->values[i].text);
     }
     sr_free(l->values);
-    im_note *lists[3] = {l->notes, l->headings, l->skipped};
-    size_t counts[3] = {l->nnotes, l->nheadings, l->nskipped};
-    for (int k = 0; k < 3; k++) {
+    im_note *lists[4] = {l->notes, l->headings, l->skipped, l->warns};
+    size_t counts[4] = {l->nnotes, l->nheadings, l->nskipped, l->nwarns};
+    for (int k = 0; k < 4; k++) {
         for (size_t i = 0; i < counts[k]; i++)
             sr_free(lists[k][i].text);
         sr_free(lists[k]);
@@ -2083,7 +2286,8 @@ int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out)
     /* Headings and skipped artefacts as comments: with them every line of the annex can be
      * found in the output, which is how a reader checks nothing was lost. */
     write_comment_list(out, "Read as headings:", l->headings, l->nheadings);
-    write_comment_list(out, "Skipped as page artefacts:", l->skipped, l->nskipped);
+    write_comment_list(out, "Skipped as page artefacts or detached bullet markers:", l->skipped,
+                       l->nskipped);
     return out->oom ? SR_ENOMEM : SR_OK;
 }
 

@@ -75,8 +75,10 @@ typedef struct im_letter {
     size_t nnotes;
     im_note *headings;     /* headings, sub-headings and the council line, as read */
     size_t nheadings;
-    im_note *skipped;      /* page headers, footers and lone page numbers */
+    im_note *skipped;      /* page headers, footers, lone page numbers, detached markers */
     size_t nskipped;
+    im_note *warns;        /* what the reader repaired and a person should check */
+    size_t nwarns;
 } im_letter;
 
 /* Parses the letter text (len bytes, need not be NUL-terminated). `name` names the file in
