@@ -1667,6 +1667,16 @@ static int new_paragraph(const parser *P, const line_rec *L)
     return !(P->wrapped && prev->width * 5 >= P->width * 4);
 }
 
+/* The line closes a list item: ";", "; and", or a standard tag ")". A full stop does not:
+ * a bullet may hold several sentences. */
+static int item_closed(const line_rec *L)
+{
+    size_t n = L->len;
+    if (ends_with_word(L->s, n, "and") || ends_with_word(L->s, n, "or"))
+        return 1;
+    return n > 0 && (L->s[n - 1] == ';' || L->s[n - 1] == ')');
+}
+
 /* Whether a line after a blank or a page break carries on the current bullet. */
 static int continues_after_break(parser *P, const line_rec *L)
 {
@@ -1679,7 +1689,7 @@ static int continues_after_break(parser *P, const line_rec *L)
         return 1;  /* the marker stood on a line of its own */
     /* A page break inside a list: what follows the break is the bullet's rest (a letter
      * puts no loose paragraph inside a list), even when a sentence ended before it. */
-    if (L->page || P->page_brk)
+    if ((L->page || P->page_brk) && P->has_prev && !item_closed(&P->lines[P->prev]))
         return 1;
     if (!P->has_prev || ends_sentence(&P->lines[P->prev]))
         return 0;
