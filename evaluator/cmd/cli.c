@@ -918,6 +918,7 @@ static int cmd_import(cli *c)
     if (rc == SR_OK) rc = im_parse(shown, text, len, &letter, &e);
     if (rc == SR_OK) rc = im_write_yaml(letter, shown, &yaml);
     if (rc == SR_OK) rc = im_warnings(letter, shown, &warnings);
+    if (rc == SR_OK) rc = im_summary(letter, shown, &warnings);
     if (rc == SR_OK && (yaml.oom || warnings.oom))
         rc = sr_oom(&e);
     int status = EXIT_DONE;

@@ -494,6 +494,20 @@ static void council_audit(sr_buf *b, const out_rating *o)
     sr_buf_puts(b, "</code>.</p>\n");
 }
 
+/* A rating built from a letter the import could not fully read says so, in red. */
+static void council_caveat(sr_buf *b, const out_rating *o)
+{
+    if (!ev_import_doubtful(o->ev))
+        return;
+    sr_buf msg;
+    sr_buf_init(&msg);
+    out_caveat(&msg, o->ev);
+    sr_buf_puts(b, "<p class=\"caveat\" role=\"alert\"><strong>Caveat:</strong> ");
+    hr_escape(b, msg.oom || !msg.data ? "" : msg.data);
+    sr_buf_puts(b, ".</p>\n");
+    sr_buf_free(&msg);
+}
+
 static void council_section(sr_buf *b, const out_rating *o, int index)
 {
     sr_buf_printf(b, "<section class=\"council\" id=\"council-%d\" data-council=\"", index + 1);
@@ -514,6 +528,7 @@ static void council_section(sr_buf *b, const out_rating *o, int index)
     council_stars(b, o);
     council_rule(b, o);
     council_published(b, o);
+    council_caveat(b, o);
     council_judgements(b, o);
     council_grid(b, o);
     council_indicators(b, o);
@@ -1303,6 +1318,7 @@ static const char page_style[] =
     ".why,.needs,.pol,.unit{font-size:.82em}.capped{font-weight:bold}.grid td{width:14%}.std-no{font-weight:bold}\n"
     ".prov{font-size:.78em;font-weight:bold;text-transform:uppercase;padding:0 3px;border-radius:3px}"
     ".prov.rec{background:#fde2c4;color:#7a3c00}.prov.doc{background:#d6e9ff;color:#0b3d75}.where{color:#555}\n"
+    ".caveat{color:#a00;border:2px solid #a00;padding:.3em .6em}\n"
     ".published.differs{color:#a00;font-weight:bold}.published.agrees{color:#1a5e2a}\n"
     ".lim{display:inline-block;padding:0 3px;margin:1px;border-radius:3px;font-size:.85em}\n"
     "tr.fired td{outline:2px solid #a00;font-weight:bold}tr.quiet td{color:#444}\n"

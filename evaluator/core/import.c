@@ -1721,6 +1721,14 @@ static void process_line(parser *P, size_t idx)
         start_group(P, idx, 0, 0, 0);
         return;
     }
+    /* A standard tag alone on its line belongs to the bullet before it, wherever the break
+     * fell: left alone it would leave that finding counting towards nothing. */
+    int nums[8], k;
+    if (P->cur.active && current_block(P)->bullet && L->s[0] == '(' &&
+        tag_at_end(L->s, L->len, nums, &k) == 0) {
+        block_append(P, current_block(P), idx, L->s, L->len);
+        return;
+    }
     int carries_on = P->brk ? continues_after_break(P, L) : !new_paragraph(P, L);
     if (P->cur.active && carries_on) {
         block_append(P, current_block(P), idx, L->s, L->len);
@@ -1794,7 +1802,9 @@ static size_t split_items(const parser *P, size_t from, size_t *first, size_t ma
             continue;
         if (!is_text_line(P, i))
             break;
-        if (!open) {
+        int nums[8], k;
+        int tag_only = L->s[0] == '(' && tag_at_end(L->s, L->len, nums, &k) == 0;
+        if (!open && !(tag_only && n > 0)) {  /* a tag alone ends the item before it */
             if (n == max)
                 break;
             first[n++] = i;
@@ -2167,6 +2177,40 @@ static void put_capacity_text(sr_buf *b, const im_finding *f)
     sr_buf_free(&t);
 }
 
+/* The id write_finding gives the finding at index i: service, section, place in both. */
+static void finding_id(const im_letter *l, size_t i, char *out, size_t n)
+{
+    const im_finding *f = &l->findings[i];
+    size_t pos = 0;
+    for (size_t k = 0; k <= i; k++)
+        pos += l->findings[k].service == f->service && l->findings[k].section == f->section;
+    snprintf(out, n, "%s-%s-%zu", f->service == IM_CHILDREN ? "ch" : "ad",
+             SECTION_ID[f->section], pos);
+}
+
+/* A finding about performance that speaks to no standard and no indicator counts towards
+ * nothing in the rating. (Capacity findings always speak to standard 6.) */
+static int is_unassigned(const im_finding *f)
+{
+    return f->section < IM_CAPACITY_IMPROVEMENT && f->nstandards == 0 && f->ncodes == 0;
+}
+
+size_t im_unassigned(const im_letter *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nfindings; i++)
+        n += (size_t)is_unassigned(&l->findings[i]);
+    return n;
+}
+
+size_t im_unplaced_lines(const im_letter *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nnotes; i++)
+        n += (size_t)(l->notes[i].end_line - l->notes[i].line + 1);
+    return n;
+}
+
 static void write_finding(sr_buf *b, const im_finding *f, size_t pos)
 {
     int cap = f->section >= IM_CAPACITY_IMPROVEMENT;
@@ -2261,6 +2305,43 @@ static void write_comment_list(sr_buf *b, const char *title, const im_note *v, s
     }
 }
 
+/* The import section (docs/evidence-format.md): what could not be placed or assigned, so a
+ * rating from this file can say so. */
+static void write_import(sr_buf *b, const im_letter *l, const char *src)
+{
+    sr_buf_puts(b, "import:\n  from: ");
+    put_quoted(b, src);
+    sr_buf_printf(b, "\n  unplaced_lines: %zu\n", im_unplaced_lines(l));
+    if (l->nnotes) {
+        sr_buf_puts(b, "  unplaced:\n");
+        for (size_t i = 0; i < l->nnotes; i++) {
+            const im_note *n = &l->notes[i];
+            sr_buf_printf(b, "    - {line: %d, lines: %d, text: ", n->line,
+                          n->end_line - n->line + 1);
+            put_quoted(b, n->text);
+            sr_buf_puts(b, "}\n");
+        }
+    }
+    if (im_unassigned(l)) {
+        sr_buf_puts(b, "  unassigned:\n");
+        for (size_t i = 0; i < l->nfindings; i++) {
+            if (!is_unassigned(&l->findings[i]))
+                continue;
+            char id[64];
+            finding_id(l, i, id, sizeof id);
+            sr_buf_printf(b, "    - {finding: %s, line: %d}\n", id, l->findings[i].line);
+        }
+    }
+    if (l->nwarns) {
+        sr_buf_puts(b, "  warnings:\n");
+        for (size_t i = 0; i < l->nwarns; i++) {
+            sr_buf_printf(b, "    - {line: %d, text: ", l->warns[i].line);
+            put_quoted(b, l->warns[i].text);
+            sr_buf_puts(b, "}\n");
+        }
+    }
+}
+
 int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out)
 {
     const char *src = source_name ? source_name : "";
@@ -2285,14 +2366,7 @@ int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out)
     sr_buf_putc(out, '\n');
     write_service(out, l, IM_CHILDREN);
     write_service(out, l, IM_ADULTS);
-    if (l->nnotes) {
-        sr_buf_puts(out, "notes:\n");
-        for (size_t i = 0; i < l->nnotes; i++) {
-            sr_buf_printf(out, "  - {line: %d, text: ", l->notes[i].line);
-            put_quoted(out, l->notes[i].text);
-            sr_buf_puts(out, "}\n");
-        }
-    }
+    write_import(out, l, src);
     /* Headings and skipped artefacts as comments: with them every line of the annex can be
      * found in the output, which is how a reader checks nothing was lost. */
     write_comment_list(out, "Read as headings:", l->headings, l->nheadings);
@@ -2314,5 +2388,38 @@ int im_warnings(const im_letter *l, const char *name, sr_buf *out)
         sr_buf_printf(out, "%s:%d: warning: line not placed: %.*s%s\n", name ? name : "",
                       l->notes[i].line, (int)cut, t, cut < n ? "..." : "");
     }
+    for (size_t i = 0; i < l->nfindings; i++) {
+        const im_finding *f = &l->findings[i];
+        if (!is_unassigned(f))
+            continue;
+        char id[64];
+        finding_id(l, i, id, sizeof id);
+        size_t n = strlen(f->text), cut = n;
+        if (n > 80) {
+            cut = 77;
+            while (cut > 0 && (uc(f->text, cut) & 0xC0) == 0x80)
+                cut--;
+        }
+        sr_buf_printf(out, "%s:%d: warning: finding %s has no standard or indicator, so it "
+                      "counts towards nothing: %.*s%s\n", name ? name : "", f->line, id,
+                      (int)cut, f->text, cut < n ? "..." : "");
+    }
+    for (size_t i = 0; i < l->nwarns; i++)
+        sr_buf_printf(out, "%s:%d: warning: %s\n", name ? name : "", l->warns[i].line,
+                      l->warns[i].text);
+    return out->oom ? SR_ENOMEM : SR_OK;
+}
+
+int im_summary(const im_letter *l, const char *name, sr_buf *out)
+{
+    size_t per[2] = {0, 0};
+    for (size_t i = 0; i < l->nfindings; i++)
+        per[l->findings[i].service == IM_CHILDREN ? 0 : 1]++;
+    size_t unplaced = im_unplaced_lines(l), unassigned = im_unassigned(l);
+    sr_buf_printf(out, "%s: imported %zu findings (children %zu, adults %zu); %zu line%s not "
+                  "placed; %zu finding%s without a standard or indicator%s\n",
+                  name ? name : "", per[0] + per[1], per[0], per[1], unplaced,
+                  unplaced == 1 ? "" : "s", unassigned, unassigned == 1 ? "" : "s",
+                  unplaced || unassigned ? ": a rating from it will carry a caveat" : "");
     return out->oom ? SR_ENOMEM : SR_OK;
 }

@@ -89,8 +89,17 @@ int im_parse(const char *name, const char *text, size_t len, im_letter **out, sr
 /* Appends the evidence YAML (docs/evidence-format.md) to out. Returns SR_OK or SR_ENOMEM. */
 int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out);
 
-/* Appends one "NAME:LINE: warning: line not placed: TEXT" line per note. SR_OK or SR_ENOMEM. */
+/* Appends one "NAME:LINE: warning: line not placed: TEXT" line per note, one warning per
+ * finding without a standard or indicator and one per repair to check. SR_OK or SR_ENOMEM. */
 int im_warnings(const im_letter *l, const char *name, sr_buf *out);
+
+/* One line for standard error: findings per service, unplaced lines, unassigned findings. */
+int im_summary(const im_letter *l, const char *name, sr_buf *out);
+
+/* Lines of the annex in no finding (the notes' spans), and findings about performance that
+ * carry neither a standard nor an indicator. */
+size_t im_unplaced_lines(const im_letter *l);
+size_t im_unassigned(const im_letter *l);
 
 /* Findings of one service (IM_CHILDREN / IM_ADULTS) in one section. */
 size_t im_count(const im_letter *l, int service, im_section section);
