@@ -2,7 +2,8 @@
 #
 #   make            build build/starrate
 #   make demo       rate every council under scenarios/councils/ and print a table
-#   make test       unit tests, golden tests and every rule pack's own tests
+#   make test       unit tests, golden tests, every rule pack's own tests, letters round-tripped
+#                   through Word and PDF (tests/import/roundtrip.sh)
 #   make test SANITIZE=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (tests/bench/), ratios against a baseline from the same run
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
@@ -52,7 +53,7 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(patsubst tests/unit/%.c,$(BUILD)/unit/%.o,$(UNIT_SRC))
 DEPS_OK  = build/.deps-ok
 
-.PHONY: all deps demo test unit golden packs schema calibration browser hardening bench fuzz \
+.PHONY: all deps demo test unit golden packs schema calibration browser hardening roundtrip bench fuzz \
         install uninstall clean
 .DELETE_ON_ERROR:
 
@@ -119,7 +120,10 @@ browser: $(BUILD)/starrate
 hardening: $(BUILD)/starrate
 	@tests/hardening/bad_inputs.sh $(BUILD)/starrate
 
-test: unit golden packs schema calibration browser hardening
+roundtrip: $(BUILD)/starrate
+	@tests/import/roundtrip.sh $(BUILD)
+
+test: unit golden packs schema calibration browser hardening roundtrip
 
 bench: $(BUILD)/starrate
 	@tests/bench/run.sh $(BUILD)

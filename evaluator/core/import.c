@@ -1975,9 +1975,56 @@ static void parser_free(parser *P)
     sr_free(P->buf);
 }
 
+/* Text on both sides of a wide gap inside the line, as a page of two columns gives when
+ * extracted with its layout ("pdftotext -layout"). */
+static int split_by_gap(const line_rec *L)
+{
+    size_t words_left = 0, i = 0;
+    while (i < L->len) {
+        if (L->s[i] == ' ') {
+            size_t j = i;
+            while (j < L->len && L->s[j] == ' ')
+                j++;
+            if (j - i >= 3 && j < L->len && words_left >= 3 && i >= 20) {
+                size_t words_right = 0;
+                for (size_t k = j; k < L->len; k++)
+                    words_right += L->s[k] == ' ' && k + 1 < L->len && is_alpha(uc(L->s, k + 1));
+                return words_right >= 2;
+            }
+            words_left += j < L->len && is_alpha(uc(L->s, j));
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* Two columns read line by line mix the columns: refused, never guessed at. */
+static int two_columns(const parser *P, const char *name, sr_error *err)
+{
+    size_t text = 0, split = 0, first = 0;
+    for (size_t i = 0; i < P->nlines; i++) {
+        if (P->lines[i].len == 0)
+            continue;
+        text++;
+        if (split_by_gap(&P->lines[i]) && split++ == 0)
+            first = i;
+    }
+    if (split >= 8 && split * 10 >= text * 3)
+        return sr_fail(err, SR_EINPUT, name, (int)first + 1, 0,
+                       "the letter seems to be set in two columns (%zu of %zu lines hold text "
+                       "on both sides of a wide gap), which cannot be read in order: save it in "
+                       "one column, or extract its text in reading order (pdftotext without "
+                       "-layout, or import the PDF itself)", split, text);
+    return SR_OK;
+}
+
 static int parse_annex(parser *P, const char *name, sr_error *err)
 {
     size_t i;
+    if (two_columns(P, name, err) != SR_OK)
+        return err->code;
     for (i = 0; i < P->nlines; i++)
         if (is_annex_heading(&P->lines[i]))
             break;
