@@ -915,7 +915,7 @@ static int cmd_import(cli *c)
     sr_buf_init(&warnings);
     int rc = sr_read_file(path, yd_default_limits.max_bytes, &raw, &rawlen, &e);
     if (rc == SR_OK) rc = dr_read(shown, raw, rawlen, &kind, &text, &len, &e);
-    if (rc == SR_OK) rc = im_parse(shown, text, len, &letter, &e);
+    if (rc == SR_OK) rc = im_parse(shown, text, len, NULL, &letter, &e);
     if (rc == SR_OK) rc = im_write_yaml(letter, shown, &yaml);
     if (rc == SR_OK) rc = im_warnings(letter, shown, &warnings);
     if (rc == SR_OK) rc = im_summary(letter, shown, &warnings);

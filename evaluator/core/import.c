@@ -16,6 +16,7 @@
  */
 #include "import.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -153,6 +154,7 @@ typedef struct parser {
     size_t width;            /* widest line of the annex */
     int wrapped;             /* the annex looks hard-wrapped at `width` */
     im_letter *l;
+    im_catalogue *cat;       /* the PAF codes of the letter's round */
     size_t capf, capv, capn, caph, caps, capw;
     /* section state */
     int service;             /* -1 before the first service heading */
@@ -789,48 +791,83 @@ static size_t clean_text(const char *s, size_t n, int policy, im_finding *f)
     }
 }
 
-/* The PAF indicators the rule packs know (domain.md section 6, rules/2002/indicators.lua),
- * with their service and whether the value is a percentage. A code-like word outside this
- * list ("A4" in a postcode, "E2") stays in the text only: the evidence reader rejects codes
- * its pack does not know, and a figure is only proposed for a percentage indicator of the
- * service being read. */
-typedef struct paf_code {
-    const char *code;
-    int service;
-    int percent;
-} paf_code;
+/* The service ids of the evidence file, by letter section (IM_CHILDREN, IM_ADULTS). */
+static const char *const SERVICE_ID[2] = {"children", "adults"};
 
-static const paf_code PAF[] = {
-    {"A1", IM_CHILDREN, 1},  {"A2", IM_CHILDREN, 1},  {"A3", IM_CHILDREN, 1},
-    {"A4", IM_CHILDREN, 0},  {"B7", IM_CHILDREN, 1},  {"B8", IM_CHILDREN, 0},
-    {"C18", IM_CHILDREN, 0}, {"C19", IM_CHILDREN, 1}, {"C20", IM_CHILDREN, 1},
-    {"C21", IM_CHILDREN, 1}, {"C22", IM_CHILDREN, 1}, {"C23", IM_CHILDREN, 1},
-    {"C24", IM_CHILDREN, 1}, {"D35", IM_CHILDREN, 1}, {"E44", IM_CHILDREN, 1},
-    {"E45", IM_CHILDREN, 0}, {"B11", IM_ADULTS, 1},   {"B12", IM_ADULTS, 0},
-    {"B17", IM_ADULTS, 0},   {"C26", IM_ADULTS, 0},   {"C27", IM_ADULTS, 0},
-    {"C28", IM_ADULTS, 0},   {"C29", IM_ADULTS, 0},   {"C30", IM_ADULTS, 0},
-    {"C31", IM_ADULTS, 0},   {"C32", IM_ADULTS, 0},   {"D36", IM_ADULTS, 1},
-    {"D37", IM_ADULTS, 1},   {"D38", IM_ADULTS, 1},   {"D39", IM_ADULTS, 1},
-    {"D40", IM_ADULTS, 1},   {"D41", IM_ADULTS, 0},   {"D42", IM_ADULTS, 1},
-    {"D43", IM_ADULTS, 1},   {"E46", IM_ADULTS, 0},   {"E47", IM_ADULTS, 0},
-    {"E48", IM_ADULTS, 0},   {"E49", IM_ADULTS, 1},   {"E50", IM_ADULTS, 0},
-};
+/* ---- the catalogue of PAF codes, from the pack of the letter's round --------------------- */
 
-/* A PAF code at s[i] as a whole word (a letter A-E and one or two digits): its length, with
- * *def its catalogue entry; 0 when there is none. */
-static size_t code_at(const char *s, size_t n, size_t i, const paf_code **def)
+void im_catalogue_free(im_catalogue *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        sr_free(c->codes[i].code);
+    sr_free(c->codes);
+    memset(c, 0, sizeof *c);
+}
+
+int im_catalogue_from_pack(im_catalogue *c, const rp_pack *p, sr_error *err)
+{
+    im_catalogue_free(c);
+    c->codes = sr_calloc(p->nindicators ? p->nindicators : 1, sizeof *c->codes);
+    if (!c->codes)
+        return sr_oom(err);
+    for (size_t i = 0; i < p->nindicators; i++) {
+        const rp_indicator *d = &p->indicators[i];
+        const char *svc = p->services[d->service].id;
+        int letter_service = -1;
+        for (int k = 0; k < 2; k++)
+            if (strcmp(svc, SERVICE_ID[k]) == 0)
+                letter_service = k;
+        if (letter_service < 0)
+            continue;  /* a service the letter's sections do not name */
+        im_code *e = &c->codes[c->n];
+        if (!(e->code = sr_strdup(d->code))) {
+            im_catalogue_free(c);
+            return sr_oom(err);
+        }
+        e->service = letter_service;
+        e->percent = d->unit && strcmp(d->unit, "percent") == 0;
+        c->n++;
+    }
+    c->year = p->round;
+    return SR_OK;
+}
+
+int im_catalogue_for(im_catalogue *c, int year, sr_error *err)
+{
+    if (c->year == year && c->codes)
+        return SR_OK;
+    char dir[PATH_MAX];
+    if (rp_round_dir(year, dir, sizeof dir) != SR_OK)
+        return sr_fail(err, SR_ELIMIT, "rules", 0, 0, "the rules folder's path is too long");
+    rp_pack *p = NULL;
+    int rc = rp_load(dir, NULL, &p, err);
+    if (rc == SR_OK)
+        rc = im_catalogue_from_pack(c, p, err);
+    rp_free(p);
+    return rc;
+}
+
+/* A PAF code at s[i] as a whole word (a capital and one to three digits) that the round's
+ * catalogue knows: its length, with *def its entry; 0 when there is none. A code-like word
+ * outside the catalogue ("A4" in a postcode) stays in the text only: the evidence reader
+ * rejects codes its pack does not know, and a figure is only proposed for a percentage
+ * indicator of the service being read. */
+static size_t code_at(const parser *P, const char *s, size_t n, size_t i, const im_code **def)
 {
     int c = uc(s, i);
-    if (c < 'A' || c > 'E' || (i > 0 && is_alnum(uc(s, i - 1))))
+    if (!is_upper(c) || (i > 0 && is_alnum(uc(s, i - 1))))
         return 0;
     int ok;
-    size_t j = skip_digits(s, n, i + 1, 2, &ok);
+    size_t j = skip_digits(s, n, i + 1, 3, &ok);
     if (!ok || (j < n && is_alnum(uc(s, j))))
         return 0;
-    for (size_t k = 0; k < sizeof PAF / sizeof PAF[0]; k++) {
-        if (strlen(PAF[k].code) == j - i && memcmp(PAF[k].code, s + i, j - i) == 0) {
+    const im_catalogue *cat = P->cat;
+    for (size_t k = 0; cat && k < cat->n; k++) {
+        if (strlen(cat->codes[k].code) == j - i && memcmp(cat->codes[k].code, s + i, j - i) == 0) {
             if (def)
-                *def = &PAF[k];
+                *def = &cat->codes[k];
             return j - i;
         }
     }
@@ -851,10 +888,10 @@ static int add_code(im_finding *f, size_t *cap, const char *s, size_t n)
     return 1;
 }
 
-static int scan_codes(im_finding *f, size_t *cap, const char *s, size_t n)
+static int scan_codes(const parser *P, im_finding *f, size_t *cap, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        size_t m = code_at(s, n, i, NULL);
+        size_t m = code_at(P, s, n, i, NULL);
         if (m && !add_code(f, cap, s + i, m))
             return 0;
     }
@@ -1219,8 +1256,8 @@ static void scan_values(parser *P, const block *b)
     for (size_t i = 0; i < n && !P->oom; i++) {
         if (i > 0 && is_alnum(uc(s, i - 1)))
             continue;
-        const paf_code *def = NULL;
-        size_t m = code_at(s, n, i, &def);
+        const im_code *def = NULL;
+        size_t m = code_at(P, s, n, i, &def);
         if (m) {
             size_t e = i + m;
             if (e < n && (s[e] == ')' || s[e] == ']'))
@@ -1267,7 +1304,7 @@ static void add_finding(parser *P, const group *g)
     f.end_line = g->ndet ? g->det[g->ndet - 1].end_line : g->top.end_line;
     f.text = copy_clean(&g->top, policy, &f);
     int ok = f.text != NULL;
-    ok = ok && scan_codes(&f, &capcodes, g->top.text.data ? g->top.text.data : "", g->top.text.len);
+    ok = ok && scan_codes(P, &f, &capcodes, g->top.text.data ? g->top.text.data : "", g->top.text.len);
     if (ok && g->ndet) {
         f.details = sr_calloc(g->ndet, sizeof *f.details);
         f.detail_lines = sr_calloc(g->ndet, sizeof *f.detail_lines);
@@ -1278,7 +1315,7 @@ static void add_finding(parser *P, const group *g)
         f.details[i] = copy_clean(d, policy, &f);  /* a detail's tag belongs to its parent */
         f.detail_lines[i] = d->line;
         f.ndetails = i + 1;
-        ok = f.details[i] && scan_codes(&f, &capcodes, d->text.data ? d->text.data : "",
+        ok = f.details[i] && scan_codes(P, &f, &capcodes, d->text.data ? d->text.data : "",
                                         d->text.len);
     }
     if (ok)
@@ -2042,6 +2079,9 @@ static int parse_annex(parser *P, const char *name, sr_error *err)
         }
     measure_width(P);
     size_t after = read_heading(P);
+    /* the codes, their services and units come from the pack of the letter's round */
+    if (P->l->year && im_catalogue_for(P->cat, P->l->year, err) != SR_OK)
+        return err->code;
     /* lines of a wrapped heading are part of it: start grouping after them */
     P->start = after - 1;
     P->service = P->section = -1;
@@ -2065,12 +2105,16 @@ static int parse_annex(parser *P, const char *name, sr_error *err)
     return SR_OK;
 }
 
-int im_parse(const char *name, const char *text, size_t len, im_letter **out, sr_error *err)
+int im_parse(const char *name, const char *text, size_t len, im_catalogue *cat, im_letter **out,
+             sr_error *err)
 {
     *out = NULL;
     parser P;
     memset(&P, 0, sizeof P);
     P.name = name;
+    im_catalogue own;
+    memset(&own, 0, sizeof own);
+    P.cat = cat ? cat : &own;
     if (!normalise(&P, text ? text : "", text ? len : 0)) {
         parser_free(&P);
         return sr_oom(err);
@@ -2082,6 +2126,7 @@ int im_parse(const char *name, const char *text, size_t len, im_letter **out, sr
     }
     int rc = parse_annex(&P, name, err);
     P.l->end_line = (int)P.end;
+    im_catalogue_free(&own);
     if (rc != SR_OK) {
         im_free(P.l);
         parser_free(&P);
@@ -2321,7 +2366,7 @@ static void write_service(sr_buf *b, const im_letter *l, int service)
         nf += l->findings[i].service == service;
     if (nv + nf == 0)
         return;
-    sr_buf_puts(b, service == IM_CHILDREN ? "children:\n" : "adults:\n");
+    sr_buf_printf(b, "%s:\n", SERVICE_ID[service]);
     if (nv) {
         sr_buf_puts(b, "  indicators:\n");
         for (size_t i = 0; i < l->nvalues; i++) {

@@ -32,6 +32,14 @@
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
+/* The PAF catalogue of the letters' rounds, read once from this tree's rule packs. */
+static im_catalogue *test_cat(void)
+{
+    static im_catalogue cat;
+    setenv("STARRATE_RULES", SR_SOURCE_ROOT "/rules", 1);
+    return &cat;
+}
+
 static char *slurp(const char *name, size_t *len)
 {
     char path[1024];
@@ -49,7 +57,7 @@ static im_letter *parse_ok(const char *name, const char *text, size_t len)
     im_letter *l = NULL;
     sr_error err;
     sr_error_clear(&err);
-    int rc = im_parse(name, text, len, &l, &err);
+    int rc = im_parse(name, text, len, test_cat(), &l, &err);
     char msg[2048];
     sr_error_format(&err, msg, sizeof msg);
     cr_assert_eq(rc, SR_OK, "%s: im_parse failed: %s", name, msg);
@@ -613,7 +621,7 @@ Test(import, not_letters_are_refused)
         im_letter *l = (im_letter *)1;
         sr_error err;
         sr_error_clear(&err);
-        int rc = im_parse(names[i], t, n, &l, &err);
+        int rc = im_parse(names[i], t, n, test_cat(), &l, &err);
         cr_expect_eq(rc, SR_EINPUT, "%s: rc %d", names[i], rc);
         cr_expect_null(l);
         cr_expect_str_eq(err.file, names[i]);
@@ -1023,7 +1031,7 @@ Test(import, heading_errors)
         im_letter *l = NULL;
         sr_error err;
         sr_error_clear(&err);
-        int rc = im_parse("bad.txt", cases[i].text, strlen(cases[i].text), &l, &err);
+        int rc = im_parse("bad.txt", cases[i].text, strlen(cases[i].text), test_cat(), &l, &err);
         cr_expect_eq(rc, SR_EINPUT, "case %zu", i);
         cr_expect_null(l);
         cr_expect(strstr(err.msg, cases[i].msg), "case %zu: %s", i, err.msg);
@@ -1097,6 +1105,11 @@ static void fault_walk(const char *seed)
     size_t n;
     char *t = slurp(seed, &n);
     long fails = 0;
+    sr_error perr;
+    sr_error_clear(&perr);
+    /* the catalogue is read before failures are injected: the pack's loading has its own
+     * fault-injection tests (test_pack.c) */
+    cr_assert_eq(im_catalogue_for(test_cat(), 2003, &perr), SR_OK, "%s", perr.msg);
     for (long at = 1;; at++) {
         cr_assert_lt(at, 200000, "no success after %ld injected failures", at);
         im_letter *l = NULL;
@@ -1106,7 +1119,7 @@ static void fault_walk(const char *seed)
         sr_buf_init(&y);
         sr_buf_init(&w);
         sr_alloc_fail_at(at);
-        int rc = im_parse(seed, t, n, &l, &err);
+        int rc = im_parse(seed, t, n, test_cat(), &l, &err);
         if (rc == SR_OK)
             rc = im_write_yaml(l, seed, &y);
         if (rc == SR_OK)
