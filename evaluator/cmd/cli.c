@@ -6,8 +6,7 @@
  */
 #include "cli.h"
 #include "backtest.h"
-#include "docread.h"
-#include "import.h"
+#include "importer.h"
 #include "jobs.h"
 #include "packtest.h"
 #include "report.h"
@@ -31,6 +30,7 @@ typedef struct opts {
     const char *year;    /* --year Y */
     const char *output;  /* -o FILE */
     const char *why;     /* --why SUBJECT */
+    const char *paf;     /* --paf FILE.csv (import) */
     const char *junit;   /* --junit FILE */
     const char *jobs;    /* --jobs N, -j N */
     int trace;
@@ -123,11 +123,22 @@ static const char usage_import[] =
     "evidence file that `starrate rate` accepts: every bullet as a finding with its section,\n"
     "standard tags, PAF codes and line, and figures the letter quotes proposed as indicator\n"
     "values (origin: letter) for you to confirm. Lines it cannot place are reported as\n"
-    "warnings on standard error and kept in the output as notes: no text is dropped.\n"
+    "warnings on standard error and kept in the output's import section: no text is dropped.\n"
+    "A summary line (findings per service, unplaced lines, findings without a standard or\n"
+    "indicator) ends standard error.\n"
+    "\n"
+    "A letter may be a PDF, a Word (.docx) or OpenDocument (.odt) document or text (UTF-8 or\n"
+    "Windows-1252); the type is told from the content. A rating from evidence whose letter\n"
+    "could not be fully placed carries a caveat (see the file's import section).\n"
     "\n"
     "  starrate import letter.txt | starrate rate -\n"
+    "  starrate import --paf paf.csv letter.pdf -o evidence.yaml\n"
+    "  starrate import --paf paf.csv evidence.yaml -o evidence.yaml\n"
     "\n"
     "options:\n"
+    "  --paf FILE.csv        merge PAF figures (code,value[,previous[,band]] a row; see\n"
+    "                        docs/paf-csv.md) into the evidence: with a letter, or onto an\n"
+    "                        existing evidence file given instead of the letter\n"
     "  -o FILE               write the evidence to FILE atomically instead of standard output\n";
 
 static const char usage_check[] =
@@ -175,6 +186,7 @@ static const char **value_slot(opts *o, const char *name)
     if (strcmp(name, "--year") == 0) return &o->year;
     if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) return &o->output;
     if (strcmp(name, "--why") == 0) return &o->why;
+    if (strcmp(name, "--paf") == 0) return &o->paf;
     if (strcmp(name, "--junit") == 0) return &o->junit;
     if (strcmp(name, "--jobs") == 0 || strcmp(name, "-j") == 0) return &o->jobs;
     return NULL;
@@ -903,28 +915,25 @@ static int cmd_import(cli *c)
     if (c->o.nargs != 1)
         return usage_error(c, "import needs exactly one letter file%s", "");
     const char *path = c->o.args[0];
-    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
     sr_error e;
     sr_error_clear(&e);
-    char *raw = NULL, *text = NULL;
-    size_t rawlen = 0, len = 0;
-    dr_kind kind = DR_TEXT;
-    im_letter *letter = NULL;
+    char *raw = NULL, *csv = NULL;
+    ix_input in = {strcmp(path, "-") == 0 ? "<stdin>" : path, NULL, 0};
+    ix_input paf = {c->o.paf, NULL, 0};
     sr_buf yaml, warnings;
     sr_buf_init(&yaml);
     sr_buf_init(&warnings);
-    int rc = sr_read_file(path, yd_default_limits.max_bytes, &raw, &rawlen, &e);
-    if (rc == SR_OK) rc = dr_read(shown, raw, rawlen, &kind, &text, &len, &e);
-    if (rc == SR_OK) rc = im_parse(shown, text, len, NULL, &letter, &e);
-    if (rc == SR_OK) rc = im_write_yaml(letter, shown, &yaml);
-    if (rc == SR_OK) rc = im_warnings(letter, shown, &warnings);
-    if (rc == SR_OK) rc = im_summary(letter, shown, &warnings);
-    if (rc == SR_OK && (yaml.oom || warnings.oom))
-        rc = sr_oom(&e);
+    int rc = sr_read_file(path, yd_default_limits.max_bytes, &raw, &in.len, &e);
+    if (rc == SR_OK && c->o.paf)
+        rc = sr_read_file(c->o.paf, yd_default_limits.max_bytes, &csv, &paf.len, &e);
+    in.data = raw, paf.data = csv;
+    if (rc == SR_OK) rc = ix_run(&in, c->o.paf ? &paf : NULL, &yaml, &warnings, &e);
     int status = EXIT_DONE;
     if (rc != SR_OK) {
         if (e.code == SR_OK)
-            sr_fail(&e, rc, shown, 0, 0, "import failed");
+            sr_fail(&e, rc, in.name, 0, 0, "import failed");
+        if (warnings.len)
+            fputs(warnings.data, c->err);
         report(c, &e);
         status = EXIT_REJECTED;
     } else {
@@ -932,9 +941,8 @@ static int cmd_import(cli *c)
             fputs(warnings.data, c->err);
         status = write_output(c, &yaml);
     }
-    im_free(letter);
-    sr_free(text);
     sr_free(raw);
+    sr_free(csv);
     sr_buf_free(&yaml);
     sr_buf_free(&warnings);
     return status;

@@ -16,6 +16,8 @@
  */
 #include "import.h"
 
+#include "paf.h"
+
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
@@ -795,6 +797,11 @@ static size_t clean_text(const char *s, size_t n, int policy, im_finding *f)
 static const char *const SERVICE_ID[2] = {"children", "adults"};
 
 /* ---- the catalogue of PAF codes, from the pack of the letter's round --------------------- */
+
+const char *im_service_id(int service)
+{
+    return SERVICE_ID[service == IM_CHILDREN ? 0 : 1];
+}
 
 void im_catalogue_free(im_catalogue *c)
 {
@@ -2357,11 +2364,22 @@ static void write_findings(sr_buf *b, const im_letter *l, int service, int capac
     }
 }
 
+/* Whether the PAF file gives this code: then its figure wins over the letter's. */
+static int paf_gives(const im_letter *l, const char *code)
+{
+    for (size_t i = 0; l->paf && i < l->paf->n; i++)
+        if (strcmp(l->paf->rows[i].code, code) == 0)
+            return 1;
+    return 0;
+}
+
 static void write_service(sr_buf *b, const im_letter *l, int service)
 {
     size_t nv = 0, nf = 0;
     for (size_t i = 0; i < l->nvalues; i++)
-        nv += l->values[i].service == service;
+        nv += l->values[i].service == service && !paf_gives(l, l->values[i].code);
+    for (size_t i = 0; l->paf && i < l->paf->n; i++)
+        nv += l->paf->rows[i].service == service;
     for (size_t i = 0; i < l->nfindings; i++)
         nf += l->findings[i].service == service;
     if (nv + nf == 0)
@@ -2369,9 +2387,16 @@ static void write_service(sr_buf *b, const im_letter *l, int service)
     sr_buf_printf(b, "%s:\n", SERVICE_ID[service]);
     if (nv) {
         sr_buf_puts(b, "  indicators:\n");
+        for (size_t i = 0; l->paf && i < l->paf->n; i++) {
+            if (l->paf->rows[i].service != service)
+                continue;
+            sr_buf_puts(b, "    - ");
+            pf_put_entry(b, l->paf, &l->paf->rows[i]);
+            sr_buf_putc(b, '\n');
+        }
         for (size_t i = 0; i < l->nvalues; i++) {
             const im_value *v = &l->values[i];
-            if (v->service != service)
+            if (v->service != service || paf_gives(l, v->code))
                 continue;
             char num[64];
             sr_format_number(v->value, num, sizeof num);

@@ -80,6 +80,8 @@ typedef struct im_letter {
     size_t nskipped;
     im_note *warns;        /* what the reader repaired and a person should check */
     size_t nwarns;
+    const struct pf_table *paf; /* PAF figures from CSV to write with the letter, or NULL
+                                   (the caller's; they win over figures the letter quotes) */
 } im_letter;
 
 /* The PAF codes a letter may mention, read from the rule pack of its round: each code with
@@ -118,6 +120,9 @@ int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out);
 /* Appends one "NAME:LINE: warning: line not placed: TEXT" line per note, one warning per
  * finding without a standard or indicator and one per repair to check. SR_OK or SR_ENOMEM. */
 int im_warnings(const im_letter *l, const char *name, sr_buf *out);
+
+/* The evidence file's id of a letter section's service (IM_CHILDREN, IM_ADULTS). */
+const char *im_service_id(int service);
 
 /* One line for standard error: findings per service, unplaced lines, unassigned findings. */
 int im_summary(const im_letter *l, const char *name, sr_buf *out);
