@@ -1254,6 +1254,16 @@ static int sentence_has(const char *s, size_t n, size_t at, const char *word)
     return contains_fold(s + a, e - a, word);
 }
 
+/* A percentage indicator of the service being read, in the round's catalogue: a name the
+ * letter uses is only read as a figure for an indicator the round has. */
+static int in_catalogue(const parser *P, const char *code)
+{
+    for (size_t i = 0; P->cat && i < P->cat->n; i++)
+        if (strcmp(P->cat->codes[i].code, code) == 0)
+            return P->cat->codes[i].percent && P->cat->codes[i].service == P->service;
+    return 0;
+}
+
 static void scan_values(parser *P, const block *b)
 {
     const char *s = b->text.data;
@@ -1276,7 +1286,7 @@ static void scan_values(parser *P, const block *b)
             continue;
         }
         for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++) {
-            if (NAMES[k].service != P->service)
+            if (NAMES[k].service != P->service || !in_catalogue(P, NAMES[k].code))
                 continue;
             size_t e = match_name(s, n, i, NAMES[k].pat);
             if (!e)
