@@ -1859,9 +1859,9 @@ static size_t split_items(const parser *P, size_t from, size_t *first, size_t ma
         int nums[8], k;
         int tag_only = L->s[0] == '(' && tag_at_end(L->s, L->len, nums, &k) == 0;
         if (!open && !(tag_only && n > 0)) {  /* a tag alone ends the item before it */
-            if (n == max)
-                break;
-            first[n++] = i;
+            if (n < max)
+                first[n] = i;
+            n++;  /* items past max are counted, so a mismatch can be reported */
         }
         open = !ends_clause(L);
         *last = i;
@@ -1898,15 +1898,18 @@ static void attach_markers(parser *P)
         size_t p = i;
         while (p > P->start + 1 && P->lines[p - 1].len == 0)
             p--;
-        int open = p > P->start + 1 && !ends_clause(&P->lines[p - 1]) && !bare_marker(&P->lines[p - 1]);
+        const line_rec *before = &P->lines[p - 1];
+        int open = p > P->start + 1 && !ends_clause(before) && !bare_marker(before) &&
+                   heading_kind(before->s, before->len, NULL) == H_NONE;
         size_t last, n = split_items(P, j, first, k + (size_t)open < 64 ? k + (size_t)open : 64, &last);
         size_t skipfirst = (open && n > k) ? 1 : 0;
+        size_t recorded = n < 64 ? n : 64;
         if (k == 1) {
             skipfirst = 0;
             n = 1;
             first[0] = j;
         }
-        for (size_t r = 0; r < k && skipfirst + r < n; r++) {
+        for (size_t r = 0; r < k && skipfirst + r < recorded; r++) {
             line_rec *T = &P->lines[first[skipfirst + r]];
             T->marker = P->lines[run[r]].len ? bare_marker(&P->lines[run[r]]) : m;
             T->indent = P->lines[run[r]].indent;

@@ -44,7 +44,7 @@ static int split_cells(const char *name, int line, const char *s, size_t n, cell
         if (i < n && s[i] != ',')
             continue;
         if (k == max)
-            return sr_fail(err, SR_EINPUT, name, line, (int)i + 1,
+            return sr_fail(err, SR_EINPUT, name, line, (int)start + 1,
                            "more than %d columns (code,value,previous,band)", max);
         size_t a = start, e = i;
         while (a < e && (s[a] == ' ' || s[a] == '\t'))
