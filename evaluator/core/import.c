@@ -422,7 +422,25 @@ static const marker_def MARKERS[] = {
     {"\xE2\x81\x83", 0},  /* ⁃ hyphen bullet */
     {"\xEF\x82\xB7", 0},  /* U+F0B7: Symbol-font bullet from word processors */
     {"\xEF\x82\xA7", 0},  /* U+F0A7: Wingdings bullet */
+    {"\xE2\x80\xA3", 0},  /* ‣ triangular bullet */
+    {"\xE2\x88\x99", 0},  /* ∙ bullet operator */
+    {"\xE2\x96\xA0", 0},  /* ■ */
+    {"\xE2\x96\xA1", 0},  /* □ */
+    {"\xE2\x96\xBA", 0},  /* ► */
+    {"\xE2\x97\x86", 0},  /* ◆ */
+    {"\xE2\x9E\xA2", 0},  /* ➢ */
+    {"\xE2\x9C\x93", 0},  /* ✓ */
+    {"\xE2\x9D\x96", 0},  /* ❖ */
 };
+
+/* Other symbol-font glyphs (U+F000-U+F0FF, private use) at the start of a line are bullets
+ * too: word processors map Symbol and Wingdings bullets there. Read as the Symbol bullet. */
+static int pua_bullet(const char *s, size_t n)
+{
+    return n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] >= 0x80 &&
+           (unsigned char)s[1] <= 0x83;
+}
+#define PUA_MARKER 12  /* the index of U+F0B7 above */
 #define NMARKERS (sizeof MARKERS / sizeof MARKERS[0])
 
 /* Whether the line starts with a bullet; *skip is the length of marker and spaces. */
@@ -451,6 +469,15 @@ static int bullet_marker(const line_rec *L, size_t *skip, int *marker, int *ambi
         *skip = i;
         *marker = (int)m;
         *ambiguous = MARKERS[m].ambiguous;
+        return 1;
+    }
+    if (pua_bullet(L->s, L->len) && (L->len == 3 || L->s[3] == ' ')) {
+        size_t i = 3;
+        while (i < L->len && L->s[i] == ' ')
+            i++;
+        *skip = i;
+        *marker = PUA_MARKER;
+        *ambiguous = 0;
         return 1;
     }
     return 0;
@@ -1825,7 +1852,7 @@ static int bare_marker(const line_rec *L)
     for (size_t m = 0; m < NMARKERS; m++)
         if (L->len == strlen(MARKERS[m].bytes) && memcmp(L->s, MARKERS[m].bytes, L->len) == 0)
             return (int)m + 1;
-    return 0;
+    return L->len == 3 && pua_bullet(L->s, L->len) ? PUA_MARKER + 1 : 0;
 }
 
 static int is_text_line(const parser *P, size_t i)

@@ -1345,3 +1345,14 @@ Test(import, two_columns_are_refused)
     cr_expect(strstr(err.msg, "two columns"), "%s", err.msg);
     sr_buf_free(&b);
 }
+
+Test(import, symbol_font_and_other_bullets)
+{
+    im_letter *l = parse_body("\xE2\x9E\xA2 arrow bullet; (Standard 1)\n"
+                              "\xEF\x81\xB6 a Wingdings glyph; (Standard 2)\n"
+                              "\xE2\x96\xA0 a square; (Standard 3)\n");
+    cr_assert_eq(l->nfindings, 3);
+    cr_expect_str_eq(l->findings[1].text, "a Wingdings glyph");
+    cr_expect_eq(l->nnotes, 0);
+    im_free(l);
+}
