@@ -1971,36 +1971,65 @@ static int same_but_digits(const line_rec *a, const line_rec *b)
     }
 }
 
+/* A line that could be a running header or footer: short text, not a heading, bullet or
+ * standard tag, not ending the way a list item does. */
+static int header_like(const line_rec *A)
+{
+    size_t skip;
+    int m, amb, nums[8], k;
+    if (A->len < 4 || A->len > 120 || heading_kind(A->s, A->len, NULL) != H_NONE ||
+        bullet_marker(A, &skip, &m, &amb) || bare_marker(A))
+        return 0;
+    if (A->s[0] == '(' && tag_at_end(A->s, A->len, nums, &k) == 0)
+        return 0;
+    return !strchr(";,:", A->s[A->len - 1]);
+}
+
+/* Up to WINDOW non-blank lines either side of line `at` (or after the start, before the end),
+ * each with the window it belongs to. */
+enum { WINDOW = 2, MAXC = 4096 };
+
+static void add_window(const parser *P, size_t at, int win, size_t *cand, int *cwin, size_t *nc)
+{
+    size_t got = 0;
+    for (size_t j = at; j < P->end && got < WINDOW && *nc < MAXC; j++)
+        if (P->lines[j].len > 0)
+            cand[*nc] = j, cwin[(*nc)++] = win, got++;
+    got = 0;
+    for (size_t j = at; j-- > P->start + 1 && got < WINDOW && *nc < MAXC;)
+        if (P->lines[j].len > 0)
+            cand[*nc] = j, cwin[(*nc)++] = win, got++;
+}
+
 static void mark_running_lines(parser *P)
 {
-    enum { WINDOW = 2, MAXC = 4096 };
-    size_t cand[MAXC], nc = 0;
-    for (size_t i = P->start + 1; i < P->end && nc < MAXC; i++) {
-        if (!P->lines[i].page)
-            continue;
-        /* up to WINDOW non-blank lines either side of the page break */
-        size_t got = 0;
-        for (size_t j = i; j < P->end && got < WINDOW && nc < MAXC; j++)
-            if (P->lines[j].len > 0)
-                cand[nc++] = j, got++;
-        got = 0;
-        for (size_t j = i; j-- > P->start + 1 && got < WINDOW && nc < MAXC;)
-            if (P->lines[j].len > 0)
-                cand[nc++] = j, got++;
+    size_t *c = sr_malloc(MAXC * (sizeof *c + sizeof(int)));
+    if (!c) {
+        P->oom = 1;
+        return;
     }
+    int *cwin = (int *)(c + MAXC);
+    size_t nc = 0;
+    int win = 0;
+    add_window(P, P->start + 1, win++, c, cwin, &nc);  /* the first page's header */
+    for (size_t i = P->start + 1; i < P->end && nc < MAXC; i++)
+        if (P->lines[i].page)
+            add_window(P, i, win++, c, cwin, &nc);
+    add_window(P, P->end, win++, c, cwin, &nc);  /* the last page's footer */
     for (size_t a = 0; a < nc; a++) {
-        line_rec *A = &P->lines[cand[a]];
-        size_t skip;
-        int m, amb;
-        if (A->len < 4 || A->len > 120 || heading_kind(A->s, A->len, NULL) != H_NONE ||
-            bullet_marker(A, &skip, &m, &amb))
+        line_rec *A = &P->lines[c[a]];
+        if (!header_like(A))
             continue;
         for (size_t b = a + 1; b < nc; b++) {
-            line_rec *B = &P->lines[cand[b]];
-            if (cand[a] != cand[b] && same_but_digits(A, B))
-                A->running = B->running = 1;
+            line_rec *B = &P->lines[c[b]];
+            if (cwin[a] == cwin[b] || c[a] == c[b] || !same_but_digits(A, B))
+                continue;
+            /* the council's name under the heading is read, even when pages repeat it */
+            A->running |= !(cwin[a] == 0 && council_like(A->s, A->len));
+            B->running |= !(cwin[b] == 0 && council_like(B->s, B->len));
         }
     }
+    sr_free(c);
 }
 
 static void group_lines(parser *P)

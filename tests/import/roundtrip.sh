@@ -100,19 +100,25 @@ seed() {  # seed NAME TEXT COUNT
     soffice_to 'docx:MS Word 2007 XML' "$work/$name-list.html" || fail "$name: no .docx"
     soffice_to odt "$work/$name-list.docx" || fail "$name: no .odt"
     soffice_to pdf:writer_pdf_Export "$work/$name-list.docx" || fail "$name: no PDF"
+    # the same in larger type: the page breaks fall elsewhere, inside other bullets
+    sed 's|<body>|<body style="font-size:15pt;font-family:Times">|' "$work/$name-list.html" \
+        >"$work/$name-big.html"
+    soffice_to 'docx:MS Word 2007 XML' "$work/$name-big.html" &&
+        soffice_to pdf:writer_pdf_Export "$work/$name-big.docx" || fail "$name: no large-type PDF"
     # a word processor opening the text as it is
     soffice_to pdf:writer_pdf_Export "$work/$name.txt" && mv "$work/$name.pdf" "$work/$name-wp.pdf"
     # PDF made from the text: enscript (Latin-1) and ghostscript
     iconv -f utf-8 -t latin1//TRANSLIT "$work/$name.txt" |
         enscript -q -B -X latin1 --word-wrap --media=A4 -p "$work/$name.ps" &&
         ps2pdf "$work/$name.ps" "$work/$name-ps.pdf" || fail "$name: no PDF from text"
-    for pdf in "$work/$name-list.pdf" "$work/$name-wp.pdf" "$work/$name-ps.pdf"; do
+    for pdf in "$work/$name-list.pdf" "$work/$name-big.pdf" "$work/$name-wp.pdf" "$work/$name-ps.pdf"; do
         base=${pdf%.pdf}
         pdftotext "$pdf" "$base-pdftotext.txt"
         pdftotext -layout "$pdf" "$base-layout.txt"
     done
     for f in "$work/$name-list.docx" "$work/$name-list.odt" \
              "$work/$name-list.pdf" "$work/$name-list-pdftotext.txt" "$work/$name-list-layout.txt" \
+             "$work/$name-big.pdf" "$work/$name-big-pdftotext.txt" "$work/$name-big-layout.txt" \
              "$work/$name-wp.pdf" "$work/$name-wp-pdftotext.txt" "$work/$name-wp-layout.txt" \
              "$work/$name-ps.pdf" "$work/$name-ps-pdftotext.txt" "$work/$name-ps-layout.txt"; do
         if [ -s "$f" ]; then route_check "$name" "$f" "$want"; else fail "$name: $f was not made"; fi

@@ -1356,3 +1356,15 @@ Test(import, symbol_font_and_other_bullets)
     cr_expect_eq(l->nnotes, 0);
     im_free(l);
 }
+
+Test(import, lone_tags_at_a_page_break_are_not_running_headers)
+{
+    im_letter *l = parse_body("- low numbers achieving qualifications;\n(Standard 1)\n"
+                              "- a strategy needs to be developed. This\n\n"
+                              "\fneeds to include clarity;\n(Standard 2)\n");
+    cr_assert_eq(l->nfindings, 2);
+    cr_expect_eq(l->findings[0].nstandards, 1);
+    cr_expect_eq(l->findings[1].nstandards, 1);
+    cr_expect_eq(l->nskipped, 0);
+    im_free(l);
+}
