@@ -2156,8 +2156,21 @@ static int parse_annex(parser *P, const char *name, sr_error *err)
     measure_width(P);
     size_t after = read_heading(P);
     /* the codes, their services and units come from the pack of the letter's round */
-    if (P->l->year && im_catalogue_for(P->cat, P->l->year, err) != SR_OK)
-        return err->code;
+    if (P->l->year && !(P->cat->codes && P->cat->year == P->l->year)) {
+        int rounds[110], n = rp_rounds(rounds, 110), found = 0;
+        char list[600] = "";
+        for (int r = 0; r < n; r++) {
+            found |= rounds[r] == P->l->year;
+            size_t k = strlen(list);
+            snprintf(list + k, sizeof list - k, "%s%d", r ? ", " : "", rounds[r]);
+        }
+        if (!found)
+            return sr_fail(err, SR_EINPUT, name, P->l->heading_line, 0,
+                           "no rule pack for the %d round of this letter (rounds with a pack: "
+                           "%s)", P->l->year, n ? list : "none");
+        if (im_catalogue_for(P->cat, P->l->year, err) != SR_OK)
+            return err->code;
+    }
     /* lines of a wrapped heading are part of it: start grouping after them */
     P->start = after - 1;
     P->service = P->section = -1;
