@@ -2,7 +2,8 @@
 #
 #   make            build build/starrate
 #   make demo       rate every council under scenarios/councils/ and print a table
-#   make test       unit tests, golden tests and every rule pack's own tests; the public API example
+#   make test       unit tests, golden tests, every rule pack's own tests, the public API example,
+#                   letters round-tripped through Word and PDF (tests/import/roundtrip.sh)
 #   make test SANITIZE=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (tests/bench/), ratios against a baseline from the same run
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
@@ -27,8 +28,9 @@ SANFLAGS =
 OPT      = -O2
 endif
 
-PKGS     = lua5.4 yaml-0.1 libcrypto
-DEBS     = pkg-config liblua5.4-dev libyaml-dev libssl-dev libcriterion-dev
+PKGS     = lua5.4 yaml-0.1 libcrypto poppler-glib libzip libxml-2.0
+DEBS     = pkg-config liblua5.4-dev libyaml-dev libssl-dev libcriterion-dev libpoppler-glib-dev \
+           libzip-dev libxml2-dev
 # Recursively expanded on purpose: evaluated only when a recipe runs, after `deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -54,7 +56,7 @@ DEPS_OK  = build/.deps-ok
 GEN      = $(BUILD)/gen
 CSS      = evaluator/cmd/report.css evaluator/cmd/report-whatif.css
 
-.PHONY: all deps demo test unit golden packs schema calibration browser hardening example bench fuzz \
+.PHONY: all deps demo test unit golden packs schema calibration browser hardening example roundtrip bench fuzz \
         install uninstall clean
 .DELETE_ON_ERROR:
 
@@ -139,8 +141,11 @@ example: $(BUILD)/example-rate
 	    { diff -u examples/rate.expected $(BUILD)/example-rate.out; exit 1; }
 	@echo "example: the public API rates Durham 2003 as expected"
 
+roundtrip: $(BUILD)/starrate
+	@tests/import/roundtrip.sh $(BUILD)
+
 # `all` first: build/starrate, which every README example uses, is in place after a test run.
-test: all unit golden packs schema calibration browser hardening example
+test: all unit golden packs schema calibration browser hardening example roundtrip
 
 bench: $(BUILD)/starrate
 	@tests/bench/run.sh $(BUILD)

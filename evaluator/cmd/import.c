@@ -1,18 +1,23 @@
 /*
- * import.c — `starrate import`: an annual review letter (text) to evidence YAML.
+ * import.c — `starrate import`: an annual review letter (PDF, Word, OpenDocument or text) to
+ * evidence YAML, with PAF figures from a CSV merged in.
  */
 #include "cmd.h"
-#include "import.h"
+#include "importer.h"
 #include "ydoc.h"
 
 #include <stddef.h>
 #include <string.h>
 
 typedef struct import_opts {
-    const char *output;
+    const char *output, *paf;
 } import_opts;
 
 const po_option import_options[] = {
+    {PO_STRING, 0, "paf", offsetof(import_opts, paf), "FILE.csv",
+     "merge PAF figures (code,value[,previous[,band]] a row; see\n"
+     "docs/paf-csv.md) into the evidence: with a letter, or onto an\n"
+     "existing evidence file given instead of the letter", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", offsetof(import_opts, output), "FILE",
      "write the evidence to FILE atomically instead of standard output", 0, 0, NULL, NULL},
     {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
@@ -24,9 +29,17 @@ const char import_description[] =
     "evidence file that `starrate rate` accepts: every bullet as a finding with its section,\n"
     "standard tags, PAF codes and line, and figures the letter quotes proposed as indicator\n"
     "values (origin: letter) for you to confirm. Lines it cannot place are reported as\n"
-    "warnings on standard error and kept in the output as notes: no text is dropped.\n"
+    "warnings on standard error and kept in the output's import section: no text is dropped.\n"
+    "A summary line (findings per service, unplaced lines, findings without a standard or\n"
+    "indicator) ends standard error.\n"
     "\n"
-    "  starrate import letter.txt | starrate rate -\n";
+    "A letter may be a PDF, a Word (.docx) or OpenDocument (.odt) document or text (UTF-8 or\n"
+    "Windows-1252); the type is told from the content. A rating from evidence whose letter\n"
+    "could not be fully placed carries a caveat (see the file's import section).\n"
+    "\n"
+    "  starrate import letter.txt | starrate rate -\n"
+    "  starrate import --paf paf.csv letter.pdf -o evidence.yaml\n"
+    "  starrate import --paf paf.csv evidence.yaml -o evidence.yaml\n";
 
 int cmd_import(int argc, char **argv, FILE *out, FILE *err)
 {
@@ -37,32 +50,30 @@ int cmd_import(int argc, char **argv, FILE *out, FILE *err)
     if (n != 1)
         return cmd_usage(err, "import", "import needs exactly one letter file");
     const char *path = argv[0];
-    const char *shown = strcmp(path, "-") == 0 ? "<stdin>" : path;
     sr_error e;
     sr_error_clear(&e);
-    char *text = NULL;
-    size_t len = 0;
-    im_letter *letter = NULL;
+    char *raw = NULL, *csv = NULL;
+    ix_input in = {strcmp(path, "-") == 0 ? "<stdin>" : path, NULL, 0};
+    ix_input paf = {o.paf, NULL, 0};
     sr_buf yaml, warnings;
     sr_buf_init(&yaml);
     sr_buf_init(&warnings);
-    int rc = sr_read_file(path, yd_default_limits.max_bytes, &text, &len, &e);
-    if (rc == SR_OK) rc = im_parse(shown, text, len, &letter, &e);
-    if (rc == SR_OK) rc = im_write_yaml(letter, shown, &yaml);
-    if (rc == SR_OK) rc = im_warnings(letter, shown, &warnings);
-    if (rc == SR_OK && (yaml.oom || warnings.oom))
-        rc = sr_oom(&e);
+    int rc = sr_read_file(path, yd_default_limits.max_bytes, &raw, &in.len, &e);
+    if (rc == SR_OK && o.paf)
+        rc = sr_read_file(o.paf, yd_default_limits.max_bytes, &csv, &paf.len, &e);
+    in.data = raw, paf.data = csv;
+    if (rc == SR_OK) rc = ix_run(&in, o.paf ? &paf : NULL, &yaml, &warnings, &e);
+    if (warnings.len)
+        fputs(warnings.data, err);
     if (rc != SR_OK) {
         if (e.code == SR_OK)
-            sr_fail(&e, rc, shown, 0, 0, "import failed");
+            sr_fail(&e, rc, in.name, 0, 0, "import failed");
         status = cmd_reject(err, &e);
     } else {
-        if (warnings.len)
-            fputs(warnings.data, err);
         status = cmd_deliver(&yaml, o.output, out, err);
     }
-    im_free(letter);
-    sr_free(text);
+    sr_free(raw);
+    sr_free(csv);
     sr_buf_free(&yaml);
     sr_buf_free(&warnings);
     return status;

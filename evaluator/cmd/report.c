@@ -474,6 +474,20 @@ static void council_audit(sr_buf *b, const out_rating *o)
     html_raw(b, "</code>.</p>\n");
 }
 
+/* A rating built from a letter the import could not fully read says so, in red. */
+static void council_caveat(sr_buf *b, const out_rating *o)
+{
+    if (!ev_import_doubtful(o->ev))
+        return;
+    sr_buf msg;
+    sr_buf_init(&msg);
+    out_caveat(&msg, o->ev);
+    html_raw(b, "<p class=\"caveat\" role=\"alert\"><strong>Caveat:</strong> ");
+    html_txt(b, msg.oom || !msg.data ? "" : msg.data);
+    html_raw(b, ".</p>\n");
+    sr_buf_free(&msg);
+}
+
 static void council_section(sr_buf *b, const out_rating *o, int index)
 {
     html_rawf(b, "<section class=\"council\" id=\"council-%d\" data-council=\"", index + 1);
@@ -494,6 +508,7 @@ static void council_section(sr_buf *b, const out_rating *o, int index)
     council_stars(b, o);
     council_rule(b, o);
     council_published(b, o);
+    council_caveat(b, o);
     council_judgements(b, o);
     council_grid(b, o);
     council_indicators(b, o);

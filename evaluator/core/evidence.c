@@ -29,7 +29,8 @@ const char *const ev_capacity_kinds[4] = {
 };
 
 static const char *const top_keys[] = {
-    "council", "year", "round", "source", "published", "indicators", "notes", NULL, /* + services */
+    "council", "year", "round", "source", "published", "indicators", "notes", "import",
+    NULL, /* + services */
 };
 static const char *const service_keys[] = {
     "given", "indicators", "findings", "capacity_findings", "requirements", NULL,
@@ -49,6 +50,11 @@ static const char *const declaration_keys[] = {
 };
 static const char *const band_keys[] = {"band", "min", "max", NULL};
 static const char *const note_keys[] = {"line", "text", NULL};
+static const char *const import_keys[] = {"from", "unplaced_lines", "unplaced", "unassigned",
+                                          "warnings", NULL};
+static const char *const unplaced_keys[] = {"line", "lines", "text", NULL};
+static const char *const unassigned_keys[] = {"finding", "line", NULL};
+static const char *const import_warning_keys[] = {"line", "text", NULL};
 
 #define MAX_ITEMS 10000 /* findings or indicators in one list; documented in docs/limits.md */
 
@@ -297,6 +303,104 @@ static int read_notes(ctx *c, const yd_node *list)
             c->ev->nnotes = i + 1;
     }
     return rc;
+}
+
+/* ---- import: what the letter reader could not place --------------------------------------- */
+
+/* A list of maps with the given keys, each with a required "line"; sum_lines adds up the
+ * "lines" of each (1 when absent); ids, when given, receives each item's "finding". */
+static int read_import_list(ctx *c, const yd_node *list, const char *what,
+                            const char *const *keys, long *sum_lines, const yd_node ***ids)
+{
+    int rc = yd_expect(list, YD_SEQ, what, c->file, c->err);
+    if (rc == SR_OK && list->n > MAX_ITEMS)
+        rc = sr_fail(c->err, SR_ELIMIT, c->file, list->line, list->col, "more than %d %s",
+                     MAX_ITEMS, what);
+    for (size_t i = 0; rc == SR_OK && i < list->n; i++) {
+        const yd_node *m = list->items[i], *v;
+        long num;
+        rc = yd_expect(m, YD_MAP, what, c->file, c->err);
+        if (rc == SR_OK) rc = yd_check_keys(m, keys, what, c->file, c->err);
+        if (rc == SR_OK) rc = yd_require(m, "line", what, c->file, &v, c->err);
+        if (rc == SR_OK) rc = yd_integer(v, "line", 1, 100000000, c->file, &num, c->err);
+        if (rc == SR_OK && sum_lines) {
+            num = 1;
+            if ((v = yd_get(m, "lines")))
+                rc = yd_integer(v, "lines", 1, 100000000, c->file, &num, c->err);
+            *sum_lines += num;
+        }
+        const char *t;
+        if (rc == SR_OK && (v = yd_get(m, "text")))
+            rc = yd_string(v, "text", c->file, &t, c->err);
+        if (rc == SR_OK && ids) {
+            rc = yd_require(m, "finding", what, c->file, &v, c->err);
+            if (rc == SR_OK) rc = yd_expect(v, YD_SCALAR, "finding", c->file, c->err);
+            if (rc == SR_OK) (*ids)[i] = v;
+        }
+    }
+    return rc;
+}
+
+/* Each unassigned finding must be a finding of this file, so the caveat points at real text. */
+static int check_unassigned(ctx *c, const yd_node **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        for (size_t s = 0; !found && s < c->ev->nservices; s++) {
+            const ev_service *svc = &c->ev->services[s];
+            for (size_t k = 0; !found && k < svc->nfindings; k++)
+                found = strcmp(svc->findings[k].id, ids[i]->str) == 0;
+        }
+        if (!found)
+            return sr_fail(c->err, SR_EINPUT, c->file, ids[i]->line, ids[i]->col,
+                           "import.unassigned names finding '%s', which the file does not have",
+                           ids[i]->str);
+    }
+    return SR_OK;
+}
+
+static int read_import(ctx *c, const yd_node *m)
+{
+    ev_import *im = &c->ev->import;
+    const yd_node *v;
+    const yd_node **ids = NULL;
+    long declared = -1, sum = 0;
+    im->present = 1;
+    int rc = yd_expect(m, YD_MAP, "import", c->file, c->err);
+    if (rc == SR_OK) rc = yd_check_keys(m, import_keys, "import", c->file, c->err);
+    const char *from;
+    if (rc == SR_OK && (v = yd_get(m, "from")))
+        rc = yd_string(v, "from", c->file, &from, c->err);
+    if (rc == SR_OK && (v = yd_get(m, "unplaced_lines")))
+        rc = yd_integer(v, "unplaced_lines", 0, 100000000, c->file, &declared, c->err);
+    if (rc == SR_OK && (v = yd_get(m, "unplaced"))) {
+        rc = read_import_list(c, v, "unplaced", unplaced_keys, &sum, NULL);
+        im->unplaced = v->n;
+    }
+    if (rc == SR_OK && declared >= 0 && declared != sum)
+        rc = sr_fail(c->err, SR_EINPUT, c->file, yd_get(m, "unplaced_lines")->line,
+                     yd_get(m, "unplaced_lines")->col,
+                     "import.unplaced_lines is %ld but the unplaced list holds %ld lines",
+                     declared, sum);
+    im->unplaced_lines = sum;
+    if (rc == SR_OK && (v = yd_get(m, "warnings"))) {
+        rc = read_import_list(c, v, "import warning", import_warning_keys, NULL, NULL);
+        im->warnings = v->n;
+    }
+    if (rc == SR_OK && (v = yd_get(m, "unassigned"))) {
+        if (v->kind == YD_SEQ && !(ids = sr_calloc(v->n ? v->n : 1, sizeof *ids)))
+            rc = sr_oom(c->err);
+        if (rc == SR_OK) rc = read_import_list(c, v, "unassigned finding", unassigned_keys, NULL, &ids);
+        if (rc == SR_OK) rc = check_unassigned(c, ids, v->n);
+        im->unassigned = v->kind == YD_SEQ ? v->n : 0;
+    }
+    sr_free(ids);
+    return rc;
+}
+
+int ev_import_doubtful(const ev_evidence *ev)
+{
+    return ev->import.present && (ev->import.unplaced_lines > 0 || ev->import.unassigned > 0);
 }
 
 /* ---- one service ---------------------------------------------------------------------- */
@@ -689,6 +793,8 @@ static int read_top(ctx *c, const yd_node *root)
         if ((v = yd_get(root, c->p->services[s].id)))
             rc = read_service(c, v, (int)s);
     if (rc == SR_OK) rc = settle_ids(c);
+    /* after the findings: the section names them */
+    if (rc == SR_OK && (v = yd_get(root, "import"))) rc = read_import(c, v);
     return rc;
 }
 

@@ -86,6 +86,15 @@ typedef struct ev_warning {
     int line, col;
     char *msg;
 } ev_warning;
+/* What `starrate import` could not read with confidence (the file's `import` section): the
+ * counts only; the lines themselves stay in the file for the reader to see. */
+typedef struct ev_import {
+    int present;              /* the file has an `import` section */
+    long unplaced_lines;      /* lines of the letter in no finding */
+    size_t unplaced;          /* entries of import.unplaced */
+    size_t unassigned;        /* findings without a standard or an indicator */
+    size_t warnings;          /* repairs the reader made that a person should check */
+} ev_import;
 
 typedef struct ev_evidence {
     char *path;
@@ -101,6 +110,7 @@ typedef struct ev_evidence {
     size_t nnotes;
     ev_warning *warnings;                   /* in file order */
     size_t nwarnings;
+    ev_import import;
     size_t nservices;
     ev_service services[RP_MAX_SERVICES];
 } ev_evidence;
@@ -110,6 +120,10 @@ int ev_peek_year(const yd_node *root, const char *file, int *year, sr_error *err
 
 /* Builds the evidence from a parsed tree. `file` is used in error positions and output. */
 int ev_build(const yd_node *root, const char *file, rp_pack *p, ev_evidence **out, sr_error *err);
+
+/* Whether a rating from this evidence needs the import caveat: lines of the letter were not
+ * placed or findings were left without a standard or indicator. */
+int ev_import_doubtful(const ev_evidence *ev);
 
 void ev_free(ev_evidence *ev);
 void ev_finding_free(ev_finding *f);

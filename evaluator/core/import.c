@@ -16,6 +16,9 @@
  */
 #include "import.h"
 
+#include "paf.h"
+
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -110,6 +113,10 @@ static int keepable(uint32_t cp)
 /* ---- the parser's state ---------------------------------------------------------------- */
 
 typedef struct line_rec {
+    int page;       /* a form feed started the line: the first line of a page */
+    int marker;     /* a detached bullet's marker moved onto this line (MARKERS index + 1) */
+    int moved;      /* a bullet marker alone, moved onto the text it belongs to */
+    int running;    /* a running page header or footer repeated on several pages */
     const char *s;  /* content after the indentation, trailing spaces removed */
     size_t len;
     size_t indent;  /* leading spaces (a tab counts as one) */
@@ -149,7 +156,8 @@ typedef struct parser {
     size_t width;            /* widest line of the annex */
     int wrapped;             /* the annex looks hard-wrapped at `width` */
     im_letter *l;
-    size_t capf, capv, capn, caph, caps;
+    im_catalogue *cat;       /* the PAF codes of the letter's round */
+    size_t capf, capv, capn, caph, caps, capw;
     /* section state */
     int service;             /* -1 before the first service heading */
     int section;             /* an im_section, or -1 when bullets have nowhere to go */
@@ -161,6 +169,7 @@ typedef struct parser {
     size_t prev;             /* last non-blank line added to a block */
     int has_prev;
     int brk;                 /* a blank line or a page artefact since `prev` */
+    int page_brk;            /* a page break or a page header/footer since `prev` */
     int oom;
 } parser;
 
@@ -204,7 +213,12 @@ static size_t normalise_text(const char *text, size_t len, char *o)
             i += (c == '\r' && i + 1 < len && t[i + 1] == '\n') ? 2 : 1;
             continue;
         }
-        if (c < 0x20 || c == 0x7F) {  /* tabs, form feeds and stray controls */
+        if (c == '\f') {  /* a page break: kept for now, marks the line (see normalise) */
+            o[k++] = '\f';
+            i++;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7F) {  /* tabs and stray controls */
             o[k++] = ' ';
             i++;
             continue;
@@ -221,6 +235,15 @@ static size_t normalise_text(const char *text, size_t len, char *o)
             n = 1;
         }
         i += n;
+        if (cp == 0xAD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060)
+            continue;  /* soft hyphen, zero-width spaces and joiners: invisible in the letter */
+        if (cp >= 0xFB00 && cp <= 0xFB04) {  /* ligatures from PDF text: ff fi fl ffi ffl */
+            static const char *const lig[] = {"ff", "fi", "fl", "ffi", "ffl"};
+            size_t m = strlen(lig[cp - 0xFB00]);
+            memcpy(o + k, lig[cp - 0xFB00], m);  /* never longer than the 3 bytes read */
+            k += m;
+            continue;
+        }
         cp = map_cp(cp);
         k += utf8_encode(cp, o + k);
     }
@@ -258,6 +281,15 @@ static int normalise(parser *P, const char *text, size_t len)
         char *e = strchr(s, '\n');
         if (!e)
             e = s + strlen(s);
+        line_rec *L = &P->lines[idx++];
+        /* A form feed starts a page: it marks the line and takes no room in it. */
+        while (s < e && *s == '\f') {
+            s++;
+            L->page = 1;
+        }
+        for (char *f = s; f < e; f++)
+            if (*f == '\f')
+                *f = ' ';
         size_t full = (size_t)(e - s);
         size_t ind = 0;
         while (ind < full && s[ind] == ' ')
@@ -265,7 +297,6 @@ static int normalise(parser *P, const char *text, size_t len)
         size_t end = full;
         while (end > ind && s[end - 1] == ' ')
             end--;
-        line_rec *L = &P->lines[idx++];
         L->s = s + ind;
         L->len = end - ind;
         L->indent = ind;
@@ -391,12 +422,36 @@ static const marker_def MARKERS[] = {
     {"\xE2\x81\x83", 0},  /* ⁃ hyphen bullet */
     {"\xEF\x82\xB7", 0},  /* U+F0B7: Symbol-font bullet from word processors */
     {"\xEF\x82\xA7", 0},  /* U+F0A7: Wingdings bullet */
+    {"\xE2\x80\xA3", 0},  /* ‣ triangular bullet */
+    {"\xE2\x88\x99", 0},  /* ∙ bullet operator */
+    {"\xE2\x96\xA0", 0},  /* ■ */
+    {"\xE2\x96\xA1", 0},  /* □ */
+    {"\xE2\x96\xBA", 0},  /* ► */
+    {"\xE2\x97\x86", 0},  /* ◆ */
+    {"\xE2\x9E\xA2", 0},  /* ➢ */
+    {"\xE2\x9C\x93", 0},  /* ✓ */
+    {"\xE2\x9D\x96", 0},  /* ❖ */
 };
+
+/* Other symbol-font glyphs (U+F000-U+F0FF, private use) at the start of a line are bullets
+ * too: word processors map Symbol and Wingdings bullets there. Read as the Symbol bullet. */
+static int pua_bullet(const char *s, size_t n)
+{
+    return n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] >= 0x80 &&
+           (unsigned char)s[1] <= 0x83;
+}
+#define PUA_MARKER 12  /* the index of U+F0B7 above */
 #define NMARKERS (sizeof MARKERS / sizeof MARKERS[0])
 
 /* Whether the line starts with a bullet; *skip is the length of marker and spaces. */
 static int bullet_marker(const line_rec *L, size_t *skip, int *marker, int *ambiguous)
 {
+    if (L->marker) {  /* a detached marker was moved here (attach_markers) */
+        *skip = 0;
+        *marker = L->marker - 1;
+        *ambiguous = 0;
+        return 1;
+    }
     for (size_t m = 0; m < NMARKERS; m++) {
         size_t ml = strlen(MARKERS[m].bytes);
         if (L->len < ml || memcmp(L->s, MARKERS[m].bytes, ml) != 0)
@@ -414,6 +469,15 @@ static int bullet_marker(const line_rec *L, size_t *skip, int *marker, int *ambi
         *skip = i;
         *marker = (int)m;
         *ambiguous = MARKERS[m].ambiguous;
+        return 1;
+    }
+    if (pua_bullet(L->s, L->len) && (L->len == 3 || L->s[3] == ' ')) {
+        size_t i = 3;
+        while (i < L->len && L->s[i] == ' ')
+            i++;
+        *skip = i;
+        *marker = PUA_MARKER;
+        *ambiguous = 0;
         return 1;
     }
     return 0;
@@ -756,48 +820,88 @@ static size_t clean_text(const char *s, size_t n, int policy, im_finding *f)
     }
 }
 
-/* The PAF indicators the rule packs know (domain.md section 6, rules/2002/indicators.lua),
- * with their service and whether the value is a percentage. A code-like word outside this
- * list ("A4" in a postcode, "E2") stays in the text only: the evidence reader rejects codes
- * its pack does not know, and a figure is only proposed for a percentage indicator of the
- * service being read. */
-typedef struct paf_code {
-    const char *code;
-    int service;
-    int percent;
-} paf_code;
+/* The service ids of the evidence file, by letter section (IM_CHILDREN, IM_ADULTS). */
+static const char *const SERVICE_ID[2] = {"children", "adults"};
 
-static const paf_code PAF[] = {
-    {"A1", IM_CHILDREN, 1},  {"A2", IM_CHILDREN, 1},  {"A3", IM_CHILDREN, 1},
-    {"A4", IM_CHILDREN, 0},  {"B7", IM_CHILDREN, 1},  {"B8", IM_CHILDREN, 0},
-    {"C18", IM_CHILDREN, 0}, {"C19", IM_CHILDREN, 1}, {"C20", IM_CHILDREN, 1},
-    {"C21", IM_CHILDREN, 1}, {"C22", IM_CHILDREN, 1}, {"C23", IM_CHILDREN, 1},
-    {"C24", IM_CHILDREN, 1}, {"D35", IM_CHILDREN, 1}, {"E44", IM_CHILDREN, 1},
-    {"E45", IM_CHILDREN, 0}, {"B11", IM_ADULTS, 1},   {"B12", IM_ADULTS, 0},
-    {"B17", IM_ADULTS, 0},   {"C26", IM_ADULTS, 0},   {"C27", IM_ADULTS, 0},
-    {"C28", IM_ADULTS, 0},   {"C29", IM_ADULTS, 0},   {"C30", IM_ADULTS, 0},
-    {"C31", IM_ADULTS, 0},   {"C32", IM_ADULTS, 0},   {"D36", IM_ADULTS, 1},
-    {"D37", IM_ADULTS, 1},   {"D38", IM_ADULTS, 1},   {"D39", IM_ADULTS, 1},
-    {"D40", IM_ADULTS, 1},   {"D41", IM_ADULTS, 0},   {"D42", IM_ADULTS, 1},
-    {"D43", IM_ADULTS, 1},   {"E46", IM_ADULTS, 0},   {"E47", IM_ADULTS, 0},
-    {"E48", IM_ADULTS, 0},   {"E49", IM_ADULTS, 1},   {"E50", IM_ADULTS, 0},
-};
+/* ---- the catalogue of PAF codes, from the pack of the letter's round --------------------- */
 
-/* A PAF code at s[i] as a whole word (a letter A-E and one or two digits): its length, with
- * *def its catalogue entry; 0 when there is none. */
-static size_t code_at(const char *s, size_t n, size_t i, const paf_code **def)
+const char *im_service_id(int service)
+{
+    return SERVICE_ID[service == IM_CHILDREN ? 0 : 1];
+}
+
+void im_catalogue_free(im_catalogue *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        sr_free(c->codes[i].code);
+    sr_free(c->codes);
+    memset(c, 0, sizeof *c);
+}
+
+int im_catalogue_from_pack(im_catalogue *c, const rp_pack *p, sr_error *err)
+{
+    im_catalogue_free(c);
+    c->codes = sr_calloc(p->nindicators ? p->nindicators : 1, sizeof *c->codes);
+    if (!c->codes)
+        return sr_oom(err);
+    for (size_t i = 0; i < p->nindicators; i++) {
+        const rp_indicator *d = &p->indicators[i];
+        const char *svc = p->services[d->service].id;
+        int letter_service = -1;
+        for (int k = 0; k < 2; k++)
+            if (strcmp(svc, SERVICE_ID[k]) == 0)
+                letter_service = k;
+        if (letter_service < 0)
+            continue;  /* a service the letter's sections do not name */
+        im_code *e = &c->codes[c->n];
+        if (!(e->code = sr_strdup(d->code))) {
+            im_catalogue_free(c);
+            return sr_oom(err);
+        }
+        e->service = letter_service;
+        e->percent = d->unit && strcmp(d->unit, "percent") == 0;
+        c->n++;
+    }
+    c->year = p->round;
+    return SR_OK;
+}
+
+int im_catalogue_for(im_catalogue *c, int year, sr_error *err)
+{
+    if (c->year == year && c->codes)
+        return SR_OK;
+    char dir[PATH_MAX];
+    if (rp_round_dir(year, dir, sizeof dir) != SR_OK)
+        return sr_fail(err, SR_ELIMIT, "rules", 0, 0, "the rules folder's path is too long");
+    rp_pack *p = NULL;
+    int rc = rp_load(dir, NULL, &p, err);
+    if (rc == SR_OK)
+        rc = im_catalogue_from_pack(c, p, err);
+    rp_free(p);
+    return rc;
+}
+
+/* A PAF code at s[i] as a whole word (a capital and one to three digits) that the round's
+ * catalogue knows: its length, with *def its entry; 0 when there is none. A code-like word
+ * outside the catalogue ("A4" in a postcode) stays in the text only: the evidence reader
+ * rejects codes its pack does not know, and a figure is only proposed for a percentage
+ * indicator of the service being read. */
+static size_t code_at(const parser *P, const char *s, size_t n, size_t i, const im_code **def)
 {
     int c = uc(s, i);
-    if (c < 'A' || c > 'E' || (i > 0 && is_alnum(uc(s, i - 1))))
+    if (!is_upper(c) || (i > 0 && is_alnum(uc(s, i - 1))))
         return 0;
     int ok;
-    size_t j = skip_digits(s, n, i + 1, 2, &ok);
+    size_t j = skip_digits(s, n, i + 1, 3, &ok);
     if (!ok || (j < n && is_alnum(uc(s, j))))
         return 0;
-    for (size_t k = 0; k < sizeof PAF / sizeof PAF[0]; k++) {
-        if (strlen(PAF[k].code) == j - i && memcmp(PAF[k].code, s + i, j - i) == 0) {
+    const im_catalogue *cat = P->cat;
+    for (size_t k = 0; cat && k < cat->n; k++) {
+        if (strlen(cat->codes[k].code) == j - i && memcmp(cat->codes[k].code, s + i, j - i) == 0) {
             if (def)
-                *def = &PAF[k];
+                *def = &cat->codes[k];
             return j - i;
         }
     }
@@ -818,10 +922,10 @@ static int add_code(im_finding *f, size_t *cap, const char *s, size_t n)
     return 1;
 }
 
-static int scan_codes(im_finding *f, size_t *cap, const char *s, size_t n)
+static int scan_codes(const parser *P, im_finding *f, size_t *cap, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        size_t m = code_at(s, n, i, NULL);
+        size_t m = code_at(P, s, n, i, NULL);
         if (m && !add_code(f, cap, s + i, m))
             return 0;
     }
@@ -1177,6 +1281,16 @@ static int sentence_has(const char *s, size_t n, size_t at, const char *word)
     return contains_fold(s + a, e - a, word);
 }
 
+/* A percentage indicator of the service being read, in the round's catalogue: a name the
+ * letter uses is only read as a figure for an indicator the round has. */
+static int in_catalogue(const parser *P, const char *code)
+{
+    for (size_t i = 0; P->cat && i < P->cat->n; i++)
+        if (strcmp(P->cat->codes[i].code, code) == 0)
+            return P->cat->codes[i].percent && P->cat->codes[i].service == P->service;
+    return 0;
+}
+
 static void scan_values(parser *P, const block *b)
 {
     const char *s = b->text.data;
@@ -1186,8 +1300,8 @@ static void scan_values(parser *P, const block *b)
     for (size_t i = 0; i < n && !P->oom; i++) {
         if (i > 0 && is_alnum(uc(s, i - 1)))
             continue;
-        const paf_code *def = NULL;
-        size_t m = code_at(s, n, i, &def);
+        const im_code *def = NULL;
+        size_t m = code_at(P, s, n, i, &def);
         if (m) {
             size_t e = i + m;
             if (e < n && (s[e] == ')' || s[e] == ']'))
@@ -1199,7 +1313,7 @@ static void scan_values(parser *P, const block *b)
             continue;
         }
         for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++) {
-            if (NAMES[k].service != P->service)
+            if (NAMES[k].service != P->service || !in_catalogue(P, NAMES[k].code))
                 continue;
             size_t e = match_name(s, n, i, NAMES[k].pat);
             if (!e)
@@ -1234,7 +1348,7 @@ static void add_finding(parser *P, const group *g)
     f.end_line = g->ndet ? g->det[g->ndet - 1].end_line : g->top.end_line;
     f.text = copy_clean(&g->top, policy, &f);
     int ok = f.text != NULL;
-    ok = ok && scan_codes(&f, &capcodes, g->top.text.data ? g->top.text.data : "", g->top.text.len);
+    ok = ok && scan_codes(P, &f, &capcodes, g->top.text.data ? g->top.text.data : "", g->top.text.len);
     if (ok && g->ndet) {
         f.details = sr_calloc(g->ndet, sizeof *f.details);
         f.detail_lines = sr_calloc(g->ndet, sizeof *f.detail_lines);
@@ -1245,7 +1359,7 @@ static void add_finding(parser *P, const group *g)
         f.details[i] = copy_clean(d, policy, &f);  /* a detail's tag belongs to its parent */
         f.detail_lines[i] = d->line;
         f.ndetails = i + 1;
-        ok = f.details[i] && scan_codes(&f, &capcodes, d->text.data ? d->text.data : "",
+        ok = f.details[i] && scan_codes(P, &f, &capcodes, d->text.data ? d->text.data : "",
                                         d->text.len);
     }
     if (ok)
@@ -1634,6 +1748,16 @@ static int new_paragraph(const parser *P, const line_rec *L)
     return !(P->wrapped && prev->width * 5 >= P->width * 4);
 }
 
+/* The line closes a list item: ";", "; and", or a standard tag ")". A full stop does not:
+ * a bullet may hold several sentences. */
+static int item_closed(const line_rec *L)
+{
+    size_t n = L->len;
+    if (ends_with_word(L->s, n, "and") || ends_with_word(L->s, n, "or"))
+        return 1;
+    return n > 0 && (L->s[n - 1] == ';' || L->s[n - 1] == ')');
+}
+
 /* Whether a line after a blank or a page break carries on the current bullet. */
 static int continues_after_break(parser *P, const line_rec *L)
 {
@@ -1644,10 +1768,16 @@ static int continues_after_break(parser *P, const line_rec *L)
         return 0;
     if (b->text.len == 0)
         return 1;  /* the marker stood on a line of its own */
+    /* A page break inside a list: what follows the break is the bullet's rest (a letter
+     * puts no loose paragraph inside a list), even when a sentence ended before it. */
+    if ((L->page || P->page_brk) && P->has_prev && !item_closed(&P->lines[P->prev]))
+        return 1;
     if (!P->has_prev || ends_sentence(&P->lines[P->prev]))
         return 0;
     int c = uc(L->s, 0);
-    return is_lower(c) || is_digit(c);
+    /* Across a page break a sentence runs on whatever its next word: "... the Primary" /
+     * "Care Trust (Standard 1)". A tag alone carries on its bullet too. */
+    return is_lower(c) || is_digit(c) || c == '(' || L->page || P->page_brk;
 }
 
 static void process_line(parser *P, size_t idx)
@@ -1663,8 +1793,21 @@ static void process_line(parser *P, size_t idx)
         return;
     }
     int hk = heading_kind(L->s, L->len, NULL);
-    if (hk != H_NONE && !looks_wrapped(P, L)) {
+    /* A whole-line heading with a capital ("Areas for Improvement") or the sub-heading phrase
+     * is a heading even after a line that ran on: extracted PDF text loses the blank lines
+     * that would otherwise separate it from the bullet before. */
+    int strong = (hk == H_SUB || hk == H_CHILDREN || hk == H_ADULTS || hk == H_AFI) &&
+                 is_upper(uc(L->s, 0));
+    if (hk != H_NONE && (strong || !looks_wrapped(P, L))) {
         start_group(P, idx, 0, 0, 0);
+        return;
+    }
+    /* A standard tag alone on its line belongs to the bullet before it, wherever the break
+     * fell: left alone it would leave that finding counting towards nothing. */
+    int nums[8], k;
+    if (P->cur.active && current_block(P)->bullet && L->s[0] == '(' &&
+        tag_at_end(L->s, L->len, nums, &k) == 0) {
+        block_append(P, current_block(P), idx, L->s, L->len);
         return;
     }
     int carries_on = P->brk ? continues_after_break(P, L) : !new_paragraph(P, L);
@@ -1701,6 +1844,194 @@ static int repeats_council(const parser *P, const line_rec *L)
     return 1;
 }
 
+/* ---- lines that PDF text extraction moves ------------------------------------------------- */
+
+/* A bullet marker alone on its line: the MARKERS index + 1, or 0. */
+static int bare_marker(const line_rec *L)
+{
+    for (size_t m = 0; m < NMARKERS; m++)
+        if (L->len == strlen(MARKERS[m].bytes) && memcmp(L->s, MARKERS[m].bytes, L->len) == 0)
+            return (int)m + 1;
+    return L->len == 3 && pua_bullet(L->s, L->len) ? PUA_MARKER + 1 : 0;
+}
+
+static int is_text_line(const parser *P, size_t i)
+{
+    const line_rec *L = &P->lines[i];
+    size_t skip;
+    int m, amb;
+    (void)P;
+    return L->len > 0 && !bare_marker(L) && !L->running && !is_page_artefact(L) &&
+           !bullet_marker(L, &skip, &m, &amb) && heading_kind(L->s, L->len, NULL) == H_NONE;
+}
+
+static void add_warning(parser *P, int line, int end_line, const char *msg)
+{
+    push_note(P, &P->l->warns, &P->l->nwarns, &P->capw, line, end_line, msg, strlen(msg));
+}
+
+/* The text lines after a run of detached markers, split into list items where a line closes
+ * one (ends a clause); returns how many items, their first lines in first[]. */
+static size_t split_items(const parser *P, size_t from, size_t *first, size_t max, size_t *last)
+{
+    size_t n = 0;
+    int open = 0;
+    *last = from;
+    for (size_t i = from; i < P->end; i++) {
+        const line_rec *L = &P->lines[i];
+        if (L->len == 0 || L->running || is_page_artefact(L))
+            continue;
+        if (!is_text_line(P, i))
+            break;
+        int nums[8], k;
+        int tag_only = L->s[0] == '(' && tag_at_end(L->s, L->len, nums, &k) == 0;
+        if (!open && !(tag_only && n > 0)) {  /* a tag alone ends the item before it */
+            if (n < max)
+                first[n] = i;
+            n++;  /* items past max are counted, so a mismatch can be reported */
+        }
+        open = !ends_clause(L);
+        *last = i;
+    }
+    return n;
+}
+
+/* PDF text often puts each bullet's marker on a line of its own, or all the markers of a
+ * list before all of its text. Each marker is moved onto the line that starts its item: the
+ * next text line for a single marker; for a run of K markers, the first lines of the next K
+ * items (an item ends on a line that ends a clause), after the rest of a bullet left open
+ * before the run. A count that does not match is reported as a warning. */
+static void attach_markers(parser *P)
+{
+    size_t first[64];
+    for (size_t i = P->start + 1; i < P->end && !P->oom; i++) {
+        int m = bare_marker(&P->lines[i]);
+        if (!m)
+            continue;
+        size_t run[64], k = 0, j = i;
+        for (; j < P->end; j++) {
+            const line_rec *L = &P->lines[j];
+            if (L->len == 0 || L->running || is_page_artefact(L))
+                continue;
+            if (!bare_marker(L) || k == 64)
+                break;
+            run[k++] = j;
+        }
+        if (j >= P->end || !is_text_line(P, j)) {
+            i = j - 1;
+            continue;
+        }
+        /* the bullet before the run is still open: its rest comes first */
+        size_t p = i;
+        while (p > P->start + 1 && P->lines[p - 1].len == 0)
+            p--;
+        const line_rec *before = &P->lines[p - 1];
+        int open = p > P->start + 1 && !ends_clause(before) && !bare_marker(before) &&
+                   heading_kind(before->s, before->len, NULL) == H_NONE;
+        size_t last, n = split_items(P, j, first, k + (size_t)open < 64 ? k + (size_t)open : 64, &last);
+        size_t skipfirst = (open && n > k) ? 1 : 0;
+        size_t recorded = n < 64 ? n : 64;
+        if (k == 1) {
+            skipfirst = 0;
+            n = 1;
+            first[0] = j;
+        }
+        for (size_t r = 0; r < k && skipfirst + r < recorded; r++) {
+            line_rec *T = &P->lines[first[skipfirst + r]];
+            T->marker = P->lines[run[r]].len ? bare_marker(&P->lines[run[r]]) : m;
+            T->indent = P->lines[run[r]].indent;
+            P->lines[run[r]].moved = 1;
+        }
+        if (k > 1 && n - skipfirst != k) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%zu bullet markers stand apart from their text and %zu "
+                     "items follow: check where each finding starts and ends", k,
+                     n - skipfirst);
+            add_warning(P, (int)i + 1, (int)last + 1, msg);
+        }
+        i = j - 1;
+    }
+}
+
+/* Text that repeats near page breaks (a letterhead, "Annual Review 2003 - Harrow"), compared
+ * without digits so page numbers do not hide the repeat: a running header or footer. */
+static int same_but_digits(const line_rec *a, const line_rec *b)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < a->len && (is_digit(uc(a->s, i)) || a->s[i] == ' '))
+            i++;
+        while (j < b->len && (is_digit(uc(b->s, j)) || b->s[j] == ' '))
+            j++;
+        if (i == a->len || j == b->len)
+            return i == a->len && j == b->len;
+        if (to_lower(uc(a->s, i)) != to_lower(uc(b->s, j)))
+            return 0;
+        i++, j++;
+    }
+}
+
+/* A line that could be a running header or footer: short text, not a heading, bullet or
+ * standard tag, not ending the way a list item does. */
+static int header_like(const line_rec *A)
+{
+    size_t skip;
+    int m, amb, nums[8], k;
+    if (A->len < 4 || A->len > 120 || heading_kind(A->s, A->len, NULL) != H_NONE ||
+        bullet_marker(A, &skip, &m, &amb) || bare_marker(A))
+        return 0;
+    if (A->s[0] == '(' && tag_at_end(A->s, A->len, nums, &k) == 0)
+        return 0;
+    return !strchr(";,:", A->s[A->len - 1]);
+}
+
+/* Up to WINDOW non-blank lines either side of line `at` (or after the start, before the end),
+ * each with the window it belongs to. */
+enum { WINDOW = 2, MAXC = 4096 };
+
+static void add_window(const parser *P, size_t at, int win, size_t *cand, int *cwin, size_t *nc)
+{
+    size_t got = 0;
+    for (size_t j = at; j < P->end && got < WINDOW && *nc < MAXC; j++)
+        if (P->lines[j].len > 0)
+            cand[*nc] = j, cwin[(*nc)++] = win, got++;
+    got = 0;
+    for (size_t j = at; j-- > P->start + 1 && got < WINDOW && *nc < MAXC;)
+        if (P->lines[j].len > 0)
+            cand[*nc] = j, cwin[(*nc)++] = win, got++;
+}
+
+static void mark_running_lines(parser *P)
+{
+    size_t *c = sr_malloc(MAXC * (sizeof *c + sizeof(int)));
+    if (!c) {
+        P->oom = 1;
+        return;
+    }
+    int *cwin = (int *)(c + MAXC);
+    size_t nc = 0;
+    int win = 0;
+    add_window(P, P->start + 1, win++, c, cwin, &nc);  /* the first page's header */
+    for (size_t i = P->start + 1; i < P->end && nc < MAXC; i++)
+        if (P->lines[i].page)
+            add_window(P, i, win++, c, cwin, &nc);
+    add_window(P, P->end, win++, c, cwin, &nc);  /* the last page's footer */
+    for (size_t a = 0; a < nc; a++) {
+        line_rec *A = &P->lines[c[a]];
+        if (!header_like(A))
+            continue;
+        for (size_t b = a + 1; b < nc; b++) {
+            line_rec *B = &P->lines[c[b]];
+            if (cwin[a] == cwin[b] || c[a] == c[b] || !same_but_digits(A, B))
+                continue;
+            /* the council's name under the heading is read, even when pages repeat it */
+            A->running |= !(cwin[a] == 0 && council_like(A->s, A->len));
+            B->running |= !(cwin[b] == 0 && council_like(B->s, B->len));
+        }
+    }
+    sr_free(c);
+}
+
 static void group_lines(parser *P)
 {
     for (size_t i = P->start + 1; i < P->end && !P->oom; i++) {
@@ -1709,16 +2040,19 @@ static void group_lines(parser *P)
             P->brk = 1;
             continue;
         }
-        if (is_page_artefact(L) || is_annex_heading(L) || repeats_council(P, L)) {
+        if (L->moved || L->running || is_page_artefact(L) || is_annex_heading(L) ||
+            repeats_council(P, L)) {
             /* a page footer, or the report heading or council repeated as a page header */
             add_skipped(P, i);
             P->brk = 1;
+            P->page_brk |= !L->moved;
             continue;
         }
+        P->page_brk |= L->page;
         process_line(P, i);
         P->prev = i;
         P->has_prev = 1;
-        P->brk = 0;
+        P->brk = P->page_brk = 0;
     }
     flush(P);
 }
@@ -1754,9 +2088,56 @@ static void parser_free(parser *P)
     sr_free(P->buf);
 }
 
+/* Text on both sides of a wide gap inside the line, as a page of two columns gives when
+ * extracted with its layout ("pdftotext -layout"). */
+static int split_by_gap(const line_rec *L)
+{
+    size_t words_left = 0, i = 0;
+    while (i < L->len) {
+        if (L->s[i] == ' ') {
+            size_t j = i;
+            while (j < L->len && L->s[j] == ' ')
+                j++;
+            if (j - i >= 3 && j < L->len && words_left >= 3 && i >= 20) {
+                size_t words_right = 0;
+                for (size_t k = j; k < L->len; k++)
+                    words_right += L->s[k] == ' ' && k + 1 < L->len && is_alpha(uc(L->s, k + 1));
+                return words_right >= 2;
+            }
+            words_left += j < L->len && is_alpha(uc(L->s, j));
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* Two columns read line by line mix the columns: refused, never guessed at. */
+static int two_columns(const parser *P, const char *name, sr_error *err)
+{
+    size_t text = 0, split = 0, first = 0;
+    for (size_t i = 0; i < P->nlines; i++) {
+        if (P->lines[i].len == 0)
+            continue;
+        text++;
+        if (split_by_gap(&P->lines[i]) && split++ == 0)
+            first = i;
+    }
+    if (split >= 8 && split * 10 >= text * 3)
+        return sr_fail(err, SR_EINPUT, name, (int)first + 1, 0,
+                       "the letter seems to be set in two columns (%zu of %zu lines hold text "
+                       "on both sides of a wide gap), which cannot be read in order: save it in "
+                       "one column, or extract its text in reading order (pdftotext without "
+                       "-layout, or import the PDF itself)", split, text);
+    return SR_OK;
+}
+
 static int parse_annex(parser *P, const char *name, sr_error *err)
 {
     size_t i;
+    if (two_columns(P, name, err) != SR_OK)
+        return err->code;
     for (i = 0; i < P->nlines; i++)
         if (is_annex_heading(&P->lines[i]))
             break;
@@ -1774,9 +2155,27 @@ static int parse_annex(parser *P, const char *name, sr_error *err)
         }
     measure_width(P);
     size_t after = read_heading(P);
+    /* the codes, their services and units come from the pack of the letter's round */
+    if (P->l->year && !(P->cat->codes && P->cat->year == P->l->year)) {
+        int rounds[110], n = rp_rounds(rounds, 110), found = 0;
+        char list[600] = "";
+        for (int r = 0; r < n; r++) {
+            found |= rounds[r] == P->l->year;
+            size_t k = strlen(list);
+            snprintf(list + k, sizeof list - k, "%s%d", r ? ", " : "", rounds[r]);
+        }
+        if (!found)
+            return sr_fail(err, SR_EINPUT, name, P->l->heading_line, 0,
+                           "no rule pack for the %d round of this letter (rounds with a pack: "
+                           "%s)", P->l->year, n ? list : "none");
+        if (im_catalogue_for(P->cat, P->l->year, err) != SR_OK)
+            return err->code;
+    }
     /* lines of a wrapped heading are part of it: start grouping after them */
     P->start = after - 1;
     P->service = P->section = -1;
+    mark_running_lines(P);
+    attach_markers(P);
     group_lines(P);
     if (P->oom)
         return sr_oom(err);
@@ -1795,12 +2194,16 @@ static int parse_annex(parser *P, const char *name, sr_error *err)
     return SR_OK;
 }
 
-int im_parse(const char *name, const char *text, size_t len, im_letter **out, sr_error *err)
+int im_parse(const char *name, const char *text, size_t len, im_catalogue *cat, im_letter **out,
+             sr_error *err)
 {
     *out = NULL;
     parser P;
     memset(&P, 0, sizeof P);
     P.name = name;
+    im_catalogue own;
+    memset(&own, 0, sizeof own);
+    P.cat = cat ? cat : &own;
     if (!normalise(&P, text ? text : "", text ? len : 0)) {
         parser_free(&P);
         return sr_oom(err);
@@ -1812,6 +2215,7 @@ int im_parse(const char *name, const char *text, size_t len, im_letter **out, sr
     }
     int rc = parse_annex(&P, name, err);
     P.l->end_line = (int)P.end;
+    im_catalogue_free(&own);
     if (rc != SR_OK) {
         im_free(P.l);
         parser_free(&P);
@@ -1835,9 +2239,9 @@ void im_free(im_letter *l)
         sr_free(l->values[i].text);
     }
     sr_free(l->values);
-    im_note *lists[3] = {l->notes, l->headings, l->skipped};
-    size_t counts[3] = {l->nnotes, l->nheadings, l->nskipped};
-    for (int k = 0; k < 3; k++) {
+    im_note *lists[4] = {l->notes, l->headings, l->skipped, l->warns};
+    size_t counts[4] = {l->nnotes, l->nheadings, l->nskipped, l->nwarns};
+    for (int k = 0; k < 4; k++) {
         for (size_t i = 0; i < counts[k]; i++)
             sr_free(lists[k][i].text);
         sr_free(lists[k]);
@@ -1954,6 +2358,40 @@ static void put_capacity_text(sr_buf *b, const im_finding *f)
     sr_buf_free(&t);
 }
 
+/* The id write_finding gives the finding at index i: service, section, place in both. */
+static void finding_id(const im_letter *l, size_t i, char *out, size_t n)
+{
+    const im_finding *f = &l->findings[i];
+    size_t pos = 0;
+    for (size_t k = 0; k <= i; k++)
+        pos += l->findings[k].service == f->service && l->findings[k].section == f->section;
+    snprintf(out, n, "%s-%s-%zu", f->service == IM_CHILDREN ? "ch" : "ad",
+             SECTION_ID[f->section], pos);
+}
+
+/* A finding about performance that speaks to no standard and no indicator counts towards
+ * nothing in the rating. (Capacity findings always speak to standard 6.) */
+static int is_unassigned(const im_finding *f)
+{
+    return f->section < IM_CAPACITY_IMPROVEMENT && f->nstandards == 0 && f->ncodes == 0;
+}
+
+size_t im_unassigned(const im_letter *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nfindings; i++)
+        n += (size_t)is_unassigned(&l->findings[i]);
+    return n;
+}
+
+size_t im_unplaced_lines(const im_letter *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nnotes; i++)
+        n += (size_t)(l->notes[i].end_line - l->notes[i].line + 1);
+    return n;
+}
+
 static void write_finding(sr_buf *b, const im_finding *f, size_t pos)
 {
     int cap = f->section >= IM_CAPACITY_IMPROVEMENT;
@@ -2008,21 +2446,39 @@ static void write_findings(sr_buf *b, const im_letter *l, int service, int capac
     }
 }
 
+/* Whether the PAF file gives this code: then its figure wins over the letter's. */
+static int paf_gives(const im_letter *l, const char *code)
+{
+    for (size_t i = 0; l->paf && i < l->paf->n; i++)
+        if (strcmp(l->paf->rows[i].code, code) == 0)
+            return 1;
+    return 0;
+}
+
 static void write_service(sr_buf *b, const im_letter *l, int service)
 {
     size_t nv = 0, nf = 0;
     for (size_t i = 0; i < l->nvalues; i++)
-        nv += l->values[i].service == service;
+        nv += l->values[i].service == service && !paf_gives(l, l->values[i].code);
+    for (size_t i = 0; l->paf && i < l->paf->n; i++)
+        nv += l->paf->rows[i].service == service;
     for (size_t i = 0; i < l->nfindings; i++)
         nf += l->findings[i].service == service;
     if (nv + nf == 0)
         return;
-    sr_buf_puts(b, service == IM_CHILDREN ? "children:\n" : "adults:\n");
+    sr_buf_printf(b, "%s:\n", SERVICE_ID[service]);
     if (nv) {
         sr_buf_puts(b, "  indicators:\n");
+        for (size_t i = 0; l->paf && i < l->paf->n; i++) {
+            if (l->paf->rows[i].service != service)
+                continue;
+            sr_buf_puts(b, "    - ");
+            pf_put_entry(b, l->paf, &l->paf->rows[i]);
+            sr_buf_putc(b, '\n');
+        }
         for (size_t i = 0; i < l->nvalues; i++) {
             const im_value *v = &l->values[i];
-            if (v->service != service)
+            if (v->service != service || paf_gives(l, v->code))
                 continue;
             char num[64];
             sr_format_number(v->value, num, sizeof num);
@@ -2045,6 +2501,43 @@ static void write_comment_list(sr_buf *b, const char *title, const im_note *v, s
         sr_buf_printf(b, "#   line %d: ", v[i].line);
         put_comment_text(b, v[i].text);
         sr_buf_putc(b, '\n');
+    }
+}
+
+/* The import section (docs/evidence-format.md): what could not be placed or assigned, so a
+ * rating from this file can say so. */
+static void write_import(sr_buf *b, const im_letter *l, const char *src)
+{
+    sr_buf_puts(b, "import:\n  from: ");
+    put_quoted(b, src);
+    sr_buf_printf(b, "\n  unplaced_lines: %zu\n", im_unplaced_lines(l));
+    if (l->nnotes) {
+        sr_buf_puts(b, "  unplaced:\n");
+        for (size_t i = 0; i < l->nnotes; i++) {
+            const im_note *n = &l->notes[i];
+            sr_buf_printf(b, "    - {line: %d, lines: %d, text: ", n->line,
+                          n->end_line - n->line + 1);
+            put_quoted(b, n->text);
+            sr_buf_puts(b, "}\n");
+        }
+    }
+    if (im_unassigned(l)) {
+        sr_buf_puts(b, "  unassigned:\n");
+        for (size_t i = 0; i < l->nfindings; i++) {
+            if (!is_unassigned(&l->findings[i]))
+                continue;
+            char id[64];
+            finding_id(l, i, id, sizeof id);
+            sr_buf_printf(b, "    - {finding: %s, line: %d}\n", id, l->findings[i].line);
+        }
+    }
+    if (l->nwarns) {
+        sr_buf_puts(b, "  warnings:\n");
+        for (size_t i = 0; i < l->nwarns; i++) {
+            sr_buf_printf(b, "    - {line: %d, text: ", l->warns[i].line);
+            put_quoted(b, l->warns[i].text);
+            sr_buf_puts(b, "}\n");
+        }
     }
 }
 
@@ -2072,18 +2565,12 @@ int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out)
     sr_buf_putc(out, '\n');
     write_service(out, l, IM_CHILDREN);
     write_service(out, l, IM_ADULTS);
-    if (l->nnotes) {
-        sr_buf_puts(out, "notes:\n");
-        for (size_t i = 0; i < l->nnotes; i++) {
-            sr_buf_printf(out, "  - {line: %d, text: ", l->notes[i].line);
-            put_quoted(out, l->notes[i].text);
-            sr_buf_puts(out, "}\n");
-        }
-    }
+    write_import(out, l, src);
     /* Headings and skipped artefacts as comments: with them every line of the annex can be
      * found in the output, which is how a reader checks nothing was lost. */
     write_comment_list(out, "Read as headings:", l->headings, l->nheadings);
-    write_comment_list(out, "Skipped as page artefacts:", l->skipped, l->nskipped);
+    write_comment_list(out, "Skipped as page artefacts or detached bullet markers:", l->skipped,
+                       l->nskipped);
     return out->oom ? SR_ENOMEM : SR_OK;
 }
 
@@ -2100,5 +2587,38 @@ int im_warnings(const im_letter *l, const char *name, sr_buf *out)
         sr_buf_printf(out, "%s:%d: warning: line not placed: %.*s%s\n", name ? name : "",
                       l->notes[i].line, (int)cut, t, cut < n ? "..." : "");
     }
+    for (size_t i = 0; i < l->nfindings; i++) {
+        const im_finding *f = &l->findings[i];
+        if (!is_unassigned(f))
+            continue;
+        char id[64];
+        finding_id(l, i, id, sizeof id);
+        size_t n = strlen(f->text), cut = n;
+        if (n > 80) {
+            cut = 77;
+            while (cut > 0 && (uc(f->text, cut) & 0xC0) == 0x80)
+                cut--;
+        }
+        sr_buf_printf(out, "%s:%d: warning: finding %s has no standard or indicator, so it "
+                      "counts towards nothing: %.*s%s\n", name ? name : "", f->line, id,
+                      (int)cut, f->text, cut < n ? "..." : "");
+    }
+    for (size_t i = 0; i < l->nwarns; i++)
+        sr_buf_printf(out, "%s:%d: warning: %s\n", name ? name : "", l->warns[i].line,
+                      l->warns[i].text);
+    return out->oom ? SR_ENOMEM : SR_OK;
+}
+
+int im_summary(const im_letter *l, const char *name, sr_buf *out)
+{
+    size_t per[2] = {0, 0};
+    for (size_t i = 0; i < l->nfindings; i++)
+        per[l->findings[i].service == IM_CHILDREN ? 0 : 1]++;
+    size_t unplaced = im_unplaced_lines(l), unassigned = im_unassigned(l);
+    sr_buf_printf(out, "%s: imported %zu findings (children %zu, adults %zu); %zu line%s not "
+                  "placed; %zu finding%s without a standard or indicator%s\n",
+                  name ? name : "", per[0] + per[1], per[0], per[1], unplaced,
+                  unplaced == 1 ? "" : "s", unassigned, unassigned == 1 ? "" : "s",
+                  unplaced || unassigned ? ": a rating from it will carry a caveat" : "");
     return out->oom ? SR_ENOMEM : SR_OK;
 }

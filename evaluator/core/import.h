@@ -17,6 +17,7 @@
 #define SR_IMPORT_H
 
 #include "common.h"
+#include "pack.h"
 
 #include <stddef.h>
 
@@ -75,20 +76,61 @@ typedef struct im_letter {
     size_t nnotes;
     im_note *headings;     /* headings, sub-headings and the council line, as read */
     size_t nheadings;
-    im_note *skipped;      /* page headers, footers and lone page numbers */
+    im_note *skipped;      /* page headers, footers, lone page numbers, detached markers */
     size_t nskipped;
+    im_note *warns;        /* what the reader repaired and a person should check */
+    size_t nwarns;
+    const struct pf_table *paf; /* PAF figures from CSV to write with the letter, or NULL
+                                   (the caller's; they win over figures the letter quotes) */
 } im_letter;
 
+/* The PAF codes a letter may mention, read from the rule pack of its round: each code with
+ * the letter section of its service and whether its unit is a percentage (only percentages
+ * are proposed as values from the letter's figures). */
+typedef struct im_code {
+    char *code;
+    int service;           /* IM_CHILDREN or IM_ADULTS */
+    int percent;
+} im_code;
+
+typedef struct im_catalogue {
+    im_code *codes;
+    size_t n;
+    int year;              /* the round it was read for; 0 when empty */
+} im_catalogue;
+
+/* Fills c from a loaded pack (indicators of services other than the letter's two left out). */
+int im_catalogue_from_pack(im_catalogue *c, const rp_pack *p, sr_error *err);
+/* Fills c from the pack of round `year` under the rules root, unless c holds that round. */
+int im_catalogue_for(im_catalogue *c, int year, sr_error *err);
+void im_catalogue_free(im_catalogue *c);
+
 /* Parses the letter text (len bytes, need not be NUL-terminated). `name` names the file in
- * errors. SR_EINPUT when the text has no annex heading, or an annex without service sections,
- * a rating year or a council name; SR_ENOMEM on allocation failure. On error *out is NULL. */
-int im_parse(const char *name, const char *text, size_t len, im_letter **out, sr_error *err);
+ * errors. `cat` caches the catalogue of the letter's round between calls (NULL: read it for
+ * this call only). SR_EINPUT when the text has no annex heading, is set in two columns, or
+ * has an annex without service sections, a rating year or a council name; the pack's error
+ * when the round's pack cannot be loaded; SR_ENOMEM on allocation failure. On error *out is
+ * NULL. */
+int im_parse(const char *name, const char *text, size_t len, im_catalogue *cat, im_letter **out,
+             sr_error *err);
 
 /* Appends the evidence YAML (docs/evidence-format.md) to out. Returns SR_OK or SR_ENOMEM. */
 int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out);
 
-/* Appends one "NAME:LINE: warning: line not placed: TEXT" line per note. SR_OK or SR_ENOMEM. */
+/* Appends one "NAME:LINE: warning: line not placed: TEXT" line per note, one warning per
+ * finding without a standard or indicator and one per repair to check. SR_OK or SR_ENOMEM. */
 int im_warnings(const im_letter *l, const char *name, sr_buf *out);
+
+/* The evidence file's id of a letter section's service (IM_CHILDREN, IM_ADULTS). */
+const char *im_service_id(int service);
+
+/* One line for standard error: findings per service, unplaced lines, unassigned findings. */
+int im_summary(const im_letter *l, const char *name, sr_buf *out);
+
+/* Lines of the annex in no finding (the notes' spans), and findings about performance that
+ * carry neither a standard nor an indicator. */
+size_t im_unplaced_lines(const im_letter *l);
+size_t im_unassigned(const im_letter *l);
 
 /* Findings of one service (IM_CHILDREN / IM_ADULTS) in one section. */
 size_t im_count(const im_letter *l, int service, im_section section);

@@ -94,6 +94,21 @@ static void text_published(sr_buf *b, const out_rating *o)
                                                                           : "not reachable from the evidence");
 }
 
+void out_caveat(sr_buf *b, const ev_evidence *ev)
+{
+    const ev_import *im = &ev->import;
+    if (im->unplaced_lines > 0)
+        sr_buf_printf(b, "%ld line%s of the letter could not be placed", im->unplaced_lines,
+                      im->unplaced_lines == 1 ? "" : "s");
+    if (im->unplaced_lines > 0 && im->unassigned > 0)
+        sr_buf_puts(b, " and ");
+    if (im->unassigned > 0)
+        sr_buf_printf(b, "%zu finding%s ha%s no standard or indicator", im->unassigned,
+                      im->unassigned == 1 ? "" : "s", im->unassigned == 1 ? "s" : "ve");
+    sr_buf_printf(b, "; the rating may be wrong \xE2\x80\x94 see the import section of %s",
+                  ev->path);
+}
+
 void out_text(sr_buf *b, const out_rating *o)
 {
     const rp_pack *p = o->pack;
@@ -117,6 +132,11 @@ void out_text(sr_buf *b, const out_rating *o)
         sr_buf_puts(b, o->r->stars >= 0 ? ", whatever the missing judgements are\n"
                                          : "; the missing judgements decide\n");
     text_published(b, o);
+    if (ev_import_doubtful(ev)) {
+        sr_buf_puts(b, "  Caveat: ");
+        out_caveat(b, ev);
+        sr_buf_putc(b, '\n');
+    }
 }
 
 /* ---- JSON ----------------------------------------------------------------------------- */
@@ -337,6 +357,19 @@ void out_json(js_writer *w, const out_rating *o, int with_trace)
     json_services(w, o);
     js_key(w, "published");
     json_published(w, o);
+    if (ev_import_doubtful(ev)) {  /* only then: other outputs stay as they were */
+        sr_buf msg;
+        sr_buf_init(&msg);
+        out_caveat(&msg, ev);
+        js_key(w, "import_caveat");
+        js_object(w);
+        js_key(w, "unplaced_lines"); js_int(w, ev->import.unplaced_lines);
+        js_key(w, "unassigned_findings"); js_int(w, (long)ev->import.unassigned);
+        js_key(w, "warnings"); js_int(w, (long)ev->import.warnings);
+        js_key(w, "message"); js_string(w, msg.oom || !msg.data ? "" : msg.data);
+        js_end_object(w);
+        sr_buf_free(&msg);
+    }
     out_json_meta(w, p, ev);
     if (with_trace) {
         js_key(w, "trace");

@@ -18,6 +18,8 @@ typedef struct out_rating {
 } out_rating;
 
 void out_text(sr_buf *b, const out_rating *o);
+/* The caveat sentence for a rating from a doubtful import (ev_import_doubtful). */
+void out_caveat(sr_buf *b, const ev_evidence *ev);
 void out_json(js_writer *w, const out_rating *o, int with_trace);
 /* The "ruleset", "evidence" and "engine" members every JSON output carries. */
 void out_json_meta(js_writer *w, const rp_pack *p, const ev_evidence *ev);

@@ -156,7 +156,7 @@ batch() {
         sed "s/^council: .*/council: Batch council $i/" "$src" >"$f"
         if [ $((i % 10)) = 0 ]; then
             echo "bogus_key: $i" >>"$f"
-            printf '%s:%d:1: error: unknown key '\''bogus_key'\'' in evidence (expected one of: council, year, round, source, published, indicators, notes, children, adults)\n' \
+            printf '%s:%d:1: error: unknown key '\''bogus_key'\'' in evidence (expected one of: council, year, round, source, published, indicators, notes, import, children, adults)\n' \
                 "$f" "$(wc -l <"$f")" >>"$work/run/batch-want"
         fi
         i=$((i + 1))

@@ -80,7 +80,7 @@ Test(evidence, unknown_top_level_key)
 {
     rejects("council: X\nyear: 2003\ncouncill: Y\n", 3, 1,
             "unknown key 'councill' in evidence (expected one of: council, year, round, source, "
-            "published, indicators, notes, children, adults)");
+            "published, indicators, notes, import, children, adults)");
 }
 
 Test(evidence, missing_council)

@@ -32,6 +32,14 @@
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
+/* The PAF catalogue of the letters' rounds, read once from this tree's rule packs. */
+static im_catalogue *test_cat(void)
+{
+    static im_catalogue cat;
+    setenv("STARRATE_RULES", SR_SOURCE_ROOT "/rules", 1);
+    return &cat;
+}
+
 static char *slurp(const char *name, size_t *len)
 {
     char path[1024];
@@ -49,7 +57,7 @@ static im_letter *parse_ok(const char *name, const char *text, size_t len)
     im_letter *l = NULL;
     sr_error err;
     sr_error_clear(&err);
-    int rc = im_parse(name, text, len, &l, &err);
+    int rc = im_parse(name, text, len, test_cat(), &l, &err);
     char msg[2048];
     sr_error_format(&err, msg, sizeof msg);
     cr_assert_eq(rc, SR_OK, "%s: im_parse failed: %s", name, msg);
@@ -613,7 +621,7 @@ Test(import, not_letters_are_refused)
         im_letter *l = (im_letter *)1;
         sr_error err;
         sr_error_clear(&err);
-        int rc = im_parse(names[i], t, n, &l, &err);
+        int rc = im_parse(names[i], t, n, test_cat(), &l, &err);
         cr_expect_eq(rc, SR_EINPUT, "%s: rc %d", names[i], rc);
         cr_expect_null(l);
         cr_expect_str_eq(err.file, names[i]);
@@ -1023,7 +1031,7 @@ Test(import, heading_errors)
         im_letter *l = NULL;
         sr_error err;
         sr_error_clear(&err);
-        int rc = im_parse("bad.txt", cases[i].text, strlen(cases[i].text), &l, &err);
+        int rc = im_parse("bad.txt", cases[i].text, strlen(cases[i].text), test_cat(), &l, &err);
         cr_expect_eq(rc, SR_EINPUT, "case %zu", i);
         cr_expect_null(l);
         cr_expect(strstr(err.msg, cases[i].msg), "case %zu: %s", i, err.msg);
@@ -1097,6 +1105,11 @@ static void fault_walk(const char *seed)
     size_t n;
     char *t = slurp(seed, &n);
     long fails = 0;
+    sr_error perr;
+    sr_error_clear(&perr);
+    /* the catalogue is read before failures are injected: the pack's loading has its own
+     * fault-injection tests (test_pack.c) */
+    cr_assert_eq(im_catalogue_for(test_cat(), 2003, &perr), SR_OK, "%s", perr.msg);
     for (long at = 1;; at++) {
         cr_assert_lt(at, 200000, "no success after %ld injected failures", at);
         im_letter *l = NULL;
@@ -1106,7 +1119,7 @@ static void fault_walk(const char *seed)
         sr_buf_init(&y);
         sr_buf_init(&w);
         sr_alloc_fail_at(at);
-        int rc = im_parse(seed, t, n, &l, &err);
+        int rc = im_parse(seed, t, n, test_cat(), &l, &err);
         if (rc == SR_OK)
             rc = im_write_yaml(l, seed, &y);
         if (rc == SR_OK)
@@ -1184,5 +1197,174 @@ Test(import, page_headers_and_tabbed_bullets)
     cr_expect_eq(l->nnotes, 0, "first note: %s", l->nnotes ? l->notes[0].text : "");
     cr_expect_eq(l->nskipped, 4, "footer, repeated heading, repeated council, page number");
     check_accounted(l, text, "headers");
+    im_free(l);
+}
+
+/* ---- letters as PDF and word processors leave them -------------------------------------------- */
+
+static const char *const HEAD03 = "PERFORMANCE REVIEW REPORT 2003: (TEST)\n\nSERVICES TO ADULTS\n\n"
+                                  "Areas for Improvement\n\n";
+
+static im_letter *parse_body(const char *body)
+{
+    char *t = malloc(strlen(HEAD03) + strlen(body) + 1);
+    strcpy(t, HEAD03);
+    strcat(t, body);
+    im_letter *l = parse_str(t);
+    check_accounted(l, t, "body");
+    free(t);
+    return l;
+}
+
+Test(import, catalogue_comes_from_the_pack)
+{
+    rp_pack *p = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(rp_load(SR_SOURCE_ROOT "/rules/2002", NULL, &p, &err), SR_OK, "%s", err.msg);
+    im_catalogue c;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(im_catalogue_from_pack(&c, p, &err), SR_OK);
+    size_t percent = 0, d42 = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        percent += (size_t)c.codes[i].percent;
+        if (strcmp(c.codes[i].code, "D42") == 0)
+            d42 = c.codes[i].service == IM_ADULTS && c.codes[i].percent;
+    }
+    cr_expect_eq(c.n, p->nindicators);
+    cr_expect_eq(c.n, 39);
+    cr_expect_eq(percent, 21);
+    cr_expect(d42, "D42 is an adults' percentage");
+    im_catalogue_free(&c);
+    rp_free(p);
+}
+
+Test(import, codes_are_the_catalogues_not_built_in)
+{
+    static im_code codes[] = {{(char *)"Q7", IM_ADULTS, 1}};
+    im_catalogue cat = {codes, 1, 2003};
+    const char *text = "PERFORMANCE REVIEW REPORT 2003: (TEST)\n\nSERVICES TO ADULTS\n\n"
+                       "Areas for Improvement\n\n- waiting times (Q7) and carers (D42); (Standard 3)\n";
+    im_letter *l = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(im_parse("t.txt", text, strlen(text), &cat, &l, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(l->nfindings, 1);
+    cr_expect(has_code(&l->findings[0], "Q7"));
+    cr_expect(!has_code(&l->findings[0], "D42"), "D42 is not in this round's catalogue");
+    im_free(l);
+}
+
+Test(import, form_feed_inside_a_bullet_keeps_it_whole)
+{
+    im_letter *l = parse_body("- a bullet that runs over the end of the\n\n"
+                              "\fPage 2 of 3\n\nCare Trust and on; (Standard 1)\n"
+                              "- the next one; (Standard 2)\n");
+    cr_assert_eq(l->nfindings, 2);
+    cr_expect_str_eq(l->findings[0].text, "a bullet that runs over the end of the Care Trust and on");
+    cr_expect_eq(l->findings[0].standards[0], 1);
+    cr_expect_eq(l->nnotes, 0);
+    im_free(l);
+}
+
+Test(import, detached_markers_find_their_items)
+{
+    im_letter *l = parse_body("\xE2\x80\xA2\n\n\xE2\x80\xA2\n\xE2\x80\xA2\n\n"
+                              "first item that wraps onto\na second line; (Standard 1)\n"
+                              "Second item starts with a capital; (Standard 2)\n"
+                              "and the third; (Standard 3)\n");
+    cr_assert_eq(l->nfindings, 3);
+    cr_expect_str_eq(l->findings[1].text, "Second item starts with a capital");
+    cr_expect_eq(l->findings[2].standards[0], 3);
+    cr_expect_eq(l->nwarns, 0);
+    cr_expect_eq(l->nnotes, 0);
+    im_free(l);
+    /* two markers, three items: read, and a warning to check */
+    l = parse_body("\xE2\x80\xA2\n\xE2\x80\xA2\n\nfirst; (Standard 1)\nsecond; (Standard 2)\n"
+                   "third; (Standard 3)\n");
+    cr_expect_eq(l->nwarns, 1);
+    cr_expect(l->nwarns && strstr(l->warns[0].text, "2 bullet markers"));
+    im_free(l);
+}
+
+Test(import, running_headers_at_page_breaks_are_skipped)
+{
+    im_letter *l = parse_body("- one; (Standard 1)\nTestshire Annual Review 2003 page 1\n"
+                              "\fTestshire Annual Review 2003 page 2\n- two; (Standard 2)\n"
+                              "Testshire Annual Review 2003 page 2\n"
+                              "\fTestshire Annual Review 2003 page 3\n- three; (Standard 3)\n");
+    cr_expect_eq(l->nfindings, 3);
+    cr_expect_str_eq(l->findings[1].text, "two");
+    cr_expect_eq(l->nnotes, 0);
+    cr_expect_eq(l->nskipped, 4);
+    im_free(l);
+}
+
+Test(import, ligatures_soft_hyphens_and_lone_tags)
+{
+    im_letter *l = parse_body("- e\xEF\xAC\x83" "cient co\xC2\xAD" "ordination of \xEF\xAC\x82ows;\n"
+                              "(Standard 4)\n");
+    cr_assert_eq(l->nfindings, 1);
+    cr_expect_str_eq(l->findings[0].text, "efficient coordination of flows");
+    cr_expect_eq(l->findings[0].nstandards, 1, "the tag on its own line is the bullet's");
+    im_free(l);
+}
+
+Test(import, unassigned_findings_are_warnings_and_recorded)
+{
+    im_letter *l = parse_body("- a finding with no tag at all\n- a tagged one; (Standard 2)\n");
+    cr_expect_eq(im_unassigned(l), 1);
+    sr_buf w;
+    sr_buf_init(&w);
+    cr_assert_eq(im_warnings(l, "t.txt", &w), SR_OK);
+    cr_expect(strstr(w.data, "t.txt:7: warning: finding ad-afi-1 has no standard or indicator"),
+              "%s", w.data);
+    cr_assert_eq(im_summary(l, "t.txt", &w), SR_OK);
+    cr_expect(strstr(w.data, "imported 2 findings (children 0, adults 2); 0 lines not placed; "
+                             "1 finding without a standard or indicator"), "%s", w.data);
+    sr_buf_free(&w);
+    char *y = yaml_of(l, "t.txt");
+    cr_expect(strstr(y, "import:\n  from: \"t.txt\"\n  unplaced_lines: 0\n  unassigned:\n"
+                        "    - {finding: ad-afi-1, line: 7}\n"), "%s", y);
+    sr_free(y);
+    im_free(l);
+}
+
+Test(import, two_columns_are_refused)
+{
+    sr_buf b;
+    sr_buf_init(&b);
+    sr_buf_puts(&b, "PERFORMANCE REVIEW REPORT 2003: (TEST)\n\n");
+    for (int i = 0; i < 12; i++)
+        sr_buf_puts(&b, "the left column of text runs here      and the right column runs there\n");
+    im_letter *l = NULL;
+    sr_error err;
+    sr_error_clear(&err);
+    cr_expect_eq(im_parse("cols.txt", b.data, b.len, test_cat(), &l, &err), SR_EINPUT);
+    cr_expect_null(l);
+    cr_expect(strstr(err.msg, "two columns"), "%s", err.msg);
+    sr_buf_free(&b);
+}
+
+Test(import, symbol_font_and_other_bullets)
+{
+    im_letter *l = parse_body("\xE2\x9E\xA2 arrow bullet; (Standard 1)\n"
+                              "\xEF\x81\xB6 a Wingdings glyph; (Standard 2)\n"
+                              "\xE2\x96\xA0 a square; (Standard 3)\n");
+    cr_assert_eq(l->nfindings, 3);
+    cr_expect_str_eq(l->findings[1].text, "a Wingdings glyph");
+    cr_expect_eq(l->nnotes, 0);
+    im_free(l);
+}
+
+Test(import, lone_tags_at_a_page_break_are_not_running_headers)
+{
+    im_letter *l = parse_body("- low numbers achieving qualifications;\n(Standard 1)\n"
+                              "- a strategy needs to be developed. This\n\n"
+                              "\fneeds to include clarity;\n(Standard 2)\n");
+    cr_assert_eq(l->nfindings, 2);
+    cr_expect_eq(l->findings[0].nstandards, 1);
+    cr_expect_eq(l->findings[1].nstandards, 1);
+    cr_expect_eq(l->nskipped, 0);
     im_free(l);
 }

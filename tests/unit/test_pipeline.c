@@ -24,7 +24,7 @@ static void import_and_rate(const char *letter, rt_result *r, ev_evidence **out)
     sr_error_clear(&err);
     cr_assert_eq(sr_read_file(path, 1 << 22, &text, &len, &err), SR_OK, "%s", err.msg);
     im_letter *l = NULL;
-    cr_assert_eq(im_parse(letter, text, len, &l, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(im_parse(letter, text, len, NULL, &l, &err), SR_OK, "%s", err.msg);
     sr_buf yaml;
     sr_buf_init(&yaml);
     cr_assert_eq(im_write_yaml(l, letter, &yaml), SR_OK);

@@ -1,0 +1,1 @@
+rate tests/golden/inputs/evidence-import-bad-count.yaml

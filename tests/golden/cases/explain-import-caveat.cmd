@@ -1,0 +1,2 @@
+explain -
+stdin: tests/golden/cases/import-mangled.out

@@ -1,0 +1,1 @@
+import tests/golden/inputs/letter-mangled.txt

@@ -1,0 +1,1 @@
+import --paf tests/golden/inputs/paf-harrow.csv tests/golden/inputs/evidence-for-paf.yaml

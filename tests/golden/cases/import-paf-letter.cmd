@@ -1,0 +1,1 @@
+import --paf tests/golden/inputs/paf-harrow.csv tests/unit/data/letters/harrow-2003.txt

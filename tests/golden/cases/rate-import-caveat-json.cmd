@@ -1,0 +1,2 @@
+rate --format json -
+stdin: tests/golden/cases/import-mangled.out

@@ -1,0 +1,2 @@
+rate -
+stdin: tests/golden/cases/import-mangled.out

@@ -1,0 +1,2 @@
+report -
+stdin: tests/golden/cases/import-mangled.out
