@@ -6,6 +6,7 @@
  * rule pack must declare exactly those services, so no service name is written here.
  */
 #include "backtest.h"
+#include "uncert.h"
 #include "json.h"
 #include "session.h"
 #include "starrate.h"
@@ -1099,8 +1100,55 @@ static void run_free(run *b)
     bt_csv_free(b->csv);
 }
 
+/* backtest --uncertainty [--seed N] [--variants N] [--json] [-o FILE]: see un_backtest. */
+static int uncertainty_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    const char *seed = NULL, *variants = NULL, *output = NULL;
+    int json = 0;
+    for (int i = 0; i < argc; i++) {
+        const char **slot = strcmp(argv[i], "--seed") == 0 ? &seed
+                          : strcmp(argv[i], "--variants") == 0 ? &variants
+                          : strcmp(argv[i], "-o") == 0 ? &output : NULL;
+        if (slot && i + 1 < argc)
+            *slot = argv[++i];
+        else if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--format=json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--uncertainty") != 0)
+            return bt_usage(err, "backtest --uncertainty takes --seed, --variants, --json and -o, not '%s'", argv[i]);
+    }
+    un_options uo;
+    char msg[160];
+    if (un_parse_options(seed, variants, 0, &uo, msg, sizeof msg))
+        return bt_usage(err, "%s", msg);
+    sr_error e;
+    sr_error_clear(&e);
+    ss_session *session = sr_malloc(sizeof *session);
+    sr_buf rep;
+    sr_buf_init(&rep);
+    int rc = session ? SR_OK : sr_oom(&e);
+    if (rc == SR_OK) {
+        ss_init(session);
+        rc = un_backtest(session, &uo, json, &rep, &e);
+        ss_free(session);
+    }
+    sr_free(session);
+    if (rc == SR_OK && rep.oom)
+        rc = sr_oom(&e);
+    if (rc == SR_OK)
+        rc = output ? sr_write_file_atomic(output, rep.data, rep.len, &e) : SR_OK;
+    if (rc == SR_OK && !output)
+        fputs(rep.data ? rep.data : "", out);
+    if (rc != SR_OK)
+        report_error(err, &e);
+    sr_buf_free(&rep);
+    return rc == SR_OK ? 0 : 1;
+}
+
 int bt_backtest_main(int argc, char **argv, FILE *out, FILE *err)
 {
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--uncertainty") == 0)
+            return uncertainty_main(argc, argv, out, err);
     bt_opts o;
     if (parse_args(argc, argv, &o, err))
         return 2;

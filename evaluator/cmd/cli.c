@@ -8,6 +8,7 @@
 #include "backtest.h"
 #include "import.h"
 #include "jobs.h"
+#include "uncert.h"
 #include "packtest.h"
 #include "report.h"
 #include "session.h"
@@ -32,6 +33,8 @@ typedef struct opts {
     const char *why;     /* --why SUBJECT */
     const char *junit;   /* --junit FILE */
     const char *jobs;    /* --jobs N, -j N */
+    const char *seed, *variants; /* --seed N, --variants N (with --uncertainty) */
+    int uncertainty;
     int trace;
     int from_published;
     int summary;
@@ -89,7 +92,14 @@ static const char usage_rate[] =
     "  -o FILE               write the output to FILE atomically instead of standard output\n"
     "  -j, --jobs N          rate up to N files at once, one thread each (default: the number\n"
     "                        of online processors, or STARRATE_JOBS when set; never more than\n"
-    "                        the files); the output is the same whatever N, 1 rates one by one\n";
+    "                        the files); the output is the same whatever N, 1 rates one by one\n"
+    "  --uncertainty         per council, the chance of each star rating and judgement over the\n"
+    "                        variants of the pack that reproduce its tests, and what moves it\n"
+    "                        most (docs/methodology.md); without it, text output adds one line\n"
+    "                        when the most likely rating has under 80% (100 variants)\n"
+    "  --seed N              the generator's seed (default 2002); the output is the same for\n"
+    "                        one seed\n"
+    "  --variants N          admissible variants, one run each (default 1000)\n";
 
 static const char usage_explain[] =
     "usage: starrate explain [OPTIONS] FILE\n"
@@ -176,6 +186,8 @@ static const char **value_slot(opts *o, const char *name)
     if (strcmp(name, "--why") == 0) return &o->why;
     if (strcmp(name, "--junit") == 0) return &o->junit;
     if (strcmp(name, "--jobs") == 0 || strcmp(name, "-j") == 0) return &o->jobs;
+    if (strcmp(name, "--seed") == 0) return &o->seed;
+    if (strcmp(name, "--variants") == 0) return &o->variants;
     return NULL;
 }
 
@@ -203,6 +215,8 @@ static int parse_opts(cli *c, int argc, char **argv)
             o->from_published = 1;
         } else if (strcmp(a, "--summary") == 0) {
             o->summary = 1;
+        } else if (strcmp(a, "--uncertainty") == 0) {
+            o->uncertainty = 1;
         } else if (strcmp(name, "--format") == 0) {
             const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v)
@@ -372,6 +386,8 @@ typedef struct rate_item {
 typedef struct rate_worker {
     ss_session *session;
     rt_result r;
+    rt_result ur;      /* the runs of --uncertainty */
+    un_cache uc;       /* the admissible variants of each pack */
 } rate_worker;
 
 typedef struct rate_run {
@@ -386,6 +402,7 @@ typedef struct rate_run {
     js_writer w;
     tally t;
     progress pg;
+    un_options uopt;
 } rate_run;
 
 /* The part of one council's output that does not depend on the councils around it. */
@@ -413,6 +430,49 @@ static void render_one(const rate_run *rr, sr_buf *b, const out_rating *o)
     }
 }
 
+/* How sure the rating is: the whole of --uncertainty, or the one line plain text adds. */
+static int rate_uncertainty(const rate_run *rr, rate_worker *wk, const ss_loaded *l, sr_buf *b,
+                            sr_error *e)
+{
+    const cli *c = rr->c;
+    int plain = !c->o.uncertainty;
+    if (plain && c->o.format != FMT_TEXT)
+        return SR_OK;
+    un_model *m;
+    un_council u;
+    int rc = un_cache_get(&wk->uc, wk->session, l->pack, &m, e);
+    if (rc == SR_OK) rc = un_rate(m, l->ev, &wk->ur, &u, e);
+    if (rc != SR_OK)
+        return rc;
+    if (plain) {
+        if (un_model_has_params(m))
+            un_unsure_line(b, &u, l->pack);
+        return SR_OK;
+    }
+    js_writer w;
+    switch (c->o.format) {
+    case FMT_TEXT:
+        out_text(b, &(out_rating){l->pack, l->ev, &wk->r});
+        un_text(b, m, l->pack, &u);
+        break;
+    case FMT_JSON:
+        if (rr->json_array)
+            js_init_member(&w, b, 1, 1);
+        else
+            js_init(&w, b, 1);
+        out_json_with(&w, &(out_rating){l->pack, l->ev, &wk->r}, c->o.trace, un_json_member,
+                      &(un_json_ctx){m, l->pack, &u});
+        break;
+    case FMT_CSV:
+        un_csv_row(b, l->ev, l->pack, &u);
+        break;
+    case FMT_TABLE:
+        un_table_row(b, l->ev, &u);
+        break;
+    }
+    return SR_OK;
+}
+
 /* One council, on any worker: load, evaluate, render into its own item. */
 static void rate_task(void *ctx, int worker, int i)
 {
@@ -431,9 +491,13 @@ static void rate_task(void *ctx, int worker, int i)
             *it->err = e;
     } else {
         out_rating o = {l.pack, l.ev, &wk->r};
-        render_one(rr, &it->out, &o);
+        if (!c->o.uncertainty)
+            render_one(rr, &it->out, &o);
         it->mark = mark_of(&o);
-        it->rated = 1;
+        rc = rate_uncertainty(rr, wk, &l, &it->out, &e);
+        it->rated = rc == SR_OK;
+        if (rc != SR_OK && (it->err = sr_malloc(sizeof *it->err)))
+            *it->err = e;
     }
     ss_unload(&l);
     atomic_store_explicit(&it->done, 1, memory_order_release);
@@ -453,6 +517,10 @@ static void rate_emit(rate_run *rr, rate_item *it)
         int first = rr->rated++ == 0;
         if (c->o.format == FMT_TEXT && !first)
             sr_buf_putc(rr->b, '\n');
+        else if (c->o.format == FMT_CSV && first && c->o.uncertainty)
+            un_csv_header(rr->b, it->mark.pack);
+        else if (c->o.format == FMT_TABLE && first && c->o.uncertainty)
+            un_table_header(rr->b);
         else if (c->o.format == FMT_CSV && first)
             out_csv_header(rr->b, it->mark.pack);
         else if (c->o.format == FMT_TABLE && first)
@@ -534,6 +602,9 @@ static int rate_workers_open(rate_run *rr, int want)
         if (n > 0)
             ss_init(w->session);
         rt_init(&w->r);
+        rt_init(&w->ur);
+        w->ur.trace_off = 1;
+        un_cache_init(&w->uc, &rr->uopt);
         /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
         w->r.trace_off = !(rr->c->o.format == FMT_JSON && rr->c->o.trace);
     }
@@ -544,6 +615,8 @@ static int rate_workers_open(rate_run *rr, int want)
 static void rate_workers_close(rate_run *rr, int n)
 {
     for (int i = 0; i < n; i++) {
+        un_cache_free(&rr->workers[i].uc);
+        rt_free(&rr->workers[i].ur);
         rt_free(&rr->workers[i].r);
         if (i > 0) {
             ss_free(rr->workers[i].session);
@@ -561,7 +634,7 @@ static void rate_finish(rate_run *rr)
         js_end_array(&rr->w);
     if (c->o.format == FMT_JSON && rr->rated)
         sr_buf_putc(b, '\n');
-    if (c->o.format == FMT_TABLE && rr->rated)
+    if (c->o.format == FMT_TABLE && rr->rated && !c->o.uncertainty)
         sr_buf_puts(b, "(* given in the evidence, ^ capped by a key threshold, ? insufficient evidence)\n");
     if (rr->rated && (c->o.format == FMT_TABLE || (c->o.summary && c->o.format == FMT_TEXT))) {
         tally_print(b, &rr->t);
@@ -593,6 +666,9 @@ static int cmd_rate(cli *c)
     rr.n = c->o.nargs;
     rr.b = &b;
     rr.json_array = c->o.format == FMT_JSON && c->o.nargs > 1;
+    char msg[160];
+    if (un_parse_options(c->o.seed, c->o.variants, !c->o.uncertainty, &rr.uopt, msg, sizeof msg))
+        return usage_error(c, "%s", msg);
     rr.items = sr_calloc((size_t)rr.n, sizeof *rr.items);
     /* Without room for several workers, one: the batch is only slower. */
     rate_worker one;
@@ -628,6 +704,28 @@ static int cmd_rate(cli *c)
 
 /* ---- explain -------------------------------------------------------------------------- */
 
+/* The "How sure" section (docs/methodology.md): --seed and --variants as for rate. */
+static int explain_how_sure(cli *c, const ss_loaded *l, sr_buf *b, sr_error *e)
+{
+    un_options uo;
+    char msg[160];
+    if (un_parse_options(c->o.seed, c->o.variants, 0, &uo, msg, sizeof msg))
+        return sr_fail(e, SR_EUSAGE, NULL, 0, 0, "%s", msg);
+    un_model *m;
+    un_council u;
+    rt_result r;
+    rt_init(&r);
+    int rc = un_fit(&c->session, l->pack, &uo, &m, e);
+    if (rc == SR_OK) {
+        rc = un_rate(m, l->ev, &r, &u, e);
+        if (rc == SR_OK)
+            un_explain(b, m, l->pack, &u);
+        un_model_free(m);
+    }
+    rt_free(&r);
+    return rc;
+}
+
 static int cmd_explain(cli *c)
 {
     if (c->o.help) {
@@ -654,6 +752,8 @@ static int cmd_explain(cli *c)
         if (!out_explain(&b, &o, c->o.why))
             status = usage_error(c, "--why '%s' names no step of this rating (try adults.serving, "
                                     "children.capacity, children.standard.3 or stars)", c->o.why);
+        else if (!c->o.why && (rc = explain_how_sure(c, &l, &b, &e)) != SR_OK)
+            report(c, &e), status = EXIT_REJECTED;
         else
             status = write_output(c, &b);
     }
@@ -837,6 +937,8 @@ static int check_one(cli *c, const char *name)
                 "matched)\n",
                 p->name, p->version, p->nfiles, p->nservices, p->nindicators, p->nrequirements,
                 p->ncaps, p->nstar_rules, combos);
+        un_list_params(&rep, p);
+        fputs(rep.data ? rep.data : "", c->out);
     }
     sr_buf_free(&rep);
     return status;

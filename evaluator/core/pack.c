@@ -1287,8 +1287,8 @@ int rp_params_set(rp_pack *p, const double *values, sr_error *err)
         else
             c->below = v;
     }
-    /* The star rows may read parameters too: forget the rows remembered. */
-    memset(p->star_memo, 0, sizeof p->star_memo);
+    /* The star rows keep their memo: they are the table, not a reconstructed number, and
+     * must not read parameters (docs/rules.md). */
     p->param_gen++;
     return SR_OK;
 }
