@@ -436,7 +436,11 @@ static int rate_uncertainty(const rate_run *rr, rate_worker *wk, const ss_loaded
 {
     const cli *c = rr->c;
     int plain = !c->o.uncertainty;
-    if (plain && c->o.format != FMT_TEXT)
+    /* The plain line costs a fit of the pack (a few tenths of a second, docs/performance.md);
+     * STARRATE_UNSURE=off leaves it out (the allocation-failure walks, which run rate once
+     * per allocation). */
+    const char *env = getenv("STARRATE_UNSURE");
+    if (plain && (c->o.format != FMT_TEXT || (env && strcmp(env, "off") == 0)))
         return SR_OK;
     un_model *m;
     un_council u;

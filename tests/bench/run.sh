@@ -32,6 +32,7 @@ compile gen_councils tests/bench/gen_councils.c
 compile yaml_floor tests/bench/yaml_floor.c
 compile bench tests/bench/bench.c
 compile seek_bench tests/bench/seek_bench.c
+compile uncert_bench tests/bench/uncert_bench.c
 
 rm -rf "$COUNCILS"
 mkdir -p "$COUNCILS"
@@ -42,3 +43,6 @@ mkdir -p "$COUNCILS"
 
 # What-if and goal seek (issue 4): moves and seek against one evaluation, one table.
 "$BIN/seek_bench" rules/$PACK scenarios/councils
+
+# How sure (issue 13): 1000 variants of one council, and of every council on two threads.
+"$BIN/uncert_bench" "$PACK" scenarios/councils/harrow-2003.yaml "$COUNCILS"
