@@ -792,6 +792,7 @@ int un_rate(un_model *m, const ev_evidence *ev, rt_result *r, un_council *u, sr_
     memset(u, 0, sizeof *u);
     const rp_pack *p = m->p;
     u->rating_min = p->rating_min, u->rating_max = p->rating_max;
+    u->seed = m->seed;
     u->nservices = p->nservices;
     int rc = un_apply(m, SIZE_MAX, err);
     if (rc == SR_OK) rc = rt_evaluate(m->p, ev, r, err);
@@ -1158,6 +1159,8 @@ void un_csv_row(sr_buf *b, const ev_evidence *ev, const rp_pack *p, const un_cou
     out_csv_field(b, d.data ? d.data : "", 0);
     sr_buf_free(&d);
     snprintf(num, sizeof num, "%zu", u->runs);
+    out_csv_field(b, num, 0);
+    snprintf(num, sizeof num, "%llu", (unsigned long long)u->seed);
     out_csv_field(b, num, 1);
 }
 

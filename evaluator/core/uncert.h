@@ -79,6 +79,7 @@ typedef struct un_driver {
 
 typedef struct un_council {
     size_t runs;
+    uint64_t seed;
     int rating_min, rating_max;
     double stars[8];        /* by number of stars - rating_min */
     double stars_open;      /* share of runs where the judgements left the stars open */
