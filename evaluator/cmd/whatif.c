@@ -10,6 +10,7 @@
  * of the rule pack is repeated here.
  */
 #include "whatif.h"
+#include "uncert.h"
 #include "cli.h"
 #include "json.h"
 #include "output.h"
@@ -39,7 +40,9 @@ static const char usage_whatif[] =
     "  --against SCENARIO    compare each scenario with SCENARIO instead of with the baseline\n"
     "  --format text|json|csv   output format (default text)\n"
     "  --rules PACK          rule pack folder or round (default: the pack for FILE's year)\n"
-    "  -o FILE               write the output to FILE atomically instead of standard output\n";
+    "  -o FILE               write the output to FILE atomically instead of standard output\n"
+    "  --uncertainty         (text) how each scenario moves the chance of each star rating,\n"
+    "                        \"chance of 2 stars 30% -> 85%\"; --seed N, --variants N as for rate\n";
 
 static const char usage_seek[] =
     "usage: starrate seek [OPTIONS] FILE --target N\n"
@@ -87,6 +90,8 @@ typedef struct wi_opts {
     size_t nfix;
     const char *args[WI_MAX_ARGS];
     int nargs;
+    int uncertainty;                 /* whatif --uncertainty [--seed N] [--variants N] */
+    const char *seed, *variants;
 } wi_opts;
 
 typedef struct wi_cli {
@@ -147,6 +152,8 @@ static int take_option(wi_cli *c, const char *name, const char *v, int seek)
     if (strcmp(name, "--rules") == 0) return o->rules = v, 0;
     if (strcmp(name, "-o") == 0 || strcmp(name, "--output") == 0) return o->output = v, 0;
     if (!seek && strcmp(name, "--against") == 0) return o->against = v, 0;
+    if (!seek && strcmp(name, "--seed") == 0) return o->seed = v, 0;
+    if (!seek && strcmp(name, "--variants") == 0) return o->variants = v, 0;
     if (seek && strcmp(name, "--target") == 0) {
         o->has_target = 1;
         return parse_int(c, "--target", v, 0, 99, &o->target);
@@ -172,7 +179,8 @@ static int takes_value(const char *name, int seek)
         if (strcmp(name, common[i]) == 0)
             return 1;
     if (!seek)
-        return strcmp(name, "--against") == 0;
+        return strcmp(name, "--against") == 0 || strcmp(name, "--seed") == 0 ||
+               strcmp(name, "--variants") == 0;
     for (size_t i = 0; i < sizeof seek_only / sizeof *seek_only; i++)
         if (strcmp(name, seek_only[i]) == 0)
             return 1;
@@ -197,6 +205,7 @@ static int parse_opts(wi_cli *c, int argc, char **argv, int seek)
         if (strcmp(a, "--") == 0) only_args = 1;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) o->help = 1;
         else if (seek && strcmp(a, "--margin") == 0) o->margin = 1;
+        else if (!seek && strcmp(a, "--uncertainty") == 0) o->uncertainty = 1;
         else if (takes_value(name, seek)) {
             const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
             if (!v)
@@ -1504,6 +1513,42 @@ static void render_scenarios(wi_cli *c, wi *w, sr_buf *b, js_writer *jw)
     }
 }
 
+/* How each scenario moves the chances (rate --uncertainty): the same variants and the same
+ * draws of the unknowns for the baseline and every scenario. */
+static int how_sure(wi_cli *c, wi *w, sr_buf *b)
+{
+    un_options uo;
+    char msg[160];
+    sr_error e;
+    sr_error_clear(&e);
+    if (un_parse_options(c->o.seed, c->o.variants, 0, &uo, msg, sizeof msg))
+        return usage_error(c, "%s", msg);
+    un_model *m = NULL;
+    rt_result r;
+    rt_init(&r);
+    un_council base, sc;
+    int rc = un_fit(&c->session, w->p, &uo, &m, &e);
+    if (rc == SR_OK && (rc = un_rate(m, w->ev, &r, &base, &e)) == SR_OK) {
+        sr_buf_puts(b, "\nHow sure (");
+        sr_buf_printf(b, "%zu runs, seed %llu; docs/methodology.md)\n  Now: ", base.runs,
+                      (unsigned long long)uo.seed);
+        un_chances(b, &base);
+        sr_buf_putc(b, '\n');
+        for (size_t i = 0; rc == SR_OK && i < w->ncols; i++) {
+            if ((rc = un_rate(m, w->cols[i].ev, &r, &sc, &e)) != SR_OK)
+                break;
+            sr_buf_printf(b, "  %s: ", w->cols[i].label);
+            un_moves(b, &base, &sc);
+            sr_buf_putc(b, '\n');
+        }
+    }
+    un_model_free(m);
+    if (rc != SR_OK)
+        report(c, &e);
+    rt_free(&r);
+    return rc == SR_OK ? 0 : EXIT_REJECTED;
+}
+
 static int whatif_write(wi_cli *c, wi *w)
 {
     sr_buf out;
@@ -1514,6 +1559,10 @@ static int whatif_write(wi_cli *c, wi *w)
         whatif_header(w, &out);
         text_table(w, &out);
         render_scenarios(c, w, &out, &jw);
+        if (c->o.uncertainty && how_sure(c, w, &out)) {
+            sr_buf_free(&out);
+            return EXIT_REJECTED;
+        }
     } else if (c->o.format == FMT_JSON) {
         js_object(&jw);
         js_key(&jw, "format"); js_string(&jw, "starrate-whatif/1");

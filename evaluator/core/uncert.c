@@ -1049,6 +1049,26 @@ static void json_words(js_writer *w, const rp_scale *sc, const double *share)
     js_end_object(w);
 }
 
+void un_chances(sr_buf *b, const un_council *u) { stars_list(b, u, -2); }
+
+void un_moves(sr_buf *b, const un_council *before, const un_council *after)
+{
+    int any = 0;
+    for (int k = 0; k <= before->rating_max - before->rating_min && k < 8; k++) {
+        double x = before->stars[k], y = after->stars[k];
+        if (fabs(x - y) < 0.01)
+            continue;
+        int n = k + before->rating_min;
+        sr_buf_printf(b, "%s%d %s ", any ? ", of " : "chance of ", n, stars_word(n));
+        put_pct(b, x);
+        sr_buf_puts(b, " -> ");
+        put_pct(b, y);
+        any = 1;
+    }
+    if (!any)
+        sr_buf_puts(b, "no change to the chances");
+}
+
 static const char *const kind_ids[] = {"parameter", "band_limits", "missing_indicator",
                                        "unknown_requirement", "threshold_value"};
 

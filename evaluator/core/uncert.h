@@ -100,6 +100,11 @@ int un_rate(un_model *m, const ev_evidence *ev, rt_result *r, un_council *out, s
 
 /* Renderings of one council's probabilities (the plain rating is rendered as usual). */
 void un_text(sr_buf *b, const un_model *m, const rp_pack *p, const un_council *u);
+/* The chances of the star ratings, most likely first: "1 star 73%, 2 stars 27%". */
+void un_chances(sr_buf *b, const un_council *u);
+/* How a plan moves them: "chance of 2 stars 27% -> 85%, of 1 star 73% -> 15%", every rating
+ * whose chance moved by a point or more, or "no change to the chances". */
+void un_moves(sr_buf *b, const un_council *before, const un_council *after);
 /* The "How sure" section of `explain`: the chances in sentences and why. */
 void un_explain(sr_buf *b, const un_model *m, const rp_pack *p, const un_council *u);
 /* The one line the plain `rate` adds when the most likely rating has under UN_UNSURE. */
