@@ -17,6 +17,7 @@
  * page needs no colour table of its own per scale.
  */
 #include "report.h"
+#include "uncert.h"
 #include "scenario.h"
 #include "session.h"
 #include "starrate.h"
@@ -108,6 +109,7 @@ typedef struct hr_run {
     const char *const *scenarios; /* --scenario files, in order */
     size_t nscenarios;
     int no_page;                  /* a scenario was rejected: the report is not written */
+    un_cache uc;                  /* the variants of each pack, for "How sure" */
 } hr_run;
 
 static void row_free(hr_row *r)
@@ -1481,6 +1483,25 @@ static int parse_args(int argc, char **argv, hr_opts *o, FILE *err)
 
 static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e); }
 
+/* "How sure" after the council's section: 100 variants, as plain rate, fitted once per pack;
+ * STARRATE_UNSURE=off leaves it out. The runs use a result of their own. */
+static int report_how_sure(hr_run *h, const ss_loaded *l, sr_error *e)
+{
+    const char *env = getenv("STARRATE_UNSURE");
+    if (env && strcmp(env, "off") == 0)
+        return SR_OK;
+    un_model *m;
+    un_council u;
+    rt_result r;
+    rt_init(&r);
+    int rc = un_cache_get(&h->uc, h->session, l->pack, &m, e);
+    if (rc == SR_OK) rc = un_rate(m, l->ev, &r, &u, e);
+    if (rc == SR_OK)
+        un_html(&h->sections, m, &u);
+    rt_free(&r);
+    return rc;
+}
+
 /* Rates one file and appends its section; returns SR_OK, or the code of a rejection that has
  * been reported (SR_ENOMEM is returned unreported: the run stops). */
 static int report_one(hr_run *h, const char *path, int index, rt_result *r)
@@ -1493,7 +1514,11 @@ static int report_one(hr_run *h, const char *path, int index, rt_result *r)
     if (rc == SR_OK) {
         out_rating o = {l.pack, l.ev, r};
         council_section(&h->sections, &o, index);
-        rc = row_keep(h, &o, index);
+        rc = report_how_sure(h, &l, &e);
+        if (rc == SR_OK)
+            rc = row_keep(h, &o, index);
+        else if (rc != SR_ENOMEM)
+            report_error(h->err, &e);
         /* The scenarios' rejections are reported where they happen. */
         if (rc == SR_OK && h->nscenarios && (rc = whatif_section(h, &o)) != SR_OK)
             h->no_page = 1;
@@ -1549,10 +1574,14 @@ int hr_report_main(int argc, char **argv, FILE *out, FILE *err)
         return 0;
     }
     hr_run h = {sr_malloc(sizeof(ss_session)), o.rules, o.from_published, NULL, 0, {0}, err,
-                o.scenarios, o.nscenarios, 0};
+                o.scenarios, o.nscenarios, 0, {{0}, {{0}}, 0}};
     sr_buf page;
     sr_buf_init(&page);
     sr_buf_init(&h.sections);
+    un_options uo;
+    char msg[8];
+    un_parse_options(NULL, NULL, 1, &uo, msg, sizeof msg);
+    un_cache_init(&h.uc, &uo);
     int rejected = 0, rc = h.session ? SR_OK : SR_ENOMEM;
     if (rc == SR_OK) {
         ss_init(h.session);
@@ -1569,6 +1598,7 @@ int hr_report_main(int argc, char **argv, FILE *out, FILE *err)
     sr_free(h.rows);
     sr_buf_free(&h.sections);
     sr_buf_free(&page);
+    un_cache_free(&h.uc);
     if (h.session)
         ss_free(h.session);
     sr_free(h.session);

@@ -1069,6 +1069,55 @@ void un_moves(sr_buf *b, const un_council *before, const un_council *after)
         sr_buf_puts(b, "no change to the chances");
 }
 
+/* Text that is safe in HTML as it is: ids and numbers only reach here, but escape anyway. */
+static void html_text(sr_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<') sr_buf_puts(b, "&lt;");
+        else if (*s == '>') sr_buf_puts(b, "&gt;");
+        else if (*s == '&') sr_buf_puts(b, "&amp;");
+        else if (*s == '"') sr_buf_puts(b, "&quot;");
+        else sr_buf_putc(b, *s);
+    }
+}
+
+void un_html(sr_buf *b, const un_model *m, const un_council *u)
+{
+    sr_buf_puts(b, "<div class=\"sure\" style=\"margin:.6em 0\">\n<h3>How sure</h3>\n");
+    if (!m->nparams) {
+        sr_buf_puts(b, "<p>The rule pack declares no parameters, so it states no uncertainty.</p>\n</div>\n");
+        return;
+    }
+    sr_buf_puts(b, "<p>");
+    if (u->likely >= 0)
+        sr_buf_printf(b, "Most likely <strong>%d %s</strong>: in %d of every 100 ways of reading the "
+                         "rules that still fit the published ratings, with the gaps in the evidence "
+                         "filled in. ", u->likely, stars_word(u->likely), pct(u->p_likely));
+    if (u->ndrivers) {
+        sr_buf_puts(b, "What could change it most: ");
+        for (size_t i = 0; i < u->ndrivers; i++) {
+            sr_buf_puts(b, i ? (i + 1 == u->ndrivers ? " and " : ", ") : "");
+            html_text(b, u->drivers[i].name);
+            sr_buf_printf(b, " (%s)", kind_phrase(u->drivers[i].kind));
+        }
+        sr_buf_puts(b, ".");
+    }
+    sr_buf_puts(b, "</p>\n<div class=\"sure-bars\" role=\"img\" aria-label=\"chance of each star rating\">\n");
+    for (int k = 0; k <= u->rating_max - u->rating_min && k < 8; k++) {
+        int n = k + u->rating_min;
+        sr_buf_printf(b, "<div style=\"display:flex;align-items:center;gap:.5em;margin:2px 0\">"
+                         "<span style=\"width:5em\">%d %s</span>"
+                         "<span style=\"display:inline-block;height:.9em;width:%.1fem;"
+                         "min-width:1px;background:%s\"></span><span>",
+                      n, stars_word(n), u->stars[k] * 16, n == u->likely ? "#1f5fa8" : "#9bb6d6");
+        put_pct(b, u->stars[k]);
+        sr_buf_puts(b, "</span></div>\n");
+    }
+    sr_buf_printf(b, "</div>\n<p class=\"note\" style=\"font-size:.85em\">%zu runs, seed %llu; "
+                     "docs/methodology.md, &ldquo;How sure is a rating&rdquo;.</p>\n</div>\n",
+                  u->runs, (unsigned long long)m->seed);
+}
+
 static const char *const kind_ids[] = {"parameter", "band_limits", "missing_indicator",
                                        "unknown_requirement", "threshold_value"};
 

@@ -105,6 +105,8 @@ void un_chances(sr_buf *b, const un_council *u);
 /* How a plan moves them: "chance of 2 stars 27% -> 85%, of 1 star 73% -> 15%", every rating
  * whose chance moved by a point or more, or "no change to the chances". */
 void un_moves(sr_buf *b, const un_council *before, const un_council *after);
+/* The report's "How sure": a sentence a councillor can read and one bar per star rating. */
+void un_html(sr_buf *b, const un_model *m, const un_council *u);
 /* The "How sure" section of `explain`: the chances in sentences and why. */
 void un_explain(sr_buf *b, const un_model *m, const rp_pack *p, const un_council *u);
 /* The one line the plain `rate` adds when the most likely rating has under UN_UNSURE. */

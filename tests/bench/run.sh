@@ -45,4 +45,4 @@ mkdir -p "$COUNCILS"
 "$BIN/seek_bench" rules/$PACK scenarios/councils
 
 # How sure (issue 13): 1000 variants of one council, and of every council on two threads.
-"$BIN/uncert_bench" "$PACK" scenarios/councils/harrow-2003.yaml "$COUNCILS"
+"$BIN/uncert_bench" "$PACK" scenarios/councils/harrow-2003.yaml "$COUNCILS" "$BUILD/starrate"

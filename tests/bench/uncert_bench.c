@@ -2,12 +2,14 @@
  * uncert_bench.c — the cost of `rate --uncertainty` (issue 13), as ratios to one plain
  * evaluation of the same council measured in the same run.
  *
- *   uncert_bench PACK COUNCIL COUNCILS_DIR
+ *   uncert_bench PACK COUNCIL COUNCILS_DIR STARRATE
  *
  * One council: fitting 1000 admissible variants and rating the council in 1000 runs (target
  * under 1 s). The batch: every council of COUNCILS_DIR (the 150 of tests/bench) in 1000 runs
  * each on two threads, each thread with its own session, pack and fit (target under 60 s).
  * Both are CPU and wall time; the machine is shared, so the ratio is the figure to compare.
+ * Last, what the "Unsure" line costs plain `rate` (text, the 150 councils, default jobs):
+ * STARRATE with the line against STARRATE_UNSURE=off.
  */
 #include "starrate.h"
 #include "uncert.h"
@@ -99,8 +101,8 @@ static void *rate_part(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: uncert_bench PACK COUNCIL COUNCILS_DIR\n");
+    if (argc != 5) {
+        fprintf(stderr, "usage: uncert_bench PACK COUNCIL COUNCILS_DIR STARRATE\n");
         return 2;
     }
     const char *pack = argv[1];
@@ -157,6 +159,29 @@ int main(int argc, char **argv)
            w3 < 60 ? "met" : "NOT MET");
     snprintf(label, sizeof label, "%zu councils x 1000 variants, 2 threads (cpu)", n);
     printf("%-46s %10.3f s %11.1f us %8.0fx\n", label, c3, one * 1e6, c3 / one);
+    /* plain rate of the batch, with and without the line */
+    sr_buf cmd;
+    sr_buf_init(&cmd);
+    sr_buf_printf(&cmd, "%s rate", argv[4]);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        sr_buf_printf(&cmd, " %s", g.gl_pathv[i]);
+    sr_buf_puts(&cmd, " >/dev/null");
+    double tb[2];
+    for (int off = 1; off >= 0; off--) {
+        if (off) setenv("STARRATE_UNSURE", "off", 1); else unsetenv("STARRATE_UNSURE");
+        double best = 1e9;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = wall();
+            if (system(cmd.data) != 0)
+                return 1;
+            double d = wall() - t0;
+            best = d < best ? d : best;
+        }
+        tb[off] = best;
+    }
+    printf("%-46s %10.3f s %12.3f s %8.1fx  (the line's fit and 100 runs per council)\n",
+           "plain rate of the batch: with line vs without", tb[0], tb[1], tb[0] / tb[1]);
+    sr_buf_free(&cmd);
     globfree(&g);
     return 0;
 }
