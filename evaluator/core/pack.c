@@ -1237,8 +1237,10 @@ static int conv_gaps(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_
     for (int b = 0; b < 5; b++)
         g.band[b] /= sum;
     int rc = read_prov(L, idx, pos, &g.prov, err);
-    if (rc != SR_OK)
+    if (rc != SR_OK) {
+        free_prov(&g.prov); /* the reference may have been copied before the file failed */
         return rc;
+    }
     free_prov(&p->gaps.prov);
     g.declared = 1;
     p->gaps = g;

@@ -532,7 +532,8 @@ static int fill_prepare(const rp_pack *p, const ev_evidence *ev, filled *f, sr_e
             rc = SR_ENOMEM;
         if (rc != SR_OK)
             break;
-        memcpy(f->ind[s], svc->indicators, svc->nindicators * sizeof *f->ind[s]);
+        if (svc->nindicators) /* memcpy from NULL is undefined even for no bytes */
+            memcpy(f->ind[s], svc->indicators, svc->nindicators * sizeof *f->ind[s]);
         size_t n = svc->nindicators;
         for (size_t g = before; g < f->ngaps; g++) {
             if (f->gaps[g].kind != UN_MISSING_INDICATOR)
@@ -547,7 +548,8 @@ static int fill_prepare(const rp_pack *p, const ev_evidence *ev, filled *f, sr_e
         }
         f->ev.services[s].indicators = f->ind[s];
         f->ev.services[s].nindicators = n;
-        memcpy(f->req[s], svc->requirements, p->nrequirements * sizeof *f->req[s]);
+        if (p->nrequirements && svc->requirements)
+            memcpy(f->req[s], svc->requirements, p->nrequirements * sizeof *f->req[s]);
         f->ev.services[s].requirements = f->req[s];
     }
     /* A requirement is one fact however many services it applies to: one draw. */
