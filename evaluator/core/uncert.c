@@ -78,6 +78,7 @@ typedef struct un_check {
     ss_loaded l;
     const yd_node *expect;
     int binding;
+    int fixed;        /* every judgement given: only the star table decides, no parameter */
 } un_check;
 
 struct un_model {
@@ -235,6 +236,11 @@ static int add_check(un_model *m, ss_session *s, const char *file, const char *p
     c->expect = exp;
     c->name = sr_strdup(nm->str);
     c->file = sr_strdup(file);
+    c->fixed = 1;
+    for (size_t k = 0; k < l.ev->nservices && k < RP_MAX_SERVICES; k++)
+        if (l.ev->services[k].present &&
+            (l.ev->services[k].given_serving < 0 || l.ev->services[k].given_capacity < 0))
+            c->fixed = 0;
     m->nchecks++;
     if (!c->name || !c->file)
         return sr_oom(err);
@@ -321,11 +327,16 @@ static int load_tests(un_model *m, ss_session *s, const char *exclude, sr_error 
     return rc;
 }
 
-int un_checks_hold(un_model *m, int *holds, sr_error *err)
+/* fixed: 0 every case; 1 leave out the cases whose judgements are all given; 2 only those. Caps act on derived
+ * judgements only and the star rows read no parameter (docs/rules.md), so those cases come
+ * out the same under every variant: the sampler checks them once, with the declared values. */
+static int checks_hold(un_model *m, int *holds, int fixed, sr_error *err)
 {
     *holds = 1;
     for (size_t i = 0; i < m->nchecks; i++) {
         un_check *c = &m->checks[i];
+        if ((fixed == 1 && c->fixed) || (fixed == 2 && !c->fixed))
+            continue;
         int rc = rt_evaluate(c->l.pack, c->l.ev, &m->r, err);
         if (rc == SR_ELIMIT || rc == SR_ERULES) {
             *holds = 0; /* a variant that breaks a rule is not admissible */
@@ -354,6 +365,11 @@ int un_checks_hold(un_model *m, int *holds, sr_error *err)
     return SR_OK;
 }
 
+int un_checks_hold(un_model *m, int *holds, sr_error *err)
+{
+    return checks_hold(m, holds, 0, err);
+}
+
 /* ---- fitting --------------------------------------------------------------------------- */
 
 static void draw_variant(const un_model *m, un_rng *g, double *x)
@@ -371,7 +387,11 @@ static int sample(un_model *m, size_t want, sr_error *err)
     if (!m->values)
         return sr_oom(err);
     long max_tries = (long)want * UN_MAX_TRIES_PER_VARIANT;
-    int rc = SR_OK;
+    int fixed_hold = 0;
+    int rc = un_apply(m, SIZE_MAX, err);
+    if (rc == SR_OK) rc = checks_hold(m, &fixed_hold, 2, err);
+    if (rc == SR_OK && !fixed_hold)
+        max_tries = 0; /* its star-table tests fail: no variant can be admissible */
     while (rc == SR_OK && m->nvariants < want && m->tried < max_tries) {
         double *x = m->values + m->nvariants * m->nvalues;
         /* each try from a stream of its own: try t is the same draw however the tries run */
@@ -381,7 +401,7 @@ static int sample(un_model *m, size_t want, sr_error *err)
         m->tried++;
         int holds = 0;
         rc = un_apply(m, m->nvariants, err);
-        if (rc == SR_OK) rc = un_checks_hold(m, &holds, err);
+        if (rc == SR_OK) rc = checks_hold(m, &holds, 1, err);
         if (rc == SR_OK && holds)
             m->nvariants++;
     }
