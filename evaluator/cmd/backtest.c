@@ -6,6 +6,7 @@
  * rule pack must declare exactly those services, so no service name is written here.
  */
 #include "backtest.h"
+#include "uncert.h"
 #include "cmd.h"
 #include "json.h"
 #include "output.h"
@@ -1013,7 +1014,8 @@ const char backtest_description[] =
 
 typedef struct bt_opts {
     int json; /* the index of the format: text, json */
-    const char *rules, *output;
+    const char *rules, *output, *seed, *variants;
+    int uncertainty;
 } bt_opts;
 
 static const char *const bt_formats[] = {"text", "json", NULL};
@@ -1023,9 +1025,36 @@ const po_option backtest_options[] = {
     {PO_CHOICE, 0, "format", OPT(json), "text|json", "output format (default text)", 0, 0, bt_formats, NULL},
     {PO_STRING, 0, "rules", OPT(rules), "PACK", "use this rule pack for every row instead of the pack of its year", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "uncertainty", OPT(uncertainty), NULL,
+     "instead of an outcomes file: score the chances against the\n"
+     "calibration councils' published ratings, each also left out of\n"
+     "the fit (Brier score, log-loss; docs/methodology.md)", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "seed", OPT(seed), "N", "with --uncertainty: the generator's seed, as for rate", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "variants", OPT(variants), "N", "with --uncertainty: the variants, as for rate", 0, 0, NULL, NULL},
     {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
 };
 #undef OPT
+
+/* backtest --uncertainty: see un_backtest. */
+static int backtest_uncertainty(const bt_opts *o, FILE *out, FILE *err)
+{
+    un_options uo;
+    char msg[160];
+    if (un_parse_options(o->seed, o->variants, 0, &uo, msg, sizeof msg))
+        return cmd_usage(err, "backtest", "%s", msg);
+    sr_error e;
+    sr_error_clear(&e);
+    ss_session *session = cmd_session_new(err);
+    if (!session)
+        return EXIT_REJECTED;
+    sr_buf rep;
+    sr_buf_init(&rep);
+    int rc = un_backtest(session, &uo, o->json, &rep, &e);
+    cmd_session_free(session);
+    int status = rc == SR_OK ? cmd_deliver(&rep, o->output, out, err) : cmd_reject(err, &e);
+    sr_buf_free(&rep);
+    return status;
+}
 
 static void run_free(run *b)
 {
@@ -1041,6 +1070,10 @@ int cmd_backtest(int argc, char **argv, FILE *out, FILE *err)
     int status, n = cmd_parse(argc, &argv, &o, out, err, &status);
     if (n < 0)
         return status;
+    if (o.uncertainty && n > 0)
+        return cmd_usage(err, "backtest", "backtest --uncertainty takes no outcomes file (it scores the pack's own calibration councils)");
+    if (o.uncertainty)
+        return backtest_uncertainty(&o, out, err);
     if (n == 0)
         return cmd_usage(err, "backtest", "backtest needs an outcomes file (CSV)");
     if (n > 1)

@@ -3,6 +3,7 @@
  * combination matched, every star rule reachable).
  */
 #include "cmd.h"
+#include "uncert.h"
 #include "pack.h"
 
 const char check_description[] =
@@ -37,6 +38,8 @@ static int check_one(ss_session *session, const char *name, FILE *out, FILE *err
                 "matched)\n",
                 p->name, p->version, p->nfiles, p->nservices, p->nstandards, p->nindicators,
                 p->nrequirements, p->ncaps, p->nstar_rules, combos);
+        un_list_params(&rep, p);
+        fputs(rep.data ? rep.data : "", out);
     }
     sr_buf_free(&rep);
     return status;

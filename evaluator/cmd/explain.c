@@ -4,12 +4,13 @@
 #include "cmd.h"
 #include "eval.h"
 #include "output.h"
+#include "uncert.h"
 
 #include <stddef.h>
 #include <string.h>
 
 typedef struct explain_opts {
-    const char *why, *rules, *output;
+    const char *why, *rules, *output, *seed, *variants;
     int from_published;
 } explain_opts;
 
@@ -20,6 +21,8 @@ const po_option explain_options[] = {
      "SERVICE.capacity, SERVICE.standard.N or stars", 0, 0, NULL, NULL},
     {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for the file's year)", 0, 0, NULL, NULL},
     {PO_FLAG, 0, "from-published", OPT(from_published), NULL, "use the published judgements in the file as given", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "seed", OPT(seed), "N", "the seed of \"How sure\" (default 2002), as for rate", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "variants", OPT(variants), "N", "the variants of \"How sure\" (default 1000), as for rate", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
     {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
 };
@@ -29,6 +32,29 @@ const char explain_description[] =
     "Prints how the rating of one council was derived: every band, standard grade, judgement,\n"
     "key threshold and the star rule, with the evidence each rests on, the limits compared and\n"
     "whether each rule is documented fact or reconstruction.\n";
+
+/* The "How sure" section (docs/methodology.md): --seed and --variants as for rate. */
+static int explain_how_sure(const explain_opts *o, ss_session *session, const ss_loaded *l,
+                            sr_buf *b, sr_error *e)
+{
+    un_options uo;
+    char msg[160];
+    if (un_parse_options(o->seed, o->variants, 0, &uo, msg, sizeof msg))
+        return sr_fail(e, SR_EUSAGE, NULL, 0, 0, "%s", msg);
+    un_model *m;
+    un_council u;
+    rt_result r;
+    rt_init(&r);
+    int rc = un_fit(session, l->pack, &uo, &m, e);
+    if (rc == SR_OK) {
+        rc = un_rate(m, l->ev, &r, &u, e);
+        if (rc == SR_OK)
+            un_explain(b, m, l->pack, &u);
+        un_model_free(m);
+    }
+    rt_free(&r);
+    return rc;
+}
 
 static int explain_one(const explain_opts *o, ss_session *session, const char *path, FILE *out,
                        FILE *err)
@@ -57,6 +83,8 @@ static int explain_one(const explain_opts *o, ss_session *session, const char *p
             status = cmd_usage(err, "explain", "--why '%.200s' names no step of this rating (try "
                                "SERVICE.serving, SERVICE.capacity, SERVICE.standard.N or stars; "
                                "SERVICE is one of: %s)", o->why, ids);
+        } else if (!o->why && (rc = explain_how_sure(o, session, &l, &b, &e)) != SR_OK) {
+            status = e.code == SR_EUSAGE ? cmd_usage(err, "explain", "%s", e.msg) : cmd_reject(err, &e);
         } else {
             status = cmd_deliver(&b, o->output, out, err);
         }

@@ -12,6 +12,7 @@
 #include "jobs.h"
 #include "json.h"
 #include "output.h"
+#include "uncert.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -26,8 +27,8 @@ typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TABLE } rate_format;
 
 typedef struct rate_opts {
     int format;           /* rate_format */
-    const char *rules, *output, *jobs, *files_from;
-    int trace, from_published, summary;
+    const char *rules, *output, *jobs, *files_from, *seed, *variants;
+    int trace, from_published, summary, uncertainty;
 } rate_opts;
 
 /* Files rated per batch of the worker threads: bounds the bookkeeping (and the list read
@@ -51,6 +52,13 @@ const po_option rate_options[] = {
      "each judgement (always with --format table; with csv or json it\n"
      "goes to standard error so the data stays machine-readable)", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "uncertainty", OPT(uncertainty), NULL,
+     "per council, the chance of each star rating and judgement over the\n"
+     "variants of the pack that reproduce its tests, and what moves it\n"
+     "most (docs/methodology.md); without it, text output adds one line\n"
+     "when the most likely rating has under 80% (100 variants)", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "seed", OPT(seed), "N", "the generator's seed (default 2002); the output is the same for\none seed", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "variants", OPT(variants), "N", "admissible variants, one run each (default 1000)", 0, 0, NULL, NULL},
     {PO_STRING, 0, "files-from", OPT(files_from), "LIST",
      "also rate the files named in LIST, one a line (- reads the list\n"
      "from standard input); any number, after the FILEs given", 0, 0, NULL, NULL},
@@ -261,6 +269,8 @@ typedef struct rate_item {
 typedef struct rate_worker {
     ss_session *session;
     rt_result r;
+    rt_result ur;      /* the runs of --uncertainty */
+    un_cache uc;       /* the admissible variants of each pack */
 } rate_worker;
 
 typedef struct rate_run {
@@ -280,6 +290,7 @@ typedef struct rate_run {
     js_writer w;
     tally t;
     progress pg;
+    un_options uopt;
 } rate_run;
 
 /* The part of one council's output that does not depend on the councils around it. */
@@ -307,6 +318,52 @@ static void render_one(const rate_run *rr, sr_buf *b, const out_rating *o)
     }
 }
 
+/* How sure the rating is: the whole of --uncertainty, or the one line plain text adds. */
+static int rate_uncertainty(const rate_run *rr, rate_worker *wk, const ss_loaded *l, sr_buf *b,
+                            sr_error *e)
+{
+    const rate_cmd *c = rr->c;
+    int plain = !c->o.uncertainty;
+    /* The plain line costs a fit of the pack (a few tenths of a second, docs/performance.md);
+     * STARRATE_UNSURE=off leaves it out. */
+    const char *env = getenv("STARRATE_UNSURE");
+    if (plain && (c->o.format != FMT_TEXT || (env && strcmp(env, "off") == 0)))
+        return SR_OK;
+    un_model *m;
+    un_council u;
+    int rc = un_cache_get(&wk->uc, wk->session, l->pack, &m, e);
+    if (rc == SR_OK) rc = un_rate(m, l->ev, &wk->ur, &u, e);
+    if (rc != SR_OK)
+        return rc;
+    if (plain) {
+        if (un_model_has_params(m))
+            un_unsure_line(b, &u, l->pack);
+        return SR_OK;
+    }
+    js_writer w;
+    switch (c->o.format) {
+    case FMT_TEXT:
+        out_text(b, &(out_rating){l->pack, l->ev, &wk->r});
+        un_text(b, m, l->pack, &u);
+        break;
+    case FMT_JSON:
+        if (rr->json_array)
+            js_init_member(&w, b, 1, 1);
+        else
+            js_init(&w, b, 1);
+        out_json_with(&w, &(out_rating){l->pack, l->ev, &wk->r}, c->o.trace, un_json_member,
+                      &(un_json_ctx){m, l->pack, &u});
+        break;
+    case FMT_CSV:
+        un_csv_row(b, l->ev, l->pack, &u);
+        break;
+    case FMT_TABLE:
+        un_table_row(b, l->ev, &u);
+        break;
+    }
+    return SR_OK;
+}
+
 /* One council, on any worker: load, evaluate, render into its own item. */
 static void rate_task(void *ctx, int worker, int i)
 {
@@ -327,9 +384,13 @@ static void rate_task(void *ctx, int worker, int i)
             *it->err = e;
     } else {
         out_rating o = {l.pack, l.ev, &wk->r};
-        render_one(rr, &it->out, &o);
+        if (!c->o.uncertainty)
+            render_one(rr, &it->out, &o);
         it->mark = mark_of(&o);
-        it->rated = 1;
+        rc = rate_uncertainty(rr, wk, &l, &it->out, &e);
+        it->rated = rc == SR_OK;
+        if (rc != SR_OK && (it->err = sr_malloc(sizeof *it->err)))
+            *it->err = e;
     }
     ss_unload(&l);
     atomic_store_explicit(&it->done, 1, memory_order_release);
@@ -355,6 +416,10 @@ static void rate_emit(rate_run *rr, rate_item *it)
         int first = rr->rated++ == 0;
         if (c->o.format == FMT_TEXT && !first)
             sr_buf_putc(rr->b, '\n');
+        else if (c->o.format == FMT_CSV && first && c->o.uncertainty)
+            un_csv_header(rr->b, it->mark.pack);
+        else if (c->o.format == FMT_TABLE && first && c->o.uncertainty)
+            un_table_header(rr->b);
         else if (c->o.format == FMT_CSV && first)
             out_csv_header(rr->b, it->mark.pack);
         else if (c->o.format == FMT_TABLE && first)
@@ -451,6 +516,9 @@ static int rate_workers_open(rate_run *rr, int want)
         if (n > 0)
             ss_init(w->session);
         rt_init(&w->r);
+        rt_init(&w->ur);
+        w->ur.trace_off = 1;
+        un_cache_init(&w->uc, &rr->uopt);
         /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
         w->r.trace_off = !(rr->c->o.format == FMT_JSON && rr->c->o.trace);
     }
@@ -461,6 +529,8 @@ static int rate_workers_open(rate_run *rr, int want)
 static void rate_workers_close(rate_run *rr, int n)
 {
     for (int i = 0; i < n; i++) {
+        un_cache_free(&rr->workers[i].uc);
+        rt_free(&rr->workers[i].ur);
         rt_free(&rr->workers[i].r);
         if (i > 0) {
             ss_free(rr->workers[i].session);
@@ -478,7 +548,7 @@ static void rate_finish(rate_run *rr)
         js_end_array(&rr->w);
     if (c->o.format == FMT_JSON && rr->rated)
         sr_buf_putc(b, '\n');
-    if (c->o.format == FMT_TABLE && rr->rated)
+    if (c->o.format == FMT_TABLE && rr->rated && !c->o.uncertainty)
         sr_buf_puts(b, "(* given in the evidence, ^ capped by a key threshold, ? insufficient evidence)\n");
     if (rr->rated && (c->o.format == FMT_TABLE || (c->o.summary && c->o.format == FMT_TEXT))) {
         tally_print(b, &rr->t);
@@ -524,6 +594,9 @@ static int rate_batch(rate_cmd *c, rate_source *src)
     rr.c = c;
     rr.b = &b;
     rr.total = c->o.files_from ? 0 : c->nargs;
+    char msg[160];
+    if (un_parse_options(c->o.seed, c->o.variants, !c->o.uncertainty, &rr.uopt, msg, sizeof msg))
+        return cmd_usage(c->err, "rate", "%s", msg);
     rr.items = sr_calloc(RATE_WINDOW, sizeof *rr.items);
     rr.paths = sr_calloc(RATE_WINDOW, sizeof *rr.paths);
     /* Without room for several workers, one: the batch is only slower. */

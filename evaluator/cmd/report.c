@@ -17,6 +17,7 @@
  * page needs no colour table of its own per scale.
  */
 #include "cmd.h"
+#include "uncert.h"
 #include "compare.h"
 #include "html.h"
 #include "report-css.h" /* report.css and report-whatif.css, embedded at build time */
@@ -88,6 +89,7 @@ typedef struct hr_run {
     const char *const *scenarios; /* --scenario files, in order */
     size_t nscenarios;
     int no_page;                  /* a scenario was rejected: the report is not written */
+    un_cache uc;                  /* the variants of each pack, for "How sure" */
 } hr_run;
 
 static void row_free(hr_row *r)
@@ -1358,6 +1360,25 @@ static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e);
 
 /* Rates one file and appends its section; returns SR_OK, or the code of a rejection that has
  * been reported (SR_ENOMEM is returned unreported: the run stops). */
+/* "How sure" after the council's section: 100 variants, as plain rate, fitted once per pack;
+ * STARRATE_UNSURE=off leaves it out. The runs use a result of their own. */
+static int report_how_sure(hr_run *h, const ss_loaded *l, sr_error *e)
+{
+    const char *env = getenv("STARRATE_UNSURE");
+    if (env && strcmp(env, "off") == 0)
+        return SR_OK;
+    un_model *m;
+    un_council u;
+    rt_result r;
+    rt_init(&r);
+    int rc = un_cache_get(&h->uc, h->session, l->pack, &m, e);
+    if (rc == SR_OK) rc = un_rate(m, l->ev, &r, &u, e);
+    if (rc == SR_OK)
+        un_html(&h->sections, m, &u);
+    rt_free(&r);
+    return rc;
+}
+
 static int report_one(hr_run *h, const char *path, int index, rt_result *r)
 {
     sr_error e;
@@ -1370,7 +1391,11 @@ static int report_one(hr_run *h, const char *path, int index, rt_result *r)
     if (rc == SR_OK) {
         out_rating o = {l.pack, l.ev, r};
         council_section(&h->sections, &o, index);
-        rc = row_keep(h, &o, index);
+        rc = report_how_sure(h, &l, &e);
+        if (rc == SR_OK)
+            rc = row_keep(h, &o, index);
+        else if (rc != SR_ENOMEM)
+            report_error(h->err, &e);
         /* The scenarios' rejections are reported where they happen. */
         if (rc == SR_OK && h->nscenarios && (rc = whatif_section(h, &o)) != SR_OK)
             h->no_page = 1;
@@ -1439,10 +1464,14 @@ int cmd_report(int argc, char **argv, FILE *out, FILE *err)
 static int report_run(const hr_opts *o, FILE *out, FILE *err)
 {
     hr_run h = {sr_malloc(sizeof(ss_session)), o->rules, o->from_published, NULL, 0, {0}, err,
-                o->scenarios.v, o->scenarios.n, 0};
+                o->scenarios.v, o->scenarios.n, 0, {{0}, {{0}}, 0}};
     sr_buf page;
     sr_buf_init(&page);
     sr_buf_init(&h.sections);
+    un_options uo;
+    char msg[8];
+    un_parse_options(NULL, NULL, 1, &uo, msg, sizeof msg);
+    un_cache_init(&h.uc, &uo);
     int rejected = 0, rc = h.session ? SR_OK : SR_ENOMEM;
     if (rc == SR_OK) {
         ss_init(h.session);
@@ -1459,6 +1488,7 @@ static int report_run(const hr_opts *o, FILE *out, FILE *err)
     sr_free(h.rows);
     sr_buf_free(&h.sections);
     sr_buf_free(&page);
+    un_cache_free(&h.uc);
     if (h.session)
         ss_free(h.session);
     sr_free(h.session);

@@ -10,6 +10,7 @@
  * of the rule pack is repeated here.
  */
 #include "cmd.h"
+#include "uncert.h"
 #include "compare.h"
 #include "eval.h"
 #include "json.h"
@@ -34,7 +35,8 @@ const char whatif_description[] =
 
 typedef struct whatif_opts {
     int format; /* whatif_format */
-    const char *rules, *output, *against;
+    const char *rules, *output, *against, *seed, *variants;
+    int uncertainty;
 } whatif_opts;
 
 static const char *const whatif_formats[] = {"text", "json", "csv", NULL};
@@ -45,6 +47,11 @@ const po_option whatif_options[] = {
     {PO_CHOICE, 0, "format", OPT(format), "text|json|csv", "output format (default text)", 0, 0, whatif_formats, NULL},
     {PO_STRING, 0, "rules", OPT(rules), "PACK", "rule pack folder or round (default: the pack for FILE's year)", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", OPT(output), "FILE", "write the output to FILE atomically instead of standard output", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "uncertainty", OPT(uncertainty), NULL,
+     "(text) how each scenario moves the chance of each star rating,\n"
+     "\"chance of 2 stars 30% -> 85%\"", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "seed", OPT(seed), "N", "with --uncertainty: the generator's seed, as for rate", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "variants", OPT(variants), "N", "with --uncertainty: the variants, as for rate", 0, 0, NULL, NULL},
     {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
 };
 #undef OPT
@@ -715,6 +722,40 @@ static void render_scenarios(whatif_cmd *c, wi *w, sr_buf *b, js_writer *jw)
     }
 }
 
+/* How each scenario moves the chances (rate --uncertainty): the same variants and the same
+ * draws of the unknowns for the baseline and every scenario. */
+static int how_sure(whatif_cmd *c, wi *w, sr_buf *b)
+{
+    un_options uo;
+    char msg[160];
+    sr_error e;
+    sr_error_clear(&e);
+    if (un_parse_options(c->o.seed, c->o.variants, 0, &uo, msg, sizeof msg))
+        return cmd_usage(c->err, "whatif", "%s", msg);
+    un_model *m = NULL;
+    rt_result r;
+    rt_init(&r);
+    un_council base, sc;
+    int rc = un_fit(c->session, w->p, &uo, &m, &e);
+    if (rc == SR_OK && (rc = un_rate(m, w->ev, &r, &base, &e)) == SR_OK) {
+        sr_buf_puts(b, "\nHow sure (");
+        sr_buf_printf(b, "%zu runs, seed %llu; docs/methodology.md)\n  Now: ", base.runs,
+                      (unsigned long long)uo.seed);
+        un_chances(b, &base);
+        sr_buf_putc(b, '\n');
+        for (size_t i = 0; rc == SR_OK && i < w->ncols; i++) {
+            if ((rc = un_rate(m, w->cols[i].ev, &r, &sc, &e)) != SR_OK)
+                break;
+            sr_buf_printf(b, "  %s: ", w->cols[i].label);
+            un_moves(b, &base, &sc);
+            sr_buf_putc(b, '\n');
+        }
+    }
+    un_model_free(m);
+    rt_free(&r);
+    return rc == SR_OK ? EXIT_DONE : cmd_reject(c->err, &e);
+}
+
 static int whatif_write(whatif_cmd *c, wi *w)
 {
     sr_buf out;
@@ -725,6 +766,11 @@ static int whatif_write(whatif_cmd *c, wi *w)
         whatif_header(w, &out);
         text_table(w, &out);
         render_scenarios(c, w, &out, &jw);
+        int sure = c->o.uncertainty ? how_sure(c, w, &out) : EXIT_DONE;
+        if (sure != EXIT_DONE) {
+            sr_buf_free(&out);
+            return sure;
+        }
     } else if (c->o.format == FMT_JSON) {
         js_object(&jw);
         js_key(&jw, "format"); js_string(&jw, "starrate-whatif/1");
@@ -767,6 +813,8 @@ int cmd_whatif(int argc, char **argv, FILE *out, FILE *err)
     c.args = argv;
     if (c.nargs < 2)
         return cmd_usage(err, "whatif", "whatif needs an evidence file and at least one scenario");
+    if (c.o.uncertainty && c.o.format != FMT_TEXT)
+        return cmd_usage(err, "whatif", "--uncertainty is shown in text output only");
     if (!(c.session = cmd_session_new(err)))
         return EXIT_REJECTED;
     sr_error e;

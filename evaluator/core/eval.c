@@ -1031,11 +1031,12 @@ static int prepare(ctx *c)
     }
     tr_reset(&r->trace);
     r->trace.off = r->trace_off;
-    if (r->memo_pack != c->p->serial) {
+    if (r->memo_pack != c->p->serial || r->memo_gen != c->p->param_gen) {
         for (size_t s = 0; s < RP_MAX_SERVICES; s++)
             for (int k = 0; k < RT_SITES; k++)
                 r->memo[s][k].valid = 0;
         r->memo_pack = c->p->serial;
+        r->memo_gen = c->p->param_gen; /* the rules read other parameter values now */
     }
     r->nservices = c->p->nservices;
     size_t off = 0;

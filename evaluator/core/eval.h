@@ -63,6 +63,7 @@ typedef struct rt_result {
      * change or two, then run only the rules that the change reaches. */
     rt_memo memo[RP_MAX_SERVICES][RT_SITES];
     unsigned long memo_pack;  /* rp_pack.serial the memo answers for; 0 none */
+    unsigned long memo_gen;   /* rp_pack.param_gen it answers for */
     sr_buf memo_key;          /* the key being built */
     long rule_calls, memo_hits; /* since rt_init: rules run and rule calls answered by the memo */
     int memo_off;             /* set to run every rule every time (benchmarks of the full cost) */

@@ -327,6 +327,12 @@ void out_json_engine(js_writer *w)
 
 void out_json(js_writer *w, const out_rating *o, int with_trace)
 {
+    out_json_with(w, o, with_trace, NULL, NULL);
+}
+
+void out_json_with(js_writer *w, const out_rating *o, int with_trace,
+                   void (*extra)(js_writer *, const void *), const void *ctx)
+{
     const rp_pack *p = o->pack;
     const ev_evidence *ev = o->ev;
     const rp_star_rule *rule = fired_rule(o);
@@ -378,6 +384,8 @@ void out_json(js_writer *w, const out_rating *o, int with_trace)
             json_trace_node(w, &o->r->trace.nodes[i]);
         js_end_array(w);
     }
+    if (extra)
+        extra(w, ctx);
     js_end_object(w);
 }
 

@@ -21,6 +21,9 @@ void out_text(sr_buf *b, const out_rating *o);
 /* The caveat sentence for a rating from a doubtful import (ev_import_doubtful). */
 void out_caveat(sr_buf *b, const ev_evidence *ev);
 void out_json(js_writer *w, const out_rating *o, int with_trace);
+/* The same, with members of the caller's added at the end of the council's object. */
+void out_json_with(js_writer *w, const out_rating *o, int with_trace,
+                   void (*extra)(js_writer *, const void *), const void *ctx);
 /* The "ruleset", "evidence" and "engine" members every JSON output carries. */
 void out_json_meta(js_writer *w, const rp_pack *p, const ev_evidence *ev);
 /* The "engine" member alone, for outputs that are not about one council. */

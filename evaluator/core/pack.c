@@ -58,6 +58,11 @@ static const char *const rule_fields[] = {"id", "layer", "sentence", "fn", PROV_
 static const char *const retire_fields[] = {
     "indicator", "cap", "requirement", "service", "star_rule", PROV_FIELDS, NULL,
 };
+/* a reconstructed number (uncert.h) and how an evidence file's unknowns are drawn */
+static const char *const param_fields[] = {
+    "id", "value", "lo", "hi", "dist", "each", PROV_FIELDS, NULL,
+};
+static const char *const gaps_fields[] = {"bands", "requirement_met", PROV_FIELDS, NULL};
 static const char *const word_fields[] = {"id", "text", NULL};
 static const char *const band_fields[] = {"band", "min", "max", NULL};
 
@@ -80,6 +85,8 @@ static const decl_kind decl_kinds[] = {
     {"star_rule", star_rule_fields, NULL, NULL},
     {"rule", rule_fields, NULL, NULL},
     {"retire", retire_fields, NULL, NULL},
+    {"param", param_fields, NULL, NULL},
+    {"gaps", gaps_fields, NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -113,7 +120,8 @@ static const char *const field_names[] = {
     "words", "text", "min", "max", "unit", "number", "informs", "criteria", "code", "service",
     "standard", "polarity", "bands", "band", "services", "judgement", "to", "indicator",
     "requirement", "above", "below", "sentence", "stars", "when", "layer", "fn", "round",
-    "version", "extends", "files", "domain", "cap", "star_rule", "plausible", NULL,
+    "version", "extends", "files", "domain", "cap", "star_rule", "plausible", "value", "lo",
+    "hi", "dist", "each", "requirement_met", NULL,
 };
 
 /* Pushes t[key] for the table at idx without metamethods: a rule file cannot make reading its
@@ -325,6 +333,42 @@ static int api_rank(lua_State *L)
     return luaL_error(L, "rank: '%s' is not a word of any scale", w);
 }
 
+static int params_missing(lua_State *L)
+{
+    return luaL_error(L, "undefined parameter '%s' (declare it with param { id = ... })",
+                      lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+static int params_readonly(lua_State *L)
+{
+    return luaL_error(L, "parameters are read-only");
+}
+
+/* Pushes `params`, the rules' read-only view of the parameters' values: an empty table whose
+ * reads go to a table only C writes (rp_params_set), so a variant changes what the rules read
+ * without reloading them. A name not declared raises; so does reading one while the files
+ * load, before any value is set: a rule reads its parameters when it runs, never once. */
+static void push_params(lua_State *L, loader *ld)
+{
+    lua_newtable(L);                      /* the values */
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, params_missing);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    ld->p->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);                      /* the view */
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, params_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "parameters");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
 /* Pushes the API table; the loader lives as long as the pack, so the rules can call
  * at_least and rank at evaluation time. */
 static void push_api(lua_State *L, loader *ld)
@@ -342,6 +386,8 @@ static void push_api(lua_State *L, loader *ld)
     lua_pushlightuserdata(L, ld);
     lua_pushcclosure(L, api_rank, 1);
     lua_setfield(L, -2, "rank");
+    push_params(L, ld);
+    lua_setfield(L, -2, "params");
 }
 
 /* ---- running files -------------------------------------------------------------------- */
@@ -1175,6 +1221,36 @@ static int read_cap_target(lua_State *L, int idx, const decl_pos *pos, rp_pack *
     return rc;
 }
 
+/* A reconstructed threshold names its parameter: `below = "D38_equipment_below"`. */
+static int read_threshold_param(lua_State *L, int idx, const decl_pos *pos, const rp_pack *p,
+                                rp_cap *c, sr_error *err)
+{
+    char *name = NULL;
+    int above = 1;
+    int rc = field_string(L, idx, "above", &name);
+    if (rc == 1) {
+        above = 0;
+        rc = field_string(L, idx, "below", &name);
+    }
+    if (rc == SR_ENOMEM)
+        return sr_oom(err);
+    if (rc != SR_OK)
+        return SR_OK;
+    int i = rp_param_index(p, name);
+    if (i < 0)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "cap %s: unknown parameter '%s'",
+                     c->id, name);
+    else {
+        c->threshold_param = i + 1;
+        if (above)
+            c->has_above = 1, c->above = p->params[i].value;
+        else
+            c->has_below = 1, c->below = p->params[i].value;
+    }
+    sr_free(name);
+    return rc;
+}
+
 static int read_cap_condition(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, rp_cap *c,
                               sr_error *err)
 {
@@ -1184,6 +1260,11 @@ static int read_cap_condition(lua_State *L, int idx, const decl_pos *pos, rp_pac
         return sr_oom(err);
     c->has_above = field_number(L, idx, "above", &c->above) == SR_OK;
     c->has_below = field_number(L, idx, "below", &c->below) == SR_OK;
+    if (!c->has_above && !c->has_below) {
+        int rc = read_threshold_param(L, idx, pos, p, c, err);
+        if (rc != SR_OK)
+            return rc;
+    }
     if ((a == SR_OK) == (b == SR_OK))
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                        "cap %s needs exactly one of 'indicator' or 'requirement'", c->id);
@@ -1456,6 +1537,158 @@ static int check_retire(const decl_key *keys, size_t i, sr_error *err)
                    "retire: there is no %s '%s' to retire", r->pos.kind + 7, r->id);
 }
 
+/* ---- parameters and gaps ------------------------------------------------------------- */
+
+static void free_param(rp_param *q)
+{
+    sr_free(q->id);
+    free_prov(&q->prov);
+}
+
+static int read_param_options(lua_State *L, int idx, const decl_pos *pos, rp_param *q,
+                              sr_error *err)
+{
+    char *dist = NULL, *each = NULL;
+    int a = field_string(L, idx, "dist", &dist);
+    int b = field_string(L, idx, "each", &each);
+    int rc = a == SR_ENOMEM || b == SR_ENOMEM ? sr_oom(err) : SR_OK;
+    if (rc == SR_OK && dist) {
+        if (strcmp(dist, "triangular") == 0)
+            q->dist = RP_DIST_TRIANGULAR;
+        else if (strcmp(dist, "uniform") != 0)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "param %s: dist must be uniform or triangular", q->id);
+    }
+    if (rc == SR_OK && each) {
+        if (strcmp(each, "indicator") == 0)
+            q->each_indicator = 1;
+        else
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "param %s: each must be indicator", q->id);
+    }
+    sr_free(dist);
+    sr_free(each);
+    return rc;
+}
+
+static int conv_param(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_param q = {0};
+    int rc = need_string(L, idx, pos, "id", &q.id, err);
+    if (rc == SR_OK && (field_number(L, idx, "value", &q.value) != SR_OK ||
+                        field_number(L, idx, "lo", &q.lo) != SR_OK ||
+                        field_number(L, idx, "hi", &q.hi) != SR_OK))
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "param %s needs numbers 'value', 'lo' and 'hi'", q.id);
+    if (rc == SR_OK && !(q.lo <= q.value && q.value <= q.hi))
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "param %s: value %g is not within lo %g and hi %g", q.id, q.value, q.lo, q.hi);
+    if (rc == SR_OK) rc = read_param_options(L, idx, pos, &q, err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &q.prov, err);
+    if (rc == SR_OK && !q.prov.reconstructed)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "param %s: a documented number is fixed; a parameter is 'reconstructed'", q.id);
+    if (rc != SR_OK) {
+        free_param(&q);
+        return rc;
+    }
+    int at = rp_param_index(p, q.id);
+    if (at >= 0) {
+        free_param(&p->params[at]);
+        p->params[at] = q;
+        return SR_OK;
+    }
+    rp_param *grown = sr_realloc(p->params, (p->nparams + 1) * sizeof *grown);
+    if (!grown) {
+        free_param(&q);
+        return sr_oom(err);
+    }
+    p->params = grown;
+    p->params[p->nparams++] = q;
+    return SR_OK;
+}
+
+static int conv_gaps(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_gaps g = {0};
+    double sum = 0;
+    rawfield(L, idx, "bands");
+    int ok = lua_istable(L, -1) && lua_rawlen(L, -1) == 5;
+    for (int b = 0; ok && b < 5; b++) {
+        ok = lua_rawgeti(L, -1, b + 1) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0;
+        g.band[b] = ok ? lua_tonumber(L, -1) : 0;
+        sum += g.band[b];
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (!ok || !(sum > 0))
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "gaps needs 'bands', five chances (band 1 first) that are not all zero");
+    if (field_number(L, idx, "requirement_met", &g.requirement_met) != SR_OK ||
+        g.requirement_met < 0 || g.requirement_met > 1)
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "gaps needs 'requirement_met', a chance from 0 to 1");
+    for (int b = 0; b < 5; b++)
+        g.band[b] /= sum;
+    int rc = read_prov(L, idx, pos, &g.prov, err);
+    if (rc != SR_OK) {
+        free_prov(&g.prov); /* the reference may have been copied before the file failed */
+        return rc;
+    }
+    free_prov(&p->gaps.prov);
+    g.declared = 1;
+    p->gaps = g;
+    return SR_OK;
+}
+
+int rp_param_index(const rp_pack *p, const char *id)
+{
+    for (size_t i = 0; i < p->nparams; i++)
+        if (strcmp(p->params[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+typedef struct params_call {
+    rp_pack *p;
+    const double *values;
+} params_call;
+
+static int params_protected(lua_State *L)
+{
+    params_call *pc = lua_touserdata(L, 1);
+    rp_pack *p = pc->p;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->params_ref);
+    for (size_t i = 0; i < p->nparams; i++) {
+        lua_pushnumber(L, pc->values ? pc->values[i] : p->params[i].value);
+        lua_setfield(L, -2, p->params[i].id); /* the table has __index only: a raw set */
+    }
+    return 0;
+}
+
+int rp_params_set(rp_pack *p, const double *values, sr_error *err)
+{
+    params_call pc = {p, values};
+    int rc = lh_protect(p->host, params_protected, &pc, 0, err);
+    if (rc != SR_OK)
+        return rc;
+    for (size_t i = 0; i < p->ncaps; i++) {
+        rp_cap *c = &p->caps[i];
+        if (!c->threshold_param)
+            continue;
+        size_t k = (size_t)c->threshold_param - 1;
+        double v = values ? values[k] : p->params[k].value;
+        if (c->has_above)
+            c->above = v;
+        else
+            c->below = v;
+    }
+    /* The star rows keep their memo: they are the table, not a reconstructed number, and
+     * must not read parameters (docs/rules.md). */
+    p->param_gen++;
+    return SR_OK;
+}
+
 typedef int (*conv_fn)(lua_State *, int, const decl_pos *, rp_pack *, sr_error *);
 
 static int convert_all(loader *ld, sr_error *err)
@@ -1466,6 +1699,7 @@ static int convert_all(loader *ld, sr_error *err)
         {"service", conv_service},     {"scale", conv_scale},
         {"rating", conv_rating},       {"standard", conv_standard},
         {"indicator", conv_indicator}, {"requirement", conv_requirement},
+        {"param", conv_param},         {"gaps", conv_gaps},
         {"cap", conv_cap},             {"star_rule", conv_star_rule},
         {"rule", conv_rule},
     };
@@ -1631,6 +1865,10 @@ int rp_load(const char *dir_given, const lh_limits *lim, rp_pack **out, sr_error
     p->serving_rule = rule_for(p, "serving");
     p->capacity_grade_rule = rule_for(p, "capacity_grade");
     p->capacity_rule = rule_for(p, "capacity");
+    if ((rc = rp_params_set(p, NULL, err)) != SR_OK) {
+        rp_free(p);
+        return rc;
+    }
     *out = p;
     return SR_OK;
 }
@@ -1667,6 +1905,10 @@ void rp_free(rp_pack *p)
     for (size_t i = 0; i < p->nrules; i++)
         free_rule(L, &p->rules[i]);
     sr_free(p->rules);
+    for (size_t i = 0; i < p->nparams; i++)
+        free_param(&p->params[i]);
+    sr_free(p->params);
+    free_prov(&p->gaps.prov);
     sr_free_strings(p->files, p->nfiles);
     sr_free(p->name), sr_free(p->version), sr_free(p->title), sr_free(p->dir);
     lh_close(p->host);

@@ -95,6 +95,7 @@ typedef struct rp_cap {
     char *requirement;
     int has_above, has_below;
     double above, below;
+    int threshold_param; /* index + 1 of the parameter `above` or `below` names; 0: a number */
     rp_prov prov;
 } rp_cap;
 
@@ -125,6 +126,30 @@ typedef struct rp_retired {
     char *id;
     rp_prov prov;  /* the retire declaration's */
 } rp_retired;
+
+typedef enum { RP_DIST_UNIFORM, RP_DIST_TRIANGULAR } rp_dist;
+
+/* A reconstructed number, declared `param { id, value, lo, hi, reconstructed, [dist], [each] }`.
+ * The rules read it as `params.ID` when they run; a cap names it in `above` or `below`. The
+ * value is today's reconstruction; [lo, hi] is the range a variant draws from (uncert.h). */
+typedef struct rp_param {
+    char *id;
+    double value, lo, hi;
+    rp_dist dist;           /* uniform, or triangular with its mode at value */
+    int each_indicator;     /* `each = "indicator"`: a shift of the band limits drawn for each
+                             * reconstructed indicator on its own, in band widths (stricter > 0) */
+    rp_prov prov;
+} rp_param;
+
+/* How the unknowns of an evidence file are drawn (`gaps { bands, requirement_met }`): the
+ * chance of each band 1-5 for an indicator of the catalogue with no value, and the chance that
+ * a requirement the evidence does not state was met. */
+typedef struct rp_gaps {
+    int declared;
+    double band[5];         /* band 1 first; sums to 1 */
+    double requirement_met;
+    rp_prov prov;
+} rp_gaps;
 
 typedef struct rp_pack {
     char *name, *version, *title;
@@ -164,6 +189,11 @@ typedef struct rp_pack {
     /* The star row of each judgement combination once rp_stars has tried it: 0 not yet,
      * 1 no row matched, otherwise the row + 2. */
     short star_memo[RP_STAR_MEMO];
+    rp_param *params;      /* declaration order */
+    size_t nparams;
+    int params_ref;        /* registry: the table the rules' read-only `params` reads */
+    unsigned long param_gen; /* changes whenever a parameter's value does (keys rt_result's memo) */
+    rp_gaps gaps;
 } rp_pack;
 
 /* Finds the rules folder: $STARRATE_RULES, else ../share/starrate/rules, ../rules or
@@ -211,6 +241,12 @@ const char *rp_word_id(const rp_scale *sc, int w, const char *none);
  * pack's own word) "source" or "reconstructed". */
 const char *rp_prov_text(int reconstructed);
 const char *rp_prov_json(int reconstructed);
+
+/* The index of a parameter; -1 when absent. */
+int rp_param_index(const rp_pack *p, const char *id);
+/* Sets the values the rules read, one per parameter in declaration order (NULL: the declared
+ * values), and the thresholds of the caps that name a parameter; the pack is not reloaded. */
+int rp_params_set(rp_pack *p, const double *values, sr_error *err);
 
 /* Pushes field `field` of declaration fnref (a rule's function); returns its Lua type. Call it
  * in protected mode (lh_protect). */

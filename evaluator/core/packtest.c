@@ -62,8 +62,8 @@ static void expect_word(sr_buf *f, const char *what, const yd_node *want, const 
         sr_buf_printf(f, "%s: expected %s, got %s\n", what, want->str, g);
 }
 
-static int check_expect(runner *rn, const char *file, const yd_node *exp, rp_pack *p, sr_buf *f,
-                        sr_error *err)
+static int check_expect(const rt_result *r, const char *file, const yd_node *exp, rp_pack *p,
+                        sr_buf *f, sr_error *err)
 {
     const char *keys[16];
     size_t nk = 0;
@@ -76,7 +76,6 @@ static int check_expect(runner *rn, const char *file, const yd_node *exp, rp_pac
     if (rc == SR_OK) rc = yd_check_keys(exp, keys, "expect", file, err);
     const yd_node *v;
     long n;
-    const rt_result *r = &rn->r;
     if (rc == SR_OK && (v = yd_get(exp, "stars")) &&
         (rc = yd_integer(v, "stars", p->rating_min, p->rating_max, file, &n, err)) == SR_OK &&
         n != r->stars)
@@ -117,6 +116,12 @@ static int check_expect(runner *rn, const char *file, const yd_node *exp, rp_pac
         }
     }
     return rc;
+}
+
+int pt_expect(const yd_node *exp, const char *file, rp_pack *p, const rt_result *r, sr_buf *f,
+              sr_error *err)
+{
+    return check_expect(r, file, exp, p, f, err);
 }
 
 /* ---- running ---------------------------------------------------------------------------- */
@@ -166,7 +171,7 @@ static int run_case(runner *rn, const char *file, const char *packdir, const yd_
     rc = ss_load(rn->o->session, path, node, packdir, from_pub, &l, &caseerr);
     if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, &rn->r, &caseerr);
     if (rc == SR_OK) {
-        rc = check_expect(rn, file, exp, l.pack, &f, err);
+        rc = check_expect(&rn->r, file, exp, l.pack, &f, err);
     } else if (rc != SR_ENOMEM) {
         char msg[2048];
         sr_error_format(&caseerr, msg, sizeof msg);

@@ -10,6 +10,7 @@
 #ifndef SR_PACKTEST_H
 #define SR_PACKTEST_H
 
+#include "eval.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -23,5 +24,10 @@ typedef struct pt_options {
 /* targets: pack folders (every YAML file in PACK/tests) or test files. Returns the exit status:
  * 0 all passed, 1 a case failed or a file was rejected. */
 int pt_run(const char *const *targets, int ntargets, const pt_options *o);
+
+/* Compares a result with a case's `expect`: one line per difference appended to f (nothing when
+ * the case holds). Errors only for an `expect` that is malformed. */
+int pt_expect(const yd_node *exp, const char *file, rp_pack *p, const rt_result *r, sr_buf *f,
+              sr_error *err);
 
 #endif

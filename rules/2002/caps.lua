@@ -32,7 +32,7 @@ cap {
 
 cap {
   id = "D38-equipment", service = "adults", judgement = "serving", to = "most",
-  indicator = "D38", below = 80,
+  indicator = "D38", below = "D38_equipment_below",
   sentence = "fewer than 80% of small items of equipment were delivered within three weeks",
   reconstructed = "the reported wording is garbled; read as fewer than 80% delivered in three weeks",
 }

@@ -8,48 +8,48 @@
 -- are built only when the input's `explain` is true (an audit trail is being kept); a rule that
 -- cannot decide still says what it `needs` either way.
 
--- Weights of the findings' kinds for the level of a standard. An "improvement observed
--- since the previous review" shows movement, often from a low base, so it counts for half
--- of a "strength". A "concern" about current performance counts in full against; an "area
--- for improvement" (the letters also say "area for development") names a priority for the
--- year ahead and counts for three quarters.
+-- Every number here is a parameter (`param`, declared in params.lua with its range): the rules
+-- read `params.ID` when they run, so a variant of the pack is a new set of values, not a reload.
+-- Findings' kinds for the level of a standard: the sign, and the parameter holding the size (a
+-- strength is the unit). An improvement counts for about half a strength, an area for
+-- improvement (also "area for development") three quarters against, a concern in full.
 local KIND_WEIGHT = {
-  strength = 1.0, improvement = 0.5, area_for_improvement = -0.75, concern = -1.0,
+  strength = { 1 }, improvement = { 1, "weight_improvement" },
+  area_for_improvement = { -1, "weight_area_for_improvement" }, concern = { -1, "weight_concern" },
 }
 -- Standard 6: improvements and strengths count for, concerns and areas for development against.
-local CAPACITY_WEIGHT = {
-  strength = 1.0, improvement = 1.0, concern = -1.0, area_for_development = -1.0,
+local CAPACITY_WEIGHT = { strength = { 1 }, improvement = { 1, "capacity_weight_improvement" },
+  concern = { -1 }, area_for_development = { -1, "capacity_weight_area_for_development" },
 }
 
--- Share of indicators and findings when a standard has both.
-local INDICATOR_SHARE = 0.6
-
--- Balance of weighted findings in (-1, 1). The +1 in the denominator damps thin evidence:
--- one finding alone can never reach the extremes.
+-- Balance of weighted findings in (-1, 1). The damping (1 by default) in the denominator damps
+-- thin evidence: one finding alone can never reach the extremes.
 local function balance(findings, weights)
   local pos, neg = 0, 0
   for _, f in ipairs(findings) do
-    local w = weights[f.kind] * f.weight
+    local k = weights[f.kind]
+    local w = k[1] * (k[2] and params[k[2]] or 1) * f.weight
     if w > 0 then pos = pos + w else neg = neg - w end
   end
-  return (pos - neg) / (pos + neg + 1), pos, neg
+  return (pos - neg) / (pos + neg + params.balance_damping), pos, neg
 end
-
--- First word whose cut-off the score reaches, best first; `cuts` lists {word, minimum}. With
--- `explain` (the input's: an audit trail is being kept), also the comparisons made on the way.
+-- First word whose cut-off the score reaches, best first; `cuts` lists {word, parameter holding
+-- the minimum}. With `explain` (an audit trail is being kept), also the comparisons made.
 local function classify(score, cuts, what, explain)
   local compared = explain and {} or nil
   for _, c in ipairs(cuts) do
-    local met = c[2] == nil or score >= c[2]
+    local limit = c[2] and params[c[2]]
+    local met = limit == nil or score >= limit
     if compared then
-      compared[#compared + 1] = { what = what, value = score, limit = c[2], word = c[1], met = met }
+      compared[#compared + 1] = { what = what, value = score, limit = limit, word = c[1], met = met }
     end
     if met then return c[1], compared end
   end
 end
-
-local GRADE_CUTS = { { "very_good", 0.5 }, { "good", 0.1 }, { "adequate", -0.6 }, { "inadequate", nil } }
-
+local GRADE_CUTS = {
+  { "very_good", "grade_very_good" }, { "good", "grade_good" }, { "adequate", "grade_adequate" },
+  { "inadequate", nil },
+}
 rule {
   id = "standard-grade",
   layer = "grade",
@@ -67,7 +67,7 @@ rule {
     local fnd, pos, neg
     if nf > 0 then fnd, pos, neg = balance(input.findings, KIND_WEIGHT) end
     if ind and fnd then
-      score = INDICATOR_SHARE * ind + (1 - INDICATOR_SHARE) * fnd
+      score = params.indicator_share * ind + (1 - params.indicator_share) * fnd
     else
       score = ind or fnd
     end
@@ -89,7 +89,7 @@ rule {
 }
 
 local POINTS = { inadequate = 1, adequate = 2, good = 3, very_good = 4 }
-local SERVING_CUTS = { { "yes", 3.4 }, { "most", 2.75 }, { "some", 1.9 }, { "no", nil } }
+local SERVING_CUTS = { { "yes", "serving_yes" }, { "most", "serving_most" }, { "some", "serving_some" }, { "no", nil } }
 local MIN_STANDARDS = 3
 
 rule {
@@ -129,8 +129,8 @@ rule {
   end,
 }
 
-local CAPACITY_CUTS = { { "very_good", 0.5 }, { "good", 0.0 }, { "adequate", -0.5 }, { "inadequate", nil } }
-local TRAVEL_SHARE = 0.3
+local CAPACITY_CUTS = { { "very_good", "capacity_very_good" }, { "good", "capacity_good" },
+  { "adequate", "capacity_adequate" }, { "inadequate", nil } }
 
 rule {
   id = "capacity-grade",
@@ -147,7 +147,7 @@ rule {
     local score = fnd
     if t.compared > 0 then
       local travel = (t.improved - t.worsened) / t.compared
-      score = (1 - TRAVEL_SHARE) * fnd + TRAVEL_SHARE * travel
+      score = (1 - params.travel_share) * fnd + params.travel_share * travel
     end
     local grade, compared = classify(score, CAPACITY_CUTS, "score", input.explain)
     if not input.explain then return grade end

@@ -15,6 +15,7 @@ pack {
     "standards.lua",
     "indicators.lua",
     "requirements.lua",
+    "params.lua",
     "caps.lua",
     "judgements.lua",
     "stars.lua",

@@ -283,6 +283,9 @@ static void batch(const char *self, const char *build, const glob_t *files, run_
     snprintf(yaml_floor, sizeof yaml_floor, "%.*syaml_floor", slash ? (int)(slash - self + 1) : 0,
              self);
     unsetenv("STARRATE_JOBS");
+    /* The rating alone: the fit behind plain rate's "Unsure" line is measured apart, by
+     * uncert_bench (docs/performance.md). */
+    setenv("STARRATE_UNSURE", "off", 1);
     static const char *const rate_args[] = {"rate", NULL};
     static const char *const rate1_args[] = {"rate", "--jobs", "1", NULL};
     char **rate_argv = with_files(starrate, rate_args, files);

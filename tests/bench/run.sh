@@ -52,6 +52,7 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 else
     echo "bench: node or npm is missing; the comparison with json-rules-engine is skipped" >&2
 fi
+compile uncert_bench tests/bench/uncert_bench.c
 
 rm -rf "$COUNCILS"
 mkdir -p "$COUNCILS"
@@ -65,3 +66,5 @@ mkdir -p "$COUNCILS"
 
 # Scale (issue 17): 150, 1,500 and 15,000 councils in one process, the slope, the start-up.
 "$BIN/scale" "$BUILD" "$COUNCILS" "$BENCH/scale.json"
+# How sure (issue 13): 1000 variants of one council, and of every council on two threads.
+"$BIN/uncert_bench" "$PACK" scenarios/councils/harrow-2003.yaml "$COUNCILS" "$BUILD/starrate"

@@ -81,6 +81,14 @@ mutate 's/"sha256": "\([0-9a-f]*\)"/"sha256": "\1x"/'                     # patt
 mutate '0,/"uses": \[\]/s//"uses": [-1]/'                                # minimum inside items
 mutate '0,/"met": true/s//"met": 1/'                                      # boolean
 mutate '0,/"compared": \[\]/s//"compared": [{}]/'                        # required inside $ref
+# The chances of --uncertainty: shares are between 0 and 1, driver kinds are named.
+"$bin" rate --uncertainty --variants 50 --format json scenarios/councils/harrow-2003.yaml \
+    >"$work/sure.json" 2>"$work/err" || { fail "rate --uncertainty failed"; cat "$work/err"; }
+expect_valid "$work/sure.json" "rate --uncertainty"
+good=$work/sure.json
+mutate '0,/"p_likely": [0-9.]*/s//"p_likely": 1.5/'                       # maximum
+mutate '0,/"kind": "[a-z_]*"/s//"kind": "hunch"/'                         # driver kind enum
+mutate 's/"acceptance": /"acceptence": /'                                 # unknown member
 # A document that is not JSON is refused as such (exit status 3), not validated.
 cp "$work/all.json" "$work/bad.json" && printf '[]x' >>"$work/bad.json"
 "$validator" "$schema" "$work/bad.json" >/dev/null 2>&1

@@ -563,7 +563,7 @@ static void check_any_of(vctx *c, const jv *any, const jv *v, const char *path)
 
 static const char *const known_keywords[] = {
     "type", "enum", "required", "properties", "additionalProperties", "items", "anyOf",
-    "minimum", "pattern", "$ref", "$schema", "$id", "$defs", "title", "description", NULL};
+    "minimum", "maximum", "pattern", "$ref", "$schema", "$id", "$defs", "title", "description", NULL};
 
 static void validate(vctx *c, const jv *s, const jv *v, const char *path)
 {
@@ -594,6 +594,8 @@ static void validate(vctx *c, const jv *s, const jv *v, const char *path)
         check_any_of(c, x, v, path);
     if ((x = member(s, "minimum")) && x->kind == J_NUM && v->kind == J_NUM && v->num < x->num)
         fail(c, path, "number below the minimum%s%s", "", "");
+    if ((x = member(s, "maximum")) && x->kind == J_NUM && v->kind == J_NUM && v->num > x->num)
+        fail(c, path, "number above the maximum%s%s", "", "");
     if ((x = member(s, "pattern")))
         check_pattern(c, x, v, path);
     if (v->kind == J_OBJ)

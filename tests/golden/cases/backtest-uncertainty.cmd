@@ -1,0 +1,1 @@
+backtest --uncertainty --variants 100
