@@ -804,6 +804,35 @@ static int whatif_write(whatif_cmd *c, wi *w)
     return status;
 }
 
+static int whatif_main(whatif_cmd *cp);
+
+/* `whatif SCENARIO...`: the evidence is the one the first scenario's `base` chain ends at,
+ * so a plan can be tried without naming its council twice. Returns a new argument list
+ * (evidence first) in *args, or NULL when the first argument is not such a scenario. */
+static char **evidence_from_base(char **args, int nargs, char **evidence)
+{
+    sc_scenario *s = NULL;
+    sr_error e;
+    sr_error_clear(&e);
+    *evidence = NULL;
+    if (nargs < 1 || sc_load(args[0], &s, &e) != SR_OK || !s->evidence) {
+        sc_free(s);
+        return NULL;
+    }
+    char **v = sr_calloc((size_t)nargs + 2, sizeof *v);
+    *evidence = sr_strdup(s->evidence);
+    sc_free(s);
+    if (!v || !*evidence) {
+        sr_free(v);
+        sr_free(*evidence);
+        *evidence = NULL;
+        return NULL;
+    }
+    v[0] = *evidence;
+    memcpy(v + 1, args, (size_t)nargs * sizeof *v);
+    return v;
+}
+
 int cmd_whatif(int argc, char **argv, FILE *out, FILE *err)
 {
     whatif_cmd c = {out, err, {0}, NULL, 0, NULL};
@@ -811,8 +840,24 @@ int cmd_whatif(int argc, char **argv, FILE *out, FILE *err)
     if ((c.nargs = cmd_parse(argc, &argv, &c.o, out, err, &status)) < 0)
         return status;
     c.args = argv;
-    if (c.nargs < 2)
-        return cmd_usage(err, "whatif", "whatif needs an evidence file and at least one scenario");
+    char *evidence = NULL;
+    char **with_base = evidence_from_base(c.args, c.nargs, &evidence);
+    if (with_base) {
+        c.args = with_base;
+        c.nargs++;
+    }
+    status = c.nargs < 2 ? cmd_usage(err, "whatif", "whatif needs an evidence file and at least one scenario (or scenarios whose base names it)")
+                         : whatif_main(&c);
+    sr_free(with_base);
+    sr_free(evidence);
+    return status;
+}
+
+static int whatif_main(whatif_cmd *cp)
+{
+    whatif_cmd c = *cp;
+    FILE *err = c.err;
+    int status;
     if (c.o.uncertainty && c.o.format != FMT_TEXT)
         return cmd_usage(err, "whatif", "--uncertainty is shown in text output only");
     if (!(c.session = cmd_session_new(err)))

@@ -1,0 +1,1 @@
+whatif scenarios/whatif/harrow-carers-upper-band.yaml scenarios/whatif/harrow-statements-of-need.yaml
