@@ -119,7 +119,9 @@ static void target_phrase(sr_buf *b, const rp_pack *p, const sk_result *r, int m
 /* What seek started from and how far it looked. */
 static void seek_header(const seek_opts *o, rp_pack *p, const ev_evidence *ev, const sk_result *r, sr_buf *b)
 {
-    sr_buf_printf(b, "Seek: %s, %d%s%s%s (rules %s %s)\n", ev->council, ev->year,
+    sr_buf_puts(b, "Seek: ");
+    sr_buf_put_escaped(b, ev->council, NULL);
+    sr_buf_printf(b, ", %d%s%s%s (rules %s %s)\n", ev->year,
                   ev->round ? " (" : "", ev->round ? ev->round : "", ev->round ? ")" : "", p->name, p->version);
     sr_buf_puts(b, "Now: ");
     rp_stars_phrase(b, p, r->stars);

@@ -273,8 +273,10 @@ static void text_difference(sr_buf *b, const cmp_diff *d, const cmp_difference *
     sr_buf_init(&t);
     if (nb->kind == TR_STAR) {
         sr_buf_printf(&t, "rule %s -> %s", na && na->rule ? na->rule : "-", nb->rule ? nb->rule : "-");
-        if (nb->text)
-            sr_buf_printf(&t, ": %s", nb->text);
+        if (nb->text) {
+            sr_buf_puts(&t, ": ");
+            sr_buf_put_escaped(&t, nb->text, NULL);
+        }
     } else {
         cmp_decided_by(&t, nb);
         text_rule(&t, nb);
@@ -655,7 +657,10 @@ static void state_free(state *st)
 static void whatif_header(wi *w, sr_buf *b)
 {
     const ev_evidence *ev = w->ev;
-    sr_buf_printf(b, "What if: %s, %d%s%s%s (rules %s %s)\n", ev->council, ev->year,
+    /* evidence text may hold a newline or an escape: escaped, it cannot forge a line */
+    sr_buf_puts(b, "What if: ");
+    sr_buf_put_escaped(b, ev->council, NULL);
+    sr_buf_printf(b, ", %d%s%s%s (rules %s %s)\n", ev->year,
                   ev->round ? " (" : "", ev->round ? ev->round : "", ev->round ? ")" : "",
                   w->p->name, w->p->version);
     sr_buf_printf(b, "Baseline: %s\n", ev->path);

@@ -423,7 +423,7 @@ void cmp_decided_by(sr_buf *b, const tr_node *nd)
     else if (nd->cmps && nd->kind == TR_CAP)
         sr_buf_printf(b, "%s %s does not breach %s", nd->cmps->what, nd->cmps->value, nd->cmps->limit ? nd->cmps->limit : "");
     else if (nd->text)
-        sr_buf_puts(b, nd->text);
+        sr_buf_put_escaped(b, nd->text, NULL);
 }
 
 /* A compared value as a number; one that is none ("?") counts as 0. */
@@ -439,7 +439,7 @@ static void stays_reason(sr_buf *b, const tr_node *nb, const tr_node *na)
     const tr_compare *above, *met = cmp_first_met(nb, &above);
     if (!met) {
         if (nb->text)
-            sr_buf_puts(b, nb->text);
+            sr_buf_put_escaped(b, nb->text, NULL);
         return;
     }
     const tr_compare *was_above, *was = cmp_first_met(na, &was_above);
@@ -479,8 +479,11 @@ static void why_not_star(sr_buf *b, const cmp_diff *d, const tr_node *nb)
     sr_buf_puts(b, "the rating stays ");
     rp_stars_phrase(b, p, d->B.r->stars);
     sr_buf_printf(b, " by rule %s", nb->rule ? nb->rule : "(several)");
-    if (nb->text)
-        sr_buf_printf(b, " (%s)", nb->text);
+    if (nb->text) {
+        sr_buf_puts(b, " (");
+        sr_buf_put_escaped(b, nb->text, NULL);
+        sr_buf_putc(b, ')');
+    }
     const char *sep = "; judgements given: ";
     for (size_t s = 0; s < p->nservices; s++) {
         const rt_service *rs = &d->B.r->svc[s];

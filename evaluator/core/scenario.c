@@ -617,7 +617,12 @@ void sc_change_describe(const sc_change *c, sr_buf *b)
     if (c->has & SC_HAS_THEME) SEP(), sr_buf_printf(b, "theme %s", c->theme);
     if (c->has & SC_HAS_MET) SEP(), sr_buf_puts(b, c->met ? "met" : "not met");
     if (c->has & SC_HAS_WORD) SEP(), sr_buf_printf(b, "%s %s", c->what == SC_STANDARD ? "grade" : "judgement", c->word);
-    if (c->has & SC_HAS_TEXT) SEP(), sr_buf_printf(b, "\"%s\"", c->text);
+    if (c->has & SC_HAS_TEXT) {
+        SEP();
+        sr_buf_putc(b, '"');
+        sr_buf_put_escaped(b, c->text, NULL); /* a newline in it must not break the line */
+        sr_buf_putc(b, '"');
+    }
 #undef SEP
 }
 

@@ -1,0 +1,1 @@
+whatif tests/golden/inputs/control-chars-scenario.yaml
