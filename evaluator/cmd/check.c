@@ -9,7 +9,35 @@
 const char check_description[] =
     "Validates rule packs: declarations complete, ids unique, every combination of judgements\n"
     "matched by a star rule, every star rule the first match somewhere. With no PACK, checks\n"
-    "every pack in the rules folder.\n";
+    "every pack in the rules folder. For each pack it lists the grade words, the key\n"
+    "requirements and key thresholds (the names evidence and scenarios use) and the\n"
+    "reconstructed parameters with their ranges.\n";
+
+/* What the pack declares that evidence and scenarios name: the grade words, the key
+ * requirements and the key thresholds, so nobody has to read Lua to write them. */
+static void list_words(sr_buf *b, const rp_pack *p)
+{
+    sr_buf_printf(b, "  %s words (worst first):", p->grade.name);
+    for (size_t w = 0; w < p->grade.nwords; w++)
+        sr_buf_printf(b, "%s %s", w ? "," : "", p->grade.words[w].id);
+    sr_buf_printf(b, "\n  requirements (%zu):\n", p->nrequirements);
+    for (size_t i = 0; i < p->nrequirements; i++) {
+        const rp_requirement *r = &p->requirements[i];
+        sr_buf_printf(b, "    %-28s", r->id);
+        for (size_t s = 0; s < p->nservices; s++)
+            if (r->services[s])
+                sr_buf_printf(b, " %s", p->services[s].id);
+        sr_buf_printf(b, ": %s\n", r->text);
+    }
+    sr_buf_printf(b, "  key thresholds (%zu):\n", p->ncaps);
+    for (size_t i = 0; i < p->ncaps; i++) {
+        const rp_cap *c = &p->caps[i];
+        const rp_scale *sc = c->judgement ? &p->capacity : &p->serving;
+        sr_buf_printf(b, "    %-28s %s %s at most %s: %s (%s)\n", c->id, p->services[c->service].id,
+                      c->judgement ? "capacity" : "serving", sc->words[c->to].id, c->sentence,
+                      rp_prov_text(c->prov.reconstructed));
+    }
+}
 
 static int check_one(ss_session *session, const char *name, FILE *out, FILE *err)
 {
@@ -38,6 +66,7 @@ static int check_one(ss_session *session, const char *name, FILE *out, FILE *err
                 "matched)\n",
                 p->name, p->version, p->nfiles, p->nservices, p->nstandards, p->nindicators,
                 p->nrequirements, p->ncaps, p->nstar_rules, combos);
+        list_words(&rep, p);
         un_list_params(&rep, p);
         fputs(rep.data ? rep.data : "", out);
     }
