@@ -366,7 +366,12 @@ static void sweep_failures(int (*main_fn)(int, char **, FILE *, FILE *), char **
     for (long n = 1; n <= total; n += n < 64 ? 1 : 13) {
         sr_alloc_fail_at(n);
         int status = main_fn(argc, argv, sink, sink);
+        /* A run whose count falls short of n never met the fault (the report's seek makes a
+         * number of Lua allocations that varies from run to run with Lua's hash seed). */
+        long made = sr_alloc_count();
         sr_alloc_fail_at(0);
+        if (made < n)
+            continue;
         cr_assert_eq(status, 1, "allocation %ld of %ld failed but the exit status is %d", n, total, status);
         failed_runs++;
     }
