@@ -739,9 +739,15 @@ static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
     html_raw(b, "</td><td>");
     if (cap)
         html_txt(b, cap->judgement ? p->capacity.name : p->serving.name);
-    html_raw(b, "</td><td><code>");
-    html_txt(b, nd->rule);
-    html_raw(b, "</code></td><td class=\"result\">");
+    html_raw(b, "</td><td>");
+    if (cap && cap->sentence) {
+        html_txt(b, cap->sentence);
+    } else {
+        html_raw(b, "<code>");
+        html_txt(b, nd->rule);
+        html_raw(b, "</code>");
+    }
+    html_raw(b, "</td><td class=\"result\">");
     cap_result(b, nd);
     html_raw(b, "</td><td>");
     cap_compared(b, nd);
@@ -798,7 +804,7 @@ static void council_caps(sr_buf *b, const out_rating *o)
         checked += t->nodes[i].kind == TR_CAP && cap_evaluated(&t->nodes[i]);
     if (checked) {
         html_raw(b, "<table class=\"caps\"><thead><tr><th>Service</th><th>Judgement</th>"
-                       "<th>Threshold</th><th>Result</th><th>Compared</th><th>Rule</th></tr></thead><tbody>\n");
+                       "<th>Threshold</th><th>Result</th><th>Compared</th><th>Source</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < t->n; i++)
             if (t->nodes[i].kind == TR_CAP && cap_evaluated(&t->nodes[i]))
                 cap_row(b, o->pack, &t->nodes[i]);
@@ -924,9 +930,13 @@ static void league_row(sr_buf *b, const hr_row *r, size_t pos, const rp_pack *fi
     int band = r->stars >= 0 ? band_of_word(r->stars - p->rating_min, (size_t)(p->rating_max - p->rating_min + 1)) : 0;
     html_rawf(b, "<td class=\"b%d c\"><strong>", band);
     if (r->stars >= 0) html_rawf(b, "%d", r->stars); else html_raw(b, "?");
-    html_raw(b, "</strong></td><td><code>");
-    html_txt(b, r->rule >= 0 ? p->star_rules[r->rule].id : "");
-    html_raw(b, "</code></td><td class=\"c\">");
+    /* The star table's sentence for the row, not its id: the id is a word of the rule pack. */
+    html_raw(b, "</strong></td><td class=\"why\"");
+    if (r->rule >= 0)
+        html_attr(b, "data-rule", p->star_rules[r->rule].id);
+    html_raw(b, ">");
+    html_txt(b, r->rule >= 0 ? p->star_rules[r->rule].sentence : "");
+    html_raw(b, "</td><td class=\"c\">");
     if (r->pub_stars < 0)
         html_raw(b, "&mdash;");
     else
@@ -946,7 +956,7 @@ static void league_table(sr_buf *b, hr_row *rows, size_t n)
         html_txt(b, first->services[s].title);
         html_raw(b, ": capacity</th>");
     }
-    html_raw(b, "<th>Stars</th><th>Rule</th><th>Published</th></tr></thead><tbody>\n");
+    html_raw(b, "<th>Stars</th><th>Why</th><th>Published</th></tr></thead><tbody>\n");
     qsort(rows, n, sizeof *rows, league_cmp);
     for (size_t i = 0; i < n; i++)
         league_row(b, &rows[i], i + 1, first);
