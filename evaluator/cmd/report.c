@@ -435,7 +435,11 @@ static int council_seek(sr_buf *b, const out_rating *o, int margin, sr_error *e)
     int rc = sk_seek(p, o->ev, &so, &r, e);
     if (rc != SR_OK)
         return rc;
-    if (r.nplans == 0) {
+    if (r.unreachable) {
+        html_raw(b, "<p class=\"none\">No change to the evidence can do it: ");
+        html_txt(b, r.why);
+        html_raw(b, ".</p>\n");
+    } else if (r.nplans == 0) {
         html_rawf(b, "<p class=\"none\">No change of up to %d finding%s, indicator%s or requirement%s "
                      "the council can plan %s.</p>\n", so.max_changes, "s", "s", "s",
                   margin ? "loses a star" : "gains a star");
