@@ -24,6 +24,7 @@
 #include "eval.h"
 #include "output.h"
 #include "scenario.h"
+#include "seek.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -64,6 +65,57 @@ static void prov_label(sr_buf *b, int reconstructed)
 }
 
 static void prov_phrase(sr_buf *b, const rp_prov *pr) { prov_label(b, pr->reconstructed); }
+
+/* A rule file named relative to the folder that holds the rule packs ("2002/stars.lua"),
+ * never as the machine's path: the page is read on other machines. The packs' folder is the
+ * parent of the pack's own; a file outside it keeps its last two parts. */
+static void pack_path(sr_buf *b, const rp_pack *p, const char *file, int line)
+{
+    if (!file)
+        return;
+    /* Files are named as sr_display_path shows them (from the working folder, or absolute):
+     * show the packs' folder the same way and cut it off. */
+    char parent[4096], root[4096];
+    snprintf(parent, sizeof parent, "%s/..", p->dir ? p->dir : ".");
+    sr_display_path(parent, root, sizeof root);
+    size_t n = strlen(root);
+    const char *rel = file;
+    if (n && strncmp(file, root, n) == 0 && file[n] == '/') {
+        rel = file + n + 1;
+    } else if (file[0] == '/') {
+        /* Outside the packs' folder: its last two parts, never the machine's path. */
+        const char *last = strrchr(file, '/');
+        rel = last + 1;
+        for (const char *q = last - 1; q > file; q--)
+            if (*q == '/') {
+                rel = q + 1;
+                break;
+            }
+    }
+    html_txt(b, rel);
+    if (line > 0)
+        html_rawf(b, ":%d", line);
+}
+
+/* An evidence file as the page names it: its name alone when the path is absolute. */
+static const char *evidence_name(const char *path)
+{
+    const char *last = path && path[0] == '/' ? strrchr(path, '/') : NULL;
+    return last ? last + 1 : path;
+}
+
+/* A kind of finding in words: "area for improvement". */
+static void kind_words(sr_buf *b, int kind)
+{
+    for (const char *k = kind >= 0 && kind < EV_NKINDS ? ev_kind_words[kind] : "?"; *k; k++)
+        html_rawf(b, "%c", *k == '_' ? ' ' : *k);
+}
+
+/* A scale's word in its own text ("very good", not "very_good"). */
+static const char *word_text(const rp_scale *sc, int w, const char *none)
+{
+    return w >= 0 && (size_t)w < sc->nwords ? sc->words[w].text : none;
+}
 
 /* ---- the kept rows -------------------------------------------------------------------- */
 
@@ -154,24 +206,31 @@ static void council_stars(sr_buf *b, const out_rating *o)
 
 static void council_rule(sr_buf *b, const out_rating *o)
 {
-    const rp_pack *p = o->pack;
     if (o->r->rule < 0) {
         html_raw(b, o->r->stars >= 0 ? ", whatever the missing judgements are</p>"
                                          : "; the missing judgements decide</p>");
         return;
     }
+    /* The star rule's sentence is in the paragraph that says why, below the judgements. */
+    html_raw(b, "</p>");
+}
+
+/* Where the star rule comes from: in the detail, not on the first page. */
+static void council_rule_source(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    if (o->r->rule < 0)
+        return;
     const rp_star_rule *sr = &p->star_rules[o->r->rule];
-    html_raw(b, " by rule <code class=\"rule-id\">");
-    html_txt(b, sr->id);
-    html_raw(b, "</code>: ");
+    html_raw(b, "<p class=\"provenance\">The star rule (");
     html_txt(b, sr->sentence);
-    html_raw(b, "</p><p class=\"provenance\">");
+    html_raw(b, "): ");
     prov_phrase(b, &sr->prov);
     html_raw(b, " ");
     html_txt(b, sr->prov.text);
     html_raw(b, " <span class=\"where\">(");
-    html_txt(b, sr->prov.file);
-    html_rawf(b, ":%d)</span></p>", sr->prov.line);
+    pack_path(b, p, sr->prov.file, sr->prov.line);
+    html_raw(b, ")</span></p>\n");
 }
 
 static void council_published(sr_buf *b, const out_rating *o)
@@ -202,8 +261,8 @@ static void judgement_cell(sr_buf *b, const rp_scale *sc, int word, int given, i
     html_rawf(b, " <span class=\"src\">%s</span>",
                   word < 0 ? "insufficient" : given ? "given" : "derived");
     if (word >= 0 && uncapped > word) {
-        html_raw(b, "<br><span class=\"capped\">capped from ");
-        html_txt(b, sc->words[uncapped].id);
+        html_raw(b, "<br><span class=\"capped\">held down by a key threshold from ");
+        html_txt(b, sc->words[uncapped].text);
         html_raw(b, "</span>");
     }
     if (word < 0 && needs) {
@@ -240,7 +299,272 @@ static void council_judgements(sr_buf *b, const out_rating *o)
     html_raw(b, "</tbody></table>\n");
 }
 
+/* ---- one council: the first page -------------------------------------------------------- */
+
+/* Why, in the inspectorate's words: the four judgements, any key threshold that held one
+ * down, and the star table's sentence for the row that gave the rating. */
+static const rp_cap *cap_of(const rp_pack *p, const char *id);
+
+static void council_why(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    html_raw(b, "<p class=\"why-rating\">");
+    for (size_t s = 0; s < p->nservices; s++) {
+        const rt_service *rs = &o->r->svc[s];
+        html_txt(b, p->services[s].title);
+        html_raw(b, s ? " are " : " are judged to be ");
+        html_txt(b, word_text(&p->serving, rs->serving, "not judged on serving people"));
+        html_raw(b, ", with ");
+        html_txt(b, word_text(&p->capacity, rs->capacity, "capacity for improvement not judged"));
+        html_raw(b, s + 1 < p->nservices ? "; " : ". ");
+    }
+    const tr_trace *t = &o->r->trace;
+    for (size_t i = 0; i < t->n; i++) {
+        const rp_cap *cap = t->nodes[i].kind == TR_CAP && tr_caps(&t->nodes[i]) ? cap_of(p, t->nodes[i].rule) : NULL;
+        if (!cap)
+            continue;
+        const rp_scale *sc = cap->judgement ? &p->capacity : &p->serving;
+        html_raw(b, "A key threshold holds ");
+        html_txt(b, p->services[cap->service].title);
+        html_raw(b, " at ");
+        html_txt(b, word_text(sc, cap->to, "?"));
+        html_raw(b, ": ");
+        html_txt(b, cap->sentence);
+        html_raw(b, ". ");
+    }
+    if (o->r->stars >= 0) {
+        html_raw(b, "With these judgements the council is rated ");
+        stars_phrase(b, p, o->r->stars);
+        if (o->r->rule >= 0) {
+            html_raw(b, " because ");
+            html_txt(b, p->star_rules[o->r->rule].sentence);
+        }
+        html_raw(b, ".");
+    }
+    html_raw(b, "</p>\n");
+}
+
+/* One move of a plan as a sentence a council can act on, with the letter's own words for a
+ * finding, the name of an indicator and the text of a requirement. */
+static void move_words(sr_buf *b, const rp_pack *p, const sk_candidate *c)
+{
+    html_raw(b, "<li>");
+    switch (c->kind) {
+    case SK_INDICATOR:
+        html_raw(b, c->from_band == 0 ? "Add " : c->to_band > c->from_band ? "Improve " : "Should ");
+        html_raw(b, "<strong>");
+        html_txt(b, c->label ? c->label : c->change.name);
+        html_raw(b, "</strong> (");
+        html_txt(b, p->services[c->service].title);
+        html_raw(b, ", ");
+        html_txt(b, c->change.name);
+        html_raw(b, ")");
+        if (c->from_band == 0)
+            html_rawf(b, ", not in the evidence, in band %d", c->to_band);
+        else
+            html_rawf(b, c->to_band > c->from_band ? " from band %d to band %d" : " fall from band %d to band %d",
+                      c->from_band, c->to_band);
+        if (c->change.has & SC_HAS_VALUE) {
+            html_raw(b, " (");
+            if (c->has_from_value) {
+                html_num(b, c->from_value);
+                html_raw(b, " &rarr; ");
+            }
+            html_num(b, c->change.value);
+            html_raw(b, ")");
+        }
+        break;
+    case SK_FINDING:
+    case SK_CAPACITY_FINDING:
+        html_raw(b, c->to_word == EV_STRENGTH ? "Turn round the " : "Should the ");
+        kind_words(b, c->from_word);
+        html_raw(b, " (");
+        html_txt(b, p->services[c->service].title);
+        html_raw(b, ") <q class=\"letter\">");
+        html_txt(b, c->label);
+        html_raw(b, "</q>");
+        html_raw(b, c->to_word == EV_STRENGTH ? " into a strength" : " become a concern");
+        break;
+    case SK_REQUIREMENT:
+        html_raw(b, c->to_word ? "Meet the requirement " : "Should the requirement ");
+        html_raw(b, "<q>");
+        html_txt(b, c->label ? c->label : c->change.name);
+        html_raw(b, "</q> (");
+        html_txt(b, p->services[c->service].title);
+        html_raw(b, c->to_word ? ")" : ") no longer be met");
+        break;
+    }
+    html_raw(b, "</li>\n");
+}
+
+static void plan_item(sr_buf *b, const rp_pack *p, const sk_result *r, const sk_plan *pl)
+{
+    html_rawf(b, "<li class=\"plan\" data-changes=\"%zu\" data-stars=\"%d\">", pl->n, pl->stars);
+    html_rawf(b, "%zu change%s &rarr; ", pl->n, pl->n == 1 ? "" : "s");
+    stars_phrase(b, p, pl->stars);
+    html_raw(b, "<ul class=\"moves\">\n");
+    for (size_t k = 0; k < pl->n; k++)
+        move_words(b, p, &r->cands[pl->moves[k]]);
+    html_raw(b, "</ul></li>\n");
+}
+
+/* The plans seek finds, plannable changes only: the cheapest ways to a star more, or the
+ * smallest deteriorations that lose one. The search runs on the council's own Lua state and
+ * leaves the rating it was given untouched. */
+#define HR_PLANS 3
+
+static int council_seek(sr_buf *b, const out_rating *o, int margin, sr_error *e)
+{
+    rp_pack *p = o->pack;
+    html_raw(b, margin ? "<h3>What could lose a star</h3>\n" : "<h3>What would gain a star</h3>\n");
+    if (o->r->stars < 0) {
+        html_raw(b, "<p class=\"none\">The evidence does not settle the rating.</p>\n");
+        return SR_OK;
+    }
+    if (margin ? o->r->stars <= p->rating_min : o->r->stars >= p->rating_max) {
+        html_raw(b, margin ? "<p class=\"none\">The rating is the lowest there is.</p>\n"
+                           : "<p class=\"none\">The rating is the highest there is.</p>\n");
+        return SR_OK;
+    }
+    sk_options so;
+    memset(&so, 0, sizeof so);
+    so.target = o->r->stars + 1;
+    so.margin = margin;
+    so.max_changes = margin ? 2 : 3;
+    so.limit = HR_PLANS;
+    sk_result r;
+    /* A failure (a rule that errs, memory) is the run's failure: report_one reports it. */
+    int rc = sk_seek(p, o->ev, &so, &r, e);
+    if (rc != SR_OK)
+        return rc;
+    if (r.unreachable) {
+        html_raw(b, "<p class=\"none\">No change to the evidence can do it: ");
+        html_txt(b, r.why);
+        html_raw(b, ".</p>\n");
+    } else if (r.nplans == 0) {
+        html_rawf(b, "<p class=\"none\">No change of up to %d finding%s, indicator%s or requirement%s "
+                     "the council can plan %s.</p>\n", so.max_changes, "s", "s", "s",
+                  margin ? "loses a star" : "gains a star");
+    } else {
+        html_raw(b, margin ? "<p>The smallest deteriorations that would lose a star:</p>\n"
+                           : "<p>The fewest changes the council can make that would gain a star:</p>\n");
+        html_raw(b, margin ? "<ol class=\"plans lose\">\n" : "<ol class=\"plans gain\">\n");
+        /* Two deteriorations are enough to show the margin; the gains get one more. */
+        size_t shown = margin ? HR_PLANS - 1 : HR_PLANS;
+        for (size_t i = 0; i < r.nplans && i < shown; i++)
+            plan_item(b, p, &r, &r.plans[i]);
+        html_raw(b, "</ol>\n");
+        if (r.nplans > shown)
+            html_rawf(b, "<p class=\"more\">%zu other way%s found (<code>starrate seek%s</code>).</p>\n",
+                      r.nplans - shown, r.nplans - shown == 1 ? "" : "s", margin ? " --margin" : "");
+    }
+    if (r.nsensitive) {
+        html_raw(b, "<p class=\"sensitive\">The rating is also sensitive to evidence not given: ");
+        for (size_t i = 0; i < r.nsensitive; i++) {
+            const sk_candidate *c = &r.cands[r.sensitive[i]];
+            if (i == 3) {
+                html_rawf(b, " and %zu more", r.nsensitive - i);
+                break;
+            }
+            html_raw(b, i ? "; " : "");
+            html_txt(b, c->label ? c->label : c->change.name);
+            if (c->kind == SK_INDICATOR)
+                html_rawf(b, " in band %d", c->to_band);
+        }
+        html_raw(b, margin ? " would each alone lose a star.</p>\n" : " would each alone gain one.</p>\n");
+    }
+    sk_result_free(&r);
+    return SR_OK;
+}
+
 /* ---- one council: the standards grid -------------------------------------------------- */
+
+/* Whether finding f of service s informs standard k (0-based): its tags or its indicators
+ * for a performance finding, the capacity standard for a capacity finding. */
+static int finding_informs(const out_rating *o, const ev_finding *f, int capacity, int k)
+{
+    if (capacity)
+        return o->pack->capacity_standard == k + 1;
+    return (rt_finding_standards(o->pack, o->ev, f) >> (k + 1)) & 1;
+}
+
+/* What a grade rests on, in plain words: the letter's findings for and against, and the
+ * indicators of the standard with their bands (the weighing is in `starrate explain`). */
+static void grade_basis(sr_buf *b, const out_rating *o, size_t s, int k)
+{
+    const ev_service *svc = &o->ev->services[s];
+    int pro = 0, con = 0, nind = 0;
+    for (int cap = 0; cap < 2; cap++) {
+        const ev_finding *list = cap ? svc->capacity_findings : svc->findings;
+        size_t n = cap ? svc->ncapacity : svc->nfindings;
+        for (size_t i = 0; i < n; i++)
+            if (finding_informs(o, &list[i], cap, k))
+                list[i].kind == EV_STRENGTH || list[i].kind == EV_IMPROVEMENT ? pro++ : con++;
+    }
+    for (size_t i = 0; i < svc->nindicators; i++)
+        nind += svc->indicators[i].def && svc->indicators[i].def->standard == k + 1;
+    if (!pro && !con && !nind)
+        return;
+    html_raw(b, "<br><span class=\"why\">");
+    if (pro || con)
+        html_rawf(b, "%d finding%s for, %d against", pro, pro == 1 ? "" : "s", con);
+    if (nind) {
+        html_rawf(b, "%s%d indicator%s, band%s", pro || con ? "; " : "", nind, nind == 1 ? "" : "s",
+                  nind == 1 ? "" : "s");
+        int first = 1;
+        for (size_t i = 0; i < svc->nindicators; i++)
+            if (svc->indicators[i].def && svc->indicators[i].def->standard == k + 1) {
+                html_rawf(b, "%s%d", first ? " " : ", ", o->r->svc[s].band[i]);
+                first = 0;
+            }
+    }
+    html_raw(b, "</span>");
+}
+
+/* The letter's own words beside the grades they move: each finding once, with the standards
+ * it informs and the grade each was given. */
+static void letter_row(sr_buf *b, const out_rating *o, size_t s, const ev_finding *f, int cap)
+{
+    const rp_pack *p = o->pack;
+    int pro = f->kind == EV_STRENGTH || f->kind == EV_IMPROVEMENT;
+    html_raw(b, "<tr");
+    html_attr(b, "data-finding", f->id);
+    html_rawf(b, "><td class=\"%s\">", pro ? "for" : "against");
+    kind_words(b, (int)f->kind);
+    html_raw(b, "</td><td><q>");
+    html_txt(b, f->text);
+    html_raw(b, "</q></td><td>");
+    int any = 0;
+    for (int k = 0; k < p->nstandards; k++) {
+        if (!finding_informs(o, f, cap, k))
+            continue;
+        int g = o->r->svc[s].grade[k];
+        html_rawf(b, "%s<span class=\"lim b%d\">%d ", any ? " " : "", band_of_word(g, p->grade.nwords), k + 1);
+        html_txt(b, word_text(&p->grade, g, "not assessed"));
+        html_raw(b, "</span>");
+        any = 1;
+    }
+    html_raw(b, any ? "</td></tr>\n" : "no standard named</td></tr>\n");
+}
+
+static void council_letter(sr_buf *b, const out_rating *o)
+{
+    const rp_pack *p = o->pack;
+    html_raw(b, "<h3>What the letter says, and the grades it moves</h3>\n");
+    for (size_t s = 0; s < p->nservices; s++) {
+        const ev_service *svc = &o->ev->services[s];
+        if (!svc->nfindings && !svc->ncapacity)
+            continue;
+        html_raw(b, "<table class=\"letter\"><thead><tr><th colspan=\"2\">");
+        html_txt(b, p->services[s].title);
+        html_raw(b, ": the letter's findings</th><th>Standards and grades</th></tr></thead><tbody>\n");
+        for (size_t i = 0; i < svc->nfindings; i++)
+            letter_row(b, o, s, &svc->findings[i], 0);
+        for (size_t i = 0; i < svc->ncapacity; i++)
+            letter_row(b, o, s, &svc->capacity_findings[i], 1);
+        html_raw(b, "</tbody></table>\n");
+    }
+}
 
 static void grid_cell(sr_buf *b, const out_rating *o, const rt_service *rs, int k)
 {
@@ -255,11 +579,8 @@ static void grid_cell(sr_buf *b, const out_rating *o, const rt_service *rs, int 
     html_raw(b, "</span>");
     if (g >= 0)
         html_rawf(b, " <span class=\"src\">%s</span>", rs->grade_given[k] ? "given" : "derived");
-    if (nd && nd->text) {
-        html_raw(b, "<br><span class=\"why\">");
-        html_txt(b, nd->text);
-        html_raw(b, "</span>");
-    }
+    (void)nd;
+    grade_basis(b, o, (size_t)(rs - o->r->svc), k);
     html_raw(b, "</td>");
 }
 
@@ -424,9 +745,15 @@ static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
     html_raw(b, "</td><td>");
     if (cap)
         html_txt(b, cap->judgement ? p->capacity.name : p->serving.name);
-    html_raw(b, "</td><td><code>");
-    html_txt(b, nd->rule);
-    html_raw(b, "</code></td><td class=\"result\">");
+    html_raw(b, "</td><td>");
+    if (cap && cap->sentence) {
+        html_txt(b, cap->sentence);
+    } else {
+        html_raw(b, "<code>");
+        html_txt(b, nd->rule);
+        html_raw(b, "</code>");
+    }
+    html_raw(b, "</td><td class=\"result\">");
     cap_result(b, nd);
     html_raw(b, "</td><td>");
     cap_compared(b, nd);
@@ -434,8 +761,37 @@ static void cap_row(sr_buf *b, const rp_pack *p, const tr_node *nd)
     if (cap)
         prov_phrase(b, &cap->prov);
     html_raw(b, " <span class=\"where\">");
-    html_txt(b, nd->file);
-    html_rawf(b, ":%d</span></td></tr>\n", nd->line);
+    pack_path(b, p, nd->file, nd->line);
+    html_raw(b, "</span></td></tr>\n");
+}
+
+static int cap_evaluated(const tr_node *nd)
+{
+    const char *out = tr_output(nd);
+    return out && strcmp(out, "not evaluated") != 0;
+}
+
+/* The key thresholds the evidence gave nothing to check, on one line: what each would need. */
+static void caps_unchecked(sr_buf *b, const rp_pack *p, const tr_trace *t, size_t n)
+{
+    html_rawf(b, "<p class=\"unchecked\">%zu key threshold%s not checked, the evidence does not say: ",
+              n, n == 1 ? "" : "s");
+    size_t done = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const tr_node *nd = &t->nodes[i];
+        if (nd->kind != TR_CAP || cap_evaluated(nd))
+            continue;
+        const rp_cap *cap = cap_of(p, nd->rule);
+        html_raw(b, done++ ? "; " : "");
+        if (cap) {
+            html_txt(b, p->services[cap->service].title);
+            html_raw(b, ", ");
+        }
+        const char *what = nd->inputs ? nd->inputs->name : nd->rule;
+        const rp_indicator *d = what ? rp_indicator_find(p, what) : NULL;
+        html_txt(b, d ? d->name : what);
+    }
+    html_raw(b, ".</p>\n");
 }
 
 static void council_caps(sr_buf *b, const out_rating *o)
@@ -449,12 +805,19 @@ static void council_caps(sr_buf *b, const out_rating *o)
         html_raw(b, "<p class=\"none\">No key threshold was checked.</p>\n");
         return;
     }
-    html_raw(b, "<table class=\"caps\"><thead><tr><th>Service</th><th>Judgement</th>"
-                   "<th>Threshold</th><th>Result</th><th>Compared</th><th>Rule</th></tr></thead><tbody>\n");
+    size_t checked = 0;
     for (size_t i = 0; i < t->n; i++)
-        if (t->nodes[i].kind == TR_CAP)
-            cap_row(b, o->pack, &t->nodes[i]);
-    html_raw(b, "</tbody></table>\n");
+        checked += t->nodes[i].kind == TR_CAP && cap_evaluated(&t->nodes[i]);
+    if (checked) {
+        html_raw(b, "<table class=\"caps\"><thead><tr><th>Service</th><th>Judgement</th>"
+                       "<th>Threshold</th><th>Result</th><th>Compared</th><th>Source</th></tr></thead><tbody>\n");
+        for (size_t i = 0; i < t->n; i++)
+            if (t->nodes[i].kind == TR_CAP && cap_evaluated(&t->nodes[i]))
+                cap_row(b, o->pack, &t->nodes[i]);
+        html_raw(b, "</tbody></table>\n");
+    }
+    if (checked < n)
+        caps_unchecked(b, o->pack, t, n - checked);
 }
 
 /* ---- one council ---------------------------------------------------------------------- */
@@ -462,7 +825,7 @@ static void council_caps(sr_buf *b, const out_rating *o)
 static void council_audit(sr_buf *b, const out_rating *o)
 {
     html_raw(b, "<p class=\"audit\">Evidence <code>");
-    html_txt(b, o->ev->path);
+    html_txt(b, evidence_name(o->ev->path));
     html_raw(b, "</code> (sha256 <code>");
     html_txt(b, o->ev->sha256);
     html_raw(b, "</code>); rules ");
@@ -471,8 +834,8 @@ static void council_audit(sr_buf *b, const out_rating *o)
     html_txt(b, o->pack->version);
     html_raw(b, " (sha256 <code>");
     html_txt(b, o->pack->sha256);
-    html_raw(b, "</code>). The full derivation: <code>starrate explain ");
-    html_txt(b, o->ev->path);
+    html_raw(b, "</code>). The full derivation, with the weighing of each grade: <code>starrate explain ");
+    html_txt(b, evidence_name(o->ev->path));
     html_raw(b, "</code>.</p>\n");
 }
 
@@ -490,7 +853,21 @@ static void council_caveat(sr_buf *b, const out_rating *o)
     sr_buf_free(&msg);
 }
 
-static void council_section(sr_buf *b, const out_rating *o, int index)
+/* The words of the page that must stay, once. */
+static void council_glossary(sr_buf *b)
+{
+    html_raw(b, "<p class=\"glossary\"><strong>Words used:</strong> <em>given</em>, stated in the "
+                "evidence as published; <em>derived</em>, worked out by the rules from the letter's "
+                "findings and the indicators; <em>band</em>, the performance band of an indicator, "
+                "5 best to 1 worst; <em>key threshold</em>, a condition that holds a judgement down "
+                "whatever the findings; <em>documented</em> and <em>reconstructed</em>, whether a "
+                "rule rests on a published source or on this project's reading of incomplete "
+                "evidence.</p>\n");
+}
+
+/* `sure`: the "How sure" HTML (report_how_sure), on the first page; NULL for none. */
+static int council_section(sr_buf *b, const out_rating *o, int index, const char *sure,
+                           sr_error *e)
 {
     html_rawf(b, "<section class=\"council\" id=\"council-%d\" data-council=\"", index + 1);
     html_txt(b, o->ev->council);
@@ -507,16 +884,31 @@ static void council_section(sr_buf *b, const out_rating *o, int index)
     html_raw(b, " <span class=\"round\">&middot; ");
     round_label(b, o->ev->year, o->ev->round);
     html_raw(b, "</span></h2>\n");
+    /* The first page stands alone: the rating, the judgements, why, and what would move it. */
+    html_raw(b, "<div class=\"first\">\n");
     council_stars(b, o);
     council_rule(b, o);
     council_published(b, o);
     council_caveat(b, o);
     council_judgements(b, o);
+    if (sure)
+        html_raw(b, sure);
+    council_why(b, o);
+    int rc = council_seek(b, o, 0, e);
+    if (rc == SR_OK)
+        rc = council_seek(b, o, 1, e);
+    if (rc != SR_OK)
+        return rc;
+    html_raw(b, "</div>\n<div class=\"detail\">\n<h3 class=\"detail\">The detail</h3>\n");
+    council_rule_source(b, o);
     council_grid(b, o);
+    council_letter(b, o);
     council_indicators(b, o);
     council_caps(b, o);
+    council_glossary(b);
     council_audit(b, o);
-    html_raw(b, "</section>\n");
+    html_raw(b, "</div>\n</section>\n");
+    return SR_OK;
 }
 
 /* ---- many councils: league table ------------------------------------------------------ */
@@ -563,9 +955,13 @@ static void league_row(sr_buf *b, const hr_row *r, size_t pos, const rp_pack *fi
     int band = r->stars >= 0 ? band_of_word(r->stars - p->rating_min, (size_t)(p->rating_max - p->rating_min + 1)) : 0;
     html_rawf(b, "<td class=\"b%d c\"><strong>", band);
     if (r->stars >= 0) html_rawf(b, "%d", r->stars); else html_raw(b, "?");
-    html_raw(b, "</strong></td><td><code>");
-    html_txt(b, r->rule >= 0 ? p->star_rules[r->rule].id : "");
-    html_raw(b, "</code></td><td class=\"c\">");
+    /* The star table's sentence for the row, not its id: the id is a word of the rule pack. */
+    html_raw(b, "</strong></td><td class=\"why\"");
+    if (r->rule >= 0)
+        html_attr(b, "data-rule", p->star_rules[r->rule].id);
+    html_raw(b, ">");
+    html_txt(b, r->rule >= 0 ? p->star_rules[r->rule].sentence : "");
+    html_raw(b, "</td><td class=\"c\">");
     if (r->pub_stars < 0)
         html_raw(b, "&mdash;");
     else
@@ -585,7 +981,7 @@ static void league_table(sr_buf *b, hr_row *rows, size_t n)
         html_txt(b, first->services[s].title);
         html_raw(b, ": capacity</th>");
     }
-    html_raw(b, "<th>Stars</th><th>Rule</th><th>Published</th></tr></thead><tbody>\n");
+    html_raw(b, "<th>Stars</th><th>Why</th><th>Published</th></tr></thead><tbody>\n");
     qsort(rows, n, sizeof *rows, league_cmp);
     for (size_t i = 0; i < n; i++)
         league_row(b, &rows[i], i + 1, first);
@@ -1323,13 +1719,17 @@ static void page_foot(sr_buf *b)
 /* ---- the command ---------------------------------------------------------------------- */
 
 const char report_description[] =
-    "Writes one self-contained HTML report (no external assets, no scripts; printable) of the\n"
-    "councils whose evidence FILEs give (- reads standard input): per council the rating, the\n"
-    "four judgements, the star rule and its provenance, the services x standards grid and the\n"
-    "indicators coloured with the PAF traffic-light bands (with each indicator's band limits),\n"
-    "and the key thresholds checked. With several councils it starts with a league table and\n"
-    "how many councils reached each star and judgement level, with bar charts. A file that is\n"
-    "rejected is reported on standard error and the report covers the others (exit status 1).\n"
+    "Writes one self-contained HTML report (no external assets, no scripts; printable on A4)\n"
+    "of the councils whose evidence FILEs give (- reads standard input). Each council starts\n"
+    "with a page that stands alone: the stars, the four judgements, why in the inspectorate's\n"
+    "words, \"What would gain a star\" and \"What could lose a star\" (seek's cheapest plans of\n"
+    "changes the council can make, each with the letter's own words). Then the detail: the star\n"
+    "rule and its source, the services x standards grid, the letter's findings beside the\n"
+    "grades they move, the indicators coloured with the PAF traffic-light bands (with each\n"
+    "indicator's band limits), and the key thresholds. With several councils it starts with a\n"
+    "league table and how many councils reached each star and judgement level, with bar\n"
+    "charts. A file that is rejected is reported on standard error and the report covers the\n"
+    "others (exit status 1).\n"
     "\n"
     "With --scenario (one evidence FILE only) a \"What if\" section follows the council: for\n"
     "each scenario (YAML, see docs/scenario-format.md) its changes and a table of the baseline\n"
@@ -1362,7 +1762,7 @@ static void report_error(FILE *err, const sr_error *e) { sr_error_print(err, e);
  * been reported (SR_ENOMEM is returned unreported: the run stops). */
 /* "How sure" after the council's section: 100 variants, as plain rate, fitted once per pack;
  * STARRATE_UNSURE=off leaves it out. The runs use a result of their own. */
-static int report_how_sure(hr_run *h, const ss_loaded *l, sr_error *e)
+static int report_how_sure(hr_run *h, const ss_loaded *l, sr_buf *out, sr_error *e)
 {
     const char *env = getenv("STARRATE_UNSURE");
     if (env && strcmp(env, "off") == 0)
@@ -1374,7 +1774,7 @@ static int report_how_sure(hr_run *h, const ss_loaded *l, sr_error *e)
     int rc = un_cache_get(&h->uc, h->session, l->pack, &m, e);
     if (rc == SR_OK) rc = un_rate(m, l->ev, &r, &u, e);
     if (rc == SR_OK)
-        un_html(&h->sections, m, &u);
+        un_html(out, m, &u);
     rt_free(&r);
     return rc;
 }
@@ -1390,12 +1790,25 @@ static int report_one(hr_run *h, const char *path, int index, rt_result *r)
     if (rc == SR_OK) rc = rt_evaluate(l.pack, l.ev, r, &e);
     if (rc == SR_OK) {
         out_rating o = {l.pack, l.ev, r};
-        council_section(&h->sections, &o, index);
-        rc = report_how_sure(h, &l, &e);
+        size_t mark = h->sections.len;
+        sr_buf sure;
+        sr_buf_init(&sure);
+        rc = report_how_sure(h, &l, &sure, &e);
+        if (rc == SR_OK && sure.oom)
+            rc = sr_oom(&e);
         if (rc == SR_OK)
+            rc = council_section(&h->sections, &o, index, sure.data, &e);
+        sr_buf_free(&sure);
+        if (rc == SR_OK) {
             rc = row_keep(h, &o, index);
-        else if (rc != SR_ENOMEM)
-            report_error(h->err, &e);
+        } else if (!h->sections.oom) {
+            /* A section cut short is left out whole, as a rejected file is. */
+            h->sections.len = mark;
+            if (h->sections.data)
+                h->sections.data[mark] = '\0';
+            if (rc != SR_ENOMEM)
+                report_error(h->err, &e);
+        }
         /* The scenarios' rejections are reported where they happen. */
         if (rc == SR_OK && h->nscenarios && (rc = whatif_section(h, &o)) != SR_OK)
             h->no_page = 1;

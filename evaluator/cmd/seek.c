@@ -18,7 +18,7 @@ typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV } seek_format;
 typedef struct seek_opts {
     int format; /* seek_format */
     const char *rules, *output;
-    int target, margin, max_changes, limit, max_evaluations;
+    int target, margin, max_changes, limit, max_evaluations, include_gaps;
     unsigned only;
     po_list fix;
 } seek_opts;
@@ -55,6 +55,9 @@ const po_option seek_options[] = {
      "keep an input unchanged: an indicator code, finding id,\n"
      "requirement name or path such as SERVICE.indicator.CODE\n"
      "(repeatable)", 0, 0, NULL, NULL},
+    {PO_FLAG, 0, "include-gaps", OPT(include_gaps), NULL,
+     "let plans fill gaps in the evidence (an indicator or\n"
+     "requirement not stated), as well as plannable changes", 0, 0, NULL, NULL},
     {PO_INT, 0, "limit", OPT(limit), "M", "plans shown (default 10)", 1, 100000, NULL, NULL},
     {PO_INT, 0, "max-evaluations", OPT(max_evaluations), "N",
      "the search's budget (default 50000 evaluations of the rules,\n"
@@ -79,6 +82,12 @@ const char seek_description[] =
     "to 4 bands (its value set at the band's limit; one not in the evidence counts from band\n"
     "3), each concern or area for improvement turned into a strength, each key requirement met;\n"
     "with --margin the reverse. A band step counts one; a finding or a requirement counts one.\n"
+    "\n"
+    "By default plans hold only changes a council can plan: findings turned round, indicators\n"
+    "already in the evidence improved, requirements met. Gaps in the evidence (an indicator or\n"
+    "a requirement not stated) are tried one at a time instead, and those that alone would\n"
+    "change the rating are listed as evidence the rating is sensitive to. --include-gaps lets\n"
+    "plans fill gaps too.\n"
     "\n"
     "The search reports how many evaluations it made; when it runs longer than a second it\n"
     "prints its progress on standard error.\n";
@@ -135,12 +144,13 @@ static void seek_header(const seek_opts *o, rp_pack *p, const ev_evidence *ev, c
     if (r->already)
         return;
     sr_buf_printf(b, "Moves: %zu considered, %zu expanded", r->ncands, r->nlive);
-    size_t pruned = r->pruned_fixed + r->pruned_given + r->pruned_noeffect + r->pruned_path;
+    size_t pruned = r->pruned_fixed + r->pruned_given + r->pruned_noeffect + r->pruned_path + r->pruned_gap;
     const char *sep = "; not expanded: ";
     if (pruned && r->pruned_fixed) sr_buf_printf(b, "%s%zu kept unchanged (--fix)", sep, r->pruned_fixed), sep = ", ";
     if (pruned && r->pruned_given) sr_buf_printf(b, "%s%zu feeding only given grades or judgements", sep, r->pruned_given), sep = ", ";
     if (pruned && r->pruned_noeffect) sr_buf_printf(b, "%s%zu changing no grade or key threshold", sep, r->pruned_noeffect), sep = ", ";
-    if (pruned && r->pruned_path) sr_buf_printf(b, "%s%zu unable to move a judgement the target needs", sep, r->pruned_path);
+    if (pruned && r->pruned_path) sr_buf_printf(b, "%s%zu unable to move a judgement the target needs", sep, r->pruned_path), sep = ", ";
+    if (r->pruned_gap) sr_buf_printf(b, "%s%zu filling a gap in the evidence (--include-gaps)", sep, r->pruned_gap);
     sr_buf_putc(b, '\n');
     if (r->unreachable)
         return;
@@ -149,6 +159,32 @@ static void seek_header(const seek_opts *o, rp_pack *p, const ev_evidence *ev, c
                   r->levels, r->levels == 1 ? "" : "s", r->plans_tried, r->evaluations, r->answered,
                   r->judgement_pruning ? "" : " (judgement pruning off: the star table is not monotone "
                                               "or a judgement is missing)");
+}
+
+/* A move and, beneath it, what it moves in words: the letter's text of a finding (quoted),
+ * the name of an indicator, the text of a requirement. */
+static void seek_move_line(const rp_pack *p, const sk_candidate *c, sr_buf *b)
+{
+    sr_buf_puts(b, "    ");
+    sk_describe(p, c, b);
+    sr_buf_putc(b, '\n');
+    if (c->label && *c->label)
+        sr_buf_printf(b, c->kind == SK_FINDING || c->kind == SK_CAPACITY_FINDING ? "      \"%s\"\n" : "      %s\n",
+                      c->label);
+}
+
+/* Gaps in the evidence that alone would change the rating (seek without --include-gaps). */
+static void seek_sensitive(rp_pack *p, const sk_result *r, sr_buf *b)
+{
+    if (!r->nsensitive)
+        return;
+    sr_buf_puts(b, "\nThe rating is sensitive to evidence you have not given (each alone):\n");
+    for (size_t i = 0; i < r->nsensitive; i++) {
+        seek_move_line(p, &r->cands[r->sensitive[i]], b);
+        sr_buf_puts(b, "      would give ");
+        rp_stars_phrase(b, p, r->sensitive_stars[i]);
+        sr_buf_putc(b, '\n');
+    }
 }
 
 static void seek_plan(rp_pack *p, const sk_result *r, size_t i, sr_buf *b)
@@ -160,11 +196,8 @@ static void seek_plan(rp_pack *p, const sk_result *r, size_t i, sr_buf *b)
     if (pl->rule >= 0)
         sr_buf_printf(b, " by rule %s", p->star_rules[pl->rule].id);
     sr_buf_putc(b, '\n');
-    for (size_t k = 0; k < pl->n; k++) {
-        sr_buf_puts(b, "    ");
-        sk_describe(p, &r->cands[pl->moves[k]], b);
-        sr_buf_putc(b, '\n');
-    }
+    for (size_t k = 0; k < pl->n; k++)
+        seek_move_line(p, &r->cands[pl->moves[k]], b);
     sr_buf_puts(b, "  gives: ");
     judgements_line(b, p, pl->serving, pl->capacity);
     sr_buf_puts(b, "\n  as scenario changes:\n");
@@ -184,6 +217,7 @@ static void seek_text(const seek_opts *o, rp_pack *p, const ev_evidence *ev, con
     }
     if (r->unreachable) {
         sr_buf_printf(b, "\nThe target cannot be reached: %s.\n", r->why);
+        seek_sensitive(p, r, b);
         return;
     }
     size_t shown = r->nplans < (size_t)o->limit ? r->nplans : (size_t)o->limit;
@@ -199,6 +233,7 @@ static void seek_text(const seek_opts *o, rp_pack *p, const ev_evidence *ev, con
         sr_buf_printf(b, "\nNo plan of up to %d change%s reaches ", o->max_changes, o->max_changes == 1 ? "" : "s");
         target_phrase(b, p, r, o->margin);
         sr_buf_printf(b, "%s.\n", o->max_changes < SK_MAX_CHANGES ? " (try a larger --max-changes)" : "");
+        seek_sensitive(p, r, b);
         return;
     }
     sr_buf_printf(b, "\n%zu minimal plan%s found", r->nplans, r->nplans == 1 ? "" : "s");
@@ -208,6 +243,7 @@ static void seek_text(const seek_opts *o, rp_pack *p, const ev_evidence *ev, con
         sr_buf_printf(b, "; plans of more than %d change%s not searched (enough found)", r->levels,
                       r->levels == 1 ? "" : "s");
     sr_buf_puts(b, ".\n");
+    seek_sensitive(p, r, b);
 }
 
 static void json_move(js_writer *jw, rp_pack *p, const sk_candidate *cd)
@@ -220,6 +256,8 @@ static void json_move(js_writer *jw, rp_pack *p, const sk_candidate *cd)
     js_key(jw, "path"); js_string(jw, ch->path);
     js_key(jw, "move"); js_string(jw, t.data ? t.data : "");
     js_key(jw, "steps"); js_int(jw, cd->steps);
+    js_key(jw, cd->kind == SK_INDICATOR ? "name" : "text"); js_string(jw, cd->label);
+    js_key(jw, "gap"); js_bool(jw, cd->gap);
     js_key(jw, "scenario");
     js_object(jw);
     js_key(jw, "set"); js_string(jw, ch->path);
@@ -281,7 +319,9 @@ static void seek_json(const seek_opts *o, rp_pack *p, const ev_evidence *ev, con
     js_key(&jw, "given"); js_int(&jw, (long)r->pruned_given);
     js_key(&jw, "no_effect"); js_int(&jw, (long)r->pruned_noeffect);
     js_key(&jw, "off_path"); js_int(&jw, (long)r->pruned_path);
+    js_key(&jw, "gap"); js_int(&jw, (long)r->pruned_gap);
     js_end_object(&jw);
+    js_key(&jw, "include_gaps"); js_bool(&jw, o->include_gaps);
     js_key(&jw, "judgement_pruning"); js_bool(&jw, r->judgement_pruning);
     js_key(&jw, "plans_tried"); js_int(&jw, r->plans_tried);
     js_key(&jw, "evaluations"); js_int(&jw, r->evaluations);
@@ -308,6 +348,16 @@ static void seek_json(const seek_opts *o, rp_pack *p, const ev_evidence *ev, con
         js_end_object(&jw);
     }
     js_end_array(&jw);
+    js_key(&jw, "sensitive_to_gaps");
+    js_array(&jw);
+    for (size_t i = 0; i < r->nsensitive; i++) {
+        js_object(&jw);
+        js_key(&jw, "stars"); js_int(&jw, r->sensitive_stars[i]);
+        js_key(&jw, "move");
+        json_move(&jw, p, &r->cands[r->sensitive[i]]);
+        js_end_object(&jw);
+    }
+    js_end_array(&jw);
     out_json_meta(&jw, p, ev);
     js_end_object(&jw);
     sr_buf_putc(b, '\n');
@@ -318,7 +368,7 @@ static void seek_csv(const seek_opts *o, rp_pack *p, const sk_result *r, sr_buf 
     sr_buf_puts(b, "plan,changes,steps,stars,rule");
     for (size_t s = 0; s < p->nservices; s++)
         sr_buf_printf(b, ",%s_serving,%s_capacity", p->services[s].id, p->services[s].id);
-    sr_buf_puts(b, ",path,move,value,band,kind,met\n");
+    sr_buf_puts(b, ",path,move,value,band,kind,met,text\n");
     for (size_t i = 0; i < r->nplans && i < (size_t)o->limit; i++) {
         const sk_plan *pl = &r->plans[i];
         for (size_t k = 0; k < pl->n; k++) {
@@ -345,7 +395,8 @@ static void seek_csv(const seek_opts *o, rp_pack *p, const sk_result *r, sr_buf 
             snprintf(num, sizeof num, "%d", ch->band);
             out_csv_field(b, ch->has & SC_HAS_BAND ? num : "", 0);
             out_csv_field(b, ch->has & SC_HAS_KIND ? ch->kind : "", 0);
-            out_csv_field(b, ch->has & SC_HAS_MET ? (ch->met ? "true" : "false") : "", 1);
+            out_csv_field(b, ch->has & SC_HAS_MET ? (ch->met ? "true" : "false") : "", 0);
+            out_csv_field(b, cd->label ? cd->label : "", 1);
             sr_buf_free(&t);
         }
     }
@@ -364,6 +415,7 @@ static int seek_run(const seek_opts *o, const ss_loaded *l, FILE *out, FILE *err
     so.nfix = o->fix.n;
     so.limit = o->limit;
     so.max_evaluations = o->max_evaluations;
+    so.include_gaps = o->include_gaps;
     so.progress = seek_progress;
     so.progress_ctx = err;
     sk_result r;

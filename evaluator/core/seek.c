@@ -202,6 +202,8 @@ void sk_result_free(sk_result *r)
         sc_change_free(&r->cands[i].change);
     sr_free(r->cands);
     free_plans(r->plans, r->nplans);
+    sr_free(r->sensitive);
+    sr_free(r->sensitive_stars);
     sk_result_init(r);
 }
 
@@ -566,6 +568,8 @@ static int indicator_moves(gen *g, size_t s, const rp_indicator *d)
         c->steps = abs(to - from);
         c->from_band = ind ? from : 0;
         c->to_band = to;
+        c->gap = !ind;
+        c->label = d->name;
         c->has_from_value = has_cur;
         c->from_value = cur;
         c->change.has = SC_HAS_BAND;
@@ -613,6 +617,7 @@ static int finding_moves(gen *g, size_t s, int cap)
         c->steps = 1;
         c->from_word = (int)f->kind;
         c->to_word = (int)to;
+        c->label = f->text;
         c->change.has = SC_HAS_KIND;
         char path[300];
         snprintf(path, sizeof path, "%s.%s.%s", sid, lname, f->id);
@@ -647,6 +652,8 @@ static int requirement_moves(gen *g, size_t s)
         c->steps = 1;
         c->from_word = now;
         c->to_word = to;
+        c->gap = now < 0;
+        c->label = req->text;
         c->change.has = SC_HAS_MET;
         c->change.met = to;
         char path[300];
@@ -854,6 +861,10 @@ static unsigned indicator_grades(const sk *k, sk_candidate *c)
 }
 
 /* Fills what a move reaches and prunes it when that is no judgement the target needs. */
+static const char gap_reason[] = "it fills a gap in the evidence (--include-gaps)";
+
+static int evaluate_plan(sk *k, const int *plan, size_t n);
+
 static void analyse_move(sk *k, sk_candidate *c)
 {
     size_t s = (size_t)c->service;
@@ -903,7 +914,51 @@ static void analyse_move(sk *k, sk_candidate *c)
     } else if (!(c->judgements & k->useful)) {
         c->pruned = "it cannot move a judgement the target needs";
         k->res->pruned_path++;
+    } else if (c->gap && !k->o->include_gaps) {
+        /* Filling a gap changes what the evidence says, not what the council does. */
+        c->pruned = gap_reason;
+        k->res->pruned_gap++;
     }
+}
+
+/* The gap moves set aside above, each tried alone: the rating is sensitive to evidence not
+ * given when one of them moves the stars the way the search looks. The smallest such move of
+ * each input is kept. */
+static int over_budget(const sk *k);
+
+static int gap_sensitivity(sk *k)
+{
+    sk_result *res = k->res;
+    size_t n = 0;
+    for (size_t i = 0; i < res->ncands; i++)
+        n += res->cands[i].pruned == gap_reason;
+    if (!n)
+        return SR_OK;
+    res->sensitive = sr_calloc(n, sizeof *res->sensitive);
+    res->sensitive_stars = sr_calloc(n, sizeof *res->sensitive_stars);
+    if (!res->sensitive || !res->sensitive_stars)
+        return sr_oom(k->err);
+    int done_input = -1;
+    for (size_t i = 0; i < res->ncands; i++) {
+        const sk_candidate *c = &res->cands[i];
+        if (c->pruned != gap_reason || c->input == done_input)
+            continue;
+        if (over_budget(k)) { /* the gaps share the search's budget */
+            res->stopped = 1;
+            break;
+        }
+        int plan = (int)i;
+        int rc = evaluate_plan(k, &plan, 1);
+        if (rc != SR_OK)
+            return rc;
+        int stars = k->r.stars;
+        if (stars >= 0 && res->stars >= 0 && (stars - res->stars) * res->direction > 0) {
+            res->sensitive[res->nsensitive] = plan;
+            res->sensitive_stars[res->nsensitive++] = stars;
+            done_input = c->input;
+        }
+    }
+    return SR_OK;
 }
 
 /* ---- answering a plan ------------------------------------------------------------------- */
@@ -1346,13 +1401,14 @@ static int run(sk *k)
     if ((rc = generate(k->p, k->ev, k->direction, k->o, res, k->err)) != SR_OK) return rc;
     for (size_t i = 0; i < res->ncands; i++)
         analyse_move(k, &res->cands[i]);
-    if (res->unreachable)
-        return SR_OK;
-    if ((rc = collect_live(k)) != SR_OK) return rc;
-    if ((rc = search(k)) != SR_OK) return rc;
-    res->plans = k->wins, res->nplans = k->nwins;
-    k->wins = NULL, k->nwins = 0;
-    return SR_OK;
+    if (!res->unreachable) {
+        if ((rc = collect_live(k)) != SR_OK) return rc;
+        if ((rc = search(k)) != SR_OK) return rc;
+        res->plans = k->wins, res->nplans = k->nwins;
+        k->wins = NULL, k->nwins = 0;
+    }
+    /* After the plans, so that the gaps take only what the search left of the budget. */
+    return gap_sensitivity(k);
 }
 
 int sk_seek(rp_pack *p, const ev_evidence *ev, const sk_options *o, sk_result *out, sr_error *err)

@@ -54,6 +54,9 @@ typedef struct sk_options {
     int limit;            /* plans wanted (at least 1) */
     int verify;           /* tests: evaluate every plan and check the shortcuts agree */
     long max_evaluations; /* the budget; 0 means SK_DEFAULT_EVALUATIONS (plans tried: 100x) */
+    int include_gaps;     /* 1: plans may fill gaps in the evidence (an indicator or a requirement
+                           * not stated); 0: only changes a council can plan, the gaps tried
+                           * one at a time as a sensitivity list */
     void (*progress)(void *ctx, const sk_progress *pr); /* after the first second, once a second */
     void *progress_ctx;
     double progress_interval; /* seconds; 0 means 1 (tests make it small) */
@@ -69,6 +72,9 @@ typedef struct sk_candidate {
     int has_from_value;
     double from_value;
     int from_word, to_word; /* findings: kinds; requirements: -1 not stated, 0, 1 */
+    int gap;              /* the input is not stated in the evidence: filling it is no plan */
+    const char *label;    /* the finding's text (borrowed from the evidence), the indicator's
+                           * name or the requirement's text (from the pack); may be NULL */
     const char *pruned;   /* why it is not expanded, or NULL */
     /* what the move reaches (filled by the analysis) */
     unsigned grades;      /* bit k-1: grade of standard k of its service */
@@ -96,7 +102,12 @@ typedef struct sk_result {
     sk_candidate *cands;  /* every move considered, pruned ones included */
     size_t ncands;
     size_t nlive;         /* moves expanded */
-    size_t pruned_fixed, pruned_given, pruned_noeffect, pruned_path;
+    size_t pruned_fixed, pruned_given, pruned_noeffect, pruned_path, pruned_gap;
+    /* Without include_gaps: the gap moves that alone would change the rating (the smallest
+     * such move of each input), and the stars each gives. */
+    int *sensitive;
+    int *sensitive_stars;
+    size_t nsensitive;
     int judgement_pruning; /* 0 when the star table is not monotone (see seek.c) */
     sk_plan *plans;
     size_t nplans;

@@ -37,6 +37,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# pdftotext and pdfinfo read the printed report (poppler-utils), installed like chromium.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "browser: installing poppler-utils" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 && apt-get install -y -qq poppler-utils >&2 ||
+            { echo "browser: installing poppler-utils failed"; exit 1; }
+    else
+        echo "browser: pdftotext is missing; run: sudo apt-get update && sudo apt-get install -y poppler-utils"
+        exit 1
+    fi
+fi
+
 # A JSON reader for the comparisons: the schema validator's --get mode (no jq needed).
 getter=$build/schema-validate
 if [ ! -x "$getter" ] || [ tests/schema/validate.c -nt "$getter" ]; then
@@ -245,6 +258,64 @@ if render harrow-whatif $opts "$ev"; then
     grep -q 'data-changed="1"' "$work/harrow-whatif.dom" || problem "no cell is marked as changed"
 fi
 finish_case harrow-whatif
+
+# Printed: Harrow's report on A4. Page 1 must stand alone - the rating, the four judgements
+# and the letter's own words for the two cheapest plans seek finds - and the whole report must
+# stay short: at most 6 pages (Harrow prints on 5 today: the first page, then the
+# detail, most of it the letter's findings beside the grades they move).
+max_pages=6
+ev=scenarios/councils/harrow-2003.yaml
+html=$work/harrow-print.html
+if "$bin" report "$ev" -o "$html" 2>"$work/err"; then
+    chrome --no-pdf-header-footer --print-to-pdf="$shots/harrow-2003.pdf" "file://$html" >/dev/null 2>&1 ||
+        problem "chromium --print-to-pdf failed"
+    pages=$(pdfinfo "$shots/harrow-2003.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+    [ -n "$pages" ] || problem "no PDF was printed"
+    [ "${pages:-99}" -le $max_pages ] || problem "the printed report has $pages pages, more than $max_pages"
+    size=$(pdfinfo "$shots/harrow-2003.pdf" 2>/dev/null | sed -n 's/^Page size: *\([0-9.]*\) x \([0-9.]*\).*/\1x\2/p')
+    case $size in 59[45]*x84[12]*) ;; *) problem "the pages are $size points, not A4 (595 x 842)" ;; esac
+    # Page 1 as one line of text, so a phrase broken over lines still matches.
+    pdftotext -f 1 -l 1 "$shots/harrow-2003.pdf" - 2>/dev/null | tr -s ' \n' '  ' >"$work/page1"
+    "$bin" rate --format json "$ev" >"$work/harrow-rate.json" 2>/dev/null
+    stars=$("$getter" --get "$work/harrow-rate.json" /stars)
+    grep -q "London Borough of Harrow" "$work/page1" || problem "page 1 does not name the council"
+    grep -q "$stars star" "$work/page1" || problem "page 1 does not carry the rating ($stars stars)"
+    # Harrow's four judgements (rate --format json: some/promising for both services), in the
+    # scale's words as the page writes them.
+    for svc in children adults; do
+        [ "$("$getter" --get "$work/harrow-rate.json" "/services/$svc/serving/value")" = some ] &&
+            [ "$("$getter" --get "$work/harrow-rate.json" "/services/$svc/capacity/value")" = promising ] ||
+            problem "Harrow's $svc judgements are no longer some/promising: update this test"
+    done
+    for svc in "Children's services" "Adults' services"; do
+        grep -qF "$svc" "$work/page1" || problem "page 1 does not name $svc"
+    done
+    grep -q "serving some people well" "$work/page1" || problem "page 1 does not carry the serving judgements"
+    grep -q "promising capacity for improvement" "$work/page1" || problem "page 1 does not carry the capacity judgements"
+    # The two cheapest plans, from seek itself: the letter's text of each finding they turn round.
+    "$bin" seek "$ev" --target $((stars + 1)) --limit 2 --format json >"$work/harrow-seek.json" 2>/dev/null
+    for k in 0 1; do
+        text=$("$getter" --get "$work/harrow-seek.json" "/plans/$k/moves/0/text")
+        [ -n "$text" ] && [ "$text" != null ] || { problem "seek gives no text for plan $((k + 1))"; continue; }
+        words=$(printf '%s' "$text" | tr -s ' \n' '  ' | cut -c1-60)
+        grep -qF "$words" "$work/page1" || problem "page 1 lacks plan $((k + 1)): \"$words\""
+    done
+    grep -q "What would gain a star" "$work/page1" || problem "page 1 has no 'What would gain a star'"
+    grep -q "What could lose a star" "$work/page1" || problem "page 1 has no 'What could lose a star'"
+    ! grep -q "The detail" "$work/page1" || problem "the detail starts on page 1: it must not push the plans off"
+else
+    problem "starrate report failed: $(cat "$work/err")"
+fi
+# No path of this machine anywhere in the HTML, even when the evidence and the rule pack are
+# named by absolute paths.
+"$bin" report --rules "$root/rules/2003" "$root/$ev" -o "$work/harrow-abs.html" 2>"$work/err" ||
+    problem "starrate report with absolute paths failed: $(cat "$work/err")"
+for h in "$html" "$work/harrow-abs.html"; do
+    if grep -n -o -e "$root" -e "$work" -e '"/home/' -e '"/tmp/' -e '"/work/' -e '>/[a-z][a-z]*/[^<]*\.lua' "$h" | head -3 | grep .; then
+        problem "$(basename "$h") holds an absolute path"
+    fi
+done
+finish_case harrow-print
 
 echo "screenshots in $shots"
 echo "browser: $passed passed, $failed failed"

@@ -43,6 +43,9 @@ static sk_options options(int target, int margin, int k)
     o.margin = margin;
     o.max_changes = k;
     o.limit = 100000;
+    /* The exactness tests compare against a brute force over every move, gaps included;
+     * the default (plannable changes only) has tests of its own below. */
+    o.include_gaps = 1;
     return o;
 }
 
@@ -604,5 +607,82 @@ Test(seek, every_allocation_failure_is_clean)
     run_seek(p2003, ev, &o, &good);
     cr_assert_eq(good.nplans, n);
     sk_result_free(&good);
+    ev_free(ev);
+}
+
+/* ---- plannable changes and gaps in the evidence --------------------------------------------- */
+
+static int plan_has_gap(const sk_result *r, const sk_plan *pl)
+{
+    for (size_t k = 0; k < pl->n; k++)
+        if (r->cands[pl->moves[k]].gap)
+            return 1;
+    return 0;
+}
+
+Test(seek, default_plans_hold_no_gap_in_the_evidence)
+{
+    static const char *const files[] = {"harrow-2003.yaml", "durham-2003.yaml", "bath-ne-somerset-2003.yaml"};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        ev_evidence *ev = council(p2003, files[f]);
+        sk_options o = options(f == 1 ? 3 : 2, 0, 2);
+        o.include_gaps = 0;
+        sk_result r;
+        run_seek(p2003, ev, &o, &r);
+        for (size_t i = 0; i < r.nplans; i++) {
+            cr_assert_not(plan_has_gap(&r, &r.plans[i]), "%s: plan %zu fills a gap", files[f], i + 1);
+            for (size_t k = 0; k < r.plans[i].n; k++) {
+                const sk_candidate *c = &r.cands[r.plans[i].moves[k]];
+                cr_assert(c->label && *c->label, "%s: %s has no text or name", files[f], c->change.path);
+            }
+        }
+        /* A gap set aside is named as a gap, and never expanded. */
+        for (size_t i = 0; i < r.ncands; i++)
+            if (r.cands[i].gap)
+                cr_assert_not_null(r.cands[i].pruned, "%s: gap %s expanded", files[f], r.cands[i].change.path);
+        /* Every gap listed as sensitive is a gap, and alone moves the stars towards the target. */
+        for (size_t i = 0; i < r.nsensitive; i++) {
+            cr_assert(r.cands[r.sensitive[i]].gap);
+            cr_assert_gt((r.sensitive_stars[i] - r.stars) * r.direction, 0);
+        }
+        sk_result_free(&r);
+        ev_free(ev);
+    }
+}
+
+Test(seek, harrow_gaps_are_a_sensitivity_list_not_plans)
+{
+    ev_evidence *ev = council(p2003, "harrow-2003.yaml");
+    sk_options o = options(2, 0, 1);
+    o.include_gaps = 0;
+    sk_result plannable, all;
+    run_seek(p2003, ev, &o, &plannable);
+    o.include_gaps = 1;
+    run_seek(p2003, ev, &o, &all);
+    /* Harrow 2003: adding children's B7 in band 4 alone gives 2 stars - a plan with
+     * --include-gaps, a sensitivity without. */
+    int b7_planned = 0, b7_sensitive = 0;
+    for (size_t i = 0; i < all.nplans; i++)
+        b7_planned |= all.plans[i].n == 1 && strcmp(all.cands[all.plans[i].moves[0]].change.path,
+                                                     "children.indicator.B7") == 0;
+    for (size_t i = 0; i < plannable.nsensitive; i++)
+        b7_sensitive |= strcmp(plannable.cands[plannable.sensitive[i]].change.path, "children.indicator.B7") == 0;
+    cr_assert(b7_planned, "--include-gaps must find today's plan that adds B7");
+    cr_assert(b7_sensitive, "B7 must be listed as evidence the rating is sensitive to");
+    cr_assert_eq(all.nsensitive, 0, "with --include-gaps the gaps are plans, not a list");
+    /* Every plannable plan of one change is also found with the gaps included. */
+    size_t plannable_single = 0;
+    for (size_t i = 0; i < plannable.nplans; i++) {
+        const char *path = plannable.cands[plannable.plans[i].moves[0]].change.path;
+        int found = 0;
+        for (size_t j = 0; j < all.nplans && !found; j++)
+            found = all.plans[j].n == 1 && strcmp(all.cands[all.plans[j].moves[0]].change.path, path) == 0;
+        cr_assert(found, "%s: a plannable plan lost with --include-gaps", path);
+        plannable_single++;
+    }
+    cr_assert_gt(plannable_single, 0);
+    cr_assert_gt(all.nplans, plannable.nplans);
+    sk_result_free(&plannable);
+    sk_result_free(&all);
     ev_free(ev);
 }

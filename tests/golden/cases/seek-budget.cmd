@@ -1,1 +1,1 @@
-seek scenarios/councils/bath-ne-somerset-2003.yaml --target 3 --max-evaluations 30
+seek scenarios/councils/bath-ne-somerset-2003.yaml --target 3 --include-gaps --max-evaluations 30

@@ -1,0 +1,1 @@
+seek scenarios/councils/harrow-2003.yaml --target 2 --include-gaps --limit 3
