@@ -1,0 +1,1 @@
+rate -o tests/golden scenarios/councils/durham-2003.yaml
