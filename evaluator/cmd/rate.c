@@ -651,6 +651,8 @@ static int rate_batch(rate_cmd *c, rate_source *src)
     sr_free(rr.paths);
     sr_free(rr.items);
     sr_buf_free(&b);
+    if (n < 0)
+        cmd_sink_close(&rr.sink, 0, c->err); /* nothing rated: FILE stays as it was */
     if (n == -1)
         return EXIT_REJECTED;
     if (n == -2)

@@ -562,3 +562,23 @@ Test(rate_jobs, files_from_equals_arguments)
     }
     globfree(&g);
 }
+
+/* A list that names no file is a usage error, and -o leaves nothing behind, not even a
+ * temporary file. */
+Test(rate_jobs, files_from_an_empty_list)
+{
+    char list[600], out[600];
+    snprintf(list, sizeof list, "%s/empty.txt", tmpdir);
+    snprintf(out, sizeof out, "%s/out.txt", tmpdir);
+    FILE *f = fopen(list, "w");
+    cr_assert_not_null(f);
+    fputs("\n\n", f);
+    cr_assert_eq(fclose(f), 0);
+    const char *opts[] = {"--files-from", list, "-o", out, NULL};
+    captured c = run_rate(opts, "2", NULL, 0);
+    cr_assert_eq(c.status, 2, "exit %d: %s", c.status, c.err);
+    cr_assert(strstr(c.err, "names no file"), "%s", c.err);
+    cr_assert_eq(unlink(list), 0);
+    cr_assert(dir_is_empty(tmpdir), "a file was left behind");
+    captured_free(&c);
+}
