@@ -53,8 +53,8 @@ void starrate_result_free(starrate_result *r);
 int starrate_stars(const starrate_result *r);
 const char *starrate_rule(const starrate_result *r);
 
-/* The pack's services ("children", "adults") and each one's judgements as words of the
- * pack's scales ("most", "promising"), NULL for insufficient evidence. */
+/* The pack's services (their ids, as the pack declares them) and each one's judgements as
+ * words of the pack's scales ("most", "promising"), NULL for insufficient evidence. */
 size_t starrate_services(const starrate_result *r);
 const char *starrate_service(const starrate_result *r, size_t service);
 const char *starrate_judgement(const starrate_result *r, size_t service, int capacity);
@@ -63,7 +63,7 @@ const char *starrate_judgement(const starrate_result *r, size_t service, int cap
  * NULL where the JSON has null, and live as long as the result. */
 typedef struct starrate_step {
     const char *kind;     /* "band", "grade", "cap", "judgement", "star", "finding" */
-    const char *subject;  /* "adults.serving", "children.standard.3", "stars"... */
+    const char *subject;  /* "SERVICE.serving", "SERVICE.standard.3", "stars"... */
     const char *rule, *file;
     int line;
     const char *provenance; /* "source", "reconstructed" */
