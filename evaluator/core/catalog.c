@@ -39,11 +39,6 @@ static const char *service_id(const rp_pack *p, const rp_indicator *d)
     return d->service >= 0 && (size_t)d->service < p->nservices ? p->services[d->service].id : "";
 }
 
-static const char *prov_word(const rp_prov *prov)
-{
-    return prov->reconstructed ? "reconstructed" : "source";
-}
-
 /* The limits of band `band` of d, or "" when d declares none for it. */
 static void limits_of(sr_buf *b, const rp_indicator *d, int band)
 {
@@ -70,7 +65,7 @@ static void text_one(sr_buf *b, const rp_indicator *d)
         sr_format_number(d->plausible_max, hi, sizeof hi);
         sr_buf_printf(b, "        plausible: %s to %s\n", lo, hi);
     }
-    sr_buf_printf(b, "        %s: %s\n", prov_word(&d->prov), d->prov.text ? d->prov.text : "");
+    sr_buf_printf(b, "        %s: %s\n", rp_prov_json(d->prov.reconstructed), d->prov.text ? d->prov.text : "");
 }
 
 static void text_all(sr_buf *b, const rp_pack *p)
@@ -92,7 +87,7 @@ static void csv_all(sr_buf *b, const rp_pack *p)
                    "plausible_min,plausible_max,provenance,reference\n");
     sr_buf cell;
     sr_buf_init(&cell);
-    char num[16];
+    char num[32];
     for (size_t i = 0; i < p->nindicators; i++) {
         const rp_indicator *d = &p->indicators[i];
         out_csv_field(b, d->code, 0);
@@ -108,12 +103,12 @@ static void csv_all(sr_buf *b, const rp_pack *p)
             out_csv_field(b, cell.len ? cell.data : "", 0);
         }
         for (int end = 0; end < 2; end++) {
-            char num_[32] = "";
+            num[0] = '\0';
             if (d->has_plausible)
-                sr_format_number(end ? d->plausible_max : d->plausible_min, num_, sizeof num_);
-            out_csv_field(b, num_, 0);
+                sr_format_number(end ? d->plausible_max : d->plausible_min, num, sizeof num);
+            out_csv_field(b, num, 0);
         }
-        out_csv_field(b, prov_word(&d->prov), 0);
+        out_csv_field(b, rp_prov_json(d->prov.reconstructed), 0);
         out_csv_field(b, d->prov.text, 1);
     }
     sr_buf_free(&cell);
@@ -169,7 +164,7 @@ static void json_one(js_writer *w, const rp_pack *p, const rp_indicator *d)
         js_null(w);
     }
     js_key(w, "provenance");
-    js_string(w, prov_word(&d->prov));
+    js_string(w, rp_prov_json(d->prov.reconstructed));
     js_key(w, "reference");
     js_string(w, d->prov.text);
     js_key(w, "file");

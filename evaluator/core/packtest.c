@@ -222,24 +222,38 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The YAML files of PACK/tests, sorted so the order never depends on the file system. */
+int pt_test_files(const char *packdir, char **names, size_t max)
+{
+    char dir[PATH_MAX + 8];
+    snprintf(dir, sizeof dir, "%s/tests", packdir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0; /* a pack without tests has nothing to run */
+    size_t n = 0;
+    int oom = 0;
+    struct dirent *e;
+    while (!oom && (e = readdir(d)) && n < max) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0)
+            oom = !(names[n++] = sr_strdup(e->d_name));
+    }
+    closedir(d);
+    if (oom) {
+        while (n > 0)
+            sr_free(names[--n]);
+        return -1;
+    }
+    qsort(names, n, sizeof names[0], cmp_names);
+    return (int)n;
+}
+
 static int run_pack(runner *rn, const char *pack)
 {
     char dir[PATH_MAX + 8];
     snprintf(dir, sizeof dir, "%s/tests", pack);
-    DIR *d = opendir(dir);
-    if (!d)
-        return SR_OK; /* a pack without tests has nothing to run */
     char *names[512];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 512) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0 && (names[n] = sr_strdup(e->d_name)))
-            n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof names[0], cmp_names);
+    int got = pt_test_files(pack, names, 512);
+    size_t n = got > 0 ? (size_t)got : 0;
     for (size_t i = 0; i < n; i++) {
         char path[2 * PATH_MAX], shown[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -25,6 +25,11 @@ typedef struct pt_options {
  * 0 all passed, 1 a case failed or a file was rejected. */
 int pt_run(const char *const *targets, int ntargets, const pt_options *o);
 
+/* The test files of a pack: the YAML files of PACKDIR/tests, sorted by name so the order never
+ * depends on the file system, as allocated names (each freed by the caller) in names[0..max).
+ * Returns how many, 0 for a pack without tests, or -1 when out of memory (nothing kept). */
+int pt_test_files(const char *packdir, char **names, size_t max);
+
 /* Compares a result with a case's `expect`: one line per difference appended to f (nothing when
  * the case holds). Errors only for an `expect` that is malformed. */
 int pt_expect(const yd_node *exp, const char *file, rp_pack *p, const rt_result *r, sr_buf *f,

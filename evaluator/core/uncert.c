@@ -5,7 +5,6 @@
 #include "output.h"
 #include "packtest.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <math.h>
@@ -194,11 +193,6 @@ int un_apply(un_model *m, size_t v, sr_error *err)
 
 /* ---- the pack's tests ------------------------------------------------------------------ */
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int add_check(un_model *m, ss_session *s, const char *file, const char *packdir,
                      const yd_node *cs, const char *exclude, sr_error *err)
 {
@@ -272,30 +266,12 @@ static int load_test_file(un_model *m, ss_session *s, const char *file, const ch
 static int load_test_dir(un_model *m, ss_session *s, const char *packdir, const char *exclude,
                          sr_error *err)
 {
-    char dir[PATH_MAX + 8];
-    snprintf(dir, sizeof dir, "%s/tests", packdir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return SR_OK;
     char *names[256];
-    size_t n = 0;
-    struct dirent *e;
-    int rc = SR_OK;
-    while ((e = readdir(d)) && n < 256) {
-        size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0) {
-            if (!(names[n] = sr_strdup(e->d_name))) {
-                rc = sr_oom(err);
-                break;
-            }
-            n++;
-        }
-    }
-    closedir(d);
-    qsort(names, n, sizeof names[0], cmp_names);
-    for (size_t i = 0; i < n; i++) {
+    int n = pt_test_files(packdir, names, 256);
+    int rc = n < 0 ? sr_oom(err) : SR_OK;
+    for (int i = 0; i < n; i++) {
         char path[PATH_MAX + 16];
-        snprintf(path, sizeof path, "%.*s/%.255s", PATH_MAX - 300, dir, names[i]);
+        snprintf(path, sizeof path, "%.*s/tests/%.255s", PATH_MAX - 300, packdir, names[i]);
         if (rc == SR_OK)
             rc = load_test_file(m, s, path, packdir, exclude, err);
         sr_free(names[i]);
@@ -1381,26 +1357,22 @@ static int find_calibration(ss_session *s, calib *out, size_t max, size_t *n, sr
         if (rp_round_dir(rounds[r], dir, sizeof dir) != SR_OK)
             continue;
         snprintf(tdir, sizeof tdir, "%s/tests", dir);
-        DIR *d = opendir(tdir);
-        if (!d)
-            continue;
         char *names[64];
-        size_t nn = 0;
-        struct dirent *e;
-        while ((e = readdir(d)) && nn < 64) {
-            size_t len = strlen(e->d_name);
-            if (len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0 && (names[nn] = sr_strdup(e->d_name)))
-                nn++;
-        }
-        closedir(d);
-        qsort(names, nn, sizeof names[0], cmp_names);
-        for (size_t i = 0; i < nn; i++) {
+        int nn = pt_test_files(dir, names, 64);
+        if (nn < 0)
+            return sr_oom(err);
+        int rc = SR_OK;
+        for (int i = 0; i < nn; i++) {
             char file[PATH_MAX + 16];
             snprintf(file, sizeof file, "%.*s/%.255s", PATH_MAX - 300, tdir, names[i]);
             sr_free(names[i]);
             yd_node *doc = NULL;
-            if (yd_load_file(file, &yd_default_limits, &doc, err) != SR_OK)
-                return SR_EINPUT;
+            if (rc != SR_OK) /* after a failure the rest of the names are only freed */
+                continue;
+            if (yd_load_file(file, &yd_default_limits, &doc, err) != SR_OK) {
+                rc = SR_EINPUT;
+                continue;
+            }
             const yd_node *cases = yd_get(doc, "cases");
             for (size_t k = 0; cases && cases->kind == YD_SEQ && k < cases->n; k++) {
                 const yd_node *ev = yd_get(cases->items[k], "evidence");
@@ -1423,6 +1395,8 @@ static int find_calibration(ss_session *s, calib *out, size_t max, size_t *n, sr
             }
             yd_free(doc);
         }
+        if (rc != SR_OK)
+            return rc;
     }
     return SR_OK;
 }
