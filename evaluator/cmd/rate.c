@@ -291,6 +291,7 @@ typedef struct rate_run {
     tally t;
     progress pg;
     un_options uopt;
+    un_shared *shared;  /* the fits, shared by the workers */
 } rate_run;
 
 /* The part of one council's output that does not depend on the councils around it. */
@@ -478,7 +479,7 @@ static int jobs_value(const char *v)
 
 /* --jobs N, else STARRATE_JOBS, else one per online processor. Several "-" arguments read
  * standard input in turn, so which one gets its text depends on the order: one by one then. */
-static int rate_jobs(rate_cmd *c, int *jobs)
+static int rate_jobs(rate_cmd *c, int *jobs, int *asked)
 {
     const char *env = getenv("STARRATE_JOBS");
     if (c->o.jobs) {
@@ -490,6 +491,7 @@ static int rate_jobs(rate_cmd *c, int *jobs)
     } else {
         *jobs = jb_online_cpus();
     }
+    *asked = *jobs; /* the fit of --uncertainty's variants runs on as many, even for one file */
     int stdin_args = 0;
     for (int i = 0; i < c->nargs; i++)
         stdin_args += strcmp(c->args[i], "-") == 0;
@@ -519,6 +521,7 @@ static int rate_workers_open(rate_run *rr, int want)
         rt_init(&w->ur);
         w->ur.trace_off = 1;
         un_cache_init(&w->uc, &rr->uopt);
+        w->uc.shared = rr->shared;
         /* Only the JSON trace reads the trace: every other rendering uses the results alone. */
         w->r.trace_off = !(rr->c->o.format == FMT_JSON && rr->c->o.trace);
     }
@@ -584,8 +587,8 @@ static FILE *open_list(rate_cmd *c)
 
 static int rate_batch(rate_cmd *c, rate_source *src)
 {
-    int jobs;
-    if (rate_jobs(c, &jobs))
+    int jobs, asked = 1;
+    if (rate_jobs(c, &jobs, &asked))
         return EXIT_USAGE;
     sr_buf b;
     sr_buf_init(&b);
@@ -597,6 +600,8 @@ static int rate_batch(rate_cmd *c, rate_source *src)
     char msg[160];
     if (un_parse_options(c->o.seed, c->o.variants, !c->o.uncertainty, &rr.uopt, msg, sizeof msg))
         return cmd_usage(c->err, "rate", "%s", msg);
+    rr.uopt.threads = asked < UN_MAX_THREADS ? asked : UN_MAX_THREADS;
+    rr.uopt.quick = !c->o.uncertainty; /* the line alone: clear ratings stop early */
     rr.items = sr_calloc(RATE_WINDOW, sizeof *rr.items);
     rr.paths = sr_calloc(RATE_WINDOW, sizeof *rr.paths);
     /* Without room for several workers, one: the batch is only slower. */
@@ -604,6 +609,9 @@ static int rate_batch(rate_cmd *c, rate_source *src)
     rr.workers = jobs > 1 ? sr_calloc((size_t)jobs, sizeof *rr.workers) : NULL;
     if (!rr.workers)
         rr.workers = &one, jobs = 1;
+    /* The workers share the fits: a pack is fitted once, on every worker's processor. */
+    if (jobs > 1 && un_shared_new(&rr.shared) != SR_OK)
+        rr.shared = NULL; /* each worker fits alone: slower, the same variants */
     int nworkers = rate_workers_open(&rr, jobs);
     int n = rr.items && rr.paths ? source_take(src, rr.paths, RATE_WINDOW, c->err) : -1;
     if (n < 0 || cmd_sink_open(&rr.sink, c->o.output, c->out, c->err) != SR_OK) {
@@ -644,6 +652,7 @@ static int rate_batch(rate_cmd *c, rate_source *src)
             rr.status = EXIT_REJECTED;
     }
     rate_workers_close(&rr, nworkers);
+    un_shared_free(rr.shared);
     if (rr.workers != &one)
         sr_free(rr.workers);
     for (int i = 0; rr.paths && i < RATE_WINDOW; i++)

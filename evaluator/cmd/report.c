@@ -1877,7 +1877,7 @@ int cmd_report(int argc, char **argv, FILE *out, FILE *err)
 static int report_run(const hr_opts *o, FILE *out, FILE *err)
 {
     hr_run h = {sr_malloc(sizeof(ss_session)), o->rules, o->from_published, NULL, 0, {0}, err,
-                o->scenarios.v, o->scenarios.n, 0, {{0}, {{0}}, 0}};
+                o->scenarios.v, o->scenarios.n, 0, {.n = 0}};
     sr_buf page;
     sr_buf_init(&page);
     sr_buf_init(&h.sections);

@@ -2,10 +2,12 @@
  * uncert.c — admissible variants of a rule pack and the probabilities of a council's rating.
  */
 #include "uncert.h"
+#include "jobs.h"
 #include "output.h"
 #include "packtest.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -89,6 +91,8 @@ struct un_model {
     double *values;
     size_t nvariants;
     long tried;
+    int quick;          /* the plain rate's line: stop once the runs agree (un_rate) */
+    size_t ncases;      /* test cases each variant passed (kept when the cases are not) */
     binding *b;         /* b[0] is the model's own pack */
     size_t nb;
     un_check *checks;
@@ -357,7 +361,119 @@ static void draw_variant(const un_model *m, un_rng *g, double *x)
             x[m->nparams + k] = draw_param(g, &m->p->params[m->shift]);
 }
 
-static int sample(un_model *m, size_t want, sr_error *err)
+/* The parallel fit. Tries are numbered and each draws from a stream of its own (try t is the
+ * same variant whoever runs it), so the tries are shared among workers in chunks and the
+ * admissible variants are the first `want` admissible tries in try order: the same set, the
+ * same order and the same count of tries whatever the number of workers. Worker 0 is the
+ * model being fitted; every other worker has a session, a pack and test cases of its own,
+ * because a Lua state serves one thread. */
+typedef struct fit_worker {
+    ss_session s;
+    un_model *m;
+    double *x;          /* the try's values */
+    int rc;
+    sr_error err;
+} fit_worker;
+
+typedef struct fit_run {
+    fit_worker *w;
+    int nw;
+    long base;          /* the chunk's first try */
+    unsigned char *ok;  /* per try of the chunk: admissible */
+} fit_run;
+
+static int model_new(rp_pack *p, const un_options *o, un_model **out, sr_error *err);
+static int model_tests(un_model *m, ss_session *s, const un_options *o, sr_error *err);
+
+static void fit_task(void *ctx, int worker, int task)
+{
+    fit_run *f = ctx;
+    fit_worker *w = &f->w[worker];
+    if (w->rc != SR_OK)
+        return;
+    un_rng g;
+    rng_seed(&g, w->m->seed, (1ull << 40) + (uint64_t)(f->base + task));
+    draw_variant(w->m, &g, w->x);
+    int holds = 0;
+    int rc = SR_OK;
+    for (size_t i = 0; rc == SR_OK && i < w->m->nb; i++)
+        rc = apply_binding(w->m, &w->m->b[i], w->x, &w->err);
+    if (rc == SR_OK) rc = checks_hold(w->m, &holds, 1, &w->err);
+    w->rc = rc;
+    f->ok[task] = (unsigned char)holds; /* read once jb_run has joined every worker */
+}
+
+static void fit_workers_free(fit_run *f)
+{
+    for (int i = 0; i < f->nw; i++) {
+        sr_free(f->w[i].x);
+        if (i > 0) {
+            un_model_free(f->w[i].m);
+            ss_free(&f->w[i].s);
+        }
+    }
+    sr_free(f->w);
+}
+
+/* Worker 0 is m itself; the others load the pack of m afresh, with its tests. A worker that
+ * cannot be made is left out: the fit needs only one. */
+static int fit_workers(fit_run *f, un_model *m, const un_options *o, sr_error *err)
+{
+    int want = o->threads > 1 ? o->threads : 1;
+    f->w = sr_calloc((size_t)want, sizeof *f->w);
+    if (!f->w)
+        return sr_oom(err);
+    f->w[0].m = m;
+    f->w[0].x = sr_calloc(m->nvalues + 1, sizeof *f->w[0].x);
+    f->nw = 1;
+    if (!f->w[0].x)
+        return sr_oom(err);
+    for (int i = 1; i < want; i++) {
+        fit_worker *w = &f->w[f->nw];
+        ss_init(&w->s);
+        rp_pack *p = ss_pack(&w->s, m->p->dir, &w->err);
+        int rc = p ? model_new(p, o, &w->m, &w->err) : SR_ERULES;
+        if (rc == SR_OK) rc = model_tests(w->m, &w->s, o, &w->err);
+        if (rc == SR_OK && !(w->x = sr_calloc(m->nvalues + 1, sizeof *w->x)))
+            rc = SR_ENOMEM;
+        if (rc != SR_OK || w->m->nvalues != m->nvalues || w->m->nchecks != m->nchecks) {
+            un_model_free(w->m);
+            sr_free(w->x);
+            ss_free(&w->s);
+            memset(w, 0, sizeof *w);
+            break;
+        }
+        f->nw++;
+    }
+    return SR_OK;
+}
+
+/* One chunk of tries from f->base; returns the first error of any worker. */
+static int fit_chunk(fit_run *f, long n, sr_error *err)
+{
+    jb_run(fit_task, NULL, f, (int)n, f->nw);
+    for (int i = 0; i < f->nw; i++)
+        if (f->w[i].rc != SR_OK) {
+            *err = f->w[i].err;
+            return f->w[i].rc;
+        }
+    return SR_OK;
+}
+
+/* Tries in the next chunk: enough for the variants still wanted at the acceptance seen so far
+ * and a tenth more, at least a few per worker, and never past the limit. */
+static long chunk_size(const fit_run *f, size_t want, size_t have, long tried, long max_tries)
+{
+    double rate = have > 0 ? (double)have / (double)tried : 0.05;
+    long n = (long)((double)(want - have) / rate * 1.1) + 1;
+    if (n < 16L * f->nw)
+        n = 16L * f->nw;
+    if (n > 4096)
+        n = 4096;
+    return n < max_tries - tried ? n : max_tries - tried;
+}
+
+static int sample(un_model *m, const un_options *o, size_t want, sr_error *err)
 {
     m->values = sr_calloc(want * m->nvalues + 1, sizeof *m->values);
     if (!m->values)
@@ -368,24 +484,37 @@ static int sample(un_model *m, size_t want, sr_error *err)
     if (rc == SR_OK) rc = checks_hold(m, &fixed_hold, 2, err);
     if (rc == SR_OK && !fixed_hold)
         max_tries = 0; /* its star-table tests fail: no variant can be admissible */
-    while (rc == SR_OK && m->nvariants < want && m->tried < max_tries) {
-        double *x = m->values + m->nvariants * m->nvalues;
-        /* each try from a stream of its own: try t is the same draw however the tries run */
-        un_rng g;
-        rng_seed(&g, m->seed, (1ull << 40) + (uint64_t)m->tried);
-        draw_variant(m, &g, x);
-        m->tried++;
-        int holds = 0;
-        rc = un_apply(m, m->nvariants, err);
-        if (rc == SR_OK) rc = checks_hold(m, &holds, 1, err);
-        if (rc == SR_OK && holds)
-            m->nvariants++;
+    fit_run f = {0};
+    if (rc == SR_OK && max_tries > 0) rc = fit_workers(&f, m, o, err);
+    unsigned char *ok = NULL;
+    long tried = 0;
+    while (rc == SR_OK && m->nvariants < want && tried < max_tries) {
+        long n = chunk_size(&f, want, m->nvariants, tried, max_tries);
+        sr_free(ok);
+        if (!(ok = sr_calloc((size_t)n, 1))) {
+            rc = sr_oom(err);
+            break;
+        }
+        f.base = tried, f.ok = ok;
+        rc = fit_chunk(&f, n, err);
+        /* the admissible tries in order, up to the number wanted: tried counts up to the last */
+        for (long t = 0; rc == SR_OK && t < n && m->nvariants < want; t++) {
+            m->tried = tried + t + 1;
+            if (!ok[t])
+                continue;
+            un_rng g;
+            rng_seed(&g, m->seed, (1ull << 40) + (uint64_t)(tried + t));
+            draw_variant(m, &g, m->values + m->nvariants++ * m->nvalues);
+        }
+        tried += n;
     }
+    sr_free(ok);
+    if (f.w) fit_workers_free(&f);
     int rrc = un_apply(m, SIZE_MAX, err);
     return rc != SR_OK ? rc : rrc;
 }
 
-int un_fit(ss_session *s, rp_pack *p, const un_options *o, un_model **out, sr_error *err)
+static int model_new(rp_pack *p, const un_options *o, un_model **out, sr_error *err)
 {
     *out = NULL;
     un_model *m = sr_calloc(1, sizeof *m);
@@ -396,20 +525,35 @@ int un_fit(ss_session *s, rp_pack *p, const un_options *o, un_model **out, sr_er
     m->r.memo_off = 1; /* every try sets new values: a remembered answer never applies */
     m->p = p;
     m->seed = o->seed;
+    m->quick = o->quick;
     m->nparams = p->nparams;
     m->shift = -1;
     for (size_t i = 0; i < p->nparams; i++)
         if (p->params[i].each_indicator)
             m->shift = (int)i;
     m->nvalues = m->nparams + (m->shift >= 0 ? p->nindicators : 0);
+    *out = m;
     int own;
-    int rc = binding_for(m, p, &own, err);
-    if (rc == SR_OK && m->nparams) rc = load_tests(m, s, o->exclude, err);
+    return binding_for(m, p, &own, err);
+}
+
+static int model_tests(un_model *m, ss_session *s, const un_options *o, sr_error *err)
+{
+    return m->nparams ? load_tests(m, s, o->exclude, err) : SR_OK;
+}
+
+int un_fit(ss_session *s, rp_pack *p, const un_options *o, un_model **out, sr_error *err)
+{
+    *out = NULL;
+    un_model *m;
+    int rc = model_new(p, o, &m, err);
+    if (rc == SR_OK) rc = model_tests(m, s, o, err);
     size_t want = o->variants > 0 ? (size_t)o->variants : UN_DEFAULT_VARIANTS;
     if (rc == SR_OK && m->nparams)
-        rc = sample(m, want, err);
+        rc = sample(m, o, want, err);
     if (rc == SR_OK && !m->nparams)
         m->nvariants = 1, m->tried = 1; /* the pack as declared: nothing to vary */
+    if (m) m->ncases = m->nchecks;
     if (rc == SR_OK && m->nvariants == 0)
         rc = sr_fail(err, SR_ERULES, p->dir, 0, 0,
                      "no variant of the pack's parameters passes its tests in %ld tries", m->tried);
@@ -446,7 +590,7 @@ void un_model_free(un_model *m)
 
 size_t un_model_variants(const un_model *m) { return m->nvariants; }
 long un_model_tried(const un_model *m) { return m->tried; }
-size_t un_model_checks(const un_model *m) { return m->nchecks; }
+size_t un_model_checks(const un_model *m) { return m->ncases; }
 uint64_t un_model_seed(const un_model *m) { return m->seed; }
 int un_model_has_params(const un_model *m) { return m->nparams > 0; }
 
@@ -754,6 +898,14 @@ static void find_drivers(un_council *u, const input *in, size_t nin, const unsig
     }
 }
 
+static int all_agree(const int *stars, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (stars[k] != stars[0])
+            return 0;
+    return 1;
+}
+
 static int run_all(un_model *m, filled *f, const ev_evidence *ev, rt_result *r, un_council *u,
                    const input *in, size_t nin, unsigned char *sides, int *stars,
                    unsigned char *gside, sr_error *err)
@@ -780,6 +932,10 @@ static int run_all(un_model *m, filled *f, const ev_evidence *ev, rt_result *r, 
             else
                 sd = gside[in[i].slot];
             sides[k * nin + i] = (unsigned char)sd;
+        }
+        if (m->quick && k + 1 == UN_QUICK_RUNS && all_agree(stars, k + 1)) {
+            u->runs = k + 1; /* sure enough for the plain line, which then says nothing */
+            break;
         }
     }
     return rc;
@@ -968,7 +1124,7 @@ void un_text(sr_buf *b, const un_model *m, const rp_pack *p, const un_council *u
     sr_buf_printf(b, "    (%zu runs, seed %llu: %zu admissible variants of %zu parameters, %ld tried, "
                      "%d%% accepted by %zu test cases; %zu unknowns of the evidence drawn in each run)\n",
                   u->runs, (unsigned long long)m->seed, m->nvariants, m->nparams, m->tried,
-                  pct((double)m->nvariants / (double)m->tried), m->nchecks, u->nunknowns);
+                  pct((double)m->nvariants / (double)m->tried), m->ncases, u->nunknowns);
 }
 
 void un_explain(sr_buf *b, const un_model *m, const rp_pack *p, const un_council *u)
@@ -985,7 +1141,7 @@ void un_explain(sr_buf *b, const un_model *m, const rp_pack *p, const un_council
                      "does not state (indicators with no value, requirements not stated) drawn as "
                      "the pack declares (seed %llu).\n",
                   m->nparams, m->tried, m->nvariants, pct((double)m->nvariants / (double)m->tried),
-                  m->nchecks, u->nunknowns, (unsigned long long)m->seed);
+                  m->ncases, u->nunknowns, (unsigned long long)m->seed);
     sr_buf_puts(b, "  Chances: ");
     stars_list(b, u, -2);
     sr_buf_puts(b, ".\n");
@@ -1130,7 +1286,7 @@ void un_json(js_writer *w, const un_model *m, const rp_pack *p, const un_council
     js_key(w, "variants"); js_int(w, (long)m->nvariants);
     js_key(w, "tried"); js_int(w, m->tried);
     js_key(w, "acceptance"); js_number(w, (double)m->nvariants / (double)m->tried);
-    js_key(w, "test_cases"); js_int(w, (long)m->nchecks);
+    js_key(w, "test_cases"); js_int(w, (long)m->ncases);
     js_key(w, "unknowns"); js_int(w, (long)u->nunknowns);
     js_key(w, "stars");
     js_object(w);
@@ -1285,6 +1441,107 @@ void un_cache_init(un_cache *c, const un_options *o)
     c->o = *o;
 }
 
+/* The fits of a command, shared by its workers: a pack is fitted once, by the first worker
+ * that meets it (on every processor), and the workers after it take the variants. */
+typedef struct shared_fit {
+    char *dir;
+    double *values;
+    size_t nvalues, nvariants, ncases;
+    long tried;
+} shared_fit;
+
+struct un_shared {
+    pthread_mutex_t lock;
+    shared_fit e[UN_CACHE_PACKS];
+    int n;
+};
+
+int un_shared_new(un_shared **out)
+{
+    *out = sr_calloc(1, sizeof **out);
+    if (!*out)
+        return SR_ENOMEM;
+    if (pthread_mutex_init(&(*out)->lock, NULL) != 0) {
+        sr_free(*out);
+        *out = NULL;
+        return SR_ENOMEM;
+    }
+    return SR_OK;
+}
+
+void un_shared_free(un_shared *sh)
+{
+    if (!sh)
+        return;
+    for (int i = 0; i < sh->n; i++)
+        sr_free(sh->e[i].dir), sr_free(sh->e[i].values);
+    pthread_mutex_destroy(&sh->lock);
+    sr_free(sh);
+}
+
+/* A model of p holding the variants fitted before: no test cases, nothing drawn. */
+static int model_adopt(rp_pack *p, const un_options *o, const shared_fit *f, un_model **out,
+                       sr_error *err)
+{
+    int rc = model_new(p, o, out, err);
+    un_model *m = *out;
+    if (rc == SR_OK && m->nvalues != f->nvalues)
+        rc = sr_fail(err, SR_ERULES, p->dir, 0, 0, "the pack changed while it was being rated");
+    if (rc == SR_OK && !(m->values = sr_calloc(f->nvariants * f->nvalues + 1, sizeof *m->values)))
+        rc = sr_oom(err);
+    if (rc != SR_OK) {
+        un_model_free(m);
+        *out = NULL;
+        return rc;
+    }
+    if (f->nvariants > 0 && f->nvalues > 0)
+        memcpy(m->values, f->values, f->nvariants * f->nvalues * sizeof *m->values);
+    m->nvariants = f->nvariants, m->tried = f->tried, m->ncases = f->ncases;
+    return SR_OK;
+}
+
+static int shared_keep(un_shared *sh, const un_model *m, sr_error *err)
+{
+    if (sh->n == UN_CACHE_PACKS)
+        return SR_OK; /* not kept: a later worker fits again */
+    shared_fit *f = &sh->e[sh->n];
+    size_t n = m->nvariants * m->nvalues;
+    f->dir = sr_strdup(m->p->dir);
+    f->values = sr_calloc(n + 1, sizeof *f->values);
+    if (!f->dir || !f->values) {
+        sr_free(f->dir), sr_free(f->values);
+        memset(f, 0, sizeof *f);
+        return sr_oom(err);
+    }
+    if (n)
+        memcpy(f->values, m->values, n * sizeof *f->values);
+    f->nvalues = m->nvalues, f->nvariants = m->nvariants, f->ncases = m->ncases;
+    f->tried = m->tried;
+    sh->n++;
+    return SR_OK;
+}
+
+static int shared_get(un_shared *sh, ss_session *s, rp_pack *p, const un_options *o,
+                      un_model **out, sr_error *err)
+{
+    pthread_mutex_lock(&sh->lock);
+    int rc = SR_OK, found = 0;
+    for (int i = 0; !found && i < sh->n; i++)
+        if (strcmp(sh->e[i].dir, p->dir) == 0) {
+            found = 1;
+            rc = model_adopt(p, o, &sh->e[i], out, err);
+        }
+    if (!found) {
+        rc = un_fit(s, p, o, out, err);
+        if (rc == SR_OK && (rc = shared_keep(sh, *out, err)) != SR_OK) {
+            un_model_free(*out);
+            *out = NULL;
+        }
+    }
+    pthread_mutex_unlock(&sh->lock);
+    return rc;
+}
+
 int un_cache_get(un_cache *c, ss_session *s, rp_pack *p, un_model **out, sr_error *err)
 {
     for (int i = 0; i < c->n; i++)
@@ -1295,7 +1552,8 @@ int un_cache_get(un_cache *c, ss_session *s, rp_pack *p, un_model **out, sr_erro
     if (c->n == UN_CACHE_PACKS)
         return sr_fail(err, SR_ELIMIT, p->dir, 0, 0, "more than %d rule packs in one run",
                        UN_CACHE_PACKS);
-    int rc = un_fit(s, p, &c->o, out, err);
+    int rc = c->shared ? shared_get(c->shared, s, p, &c->o, out, err)
+                       : un_fit(s, p, &c->o, out, err);
     if (rc == SR_OK) {
         c->e[c->n].p = p;
         c->e[c->n++].m = *out;
@@ -1317,6 +1575,8 @@ int un_parse_options(const char *seed, const char *variants, int fast, un_option
     memset(o, 0, sizeof *o);
     o->seed = UN_DEFAULT_SEED;
     o->variants = fast ? UN_FAST_VARIANTS : UN_DEFAULT_VARIANTS;
+    int cpus = jb_online_cpus();
+    o->threads = cpus < UN_MAX_THREADS ? cpus : UN_MAX_THREADS;
     char *end;
     if (seed) {
         errno = 0;

@@ -7,6 +7,8 @@
  * published outcomes) still comes out right with it. un_fit draws variants with a seeded
  * generator of its own (xoshiro256**, seeded by splitmix64) until it holds the number asked
  * for, or has tried UN_MAX_TRIES_PER_VARIANT times as many, and keeps the admissible ones.
+ * The tries are shared among o->threads workers; each try is seeded by its number, so the
+ * variants kept do not depend on how many workers there were.
  *
  * un_rate then rates one council once per admissible variant, each run also drawing what the
  * evidence leaves unknown (rp_gaps: a value for each indicator of the catalogue that has none,
@@ -36,6 +38,9 @@
 #define UN_FAST_VARIANTS 100          /* the plain `rate`: only to say when a rating is unsure */
 #define UN_MAX_VARIANTS 100000
 #define UN_MAX_TRIES_PER_VARIANT 50
+#define UN_MAX_THREADS 8              /* workers of one fit at most */
+#define UN_QUICK_RUNS 20              /* 20 runs that agree: under 80% would show them with
+                                       * chance 0.8^20 = 1.2% at most */
 #define UN_UNSURE 0.8                 /* below this the plain `rate` adds its one line */
 #define UN_MAX_WORDS 8
 #define UN_DRIVERS 3
@@ -44,6 +49,10 @@ typedef struct un_options {
     uint64_t seed;
     int variants;          /* admissible variants wanted (= runs per council) */
     const char *exclude;   /* council whose tests are left out (leave-one-out), or NULL */
+    int threads;           /* workers of the fit (0 or 1: the caller alone); any number gives
+                            * the same variants */
+    int quick;             /* only to say whether a rating is unsure: un_rate stops after
+                            * UN_QUICK_RUNS runs that all agree */
 } un_options;
 
 typedef struct un_model un_model;
@@ -130,8 +139,15 @@ void un_driver_text(sr_buf *b, const un_driver *d);
 
 /* The models of the packs a command meets, fitted once each with the same options. */
 #define UN_CACHE_PACKS 16
+/* The fits shared by the workers of one command (each worker has packs of its own): a pack
+ * is fitted once and its variants copied into every worker's model of it. Thread-safe. */
+typedef struct un_shared un_shared;
+int un_shared_new(un_shared **out);
+void un_shared_free(un_shared *sh);
+
 typedef struct un_cache {
     un_options o;
+    un_shared *shared;   /* NULL: this cache fits alone */
     struct { rp_pack *p; un_model *m; } e[UN_CACHE_PACKS];
     int n;
 } un_cache;

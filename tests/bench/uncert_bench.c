@@ -79,7 +79,7 @@ static void *rate_part(void *arg)
     ss_init(&s);
     sr_error e;
     un_cache uc;
-    un_options o = {UN_DEFAULT_SEED, VARIANTS, NULL};
+    un_options o = {UN_DEFAULT_SEED, VARIANTS, NULL, 1, 0};
     un_cache_init(&uc, &o);
     rt_result r;
     rt_init(&r);
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
     double one = plain_eval(l.pack, l.ev);
 
     double w0 = wall(), c0 = cpu();
-    un_options o = {UN_DEFAULT_SEED, VARIANTS, NULL};
+    un_options o = {UN_DEFAULT_SEED, VARIANTS, NULL, 1, 0};
     un_model *m;
     check(un_fit(&s, l.pack, &o, &m, &e), &e);
     double wfit = wall() - w0;

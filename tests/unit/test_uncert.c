@@ -14,21 +14,26 @@ typedef struct fitted {
 } fitted;
 
 /* Fits the model of a council's pack with `variants` and `seed`, and rates the council. */
-static void fit_and_rate(fitted *f, const char *council, int variants, uint64_t seed)
+static void fit_and_rate_with(fitted *f, const char *council, const un_options *o)
 {
     sr_error err;
     sr_error_clear(&err);
     ss_init(&f->s);
     int rc = ss_load(&f->s, council, NULL, NULL, 0, &f->l, &err);
     cr_assert_eq(rc, SR_OK, "%s", err.msg);
-    un_options o = {seed, variants, NULL};
-    rc = un_fit(&f->s, f->l.pack, &o, &f->m, &err);
+    rc = un_fit(&f->s, f->l.pack, o, &f->m, &err);
     cr_assert_eq(rc, SR_OK, "%s:%d: %s", err.file, err.line, err.msg);
     rt_result r;
     rt_init(&r);
     rc = un_rate(f->m, f->l.ev, &r, &f->u, &err);
     cr_assert_eq(rc, SR_OK, "%s", err.msg);
     rt_free(&r);
+}
+
+static void fit_and_rate(fitted *f, const char *council, int variants, uint64_t seed)
+{
+    un_options o = {seed, variants, NULL, 0, 0};
+    fit_and_rate_with(f, council, &o);
 }
 
 static void fitted_free(fitted *f)
@@ -207,7 +212,7 @@ Test(uncert, a_pack_without_parameters_says_so_plainly)
     ss_init(&s);
     sr_error err;
     sr_error_clear(&err);
-    un_options o = {1, 100, NULL};
+    un_options o = {1, 100, NULL, 0, 0};
     un_model *m;
     cr_assert_eq(un_fit(&s, p, &o, &m, &err), SR_OK, "%s", err.msg);
     cr_assert(!un_model_has_params(m));
@@ -272,4 +277,77 @@ Test(uncert, options_are_checked)
     cr_assert_eq(un_parse_options("-1", NULL, 0, &o, msg, sizeof msg), -1);
     cr_assert_eq(un_parse_options(NULL, "0", 0, &o, msg, sizeof msg), -1);
     cr_assert_eq(un_parse_options(NULL, "x", 0, &o, msg, sizeof msg), -1);
+}
+
+/* Tries are seeded by their number: the workers of the fit change its speed, not its result. */
+Test(uncert, the_fit_is_the_same_on_one_worker_or_several)
+{
+    fitted a, b;
+    un_options one = {11, 120, NULL, 1, 0}, three = {11, 120, NULL, 3, 0};
+    fit_and_rate_with(&a, COUNCIL("harrow-2003.yaml"), &one);
+    fit_and_rate_with(&b, COUNCIL("harrow-2003.yaml"), &three);
+    cr_assert_eq(un_model_variants(a.m), 120);
+    cr_assert_eq(un_model_variants(b.m), 120);
+    cr_assert_eq(un_model_tried(a.m), un_model_tried(b.m));
+    cr_assert_gt(un_model_tried(a.m), 120, "some tries are rejected");
+    cr_assert_eq(un_model_checks(a.m), un_model_checks(b.m));
+    cr_assert_eq(memcmp(a.u.stars, b.u.stars, sizeof a.u.stars), 0);
+    cr_assert_eq(memcmp(a.u.capacity, b.u.capacity, sizeof a.u.capacity), 0);
+    fitted_free(&a), fitted_free(&b);
+}
+
+/* A second worker's model of the same pack takes the variants the first one fitted. */
+Test(uncert, workers_share_one_fit)
+{
+    sr_error err;
+    sr_error_clear(&err);
+    un_shared *sh;
+    cr_assert_eq(un_shared_new(&sh), SR_OK);
+    un_options o = {5, 80, NULL, 2, 0};
+    ss_session s1, s2;
+    ss_init(&s1), ss_init(&s2);
+    ss_loaded l1, l2;
+    cr_assert_eq(ss_load(&s1, COUNCIL("harrow-2003.yaml"), NULL, NULL, 0, &l1, &err), SR_OK);
+    cr_assert_eq(ss_load(&s2, COUNCIL("harrow-2003.yaml"), NULL, NULL, 0, &l2, &err), SR_OK);
+    cr_assert_neq(l1.pack, l2.pack, "each worker has a pack of its own");
+    un_cache c1, c2;
+    un_cache_init(&c1, &o), un_cache_init(&c2, &o);
+    c1.shared = c2.shared = sh;
+    un_model *m1, *m2;
+    cr_assert_eq(un_cache_get(&c1, &s1, l1.pack, &m1, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(un_cache_get(&c2, &s2, l2.pack, &m2, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(un_model_variants(m2), un_model_variants(m1));
+    cr_assert_eq(un_model_tried(m2), un_model_tried(m1));
+    cr_assert_eq(un_model_checks(m2), un_model_checks(m1));
+    rt_result r;
+    rt_init(&r);
+    un_council u1, u2;
+    cr_assert_eq(un_rate(m1, l1.ev, &r, &u1, &err), SR_OK);
+    cr_assert_eq(un_rate(m2, l2.ev, &r, &u2, &err), SR_OK);
+    cr_assert_eq(memcmp(u1.stars, u2.stars, sizeof u1.stars), 0);
+    cr_assert_eq(memcmp(u1.serving, u2.serving, sizeof u1.serving), 0);
+    rt_free(&r);
+    un_cache_free(&c2), un_cache_free(&c1);
+    ss_unload(&l2), ss_unload(&l1);
+    ss_free(&s2), ss_free(&s1);
+    un_shared_free(sh);
+}
+
+/* The plain rate's line: runs that all agree stop early and say nothing; runs that disagree
+ * go on to the end, as without the shortcut. */
+Test(uncert, quick_runs_stop_only_when_they_agree)
+{
+    fitted sure, full, unsure;
+    un_options quick = {2002, 100, NULL, 1, 1}, plain = {2002, 100, NULL, 1, 0};
+    fit_and_rate_with(&sure, COUNCIL("demo-3-star.yaml"), &quick);
+    fit_and_rate_with(&full, COUNCIL("demo-3-star.yaml"), &plain);
+    fit_and_rate_with(&unsure, COUNCIL("harrow-2003.yaml"), &quick);
+    cr_assert_eq(full.u.runs, 100);
+    cr_assert_eq(full.u.p_likely, 1.0, "every run of the full set gives 3 stars");
+    cr_assert_eq(sure.u.runs, UN_QUICK_RUNS);
+    cr_assert_eq(sure.u.likely, full.u.likely);
+    cr_assert_eq(sure.u.p_likely, 1.0);
+    cr_assert_eq(unsure.u.runs, 100, "Harrow's runs disagree: all of them are run");
+    cr_assert_lt(unsure.u.p_likely, UN_UNSURE);
+    fitted_free(&sure), fitted_free(&full), fitted_free(&unsure);
 }
