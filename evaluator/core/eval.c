@@ -1058,6 +1058,7 @@ static int prepare(ctx *c)
         rs->serving_uncapped = rs->capacity_uncapped = -1;
     }
     r->stars = r->rule = r->star_node = -1;
+    r->stopped = 0;
     return SR_OK;
 }
 
@@ -1097,9 +1098,13 @@ static int evaluate_protected(lua_State *L)
      * indicator and 40 findings. */
     c->freezer = lh_freezer_push(L, 160);
     int rc = SR_OK;
-    for (size_t s = 0; rc == SR_OK && s < c->p->nservices; s++)
+    rt_result *r = c->r;
+    for (size_t s = 0; rc == SR_OK && !r->stopped && s < c->p->nservices; s++) {
         rc = evaluate_service(c, s);
-    if (rc == SR_OK)
+        if (rc == SR_OK && r->service_done && !r->service_done(r->service_ctx, r, s))
+            r->stopped = 1;
+    }
+    if (rc == SR_OK && !r->stopped)
         rc = stars_step(c);
     ec->rc = rc;
     return 0;

@@ -67,6 +67,13 @@ typedef struct rt_result {
     sr_buf memo_key;          /* the key being built */
     long rule_calls, memo_hits; /* since rt_init: rules run and rule calls answered by the memo */
     int memo_off;             /* set to run every rule every time (benchmarks of the full cost) */
+    /* Set before rt_evaluate to stop early: called once each service's judgements are final
+     * (caps act within a service); returning 0 ends the evaluation there, with `stopped` set
+     * and the stars not derived. The fit of admissible variants (uncert.c) rejects a variant
+     * at the first service that comes out other than its test case says. */
+    int (*service_done)(void *ctx, const struct rt_result *r, size_t s);
+    void *service_ctx;
+    int stopped;
 } rt_result;
 
 void rt_init(rt_result *r);

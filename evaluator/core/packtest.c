@@ -124,6 +124,29 @@ int pt_expect(const yd_node *exp, const char *file, rp_pack *p, const rt_result 
     return check_expect(r, file, exp, p, f, err);
 }
 
+static int expected_word(const yd_node *svc, const char *key, const rp_scale *sc)
+{
+    const yd_node *v = svc ? yd_get(svc, key) : NULL;
+    if (!v || v->kind != YD_SCALAR)
+        return PT_ANY;
+    if (strcmp(v->str, "insufficient evidence") == 0)
+        return -1;
+    for (size_t w = 0; w < sc->nwords; w++)
+        if (strcmp(sc->words[w].id, v->str) == 0)
+            return (int)w;
+    return PT_ANY; /* a word of no scale: pt_expect says so */
+}
+
+void pt_expect_service(const yd_node *exp, const rp_pack *p, size_t s, int *serving,
+                       int *capacity)
+{
+    const yd_node *svc = exp && exp->kind == YD_MAP ? yd_get(exp, p->services[s].id) : NULL;
+    if (svc && svc->kind != YD_MAP)
+        svc = NULL;
+    *serving = expected_word(svc, "serving", &p->serving);
+    *capacity = expected_word(svc, "capacity", &p->capacity);
+}
+
 /* ---- running ---------------------------------------------------------------------------- */
 
 /* The pack a test file belongs to: the folder above its tests/ folder. */

@@ -34,5 +34,11 @@ int pt_test_files(const char *packdir, char **names, size_t max);
  * the case holds). Errors only for an `expect` that is malformed. */
 int pt_expect(const yd_node *exp, const char *file, rp_pack *p, const rt_result *r, sr_buf *f,
               sr_error *err);
+/* What a test case's `expect` says of service s of p: the index of the word expected for
+ * serving and for capacity, -1 for "insufficient evidence", PT_ANY when it says nothing (or
+ * names no word of the scale, which pt_expect reports). */
+#define PT_ANY (-3)
+void pt_expect_service(const yd_node *exp, const rp_pack *p, size_t s, int *serving,
+                       int *capacity);
 
 #endif

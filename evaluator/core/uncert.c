@@ -80,6 +80,7 @@ typedef struct un_check {
     const yd_node *expect;
     int binding;
     int fixed;        /* every judgement given: only the star table decides, no parameter */
+    int want[RP_MAX_SERVICES][2]; /* expected serving and capacity word, or PT_ANY */
 } un_check;
 
 struct un_model {
@@ -239,6 +240,8 @@ static int add_check(un_model *m, ss_session *s, const char *file, const char *p
         if (l.ev->services[k].present &&
             (l.ev->services[k].given_serving < 0 || l.ev->services[k].given_capacity < 0))
             c->fixed = 0;
+    for (size_t k = 0; k < l.pack->nservices && k < RP_MAX_SERVICES; k++)
+        pt_expect_service(exp, l.pack, k, &c->want[k][0], &c->want[k][1]);
     m->nchecks++;
     if (!c->name || !c->file)
         return sr_oom(err);
@@ -307,6 +310,17 @@ static int load_tests(un_model *m, ss_session *s, const char *exclude, sr_error 
     return rc;
 }
 
+/* rt_result.service_done of a test case: whether service s came out as the case expects, so
+ * a variant is rejected at its first wrong service without deriving the rest. */
+static int service_as_expected(void *ctx, const rt_result *r, size_t s)
+{
+    const un_check *c = ctx;
+    if (s >= RP_MAX_SERVICES)
+        return 1;
+    int ws = c->want[s][0], wc = c->want[s][1];
+    return (ws == PT_ANY || ws == r->svc[s].serving) && (wc == PT_ANY || wc == r->svc[s].capacity);
+}
+
 /* fixed: 0 every case; 1 leave out the cases whose judgements are all given; 2 only those. Caps act on derived
  * judgements only and the star rows read no parameter (docs/rules.md), so those cases come
  * out the same under every variant: the sampler checks them once, with the declared values. */
@@ -317,11 +331,16 @@ static int checks_hold(un_model *m, int *holds, int fixed, sr_error *err)
         un_check *c = &m->checks[i];
         if ((fixed == 1 && c->fixed) || (fixed == 2 && !c->fixed))
             continue;
+        m->r.service_done = service_as_expected;
+        m->r.service_ctx = c;
         int rc = rt_evaluate(c->l.pack, c->l.ev, &m->r, err);
+        m->r.service_done = NULL;
         if (rc == SR_ELIMIT || rc == SR_ERULES) {
             *holds = 0; /* a variant that breaks a rule is not admissible */
         } else if (rc != SR_OK) {
             return rc;
+        } else if (m->r.stopped) {
+            *holds = 0; /* a service came out other than the case says */
         } else {
             sr_buf f;
             sr_buf_init(&f);

@@ -4,6 +4,7 @@
  * monotonicity over every council file and over generated councils.
  */
 #include "helpers.h"
+#include "session.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -450,4 +451,58 @@ Test(eval, monotone_over_generated_councils)
         sr_buf_free(&b);
     }
     cr_assert_gt(evaluations, 1000);
+}
+
+static int stop_after(void *ctx, const rt_result *r, size_t s)
+{
+    (void)r;
+    int *calls = ctx;
+    calls[s]++;
+    return s != 0; /* stop once the first service is judged */
+}
+
+static int go_on(void *ctx, const rt_result *r, size_t s)
+{
+    (void)r;
+    ((int *)ctx)[s]++;
+    return 1;
+}
+
+/* service_done stops the derivation after a service and leaves the rest underived; a hook
+ * that lets it go on changes nothing. */
+Test(eval, service_done_stops_after_a_service_or_changes_nothing)
+{
+    ss_session s;
+    ss_init(&s);
+    ss_loaded l;
+    sr_error err;
+    cr_assert_eq(ss_load(&s, COUNCIL("durham-2003.yaml"), NULL, NULL, 0, &l, &err), SR_OK, "%s", err.msg);
+    cr_assert_geq(l.pack->nservices, 2);
+    rt_result plain, hooked;
+    rt_init(&plain), rt_init(&hooked);
+    cr_assert_eq(rt_evaluate(l.pack, l.ev, &plain, &err), SR_OK);
+    cr_assert_geq(plain.stars, 0);
+    int calls[RP_MAX_SERVICES] = {0};
+    hooked.service_done = go_on, hooked.service_ctx = calls;
+    cr_assert_eq(rt_evaluate(l.pack, l.ev, &hooked, &err), SR_OK);
+    cr_assert_eq(hooked.stopped, 0);
+    cr_assert_eq(hooked.stars, plain.stars);
+    cr_assert_eq(hooked.svc[1].serving, plain.svc[1].serving);
+    cr_assert_eq(calls[0], 1);
+    cr_assert_eq(calls[1], 1);
+    int stops[RP_MAX_SERVICES] = {0};
+    hooked.service_done = stop_after, hooked.service_ctx = stops;
+    cr_assert_eq(rt_evaluate(l.pack, l.ev, &hooked, &err), SR_OK);
+    cr_assert_eq(hooked.stopped, 1);
+    cr_assert_eq(hooked.stars, -1, "the stars are not derived");
+    cr_assert_eq(hooked.svc[0].serving, plain.svc[0].serving);
+    cr_assert_eq(hooked.svc[1].serving, -1, "the second service is not derived");
+    cr_assert_eq(stops[1], 0);
+    hooked.service_done = NULL;
+    cr_assert_eq(rt_evaluate(l.pack, l.ev, &hooked, &err), SR_OK);
+    cr_assert_eq(hooked.stopped, 0, "the next evaluation starts afresh");
+    cr_assert_eq(hooked.stars, plain.stars);
+    rt_free(&plain), rt_free(&hooked);
+    ss_unload(&l);
+    ss_free(&s);
 }
