@@ -5,6 +5,7 @@
 #   make test       unit tests, golden tests, every rule pack's own tests, the public API example,
 #                   letters round-tripped through Word and PDF (tests/import/roundtrip.sh)
 #   make test SANITIZE=1   the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make STATIC=1   link Lua, libyaml and nettle statically (a faster start-up)
 #   make bench      benchmarks (tests/bench/), ratios against a baseline from the same run
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -16,6 +17,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 SANITIZE ?=
+STATIC  ?=
 FUZZ_SECONDS ?= 60
 
 ifeq ($(SANITIZE),1)
@@ -23,17 +25,35 @@ BUILD   ?= build/sanitize
 SANFLAGS = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT      = -O1
 else
+ifeq ($(STATIC),1)
+BUILD   ?= build/static
+else
 BUILD   ?= build/release
+endif
 SANFLAGS =
 OPT      = -O2
 endif
 
-PKGS     = lua5.4 yaml-0.1 libcrypto poppler-glib libzip libxml-2.0
-DEBS     = pkg-config liblua5.4-dev libyaml-dev libssl-dev libcriterion-dev libpoppler-glib-dev \
+PKGS     = lua5.4 yaml-0.1 nettle poppler-glib libzip libxml-2.0
+DEBS     = pkg-config liblua5.4-dev libyaml-dev nettle-dev libcriterion-dev libpoppler-glib-dev \
            libzip-dev libxml2-dev
+# poppler-glib, libzip and libxml2 are compiled against but opened with dlopen when a letter
+# needs them (evaluator/core/docread.c): linked, they and their fifty dependencies made most of
+# every command's start-up. Their sonames come from the installed libraries.
+LINK_PKGS = lua5.4 yaml-0.1 nettle
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(2)" 2>/dev/null | \
+                 awk '/SONAME/ {print $$2}')
 # Recursively expanded on purpose: evaluated only when a recipe runs, after `deps`.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS)) \
+             -DSR_POPPLER_SO='"$(call soname,poppler-glib,libpoppler-glib.so)"' \
+             -DSR_XML2_SO='"$(call soname,libxml-2.0,libxml2.so)"' \
+             -DSR_ZIP_SO='"$(call soname,libzip,libzip.so)"'
+# STATIC=1 links Lua, libyaml and nettle into the binary: no relocations for them at start-up.
+ifeq ($(STATIC),1)
+PKG_LIBS   = -Wl,-Bstatic -llua5.4 -lyaml -lnettle -Wl,-Bdynamic -ldl
+else
+PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS)) -ldl
+endif
 CRIT_LIBS  = $(shell pkg-config --libs criterion)
 
 WARN     = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes

@@ -12,12 +12,153 @@
  */
 #include "docread.h"
 
+#include <dlfcn.h>
 #include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <poppler.h>
+#include <pthread.h>
 #include <string.h>
 #include <zip.h>
+
+/* ---- the libraries opened on first use ------------------------------------------------------
+ *
+ * poppler-glib, libzip and libxml2 are opened when a letter first needs them, not linked:
+ * with what they pull in (cairo, ICU, NSS, OpenSSL, X11 and about fifty more) their loading
+ * took three quarters of every command's start-up, though only `import` of a PDF or Word
+ * letter uses them
+ * (docs/performance.md). The headers still give every prototype: the pointers below have the
+ * libraries' own types. The names are the libraries' sonames, read by the Makefile. */
+#ifndef SR_POPPLER_SO
+#define SR_POPPLER_SO "libpoppler-glib.so.8"
+#endif
+#ifndef SR_XML2_SO
+#define SR_XML2_SO "libxml2.so.2"
+#endif
+#ifndef SR_ZIP_SO
+#define SR_ZIP_SO "libzip.so.4"
+#endif
+
+#define DL_FN(name) __typeof__(&name) name
+static struct {
+    int ok;
+    char why[300];
+    DL_FN(poppler_document_new_from_bytes);
+    DL_FN(poppler_document_get_n_pages);
+    DL_FN(poppler_document_get_page);
+    DL_FN(poppler_page_get_text);
+    DL_FN(poppler_page_get_text_layout);
+    DL_FN(poppler_page_get_size);
+    DL_FN(poppler_error_quark);
+    DL_FN(g_bytes_new_static);
+    DL_FN(g_bytes_unref);
+    DL_FN(g_error_free);
+    DL_FN(g_free);
+    DL_FN(g_object_unref);
+    DL_FN(g_utf8_strlen);
+} pdf_lib;
+static struct {
+    int ok;
+    char why[300];
+    DL_FN(xmlReadMemory);
+    DL_FN(xmlGetLastError);
+    DL_FN(xmlDocGetRootElement);
+    DL_FN(xmlFreeDoc);
+} xml_lib;
+static struct {
+    int ok;
+    char why[300];
+    DL_FN(zip_error_init);
+    DL_FN(zip_error_fini);
+    DL_FN(zip_error_strerror);
+    DL_FN(zip_source_buffer_create);
+    DL_FN(zip_source_free);
+    DL_FN(zip_open_from_source);
+    DL_FN(zip_stat_init);
+    DL_FN(zip_stat);
+    DL_FN(zip_fopen);
+    DL_FN(zip_fread);
+    DL_FN(zip_fclose);
+    DL_FN(zip_strerror);
+    DL_FN(zip_name_locate);
+    DL_FN(zip_close);
+} zip_lib;
+#undef DL_FN
+
+/* dlsym's void * to a function pointer: POSIX guarantees it works; memcpy keeps ISO C quiet. */
+static int dl_sym(void *h, const char *name, void *fn, size_t size, char *why, size_t wlen)
+{
+    void *sym = h ? dlsym(h, name) : NULL;
+    if (!sym) {
+        if (!why[0])
+            snprintf(why, wlen, "%s lacks %s", h ? "the library" : "no library", name);
+        return 0;
+    }
+    memcpy(fn, &sym, size);
+    return 1;
+}
+
+#define DL_GET(lib, h, name) dl_sym(h, #name, &lib.name, sizeof lib.name, lib.why, sizeof lib.why)
+
+static void *dl_open(const char *so, char *why, size_t wlen)
+{
+    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(why, wlen, "%s", e ? e : so);
+    }
+    return h;
+}
+
+static void pdf_lib_open(void)
+{
+    void *h = dl_open(SR_POPPLER_SO, pdf_lib.why, sizeof pdf_lib.why);
+    pdf_lib.ok = h && DL_GET(pdf_lib, h, poppler_document_new_from_bytes) &&
+                 DL_GET(pdf_lib, h, poppler_document_get_n_pages) &&
+                 DL_GET(pdf_lib, h, poppler_document_get_page) &&
+                 DL_GET(pdf_lib, h, poppler_page_get_text) &&
+                 DL_GET(pdf_lib, h, poppler_page_get_text_layout) &&
+                 DL_GET(pdf_lib, h, poppler_page_get_size) &&
+                 DL_GET(pdf_lib, h, poppler_error_quark) &&
+                 DL_GET(pdf_lib, h, g_bytes_new_static) && DL_GET(pdf_lib, h, g_bytes_unref) &&
+                 DL_GET(pdf_lib, h, g_error_free) && DL_GET(pdf_lib, h, g_free) &&
+                 DL_GET(pdf_lib, h, g_object_unref) && DL_GET(pdf_lib, h, g_utf8_strlen);
+}
+
+static void xml_lib_open(void)
+{
+    void *h = dl_open(SR_XML2_SO, xml_lib.why, sizeof xml_lib.why);
+    xml_lib.ok = h && DL_GET(xml_lib, h, xmlReadMemory) && DL_GET(xml_lib, h, xmlGetLastError) &&
+                 DL_GET(xml_lib, h, xmlDocGetRootElement) && DL_GET(xml_lib, h, xmlFreeDoc);
+}
+
+static void zip_lib_open(void)
+{
+    void *h = dl_open(SR_ZIP_SO, zip_lib.why, sizeof zip_lib.why);
+    zip_lib.ok = h && DL_GET(zip_lib, h, zip_error_init) && DL_GET(zip_lib, h, zip_error_fini) &&
+                 DL_GET(zip_lib, h, zip_error_strerror) &&
+                 DL_GET(zip_lib, h, zip_source_buffer_create) &&
+                 DL_GET(zip_lib, h, zip_source_free) && DL_GET(zip_lib, h, zip_open_from_source) &&
+                 DL_GET(zip_lib, h, zip_stat_init) && DL_GET(zip_lib, h, zip_stat) &&
+                 DL_GET(zip_lib, h, zip_fopen) && DL_GET(zip_lib, h, zip_fread) &&
+                 DL_GET(zip_lib, h, zip_fclose) && DL_GET(zip_lib, h, zip_strerror) &&
+                 DL_GET(zip_lib, h, zip_name_locate) && DL_GET(zip_lib, h, zip_close);
+}
+
+/* Opens a library once per process, whichever thread asks first. */
+static int lib_ready(pthread_once_t *once, void (*open)(void), const int *ok, const char *why,
+                     const char *name, const char *package, sr_error *err)
+{
+    pthread_once(once, open);
+    if (*ok)
+        return SR_OK;
+    return sr_fail(err, SR_EINPUT, name, 0, 0,
+                   "cannot open %s (%s): install the Debian package %s, or save the letter as "
+                   "plain text (UTF-8) and import that", package, why, package);
+}
+
+static pthread_once_t pdf_once = PTHREAD_ONCE_INIT, xml_once = PTHREAD_ONCE_INIT,
+                      zip_once = PTHREAD_ONCE_INIT;
 
 const char *const dr_kind_words[4] = {"text", "PDF", "Word (.docx)", "OpenDocument (.odt)"};
 
@@ -88,17 +229,19 @@ int dr_detect(const char *name, const char *data, size_t len, dr_kind *kind, sr_
 
 static zip_t *zip_from(const char *name, const char *data, size_t len, sr_error *err)
 {
+    if (lib_ready(&zip_once, zip_lib_open, &zip_lib.ok, zip_lib.why, name, "libzip4", err) != SR_OK)
+        return NULL;
     zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
-    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+    zip_lib.zip_error_init(&ze);
+    zip_source_t *src = zip_lib.zip_source_buffer_create(data, len, 0, &ze);
+    zip_t *z = src ? zip_lib.zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
     if (!z) {
         if (src)
-            zip_source_free(src);
+            zip_lib.zip_source_free(src);
         sr_fail(err, SR_EINPUT, name, 0, 0, "a damaged zip archive (%s): %s",
-                zip_error_strerror(&ze), SAVE_AS);
+                zip_lib.zip_error_strerror(&ze), SAVE_AS);
     }
-    zip_error_fini(&ze);
+    zip_lib.zip_error_fini(&ze);
     return z;
 }
 
@@ -107,23 +250,23 @@ static int zip_part(zip_t *z, const char *name, const char *part, char **out, si
                     sr_error *err)
 {
     zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat(z, part, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
+    zip_lib.zip_stat_init(&st);
+    if (zip_lib.zip_stat(z, part, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
         return sr_fail(err, SR_EINPUT, name, 0, 0, "the document has no %s", part);
     if (st.size > DR_MAX_PART)
         return sr_fail(err, SR_ELIMIT, name, 0, 0, "%s is larger than %u MiB", part,
                        DR_MAX_PART >> 20);
-    zip_file_t *f = zip_fopen(z, part, 0);
+    zip_file_t *f = zip_lib.zip_fopen(z, part, 0);
     if (!f)
         return sr_fail(err, SR_EINPUT, name, 0, 0, "cannot read %s from the document: %s",
-                       part, zip_strerror(z));
+                       part, zip_lib.zip_strerror(z));
     char *buf = sr_malloc((size_t)st.size + 1);
     if (!buf) {
-        zip_fclose(f);
+        zip_lib.zip_fclose(f);
         return sr_oom(err);
     }
-    zip_int64_t got = zip_fread(f, buf, st.size);
-    zip_fclose(f);
+    zip_int64_t got = zip_lib.zip_fread(f, buf, st.size);
+    zip_lib.zip_fclose(f);
     if (got < 0 || (zip_uint64_t)got != st.size) {
         sr_free(buf);
         return sr_fail(err, SR_EINPUT, name, 0, 0, "%s is damaged in the document", part);
@@ -142,9 +285,9 @@ static int zip_kind(const char *name, const char *data, size_t len, dr_kind *kin
     int rc = SR_OK;
     char *mt = NULL;
     size_t mtlen = 0;
-    if (zip_name_locate(z, "word/document.xml", 0) >= 0) {
+    if (zip_lib.zip_name_locate(z, "word/document.xml", 0) >= 0) {
         *kind = DR_DOCX;
-    } else if (zip_name_locate(z, "content.xml", 0) >= 0 &&
+    } else if (zip_lib.zip_name_locate(z, "content.xml", 0) >= 0 &&
                zip_part(z, name, "mimetype", &mt, &mtlen, err) == SR_OK &&
                strncmp(mt, "application/vnd.oasis.opendocument.text", 39) == 0) {
         *kind = DR_ODT;
@@ -155,7 +298,7 @@ static int zip_kind(const char *name, const char *data, size_t len, dr_kind *kin
                      "(.odt) document: %s", SAVE_AS);
     }
     sr_free(mt);
-    zip_close(z);
+    zip_lib.zip_close(z);
     return rc;
 }
 
@@ -265,16 +408,19 @@ static int xml_text(const char *name, const char *xml, size_t len, int odt, sr_b
 {
     if (len > (size_t)INT32_MAX)
         return sr_fail(err, SR_ELIMIT, name, 0, 0, "the document is too large");
-    xmlDoc *doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    int rc = lib_ready(&xml_once, xml_lib_open, &xml_lib.ok, xml_lib.why, name, "libxml2", err);
+    if (rc != SR_OK)
+        return rc;
+    xmlDoc *doc = xml_lib.xmlReadMemory(xml, (int)len, NULL, NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!doc) {
-        const xmlError *e = xmlGetLastError();
+        const xmlError *e = xml_lib.xmlGetLastError();
         return sr_fail(err, SR_EINPUT, name, e ? e->line : 0, 0,
                        "the document's XML is damaged: %s", SAVE_AS);
     }
     xml_out o = {b, odt, 0};
-    walk(xmlDocGetRootElement(doc), &o, 0);
-    xmlFreeDoc(doc);
+    walk(xml_lib.xmlDocGetRootElement(doc), &o, 0);
+    xml_lib.xmlFreeDoc(doc);
     return b->oom ? sr_oom(err) : SR_OK;
 }
 
@@ -288,7 +434,7 @@ static int read_zip_doc(const char *name, const char *data, size_t len, dr_kind 
     size_t xlen = 0;
     int rc = zip_part(z, name, kind == DR_DOCX ? "word/document.xml" : "content.xml", &xml,
                       &xlen, err);
-    zip_close(z);
+    zip_lib.zip_close(z);
     if (rc == SR_OK)
         rc = xml_text(name, xml, xlen, kind == DR_ODT, b, err);
     sr_free(xml);
@@ -329,11 +475,21 @@ static int pdf_push(pdf_doc *d, const pdf_line *l)
     return 1;
 }
 
+/* The next character of poppler's text (valid UTF-8): g_utf8_next_char reads a table of
+ * glib's, which a library opened with dlopen does not lend to the macro. */
+static const char *utf8_next(const char *q)
+{
+    q++;
+    while ((*q & 0xC0) == 0x80)
+        q++;
+    return q;
+}
+
 /* Splits a page's text into lines and finds each line's left and right edge from the
  * character boxes (one box per character of the text, line ends included). */
 static int pdf_page_lines(pdf_doc *d, int page, const char *text, PopplerRectangle *r, guint nr)
 {
-    glong nchars = g_utf8_strlen(text, -1);
+    glong nchars = pdf_lib.g_utf8_strlen(text, -1);
     int boxes = nr > 0 && (glong)nr == nchars;
     const char *p = text;
     glong ci = 0;
@@ -343,7 +499,7 @@ static int pdf_page_lines(pdf_doc *d, int page, const char *text, PopplerRectang
             e = p + strlen(p);
         pdf_line l = {p, (size_t)(e - p), 0, 0, page};
         int first = 1;
-        for (const char *q = p; q < e; q = g_utf8_next_char(q), ci++) {
+        for (const char *q = p; q < e; q = utf8_next(q), ci++) {
             if (!boxes || *q == ' ')
                 continue;
             if (first)
@@ -407,57 +563,62 @@ static int pdf_emit(pdf_doc *d, sr_buf *b)
 static void pdf_doc_free(pdf_doc *d)
 {
     for (int i = 0; i < d->npages; i++)
-        g_free(d->texts[i]);
+        pdf_lib.g_free(d->texts[i]);
     sr_free(d->texts);
     sr_free(d->lines);
 }
 
 static int read_pdf(const char *name, const char *data, size_t len, sr_buf *b, sr_error *err)
 {
+    int lrc = lib_ready(&pdf_once, pdf_lib_open, &pdf_lib.ok, pdf_lib.why, name,
+                        "libpoppler-glib8", err);
+    if (lrc != SR_OK)
+        return lrc;
     GError *ge = NULL;
-    GBytes *bytes = g_bytes_new_static(data, len);
-    PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL, &ge);
-    g_bytes_unref(bytes);
+    GBytes *bytes = pdf_lib.g_bytes_new_static(data, len);
+    PopplerDocument *doc = pdf_lib.poppler_document_new_from_bytes(bytes, NULL, &ge);
+    pdf_lib.g_bytes_unref(bytes);
     if (!doc) {
-        int enc = ge && ge->domain == POPPLER_ERROR && ge->code == POPPLER_ERROR_ENCRYPTED;
+        int enc = ge && ge->domain == pdf_lib.poppler_error_quark() &&
+                  ge->code == POPPLER_ERROR_ENCRYPTED;
         sr_fail(err, SR_EINPUT, name, 0, 0, "%s: %s",
                 enc ? "an encrypted PDF" : "a damaged PDF",
                 enc ? "save it without a password and import that" : SAVE_AS);
         if (ge)
-            g_error_free(ge);
+            pdf_lib.g_error_free(ge);
         return SR_EINPUT;
     }
     pdf_doc d;
     memset(&d, 0, sizeof d);
     d.left = 1e9;
-    int npages = poppler_document_get_n_pages(doc);
+    int npages = pdf_lib.poppler_document_get_n_pages(doc);
     int rc = SR_OK;
     d.texts = npages > 0 ? sr_calloc((size_t)npages, sizeof *d.texts) : NULL;
     if (npages > 0 && !d.texts)
         rc = sr_oom(err);
     for (int i = 0; rc == SR_OK && i < npages; i++) {
-        PopplerPage *pg = poppler_document_get_page(doc, i);
+        PopplerPage *pg = pdf_lib.poppler_document_get_page(doc, i);
         if (!pg)
             continue;
-        char *text = poppler_page_get_text(pg);
+        char *text = pdf_lib.poppler_page_get_text(pg);
         d.texts[d.npages++] = text;
         PopplerRectangle *r = NULL;
         guint nr = 0;
-        if (text && !poppler_page_get_text_layout(pg, &r, &nr))
+        if (text && !pdf_lib.poppler_page_get_text_layout(pg, &r, &nr))
             nr = 0;
         if (text && !pdf_page_lines(&d, i, text, r, nr))
             rc = sr_oom(err);
-        g_free(r);
+        pdf_lib.g_free(r);
         double w = 0, h = 0;
-        poppler_page_get_size(pg, &w, &h);
-        g_object_unref(pg);
+        pdf_lib.poppler_page_get_size(pg, &w, &h);
+        pdf_lib.g_object_unref(pg);
         d.cw = d.cw_n ? d.cw_sum / (double)d.cw_n : 6;
         if (rc == SR_OK && two_columns(&d, i, w))
             rc = sr_fail(err, SR_EINPUT, name, 0, 0,
                          "page %d is set in two columns, which cannot be read in order: save "
                          "the letter in one column and import that", i + 1);
     }
-    g_object_unref(doc);
+    pdf_lib.g_object_unref(doc);
     size_t words = 0;
     for (size_t i = 0; i < d.n; i++) {
         if (d.lines[i].x >= 0 && d.lines[i].x < d.left)

@@ -1,5 +1,5 @@
 /*
- * hash.h — SHA-256 content hashes (module prefix hs_), via OpenSSL's libcrypto.
+ * hash.h — SHA-256 content hashes (module prefix hs_), via nettle.
  * Outputs carry the hashes of the rule pack and the evidence so that a rating can be tied to
  * exactly the inputs it came from.
  */

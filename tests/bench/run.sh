@@ -17,7 +17,7 @@ SEED=${BENCH_SEED:-20031}
 
 CFLAGS="-std=c11 -D_XOPEN_SOURCE=700 -pthread -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 -Wmissing-prototypes -O2 -g -Ievaluator/include -Ievaluator/core -Ievaluator/cmd $(pkg-config --cflags lua5.4 poppler-glib libzip libxml-2.0)"
-LIBS="$BUILD/libstarrate.a $(pkg-config --libs lua5.4 yaml-0.1 libcrypto poppler-glib libzip libxml-2.0) -lm"
+LIBS="$BUILD/libstarrate.a $(pkg-config --libs lua5.4 yaml-0.1 nettle) -ldl -lm"
 
 # compile NAME SOURCE...: one benchmark program.
 compile() {

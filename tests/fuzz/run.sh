@@ -34,7 +34,7 @@ if ! command -v clang >/dev/null 2>&1; then
 fi
 
 pkg_cflags=$(pkg-config --cflags lua5.4 yaml-0.1 poppler-glib libzip libxml-2.0) || { echo "fuzz: pkg-config failed" >&2; exit 2; }
-pkg_libs=$(pkg-config --libs lua5.4 yaml-0.1 libcrypto poppler-glib libzip libxml-2.0) || { echo "fuzz: pkg-config failed" >&2; exit 2; }
+pkg_libs="$(pkg-config --libs lua5.4 yaml-0.1 nettle) -ldl" || { echo "fuzz: pkg-config failed" >&2; exit 2; }
 
 core=()
 for src in evaluator/core/*.c evaluator/cmd/*.c; do
