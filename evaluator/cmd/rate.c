@@ -477,7 +477,7 @@ static int jobs_value(const char *v)
     return !*v || *end || errno || n < 1 || n > INT_MAX ? 0 : (int)n;
 }
 
-/* --jobs N, else STARRATE_JOBS, else one per online processor. Several "-" arguments read
+/* --jobs N, else STARRATE_JOBS, else one per processor free when the run starts. Several "-" arguments read
  * standard input in turn, so which one gets its text depends on the order: one by one then. */
 static int rate_jobs(rate_cmd *c, int *jobs, int *asked)
 {
@@ -489,7 +489,7 @@ static int rate_jobs(rate_cmd *c, int *jobs, int *asked)
         if (!(*jobs = jobs_value(env)))
             return cmd_usage(c->err, "rate", "STARRATE_JOBS must be a whole number of at least 1, not '%s'", env);
     } else {
-        *jobs = jb_online_cpus();
+        *jobs = jb_free_cpus(NULL);
     }
     *asked = *jobs; /* the fit of --uncertainty's variants runs on as many, even for one file */
     int stdin_args = 0;

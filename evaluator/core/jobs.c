@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <unistd.h>
 
 typedef struct jb_batch {
@@ -27,6 +28,22 @@ int jb_online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 4096 ? 4096 : (int)n;
+}
+
+int jb_free_cpus(const char *loadavg)
+{
+    int online = jb_online_cpus();
+    FILE *f = fopen(loadavg ? loadavg : "/proc/loadavg", "r");
+    if (!f)
+        return online;
+    double l1, l5, l15;
+    int running = 0, total = 0;
+    int got = fscanf(f, "%lf %lf %lf %d/%d", &l1, &l5, &l15, &running, &total);
+    fclose(f);
+    if (got != 5 || running < 1)
+        return online;
+    int others = running - 1; /* this process is running as it reads */
+    return others >= online ? 1 : online - others;
 }
 
 /* Takes tasks until none is left. Only the caller (worker 0) runs `between`: the callback

@@ -17,6 +17,11 @@ typedef void (*jb_between_fn)(void *ctx, int completed);
 
 /* The number of online processors (sysconf(_SC_NPROCESSORS_ONLN)), at least 1. */
 int jb_online_cpus(void);
+/* The processors free now: the online ones less the other tasks running at this moment (the
+ * running count of loadavg, a Linux file; NULL: /proc/loadavg), at least 1. A second worker on
+ * a processor another program keeps busy made a batch slower, not faster (docs/performance.md).
+ * Without the file, every online processor. */
+int jb_free_cpus(const char *loadavg);
 
 /* Runs tasks 0..ntasks-1 on at most `workers` workers and never more than ntasks. A thread that
  * cannot be created (or memory for its bookkeeping) leaves fewer workers, at worst the caller

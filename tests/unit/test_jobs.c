@@ -582,3 +582,30 @@ Test(rate_jobs, files_from_an_empty_list)
     cr_assert(dir_is_empty(tmpdir), "a file was left behind");
     captured_free(&c);
 }
+
+static int free_with(const char *line)
+{
+    char path[] = "/tmp/starrate-loadavg-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    fputs(line, f);
+    fclose(f);
+    int n = jb_free_cpus(path);
+    unlink(path);
+    return n;
+}
+
+/* The default number of workers leaves out the processors other programs are running on. */
+Test(jobs, free_cpus_leave_out_the_busy_ones)
+{
+    int online = jb_online_cpus();
+    cr_assert_eq(free_with("0.00 0.01 0.05 1/120 4242\n"), online, "only this process runs");
+    cr_assert_eq(free_with("1.00 1.00 1.00 2/120 4242\n"), online > 1 ? online - 1 : 1);
+    cr_assert_eq(free_with("9.00 9.00 9.00 300/900 4242\n"), 1, "never fewer than one");
+    cr_assert_eq(free_with("garbage\n"), online, "an unreadable file: every processor");
+    cr_assert_eq(jb_free_cpus("/nonexistent/loadavg"), online);
+    int now = jb_free_cpus(NULL);
+    cr_assert(now >= 1 && now <= online);
+}
