@@ -917,12 +917,23 @@ static void find_drivers(un_council *u, const input *in, size_t nin, const unsig
     }
 }
 
-static int all_agree(const int *stars, size_t n)
+/* Whether the runs so far show, with 95% confidence, that the most common rating has at
+ * least UN_UNSURE of all runs: the lower end of the one-sided Wilson score interval of its
+ * share. Looked at every UN_QUICK_RUNS runs, so the plain line, which says nothing of a
+ * rating that sure, stops there; a rating that stays in doubt gets every run. */
+static int surely_sure(const int *stars, size_t n)
 {
-    for (size_t k = 1; k < n; k++)
-        if (stars[k] != stars[0])
-            return 0;
-    return 1;
+    size_t best = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            k += stars[j] == stars[i];
+        best = k > best ? k : best;
+    }
+    const double z = 1.645; /* one-sided 95% */
+    double nn = (double)n, p = (double)best / nn, z2 = z * z;
+    double low = (p + z2 / (2 * nn) - z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn))) / (1 + z2 / nn);
+    return low >= UN_UNSURE;
 }
 
 static int run_all(un_model *m, filled *f, const ev_evidence *ev, rt_result *r, un_council *u,
@@ -952,7 +963,7 @@ static int run_all(un_model *m, filled *f, const ev_evidence *ev, rt_result *r, 
                 sd = gside[in[i].slot];
             sides[k * nin + i] = (unsigned char)sd;
         }
-        if (m->quick && k + 1 == UN_QUICK_RUNS && all_agree(stars, k + 1)) {
+        if (m->quick && (k + 1) % UN_QUICK_RUNS == 0 && k + 1 < u->runs && surely_sure(stars, k + 1)) {
             u->runs = k + 1; /* sure enough for the plain line, which then says nothing */
             break;
         }

@@ -39,8 +39,8 @@
 #define UN_MAX_VARIANTS 100000
 #define UN_MAX_TRIES_PER_VARIANT 50
 #define UN_MAX_THREADS 8              /* workers of one fit at most */
-#define UN_QUICK_RUNS 20              /* 20 runs that agree: under 80% would show them with
-                                       * chance 0.8^20 = 1.2% at most */
+#define UN_QUICK_RUNS 20              /* the plain line looks every 20 runs whether the most
+                                       * likely rating is surely (95%) above UN_UNSURE */
 #define UN_UNSURE 0.8                 /* below this the plain `rate` adds its one line */
 #define UN_MAX_WORDS 8
 #define UN_DRIVERS 3
@@ -51,8 +51,8 @@ typedef struct un_options {
     const char *exclude;   /* council whose tests are left out (leave-one-out), or NULL */
     int threads;           /* workers of the fit (0 or 1: the caller alone); any number gives
                             * the same variants */
-    int quick;             /* only to say whether a rating is unsure: un_rate stops after
-                            * UN_QUICK_RUNS runs that all agree */
+    int quick;             /* only to say whether a rating is unsure: un_rate stops once
+                            * the runs show it is surely not (every UN_QUICK_RUNS runs) */
 } un_options;
 
 typedef struct un_model un_model;

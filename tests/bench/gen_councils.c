@@ -82,6 +82,15 @@ static double rounded(double v, double span)
     return round(v * unit) / unit;
 }
 
+/* Within the pack's plausible range, where it declares one (a percent at most 100): a value
+ * outside it would be warned about, and the bench would time the warnings. */
+static double clamp(const rp_indicator *d, double v)
+{
+    if (!d->has_plausible)
+        return v;
+    return fmin(d->plausible_max, fmax(d->plausible_min, v));
+}
+
 /* `quality` (0 poor to 1 good) leans the value towards the indicator's good end, so the
  * councils spread over the whole star scale. */
 static void write_indicator(FILE *f, rng *r, const rp_indicator *d, double quality)
@@ -94,8 +103,8 @@ static void write_indicator(FILE *f, rng *r, const rp_indicator *d, double quali
         u = 1 - u;
     else if (d->polarity == RP_RANGE)
         u = rng_unit(r);
-    double value = rounded(lo + u * span, span);
-    double previous = rounded(fmax(0, value + (rng_unit(r) - 0.5) * span / 5), span);
+    double value = clamp(d, rounded(lo + u * span, span));
+    double previous = clamp(d, rounded(fmax(0, value + (rng_unit(r) - 0.5) * span / 5), span));
     fprintf(f, "    - {code: %s, value: %g, previous: %g}\n", d->code, value, previous);
 }
 

@@ -333,9 +333,9 @@ Test(uncert, workers_share_one_fit)
     un_shared_free(sh);
 }
 
-/* The plain rate's line: runs that all agree stop early and say nothing; runs that disagree
- * go on to the end, as without the shortcut. */
-Test(uncert, quick_runs_stop_only_when_they_agree)
+/* The plain rate's line: runs that surely (95%) give one rating at least 80% of the time stop
+ * early and say nothing; runs in doubt go on to the end, as without the shortcut. */
+Test(uncert, quick_runs_stop_only_when_surely_sure)
 {
     fitted sure, full, unsure;
     un_options quick = {2002, 100, NULL, 1, 1}, plain = {2002, 100, NULL, 1, 0};
