@@ -63,9 +63,10 @@ const po_option rate_options[] = {
      "also rate the files named in LIST, one a line (- reads the list\n"
      "from standard input); any number, after the FILEs given", 0, 0, NULL, NULL},
     {PO_STRING, 'j', "jobs", OPT(jobs), "N",
-     "rate up to N files at once, one thread each (default: the number\n"
-     "of online processors, or STARRATE_JOBS when set; never more than\n"
-     "the files); the output is the same whatever N, 1 rates one by one", 0, 0, NULL, NULL},
+     "rate up to N files at once, one thread each (default: the\n"
+     "processors free at the start, or STARRATE_JOBS when set; never\n"
+     "more than the files); the output is the same whatever N, 1 rates\n"
+     "one by one", 0, 0, NULL, NULL},
     {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
 };
 #undef OPT
