@@ -147,6 +147,17 @@ void pt_expect_service(const yd_node *exp, const rp_pack *p, size_t s, int *serv
     *capacity = expected_word(svc, "capacity", &p->capacity);
 }
 
+const yd_node *pt_case_evidence(const char *file, const yd_node *ev, char *path, size_t n)
+{
+    if (ev->kind == YD_SCALAR) {
+        const char *slash = strrchr(file, '/');
+        snprintf(path, n, "%.*s%s", slash ? (int)(slash - file + 1) : 0, file, ev->str);
+        return NULL;
+    }
+    snprintf(path, n, "%s", file);
+    return ev;
+}
+
 /* ---- running ---------------------------------------------------------------------------- */
 
 /* The pack a test file belongs to: the folder above its tests/ folder. */
@@ -177,15 +188,8 @@ static int run_case(runner *rn, const char *file, const char *packdir, const yd_
     if (rc == SR_OK && (v = yd_get(cs, "from_published"))) rc = yd_bool(v, "from_published", file, &from_pub, err);
     if (rc != SR_OK)
         return rc;
-    char path[PATH_MAX + 32];
-    const yd_node *node = NULL;
-    if (ev->kind == YD_SCALAR) {
-        const char *slash = strrchr(file, '/');
-        snprintf(path, sizeof path, "%.*s%s", slash ? (int)(slash - file + 1) : 0, file, ev->str);
-    } else {
-        snprintf(path, sizeof path, "%s", file);
-        node = ev;
-    }
+    char path[3 * PATH_MAX];
+    const yd_node *node = pt_case_evidence(file, ev, path, sizeof path);
     sr_buf f;
     sr_buf_init(&f);
     ss_loaded l;

@@ -34,6 +34,9 @@ int pt_test_files(const char *packdir, char **names, size_t max);
  * the case holds). Errors only for an `expect` that is malformed. */
 int pt_expect(const yd_node *exp, const char *file, rp_pack *p, const rt_result *r, sr_buf *f,
               sr_error *err);
+/* Where a test case's evidence is: a file named relative to the test file (the path; NULL
+ * returned), or the map written in the case (returned; path names the test file). */
+const yd_node *pt_case_evidence(const char *file, const yd_node *ev, char *path, size_t n);
 /* What a test case's `expect` says of service s of p: the index of the word expected for
  * serving and for capacity, -1 for "insufficient evidence", PT_ANY when it says nothing (or
  * names no word of the scale, which pt_expect reports). */

@@ -207,14 +207,7 @@ static int add_check(un_model *m, ss_session *s, const char *file, const char *p
         return sr_fail(err, SR_EINPUT, file, cs->line, cs->col, "a test case needs name, evidence and expect");
     int from_pub = fp && fp->kind == YD_SCALAR && strcmp(fp->str, "true") == 0;
     char path[3 * PATH_MAX];
-    const yd_node *node = NULL;
-    if (ev->kind == YD_SCALAR) {
-        const char *slash = strrchr(file, '/');
-        snprintf(path, sizeof path, "%.*s%s", slash ? (int)(slash - file + 1) : 0, file, ev->str);
-    } else {
-        snprintf(path, sizeof path, "%s", file);
-        node = ev;
-    }
+    const yd_node *node = pt_case_evidence(file, ev, path, sizeof path);
     ss_loaded l;
     int rc = ss_load(s, path, node, packdir, from_pub, &l, err);
     if (rc != SR_OK)

@@ -11,7 +11,8 @@ BUILD=${1:?usage: tests/bench/run.sh BUILD}
 BENCH=build/bench
 BIN=$BENCH/bin
 COUNCILS=$BENCH/councils
-PACK=${BENCH_PACK:-2003}      # the round the councils are written for
+PACK=rules/${BENCH_PACK:-2003}  # the pack of the round the councils are written for (a folder:
+                                # a round's name is looked for beside the program)
 COUNT=${BENCH_COUNCILS:-150}
 SEED=${BENCH_SEED:-20031}
 
@@ -29,7 +30,9 @@ compile() {
 
 mkdir -p "$BIN"
 compile gen_councils tests/bench/gen_councils.c
-compile yaml_floor tests/bench/yaml_floor.c
+# The floor links libyaml alone: its start-up is libyaml's own, not starrate's libraries'.
+${CC:-cc} -std=c11 -D_XOPEN_SOURCE=700 -O2 tests/bench/yaml_floor.c -o "$BIN/yaml_floor" \
+    $(pkg-config --libs yaml-0.1)
 compile bench tests/bench/bench.c
 compile seek_bench tests/bench/seek_bench.c
 compile scale tests/bench/scale.c
@@ -46,7 +49,7 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
             echo "bench: could not install json-rules-engine; the peer comparison is skipped" >&2
     fi
     if [ -d "$PEER/node_modules/json-rules-engine" ]; then
-        PEER_MODULES="$PEER/node_modules" node tests/bench/peer/stars.js 50000 >"$BENCH/peer.json" ||
+        PEER_MODULES="$PWD/$PEER/node_modules" node tests/bench/peer/stars.js 50000 >"$BENCH/peer.json" ||
             rm -f "$BENCH/peer.json"
     fi
 else
@@ -62,7 +65,7 @@ mkdir -p "$COUNCILS"
 "$BIN/bench" "$BUILD" "$COUNCILS" "$PACK" "$BENCH/results.json"
 
 # What-if and goal seek (issue 4): moves and seek against one evaluation, one table.
-"$BIN/seek_bench" rules/$PACK scenarios/councils
+"$BIN/seek_bench" "$PACK" scenarios/councils
 
 # Scale (issue 17): 150, 1,500 and 15,000 councils in one process, the slope, the start-up.
 "$BIN/scale" "$BUILD" "$COUNCILS" "$BENCH/scale.json"

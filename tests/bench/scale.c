@@ -125,6 +125,9 @@ int main(int argc, char **argv)
     snprintf(starrate, sizeof starrate, "%s/starrate", argv[1]);
     snprintf(result_file, sizeof result_file, "%.*slaunch-result.txt", dirlen, argv[0]);
     unsetenv("STARRATE_JOBS");
+    /* The rating alone, as bench.c measures it: the text's "Unsure" line runs the uncertainty
+     * sampler (up to 100 evaluations a council), whose cost uncert_bench shows on its own. */
+    setenv("STARRATE_UNSURE", "off", 1);
 
     char pattern[4096];
     snprintf(pattern, sizeof pattern, "%s/*.yaml", argv[2]);
