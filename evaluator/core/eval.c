@@ -5,6 +5,7 @@
 
 #include <lauxlib.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -424,11 +425,12 @@ static int run_site(ctx *c, const site *st, int *word, const char **needs)
 
 /* ---- the input cache -------------------------------------------------------------------
  *
- * With the trace off, the frozen tables built for the rules stay in the pack's Lua state,
- * in a table keyed by the bytes they were built from (the keys above, as Lua strings): a whole
- * input by its site's key, and the list of findings a grade input holds by the findings' part
- * of that key, since the bands beside them change more often (the uncertainty sampler moves
- * band limits, and draws the bands that the evidence does not give). The same input comes
+ * With rt_result.reuse_inputs and the trace off, the frozen tables built for the rules stay
+ * in the pack's Lua state, in a table keyed by the bytes they were built from (the keys
+ * above, as Lua strings): a whole input by its site's key, and the list of findings a grade
+ * input holds by the findings' part of that key, since the bands beside them change more
+ * often (the uncertainty sampler moves band limits, and draws the bands that the evidence
+ * does not give). The same input comes
  * round when one council is evaluated again: the sampler evaluates the same councils tens of
  * thousands of times under other parameter values, and the rules read parameters from
  * `params`, never from their input.
@@ -443,14 +445,36 @@ static int run_site(ctx *c, const site *st, int *word, const char **needs)
  * them, when the state holds more than a quarter of its memory cap, after a failed
  * evaluation, and for another pack; so the cache's memory is bounded, and an evaluation that
  * meets the memory cap is run again without it (see rt_evaluate) and fails only if it fails
- * without one. With the trace on every evaluation has a freezer of its own, as before.
+ * without one. Otherwise every evaluation has a freezer of its own, dropped with it: a council
+ * rated once would only fill the cache, and the collector would walk it.
  */
-#define INPUT_CACHE_TABLES 16384
+#define INPUT_CACHE_TABLES 4096
 
 /* Its address is the holder's key in the registry; the holder is a table {freezer's
- * metatable, freezer's rev, cache, tables frozen, pack serial}. */
+ * metatable, freezer's rev, cache, tables frozen, pack serial, keys}. The cache maps a hash
+ * of a key's bytes (an integer: no Lua string is made to look one up) to the table, and keys
+ * the same hash to the key's bytes, which a lookup compares; two keys with one hash take turns
+ * in the slot. */
 static const char cache_anchor = 0;
-enum { HOLD_MT = 1, HOLD_REV, HOLD_CACHE, HOLD_COUNT, HOLD_SERIAL };
+enum { HOLD_MT = 1, HOLD_REV, HOLD_CACHE, HOLD_COUNT, HOLD_SERIAL, HOLD_KEYS };
+
+/* A 64-bit hash of the key, eight bytes at a time. */
+static lua_Integer key_hash(const char *key, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, key + i, len - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 29;
+    return (lua_Integer)h;
+}
 
 static int holder_stale(ctx *c)
 {
@@ -468,13 +492,15 @@ static int holder_stale(ctx *c)
 static void holder_new(ctx *c)
 {
     lua_State *L = c->L;
-    lua_createtable(L, 5, 0);
+    lua_createtable(L, 6, 0);
     int holder = lua_gettop(L);
     lh_freezer_push(L, 256);
     lua_rawseti(L, holder, HOLD_REV);
     lua_rawseti(L, holder, HOLD_MT);
     lua_newtable(L);
     lua_rawseti(L, holder, HOLD_CACHE);
+    lua_newtable(L);
+    lua_rawseti(L, holder, HOLD_KEYS);
     lua_pushinteger(L, 0);
     lua_rawseti(L, holder, HOLD_COUNT);
     lua_pushinteger(L, (lua_Integer)c->p->serial);
@@ -488,7 +514,7 @@ static void inputs_open(ctx *c)
 {
     lua_State *L = c->L;
     c->holder = c->cache = 0;
-    if (!c->t->off) {
+    if (!c->t->off || !c->r->reuse_inputs) {
         c->freezer = lh_freezer_push(L, 160);
         return;
     }
@@ -502,6 +528,7 @@ static void inputs_open(ctx *c)
     lua_rawgeti(L, c->holder, HOLD_REV);
     lua_rawgeti(L, c->holder, HOLD_CACHE);
     c->cache = lua_gettop(L);
+    lua_rawgeti(L, c->holder, HOLD_KEYS);
 }
 
 /* Counts what this evaluation froze into the holder's freezer. */
@@ -529,24 +556,34 @@ static void inputs_drop(lua_State *L)
 }
 
 /* Looks up the `len` bytes at `key` (of the memo's key buffer): pushes the cached table and
- * returns 1, or else pushes the key string (c->keyed, for inputs_keep) and returns 0. Without
- * the cache (or a key: the buffer ran out of memory) pushes nothing and returns 0. */
+ * returns 1, or else pushes the key's hash and the key as a string (c->keyed is the string's
+ * index, for inputs_keep) and returns 0. Without the cache (or a key: the buffer ran out of
+ * memory) pushes nothing and returns 0. The keys are the slot after the cache. */
 static int inputs_find(ctx *c, const char *key, size_t len)
 {
     c->keyed = 0;
     if (!c->cache || c->r->memo_key.oom)
         return 0;
     lua_State *L = c->L;
-    lua_pushlstring(L, key, len);
-    lua_pushvalue(L, -1);
-    if (lua_rawget(L, c->cache) == LUA_TTABLE) {
-        lua_remove(L, -2);
-        c->r->inputs_reused++;
-        /* A table handed out again is likely to be read many more times. */
-        lh_freeze_fast(L, c->freezer);
-        return 1;
+    lua_Integer h = key_hash(key, len);
+    int same = 0;
+    if (lua_rawgeti(L, c->cache + 1, h) == LUA_TSTRING) {
+        size_t klen;
+        const char *k = lua_tolstring(L, -1, &klen);
+        same = klen == len && memcmp(k, key, len) == 0;
     }
     lua_pop(L, 1);
+    if (same) {
+        if (lua_rawgeti(L, c->cache, h) == LUA_TTABLE) {
+            c->r->inputs_reused++;
+            /* A table handed out again is likely to be read many more times. */
+            lh_freeze_fast(L, c->freezer);
+            return 1;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushinteger(L, h);
+    lua_pushlstring(L, key, len);
     c->keyed = lua_gettop(L);
     return 0;
 }
@@ -564,9 +601,11 @@ static void inputs_keep(ctx *c, int key)
     if (!key)
         return;
     lua_State *L = c->L;
+    lua_Integer h = lua_tointeger(L, key - 1);
     lua_pushvalue(L, key);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, c->cache);
+    lua_rawseti(L, c->cache + 1, h);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, c->cache, h);
 }
 
 /* Moves the table on top down to index top + 1 and drops what lies between (key strings). */
@@ -1413,7 +1452,7 @@ static int evaluate_lua(ctx *c)
     if (rc == SR_OK)
         rc = ec.rc;
     lua_settop(c->L, top);
-    if (rc != SR_OK && c->t->off)
+    if (rc != SR_OK && c->t->off && c->r->reuse_inputs)
         inputs_drop(c->L);
     return rc;
 }
@@ -1429,7 +1468,7 @@ int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
      * the evaluation runs again after a full collection, and meets the cap only if it would
      * have without a cache. The memo is untouched by a failed rule call, and the first try
      * left nothing else behind (prepare is repeated for the trace and the services). */
-    if (rc != SR_OK && c.t->off && lh_cap_refused(p->host)) {
+    if (rc != SR_OK && c.t->off && r->reuse_inputs && lh_cap_refused(p->host)) {
         lua_gc(c.L, LUA_GCCOLLECT);
         if ((rc = prepare(&c)) == SR_OK)
             rc = evaluate_lua(&c);
