@@ -22,6 +22,7 @@ typedef struct ctx {
     int cache;     /* stack index of the input cache (content key -> frozen table), or 0 */
     int keyed;     /* stack index of the key string of the table being built, or 0 */
     long frozen;   /* tables frozen by this evaluation */
+    long held;     /* tables the cache held when this evaluation began */
     int fns[4];    /* stack indexes of the rule functions (see push_rule_function), 0 none */
 } ctx;
 
@@ -514,6 +515,7 @@ static void inputs_open(ctx *c)
 {
     lua_State *L = c->L;
     c->holder = c->cache = 0;
+    c->held = 0;
     if (!c->t->off || !c->r->reuse_inputs) {
         c->freezer = lh_freezer_push(L, 160);
         return;
@@ -523,6 +525,9 @@ static void inputs_open(ctx *c)
         holder_new(c);
     }
     c->holder = lua_gettop(L);
+    lua_rawgeti(L, c->holder, HOLD_COUNT);
+    c->held = (long)lua_tointeger(L, -1);
+    lua_pop(L, 1);
     lua_rawgeti(L, c->holder, HOLD_MT);
     c->freezer = lua_gettop(L);
     lua_rawgeti(L, c->holder, HOLD_REV);
@@ -1459,7 +1464,7 @@ static int evaluate_lua(ctx *c)
 
 int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
 {
-    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err, 0, 0, 0, 0, 0, 0, {0, 0, 0, 0}};
+    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err, 0, 0, 0, 0, 0, 0, 0, {0, 0, 0, 0}};
     int rc = prepare(&c);
     if (rc != SR_OK)
         return rc;
@@ -1468,7 +1473,7 @@ int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
      * the evaluation runs again after a full collection, and meets the cap only if it would
      * have without a cache. The memo is untouched by a failed rule call, and the first try
      * left nothing else behind (prepare is repeated for the trace and the services). */
-    if (rc != SR_OK && c.t->off && r->reuse_inputs && lh_cap_refused(p->host)) {
+    if (rc != SR_OK && c.held > 0 && lh_cap_refused(p->host)) {
         lua_gc(c.L, LUA_GCCOLLECT);
         if ((rc = prepare(&c)) == SR_OK)
             rc = evaluate_lua(&c);
