@@ -5,6 +5,7 @@
 
 #include <lauxlib.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,13 @@ typedef struct ctx {
     tr_trace *t;
     sr_error *err;
     int findings;  /* stack index of the service's frozen findings, by position (1-based) */
-    int freezer;   /* stack index of the evaluation's freezer (lh_freezer_push) */
+    int freezer;   /* stack index of the freezer (lh_freezer_push) */
+    int holder;    /* stack index of the input cache's holder, 0 without the cache */
+    int cache;     /* stack index of the input cache (content key -> frozen table), or 0 */
+    int keyed;     /* stack index of the key string of the table being built, or 0 */
+    long frozen;   /* tables frozen by this evaluation */
+    long held;     /* tables the cache held when this evaluation began */
+    int fns[4];    /* stack indexes of the rule functions (see push_rule_function), 0 none */
 } ctx;
 
 static void node_rule(ctx *c, int node, const char *rule, const rp_prov *prov)
@@ -133,6 +140,12 @@ static void band_step(ctx *c, size_t s, size_t i, int *band, int *bnode)
 
 /* ---- calling a rule ------------------------------------------------------------------- */
 
+static void freeze(ctx *c)
+{
+    lh_freeze(c->L, c->freezer);
+    c->frozen++;
+}
+
 static void set_string(lua_State *L, const char *k, const char *v)
 {
     lua_pushstring(L, v);
@@ -222,6 +235,43 @@ static void read_details(ctx *c, int node, const char **needs)
     lua_pop(L, 1);
 }
 
+/* The pack's rules, in the order of ctx.fns. */
+static void pack_rules(const ctx *c, const rp_rule *rules[4])
+{
+    rules[0] = c->p->grade_rule;
+    rules[1] = c->p->serving_rule;
+    rules[2] = c->p->capacity_grade_rule;
+    rules[3] = c->p->capacity_rule;
+}
+
+/* Pushes the rules' functions once per evaluation (from the pack's declarations, three
+ * lookups each) so that a call only copies one. */
+static void push_rule_functions(ctx *c)
+{
+    const rp_rule *rules[4];
+    pack_rules(c, rules);
+    for (int k = 0; k < 4; k++) {
+        c->fns[k] = 0;
+        if (rules[k]) {
+            rp_push_function(c->p, rules[k]->fnref, "fn");
+            c->fns[k] = lua_gettop(c->L);
+        }
+    }
+}
+
+static void push_rule_function(ctx *c, const rp_rule *rule)
+{
+    const rp_rule *rules[4];
+    pack_rules(c, rules);
+    for (int k = 0; k < 4; k++) {
+        if (rule == rules[k] && c->fns[k]) {
+            lua_pushvalue(c->L, c->fns[k]);
+            return;
+        }
+    }
+    rp_push_function(c->p, rule->fnref, "fn");
+}
+
 /* Calls rule->fn with its frozen input table on top of the stack. The word it returns must
  * belong to `scale`; nil means "not assessed". */
 static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int node, int *word,
@@ -230,7 +280,7 @@ static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int nod
     lua_State *L = c->L;
     *word = -1;
     int rc;
-    rp_push_function(c->p, rule->fnref, "fn");
+    push_rule_function(c, rule);
     lua_insert(L, -2);
     if ((rc = lh_pcall(c->p->host, 1, 2, c->err)) != SR_OK)
         return rc;
@@ -266,12 +316,11 @@ static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int nod
 enum { SITE_SERVING = RP_STANDARDS, SITE_CAPACITY = RP_STANDARDS + 1 };
 
 /* The memo slot of a call site, or NULL with the trace on: the trace needs the rule's
- * details, so then the rule always runs. Starts the key. */
+ * details, so then the rule always runs. */
 static rt_memo *memo_begin(ctx *c, size_t s, int site)
 {
     if (!c->t->off || c->r->memo_off)
         return NULL;
-    c->r->memo_key.len = 0;
     return &c->r->memo[s][site];
 }
 
@@ -347,11 +396,23 @@ typedef struct site {
     int std;
 } site;
 
+/* Kinds of key in the input cache: a whole rule input, or the list of findings inside one
+ * (see the input cache, below). */
+enum { KEY_INPUT = 'I', KEY_GRADE_FINDINGS = 'G', KEY_CAPACITY_FINDINGS = 'C' };
+
+/* The key of a call site's input is what the memo compares and what the input cache looks
+ * up: the site, then the bytes of everything the rule receives. */
 static int run_site(ctx *c, const site *st, int *word, const char **needs)
 {
     rt_memo *m = memo_begin(c, st->s, st->site);
-    if (m) {
+    if (m || c->cache) {
+        c->r->memo_key.len = 0;
+        key_bytes(c, &(char){KEY_INPUT}, 1);
+        key_int(c, (int)st->s);
+        key_int(c, st->site);
         st->key(c, st->s, st->std);
+    }
+    if (m) {
         int hit, rc = memo_lookup(c, m, &hit, word, needs);
         if (rc != SR_OK || hit)
             return rc;
@@ -361,6 +422,234 @@ static int run_site(ctx *c, const site *st, int *word, const char **needs)
     if (rc == SR_OK)
         rc = memo_store(c, m, *word, needs ? *needs : NULL);
     return rc;
+}
+
+/* ---- the input cache -------------------------------------------------------------------
+ *
+ * With rt_result.reuse_inputs and the trace off, the frozen tables built for the rules stay
+ * in the pack's Lua state, in a table keyed by the bytes they were built from (the keys
+ * above, as Lua strings): a whole input by its site's key, and the list of findings a grade
+ * input holds by the findings' part of that key, since the bands beside them change more
+ * often (the uncertainty sampler moves band limits, and draws the bands that the evidence
+ * does not give). The same input comes
+ * round when one council is evaluated again: the sampler evaluates the same councils tens of
+ * thousands of times under other parameter values, and the rules read parameters from
+ * `params`, never from their input.
+ *
+ * Handing out a table again is safe because it is frozen, as are the tables inside it: no
+ * rule can change what a later rule, or a later evaluation, receives. A key holds everything
+ * the rule receives (the service and the standard are fixed by the site, `explain` is false
+ * with the trace off), so equal keys mean equal inputs, and nothing needs invalidating.
+ *
+ * The cached tables are frozen by one freezer that lives as long as the cache. Both are
+ * dropped together (and a new pair made) once INPUT_CACHE_TABLES tables were frozen into
+ * them, when the state holds more than a quarter of its memory cap, after a failed
+ * evaluation, and for another pack; so the cache's memory is bounded, and an evaluation that
+ * meets the memory cap is run again without it (see rt_evaluate) and fails only if it fails
+ * without one. Otherwise every evaluation has a freezer of its own, dropped with it: a council
+ * rated once would only fill the cache, and the collector would walk it.
+ */
+#define INPUT_CACHE_TABLES 4096
+
+/* Its address is the holder's key in the registry; the holder is a table {freezer's
+ * metatable, freezer's rev, cache, tables frozen, pack serial, keys}. The cache maps a hash
+ * of a key's bytes (an integer: no Lua string is made to look one up) to the table, and keys
+ * the same hash to the key's bytes, which a lookup compares; two keys with one hash take turns
+ * in the slot. */
+static const char cache_anchor = 0;
+enum { HOLD_MT = 1, HOLD_REV, HOLD_CACHE, HOLD_COUNT, HOLD_SERIAL, HOLD_KEYS };
+
+/* A 64-bit hash of the key, eight bytes at a time. */
+static lua_Integer key_hash(const char *key, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, key + i, len - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+    h ^= h >> 29;
+    return (lua_Integer)h;
+}
+
+static int holder_stale(ctx *c)
+{
+    lua_State *L = c->L;
+    lua_rawgeti(L, -1, HOLD_COUNT);
+    lua_rawgeti(L, -2, HOLD_SERIAL);
+    int stale = lua_tointeger(L, -2) > INPUT_CACHE_TABLES ||
+                (unsigned long)lua_tointeger(L, -1) != c->p->serial ||
+                lh_memory_used(c->p->host) > lh_memory_limit(c->p->host) / 4;
+    lua_pop(L, 2);
+    return stale;
+}
+
+/* Pushes a new holder and keeps it in the registry. */
+static void holder_new(ctx *c)
+{
+    lua_State *L = c->L;
+    lua_createtable(L, 6, 0);
+    int holder = lua_gettop(L);
+    lh_freezer_push(L, 256);
+    lua_rawseti(L, holder, HOLD_REV);
+    lua_rawseti(L, holder, HOLD_MT);
+    lua_newtable(L);
+    lua_rawseti(L, holder, HOLD_CACHE);
+    lua_newtable(L);
+    lua_rawseti(L, holder, HOLD_KEYS);
+    lua_pushinteger(L, 0);
+    lua_rawseti(L, holder, HOLD_COUNT);
+    lua_pushinteger(L, (lua_Integer)c->p->serial);
+    lua_rawseti(L, holder, HOLD_SERIAL);
+    lua_pushvalue(L, holder);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_anchor);
+}
+
+/* Pushes the evaluation's freezer (two slots) and, with the trace off, the cache. */
+static void inputs_open(ctx *c)
+{
+    lua_State *L = c->L;
+    c->holder = c->cache = 0;
+    c->held = 0;
+    if (!c->t->off || !c->r->reuse_inputs) {
+        c->freezer = lh_freezer_push(L, 160);
+        return;
+    }
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_anchor) != LUA_TTABLE || holder_stale(c)) {
+        lua_pop(L, 1);
+        holder_new(c);
+    }
+    c->holder = lua_gettop(L);
+    lua_rawgeti(L, c->holder, HOLD_COUNT);
+    c->held = (long)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_rawgeti(L, c->holder, HOLD_MT);
+    c->freezer = lua_gettop(L);
+    lua_rawgeti(L, c->holder, HOLD_REV);
+    lua_rawgeti(L, c->holder, HOLD_CACHE);
+    c->cache = lua_gettop(L);
+    lua_rawgeti(L, c->holder, HOLD_KEYS);
+}
+
+/* Counts what this evaluation froze into the holder's freezer. */
+static void inputs_close(ctx *c)
+{
+    if (!c->holder)
+        return;
+    lua_State *L = c->L;
+    lua_rawgeti(L, c->holder, HOLD_COUNT);
+    lua_Integer n = lua_tointeger(L, -1) + c->frozen;
+    lua_pop(L, 1);
+    lua_pushinteger(L, n);
+    lua_rawseti(L, c->holder, HOLD_COUNT);
+}
+
+/* Drops the cache (outside protected mode: replacing an existing registry entry by nil
+ * neither allocates nor raises). */
+static void inputs_drop(lua_State *L)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_anchor) != LUA_TNIL) {
+        lua_pushnil(L);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_anchor);
+    }
+    lua_pop(L, 1);
+}
+
+/* Looks up the `len` bytes at `key` (of the memo's key buffer): pushes the cached table and
+ * returns 1, or else pushes the key's hash and the key as a string (c->keyed is the string's
+ * index, for inputs_keep) and returns 0. Without the cache (or a key: the buffer ran out of
+ * memory) pushes nothing and returns 0. The keys are the slot after the cache. */
+static int inputs_find(ctx *c, const char *key, size_t len)
+{
+    c->keyed = 0;
+    if (!c->cache || c->r->memo_key.oom)
+        return 0;
+    lua_State *L = c->L;
+    lua_Integer h = key_hash(key, len);
+    int same = 0;
+    if (lua_rawgeti(L, c->cache + 1, h) == LUA_TSTRING) {
+        size_t klen;
+        const char *k = lua_tolstring(L, -1, &klen);
+        same = klen == len && memcmp(k, key, len) == 0;
+    }
+    lua_pop(L, 1);
+    if (same) {
+        if (lua_rawgeti(L, c->cache, h) == LUA_TTABLE) {
+            c->r->inputs_reused++;
+            /* A table handed out again is likely to be read many more times. */
+            lh_freeze_fast(L, c->freezer);
+            return 1;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushinteger(L, h);
+    lua_pushlstring(L, key, len);
+    c->keyed = lua_gettop(L);
+    return 0;
+}
+
+/* The whole input of the site whose key was just built (only run_site builds them). */
+static int input_cached(ctx *c)
+{
+    return inputs_find(c, c->r->memo_key.data, c->r->memo_key.len);
+}
+
+/* After inputs_find missed (its key at index `key`, 0 for none) and the table was built, on
+ * top: keeps it. */
+static void inputs_keep(ctx *c, int key)
+{
+    if (!key)
+        return;
+    lua_State *L = c->L;
+    lua_Integer h = lua_tointeger(L, key - 1);
+    lua_pushvalue(L, key);
+    lua_rawseti(L, c->cache + 1, h);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, c->cache, h);
+}
+
+/* Moves the table on top down to index top + 1 and drops what lies between (key strings). */
+static void settle(lua_State *L, int top)
+{
+    if (lua_gettop(L) > top + 1) {
+        lua_replace(L, top + 1);
+        lua_settop(L, top + 1);
+    }
+}
+
+/* Pushes the input of the site whose key was just built, from the cache or made by `push`
+ * (which must leave it on top), and keeps a new one. */
+static void push_input(ctx *c, void (*push)(ctx *, size_t, int, int), size_t s, int std, int node)
+{
+    int top = lua_gettop(c->L);
+    if (!input_cached(c)) {
+        int key = c->keyed;
+        push(c, s, std, node);
+        inputs_keep(c, key);
+        settle(c->L, top);
+    }
+}
+
+
+/* The findings' part of the key just built, from key_split on, as a key of its own: its
+ * first byte (the kind) replaced. */
+static int findings_cached(ctx *c, char kind)
+{
+    sr_buf *k = &c->r->memo_key;
+    if (!c->cache || k->oom || c->r->key_split == 0 || c->r->key_split > k->len) {
+        c->keyed = 0;
+        return 0;
+    }
+    char saved = k->data[c->r->key_split - 1];
+    k->data[c->r->key_split - 1] = kind;
+    int hit = inputs_find(c, k->data + c->r->key_split - 1, k->len - c->r->key_split + 1);
+    k->data[c->r->key_split - 1] = saved;
+    return hit;
 }
 
 /* ---- the standards that inform serving ------------------------------------------------ */
@@ -419,22 +708,50 @@ static void push_finding(ctx *c, const ev_finding *f, int with_theme)
     set_string(L, "text", f->text);
     if (with_theme && f->theme >= 0)
         set_string(L, "theme", ev_theme_words[f->theme]);
-    lh_freeze(L, c->freezer);
+    freeze(c);
 }
 
-/* The findings of the service are built once per evaluation and shared by the grade
- * inputs that list them (read-only, so sharing cannot leak a change from one rule to the
- * next). Leaves the list on the stack and remembers where. */
-static void push_service_findings(ctx *c, size_t s)
+/* The findings of the service are built once per evaluation, when a grade input first
+ * needs them, and shared by the grade inputs that list them (read-only, so sharing cannot
+ * leak a change from one rule to the next). Kept in the service's slot c->findings. */
+static void service_findings(ctx *c, size_t s)
 {
     lua_State *L = c->L;
+    if (!lua_isnil(L, c->findings))
+        return;
     const ev_service *svc = &c->ev->services[s];
     lua_createtable(L, (int)svc->nfindings, 0);
     for (size_t i = 0; i < svc->nfindings; i++) {
         push_finding(c, &svc->findings[i], 0);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    c->findings = lua_gettop(L);
+    lua_replace(L, c->findings);
+}
+
+/* Pushes the frozen list of the findings that speak to standard std, from the cache or made
+ * from the service's findings (the list's key is the grade key's findings part). */
+static void push_grade_findings(ctx *c, size_t s, int std, int node, int nfind)
+{
+    lua_State *L = c->L;
+    const ev_service *svc = &c->ev->services[s];
+    int top = lua_gettop(L);
+    if (findings_cached(c, KEY_GRADE_FINDINGS))
+        return;
+    int key = c->keyed;
+    service_findings(c, s);
+    lua_createtable(L, nfind, 0);
+    int n = 0;
+    for (size_t i = 0; i < svc->nfindings; i++) {
+        const ev_finding *f = &svc->findings[i];
+        if (!finding_in(c, s, i, std))
+            continue;
+        lua_rawgeti(L, c->findings, (lua_Integer)i + 1);
+        lua_rawseti(L, -2, ++n);
+        tr_input_add(c->t, node, f->id, finding_text(c, f), TR_EVIDENCE);
+    }
+    freeze(c);
+    inputs_keep(c, key);
+    settle(L, top);
 }
 
 static int grade_uses_indicator(const ev_service *svc, const rt_service *rs, size_t i, int std)
@@ -450,8 +767,6 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
     lua_State *L = c->L;
     const ev_service *svc = &c->ev->services[s];
     rt_service *rs = &c->r->svc[s];
-    if (!c->findings)
-        push_service_findings(c, s);
     int nind = 0, nfind = 0;
     for (size_t i = 0; i < svc->nindicators; i++)
         nind += grade_uses_indicator(svc, rs, i, std);
@@ -469,28 +784,18 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
         lua_createtable(L, 0, 2);
         set_string(L, "code", svc->indicators[i].code);
         set_number(L, "band", rs->band[i]);
-        lh_freeze(L, c->freezer);
+        freeze(c);
         lua_rawseti(L, -2, ++n);
         char word[16];
         tr_input_add(c->t, node, svc->indicators[i].code, band_word(rs->band[i], word, sizeof word),
                      svc->indicators[i].band ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->band_node[i]);
     }
-    lh_freeze(L, c->freezer);
+    freeze(c);
     lua_setfield(L, -2, "indicators");
-    lua_createtable(L, nfind, 0);
-    n = 0;
-    for (size_t i = 0; i < svc->nfindings; i++) {
-        const ev_finding *f = &svc->findings[i];
-        if (!finding_in(c, s, i, std))
-            continue;
-        lua_rawgeti(L, c->findings, (lua_Integer)i + 1);
-        lua_rawseti(L, -2, ++n);
-        tr_input_add(c->t, node, f->id, finding_text(c, f), TR_EVIDENCE);
-    }
-    lh_freeze(L, c->freezer);
+    push_grade_findings(c, s, std, node, nfind);
     lua_setfield(L, -2, "findings");
-    lh_freeze(L, c->freezer);
+    freeze(c);
 }
 
 /* The grade rule's input as bytes: what push_grade_input gives it, but for the service and
@@ -506,6 +811,7 @@ static void grade_key(ctx *c, size_t s, int std)
         key_int(c, rs->band[i]);
     }
     key_str(c, NULL);
+    c->r->key_split = c->r->memo_key.len; /* the findings' part (see findings_cached) */
     for (size_t i = 0; i < svc->nfindings; i++)
         if (finding_in(c, s, i, std))
             key_finding(c, &svc->findings[i], 0);
@@ -515,7 +821,7 @@ static int grade_call(ctx *c, size_t s, int std, int *word, const char **needs)
 {
     (void)needs;
     int node = c->r->svc[s].grade_node[std - 1];
-    push_grade_input(c, s, std, node);
+    push_input(c, push_grade_input, s, std, node);
     return call_rule(c, c->p->grade_rule, &c->p->grade, node, word, NULL);
 }
 
@@ -679,12 +985,11 @@ static void serving_key(ctx *c, size_t s, int unused)
 }
 
 /* { service, grades = { {standard, grade}... } } */
-static int serving_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+static void push_serving_input(ctx *c, size_t s, int unused, int node)
 {
     (void)unused;
     lua_State *L = c->L;
-    rt_service *rs = &c->r->svc[s];
-    int node = rs->serving_node;
+    const rt_service *rs = &c->r->svc[s];
     lua_createtable(L, 0, 3);
     set_string(L, "service", c->p->services[s].id);
     set_explain(c);
@@ -697,16 +1002,22 @@ static int serving_call(ctx *c, size_t s, int unused, int *word, const char **ne
         set_number(L, "standard", std);
         if (rs->grade[std - 1] >= 0)
             set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
-        lh_freeze(L, c->freezer);
+        freeze(c);
         lua_rawseti(L, -2, ++n);
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
                      rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
                      rs->grade_given[std - 1] ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->grade_node[std - 1]);
     }
-    lh_freeze(L, c->freezer);
+    freeze(c);
     lua_setfield(L, -2, "grades");
-    lh_freeze(L, c->freezer);
+    freeze(c);
+}
+
+static int serving_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+{
+    int node = c->r->svc[s].serving_node;
+    push_input(c, push_serving_input, s, unused, node);
     return call_rule(c, c->p->serving_rule, &c->p->serving, node, word, needs);
 }
 
@@ -782,23 +1093,22 @@ static void capacity_grade_key(ctx *c, size_t s, int unused)
     key_int(c, improved);
     key_int(c, worsened);
     key_int(c, compared);
+    c->r->key_split = c->r->memo_key.len + 1; /* one byte to spare for the kind */
+    key_bytes(c, "", 1);
     for (size_t i = 0; i < svc->ncapacity; i++)
         key_finding(c, &svc->capacity_findings[i], 1);
 }
 
 /* { service, findings = { {id, kind, weight, text, theme}... }, travel = {improved, worsened,
  * compared} } */
-static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+static void push_capacity_findings(ctx *c, size_t s, int node)
 {
-    (void)unused;
-    const ev_service *svc = &c->ev->services[s];
-    int node = c->r->svc[s].grade_node[capacity_slot(c)];
     lua_State *L = c->L;
-    int improved, worsened, compared;
-    travel(c, s, &improved, &worsened, &compared);
-    lua_createtable(L, 0, 4);
-    set_string(L, "service", c->p->services[s].id);
-    set_explain(c);
+    const ev_service *svc = &c->ev->services[s];
+    int top = lua_gettop(L);
+    if (findings_cached(c, KEY_CAPACITY_FINDINGS))
+        return;
+    int key = c->keyed;
     lua_createtable(L, (int)svc->ncapacity, 0);
     for (size_t i = 0; i < svc->ncapacity; i++) {
         const ev_finding *f = &svc->capacity_findings[i];
@@ -806,18 +1116,38 @@ static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const ch
         lua_rawseti(L, -2, (lua_Integer)i + 1);
         tr_input_add(c->t, node, f->id, finding_text(c, f), TR_EVIDENCE);
     }
-    lh_freeze(L, c->freezer);
+    freeze(c);
+    inputs_keep(c, key);
+    settle(L, top);
+}
+
+static void push_capacity_grade_input(ctx *c, size_t s, int unused, int node)
+{
+    (void)unused;
+    lua_State *L = c->L;
+    int improved, worsened, compared;
+    travel(c, s, &improved, &worsened, &compared);
+    lua_createtable(L, 0, 4);
+    set_string(L, "service", c->p->services[s].id);
+    set_explain(c);
+    push_capacity_findings(c, s, node);
     lua_setfield(L, -2, "findings");
     lua_createtable(L, 0, 3);
     set_number(L, "improved", improved);
     set_number(L, "worsened", worsened);
     set_number(L, "compared", compared);
-    lh_freeze(L, c->freezer);
+    freeze(c);
     lua_setfield(L, -2, "travel");
-    lh_freeze(L, c->freezer);
+    freeze(c);
     tr_input_add(c->t, node, "direction of travel",
                  tr_printf(c->t, "%d improved, %d worsened of %d compared", improved, worsened, compared),
                  TR_DERIVED);
+}
+
+static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+{
+    int node = c->r->svc[s].grade_node[capacity_slot(c)];
+    push_input(c, push_capacity_grade_input, s, unused, node);
     return call_rule(c, c->p->capacity_grade_rule, &c->p->grade, node, word, needs);
 }
 
@@ -860,12 +1190,11 @@ static void capacity_key(ctx *c, size_t s, int unused)
 }
 
 /* { service, grade } */
-static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+static void push_capacity_input(ctx *c, size_t s, int unused, int node)
 {
     (void)unused;
     lua_State *L = c->L;
     const rt_service *rs = &c->r->svc[s];
-    int node = rs->capacity_node;
     lua_createtable(L, 0, 3);
     set_string(L, "service", c->p->services[s].id);
     set_explain(c);
@@ -878,7 +1207,13 @@ static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **n
                      rs->grade_given[k] ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->grade_node[k]);
     }
-    lh_freeze(L, c->freezer);
+    freeze(c);
+}
+
+static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **needs)
+{
+    int node = c->r->svc[s].capacity_node;
+    push_input(c, push_capacity_input, s, unused, node);
     return call_rule(c, c->p->capacity_rule, &c->p->capacity, node, word, needs);
 }
 
@@ -1069,7 +1404,8 @@ static int evaluate_service(ctx *c, size_t s)
     for (size_t i = 0; i < svc->nindicators; i++)
         band_step(c, s, i, &rs->band[i], &rs->band_node[i]);
     int top = lua_gettop(c->L);
-    c->findings = 0; /* built when a grade rule first needs them */
+    lua_pushnil(c->L); /* the service's findings, built when a grade input first needs them */
+    c->findings = lua_gettop(c->L);
     int rc = SR_OK;
     for (int std = 1; rc == SR_OK && std <= c->p->nstandards; std++)
         if (rp_informs_serving(c->p, std))
@@ -1094,9 +1430,12 @@ static int evaluate_protected(lua_State *L)
 {
     eval_call *ec = lua_touserdata(L, 1);
     ctx *c = ec->c;
-    /* One freezer for the whole evaluation: about 150 tables for a council with every
-     * indicator and 40 findings. */
-    c->freezer = lh_freezer_push(L, 160);
+    /* Room for the freezer, the cache and the deepest input being built. */
+    luaL_checkstack(L, 32, "rule inputs");
+    push_rule_functions(c);
+    /* One freezer for the whole evaluation (about 150 tables for a council with every
+     * indicator and 40 findings), or the cache's. */
+    inputs_open(c);
     int rc = SR_OK;
     rt_result *r = c->r;
     for (size_t s = 0; rc == SR_OK && !r->stopped && s < c->p->nservices; s++) {
@@ -1106,23 +1445,44 @@ static int evaluate_protected(lua_State *L)
     }
     if (rc == SR_OK && !r->stopped)
         rc = stars_step(c);
+    inputs_close(c);
     ec->rc = rc;
     return 0;
 }
 
+/* One try of the Lua half. A failed evaluation drops the input cache: what it built may be
+ * incomplete, and after a memory error the cache is the first thing to give back. */
+static int evaluate_lua(ctx *c)
+{
+    int top = lua_gettop(c->L);
+    lh_budget_reset(c->p->host);
+    c->frozen = 0;
+    eval_call ec = {c, SR_OK};
+    int rc = lh_protect(c->p->host, evaluate_protected, &ec, 0, c->err);
+    if (rc == SR_OK)
+        rc = ec.rc;
+    lua_settop(c->L, top);
+    if (rc != SR_OK && c->t->off && c->r->reuse_inputs)
+        inputs_drop(c->L);
+    return rc;
+}
+
 int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
 {
-    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err, 0, 0};
+    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err, 0, 0, 0, 0, 0, 0, 0, {0, 0, 0, 0}};
     int rc = prepare(&c);
     if (rc != SR_OK)
         return rc;
-    int top = lua_gettop(c.L);
-    lh_budget_reset(p->host);
-    eval_call ec = {&c, SR_OK};
-    rc = lh_protect(p->host, evaluate_protected, &ec, 0, err);
-    if (rc == SR_OK)
-        rc = ec.rc;
-    lua_settop(c.L, top);
+    rc = evaluate_lua(&c);
+    /* The memory the cache held may be what this evaluation lacked: it is dropped by now, so
+     * the evaluation runs again after a full collection, and meets the cap only if it would
+     * have without a cache. The memo is untouched by a failed rule call, and the first try
+     * left nothing else behind (prepare is repeated for the trace and the services). */
+    if (rc != SR_OK && c.held > 0 && lh_cap_refused(p->host)) {
+        lua_gc(c.L, LUA_GCCOLLECT);
+        if ((rc = prepare(&c)) == SR_OK)
+            rc = evaluate_lua(&c);
+    }
     if (rc == SR_OK && r->trace.oom)
         rc = sr_oom(err);
     return rc;

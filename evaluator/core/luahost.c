@@ -554,22 +554,26 @@ int lh_pcall(lh_host *h, int nargs, int nresults, sr_error *err)
 {
     lua_State *L = h->L;
     int fn = lua_gettop(L) - nargs;
-    call_pos pos;
-    if (!lua_checkstack(L, 2)) {
+    if (!lua_checkstack(L, 3)) {
         lua_settop(L, fn - 1);
         return sr_oom(err);
     }
-    record_call_pos(L, fn, &pos);
+    /* Below the call: the function again, whose position a failure is reported at (looked up
+     * only then: it costs more than many a rule), and the message handler. */
+    lua_pushvalue(L, fn);
     lua_pushcfunction(L, msg_handler);
-    lua_insert(L, fn);
+    lua_rotate(L, fn, 2);
     begin_call(h);
     h->depth++;
-    int status = lua_pcall(L, nargs, nresults, fn);
+    int status = lua_pcall(L, nargs, nresults, fn + 1);
     h->depth--;
     if (status == LUA_OK) {
-        lua_remove(L, fn);
+        lua_rotate(L, fn, -2);
+        lua_pop(L, 2);
         return SR_OK;
     }
+    call_pos pos;
+    record_call_pos(L, fn, &pos); /* leaves the error value on top */
     int rc = report_error(h, status, 1, &pos, NULL, err);
     lua_settop(L, fn - 1);
     after_error(h, status);
@@ -1301,6 +1305,48 @@ void lh_freeze(lua_State *L, int freezer)
     lua_replace(L, -2);
 }
 
+/* The frozen table at idx (absolute) and those inside it get a metatable of their own: a
+ * copy of the freezer's with __index the backing table. A table with a metatable of its own
+ * already is left as it is (so is everything inside it: it was upgraded as a whole). */
+static void fz_upgrade(lua_State *L, int freezer, int idx)
+{
+    luaL_checkstack(L, 8, "frozen tables nested too deep");
+    if (!lua_getmetatable(L, idx))
+        return;
+    int shared = lua_rawequal(L, -1, freezer);
+    lua_pop(L, 1);
+    if (!shared)
+        return;
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, freezer + 1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    int backing = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, backing)) {
+        if (lua_type(L, -1) == LUA_TTABLE)
+            fz_upgrade(L, freezer, lua_gettop(L));
+        lua_pop(L, 1);
+    }
+    lua_createtable(L, 0, 5);
+    lua_pushnil(L);
+    while (lua_next(L, freezer)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    lua_pushvalue(L, backing);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, idx);
+    lua_pop(L, 1);
+}
+
+void lh_freeze_fast(lua_State *L, int freezer)
+{
+    fz_upgrade(L, freezer, lua_gettop(L));
+}
+
 /* ---- environments ----------------------------------------------------------------------
  *
  * An environment is an empty table E whose metatable (protected) has
@@ -1320,17 +1366,31 @@ static const char *key_name(lua_State *L, int idx)
     return lua_pushfstring(L, "(%s)", luaL_typename(L, idx));
 }
 
+/* Keeps a name found in the API or the base in G (arg 1), so that the next read of it is a
+ * plain table read rather than a call of this function: rules read `params`, `ipairs` and
+ * the like on every call. Neither the API table nor the base changes once the pack is
+ * loaded, G's own names shadow the copy exactly as they shadowed the original, and G is
+ * reachable only through the environment's __index (rule code cannot list it), so the copy
+ * is not observable. */
+static int env_found(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
 static int env_lookup(lua_State *L)
 {
     if (!lua_isnil(L, lua_upvalueindex(1))) {
         lua_pushvalue(L, 2);
         if (lua_gettable(L, lua_upvalueindex(1)) != LUA_TNIL)
-            return 1;
+            return env_found(L);
         lua_pop(L, 1);
     }
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNIL)
-        return 1;
+        return env_found(L);
     /* Level 1 of luaL_error is the Lua function that read the name: its file and line. */
     return luaL_error(L, "undefined global '%s'", key_name(L, 2));
 }
@@ -1591,5 +1651,9 @@ void lh_close(lh_host *h)
 lua_State *lh_state(lh_host *h) { return h->L; }
 
 size_t lh_memory_used(const lh_host *h) { return h->mem_used; }
+
+int lh_cap_refused(const lh_host *h) { return h->cap_hit; }
+
+size_t lh_memory_limit(const lh_host *h) { return h->lim.mem_limit; }
 
 size_t lh_memory_held(const lh_host *h) { return held_bytes(h); }

@@ -855,9 +855,12 @@ Test(luahost, readonly_of_readonly_is_itself)
 /* ---- frozen tables (the evaluator's inputs) ------------------------------------------------- */
 
 /* Builds {evidence = frozen {name, items = frozen {10, 20, 30}, nested = frozen {deep = frozen
- * {v = 1}}}} innermost first, as the evaluator does, and leaves the api table on the stack. */
+ * {v = 1}}}} innermost first, as the evaluator does, and leaves the api table on the stack.
+ * With a non-NULL argument the evidence is then made fast to read (lh_freeze_fast), as the
+ * evaluator's input cache does with a table it hands out again. */
 static int build_frozen(lua_State *L)
 {
+    int fast = lua_touserdata(L, 1) != NULL;
     int fz = lh_freezer_push(L, 8);
     lua_newtable(L); /* api */
     lua_newtable(L); /* evidence */
@@ -879,24 +882,43 @@ static int build_frozen(lua_State *L)
     lh_freeze(L, fz);
     lua_setfield(L, -2, "nested");
     lh_freeze(L, fz);
+    if (fast) {
+        lh_freeze_fast(L, fz);
+        lh_freeze_fast(L, fz); /* a second time changes nothing */
+    }
     lua_setfield(L, -2, "evidence");
     lua_replace(L, 1);
     lua_settop(L, 1);
     return 1;
 }
 
-static int push_frozen_api(lh_host *h)
+static int fast_flag;
+
+static int push_frozen_api(lh_host *h, int fast)
 {
     sr_error err;
-    cr_assert_eq(lh_protect(h, build_frozen, NULL, 1, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(lh_protect(h, build_frozen, fast ? &fast_flag : NULL, 1, &err), SR_OK, "%s",
+                 err.msg);
     return lua_gettop(lh_state(h));
 }
 
-Test(luahost, frozen_tables_read_fully)
+static void check_frozen_read_fully(int fast)
 {
     lh_host *h = open_default();
-    int api = push_frozen_api(h);
+    int api = push_frozen_api(h, fast);
     sr_error err;
+    /* fast: the view's own metatable reads the backing table directly, down to the deepest */
+    lua_State *L = lh_state(h);
+    lua_getfield(L, api, "evidence");
+    lua_getfield(L, -1, "nested");
+    lua_getfield(L, -1, "deep");
+    for (int i = -3; i <= -1; i++) {
+        cr_assert(lua_getmetatable(L, i));
+        lua_getfield(L, -1, "__index");
+        cr_assert_eq(lua_istable(L, -1), fast, "fast %d: __index of level %d", fast, i);
+        lua_pop(L, 2);
+    }
+    lua_settop(L, api);
     const char *src =
         "local e = evidence\n"
         "assert(type(e) == 'table' and e.name == 'Acme Care')\n"
@@ -913,12 +935,19 @@ Test(luahost, frozen_tables_read_fully)
         "end\n"
         "local it, st = pairs(e.items) assert(st == e.items)  -- the iterator never hands out the backing table\n"
         "assert(next(e) == nil)  -- the view itself is empty; pairs goes through __pairs\n";
-    cr_assert_eq(run_api(h, api, src, &err), SR_OK, "%s:%d: %s", err.file, err.line, err.msg);
+    cr_assert_eq(run_api(h, api, src, &err), SR_OK, "fast %d: %s:%d: %s", fast, err.file,
+                 err.line, err.msg);
     lua_settop(lh_state(h), 0);
     lh_close(h);
 }
 
-Test(luahost, frozen_tables_refuse_writes)
+Test(luahost, frozen_tables_read_fully)
+{
+    check_frozen_read_fully(0);
+    check_frozen_read_fully(1);
+}
+
+static void check_frozen_refuse_writes(int fast)
 {
     static const char *const writes[] = {
         "local e = evidence\ne.name = 'Evil'\n",
@@ -931,11 +960,11 @@ Test(luahost, frozen_tables_refuse_writes)
         NULL,
     };
     lh_host *h = open_default();
-    int api = push_frozen_api(h);
+    int api = push_frozen_api(h, fast);
     for (size_t i = 0; writes[i]; i++) {
         sr_error err;
         int rc = run_api(h, api, writes[i], &err);
-        cr_assert_eq(rc, SR_ERULES, "write %zu succeeded", i);
+        cr_assert_eq(rc, SR_ERULES, "fast %d: write %zu succeeded", fast, i);
         cr_assert_eq(err.line, 2, "write %zu: line %d: %s", i, err.line, err.msg);
         cr_assert_str_eq(err.msg, "attempt to modify read-only table", "write %zu", i);
     }
@@ -956,6 +985,12 @@ Test(luahost, frozen_tables_refuse_writes)
     lua_settop(L, 0);
     expect_usable(h);
     lh_close(h);
+}
+
+Test(luahost, frozen_tables_refuse_writes)
+{
+    check_frozen_refuse_writes(0);
+    check_frozen_refuse_writes(1);
 }
 
 /* ---- allocation failures -------------------------------------------------------------------- */

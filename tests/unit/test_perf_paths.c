@@ -357,3 +357,118 @@ Test(perf_paths, memo_carried_across_councils_and_packs)
     rt_free(&carried);
     ss_free(&session);
 }
+
+/* ---- the input cache ------------------------------------------------------------------ */
+
+/* A result that reuses its inputs (rt_result.reuse_inputs) gives what a fresh result gives,
+ * council by council, under parameter values that move every round: the rules read the
+ * parameters when they run, so inputs handed out again must still give the new answers. The
+ * councils come round several times, from evidence loaded again each time (the cache keys by
+ * content, never by where the evidence lives), over two packs. */
+Test(perf_paths, input_cache_gives_the_same_results_under_variants)
+{
+    static const char *const files[] = {
+        "durham-2003.yaml", "hertfordshire-2002.yaml", "harrow-2003.yaml",
+        "bath-ne-somerset-2003.yaml", "demo-3-star.yaml", "demo-1-star-capped.yaml",
+        "demo-0-star.yaml", NULL,
+    };
+    ss_session session;
+    ss_init(&session);
+    rt_result cached;
+    rt_init(&cached);
+    cached.trace_off = cached.memo_off = cached.reuse_inputs = 1;
+    for (int round = 0; round < 6; round++) {
+        for (size_t i = 0; files[i]; i++) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/scenarios/councils/%s", SR_SOURCE_ROOT, files[i]);
+            ss_loaded l;
+            sr_error err;
+            sr_error_clear(&err);
+            cr_assert_eq(ss_load(&session, path, NULL, NULL, 0, &l, &err), SR_OK, "%s", err.msg);
+            rp_pack *p = l.pack;
+            double values[64];
+            cr_assert_leq(p->nparams, 64);
+            for (size_t k = 0; k < p->nparams; k++) {
+                const rp_param *q = &p->params[k];
+                double at = (double)((round * 3 + (int)k) % 5) / 4.0; /* 0, 1/4 .. 1 of the range */
+                values[k] = round == 0 ? q->value : q->lo + (q->hi - q->lo) * at;
+            }
+            cr_assert_eq(rp_params_set(p, values, &err), SR_OK, "%s", err.msg);
+            rt_result fresh;
+            rt_init(&fresh);
+            fresh.trace_off = 1;
+            char what[1200];
+            snprintf(what, sizeof what, "%s, round %d", path, round);
+            cr_assert_eq(rt_evaluate(p, l.ev, &fresh, &err), SR_OK, "%s: %s", what, err.msg);
+            cr_assert_eq(rt_evaluate(p, l.ev, &cached, &err), SR_OK, "%s: %s", what, err.msg);
+            assert_same_result(&cached, &fresh, l.ev, what);
+            cr_assert_eq(rp_params_set(p, NULL, &err), SR_OK, "%s", err.msg);
+            rt_free(&fresh);
+            ss_unload(&l);
+        }
+    }
+    cr_assert_eq(cached.memo_hits, 0, "memo_off must run every rule");
+    cr_assert_gt(cached.inputs_reused, cached.rule_calls / 2,
+                 "the councils came round six times: %ld of %ld inputs reused",
+                 cached.inputs_reused, cached.rule_calls);
+    rt_free(&cached);
+    ss_free(&session);
+}
+
+/* The same over seek's moves and pairs of moves: a band or a finding changes and the rest of
+ * the council stays, so most of the inputs come round again and the changed ones must not. */
+static void check_cache_over_moves(const char *council, int direction)
+{
+    ss_session session;
+    ss_init(&session);
+    ss_loaded l;
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(ss_load(&session, council, NULL, NULL, 0, &l, &err), SR_OK, "%s", err.msg);
+    sc_work *w;
+    cr_assert_eq(sc_work_new(l.pack, l.ev, &w, &err), SR_OK, "%s", err.msg);
+    sk_options o;
+    memset(&o, 0, sizeof o);
+    o.max_changes = 2;
+    sk_result moves;
+    cr_assert_eq(sk_candidates(l.pack, l.ev, direction, &o, &moves, &err), SR_OK, "%s", err.msg);
+    cr_assert_gt(moves.ncands, 4, "%s: too few moves to test", council);
+    rt_result cached;
+    rt_init(&cached);
+    cached.trace_off = cached.memo_off = cached.reuse_inputs = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < moves.ncands; i++) {
+            for (size_t j = i; j < moves.ncands && j < i + 6; j++) {
+                size_t mark = sc_mark(w);
+                cr_assert_eq(sc_apply(w, &moves.cands[i].change, &err), SR_OK, "%s", err.msg);
+                if (j != i && moves.cands[j].input != moves.cands[i].input)
+                    cr_assert_eq(sc_apply(w, &moves.cands[j].change, &err), SR_OK, "%s", err.msg);
+                const ev_evidence *ev = sc_work_evidence(w);
+                rt_result fresh;
+                rt_init(&fresh);
+                fresh.trace_off = 1;
+                cr_assert_eq(rt_evaluate(l.pack, ev, &fresh, &err), SR_OK, "%s", err.msg);
+                cr_assert_eq(rt_evaluate(l.pack, ev, &cached, &err), SR_OK, "%s", err.msg);
+                char what[1200];
+                snprintf(what, sizeof what, "%s, moves %zu and %zu, pass %d", council, i, j, pass);
+                assert_same_result(&cached, &fresh, ev, what);
+                rt_free(&fresh);
+                sc_rollback(w, mark);
+            }
+        }
+    }
+    cr_assert_gt(cached.inputs_reused, cached.rule_calls / 2, "%s: %ld of %ld inputs reused",
+                 council, cached.inputs_reused, cached.rule_calls);
+    rt_free(&cached);
+    sk_result_free(&moves);
+    sc_work_free(w);
+    ss_unload(&l);
+    ss_free(&session);
+}
+
+Test(perf_paths, input_cache_gives_the_same_results_over_moves)
+{
+    check_cache_over_moves(SR_SOURCE_ROOT "/scenarios/councils/demo-3-star.yaml", -1);
+    check_cache_over_moves(SR_SOURCE_ROOT "/scenarios/councils/durham-2003.yaml", 1);
+    check_cache_over_moves(SR_SOURCE_ROOT "/scenarios/councils/demo-1-star-capped.yaml", 1);
+}

@@ -378,6 +378,64 @@ Test(sandbox_pack, nested_evidence_tables_are_read_only)
     }
 }
 
+/* The grade rule's attack runs only from its third call on, so that it meets inputs the
+ * first evaluation left in the input cache (rt_result.reuse_inputs), now read through
+ * metatables of their own (lh_freeze_fast). */
+static const char reuse_rules_fmt[] =
+    "local function hostile(input)\n"
+    "  %s\n"
+    "end\n"
+    "local calls = { n = 0 }\n"
+    "rule { id = 'grade', layer = 'grade', sentence = 'g', reconstructed = 'r',\n"
+    "  fn = function(input)\n"
+    "    calls.n = calls.n + 1\n"
+    "    for _, f in ipairs(input.findings) do\n"
+    "      if f.id == 'boom' and calls.n > 2 then hostile(input) end\n"
+    "    end\n"
+    "    return 'good', { reason = 'fixed' } end }\n"
+    "rule { id = 'serving', layer = 'serving', sentence = 's', reconstructed = 'r',\n"
+    "  fn = function(input) return 'most' end }\n"
+    "rule { id = 'capacity-grade', layer = 'capacity_grade', sentence = 'c', reconstructed = 'r',\n"
+    "  fn = function(input) return 'good' end }\n"
+    "rule { id = 'capacity', layer = 'capacity', sentence = 'c', reconstructed = 'r',\n"
+    "  fn = function(input) return 'promising' end }\n";
+
+Test(sandbox_pack, reused_inputs_stay_read_only)
+{
+    static const char *const writes[] = {
+        "input.findings[1].kind = 'concern'",
+        "input.findings[1] = nil",
+        "input.findings[#input.findings + 1] = { kind = 'strength', weight = 3 }",
+        "input.service = 'adults'",
+        "table.remove(input.findings)",
+        "table.sort(input.findings, function(a, b) return a.id > b.id end)",
+        "setmetatable(input.findings[1], {})",
+        "getmetatable(input.findings).__index = {}",
+    };
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        write_pack(NULL, NULL);
+        char buf[4096];
+        snprintf(buf, sizeof buf, reuse_rules_fmt, writes[i]);
+        write_text("rules.lua", buf);
+        rp_pack *p = th_pack(dir);
+        ev_evidence *ev = NULL;
+        sr_error err;
+        cr_assert_eq(th_evidence(p, boom_yaml, &ev, &err), SR_OK, "%s", err.msg);
+        rt_result r;
+        rt_init(&r);
+        r.trace_off = r.memo_off = r.reuse_inputs = 1;
+        cr_assert_eq(rt_evaluate(p, ev, &r, &err), SR_OK, "%s: first: %s", writes[i], err.msg);
+        cr_assert_eq(r.svc[0].grade[0], 2, "%s", writes[i]); /* good */
+        int rc = rt_evaluate(p, ev, &r, &err);
+        cr_assert_gt(r.inputs_reused, 0, "%s: the second evaluation reuses its inputs", writes[i]);
+        cr_assert_neq(rc, SR_OK, "%s: a write to a reused input", writes[i]);
+        cr_assert_eq(err.line, 2, "%s: line %d: %s", writes[i], err.line, err.msg);
+        rt_free(&r);
+        ev_free(ev);
+        rp_free(p);
+    }
+}
+
 Test(sandbox_pack, load_time_attacks_name_the_file)
 {
     static const attack at_load[] = {
