@@ -2,6 +2,8 @@
  * uncert.c — admissible variants of a rule pack and the probabilities of a council's rating.
  */
 #include "uncert.h"
+#include "fitstore.h"
+#include "hash.h"
 #include "jobs.h"
 #include "output.h"
 #include "packtest.h"
@@ -92,6 +94,8 @@ struct un_model {
     double *values;
     size_t nvariants;
     long tried;
+    long *admitted;     /* per variant: the number of its try (kept in the fit store) */
+    sr_buf key;         /* what the fit reads beyond the pack: a line per test file and case */
     int quick;          /* the plain rate's line: stop once the runs agree (un_rate) */
     size_t ncases;      /* test cases each variant passed (kept when the cases are not) */
     binding *b;         /* b[0] is the model's own pack */
@@ -212,6 +216,8 @@ static int add_check(un_model *m, ss_session *s, const char *file, const char *p
     int rc = ss_load(s, path, node, packdir, from_pub, &l, err);
     if (rc != SR_OK)
         return rc;
+    /* evidence given inline is in its test file, which has a line of its own */
+    sr_buf_printf(&m->key, "case %s %s\n", l.ev->sha256, l.pack->sha256);
     if (exclude && l.ev->council && strcmp(l.ev->council, exclude) == 0) {
         ss_unload(&l);
         return SR_OK;
@@ -245,9 +251,15 @@ static int load_test_file(un_model *m, ss_session *s, const char *file, const ch
                           const char *exclude, sr_error *err)
 {
     yd_node *doc = NULL;
-    int rc = yd_load_file(file, &yd_default_limits, &doc, err);
+    char *data = NULL, sha[65];
+    size_t len = 0;
+    int rc = sr_read_file(file, yd_default_limits.max_bytes, &data, &len, err);
+    if (rc == SR_OK) rc = hs_sha256_hex(data, len, sha, err);
+    if (rc == SR_OK) rc = yd_parse(file, data, len, &yd_default_limits, &doc, err);
+    sr_free(data);
     if (rc != SR_OK)
         return rc;
+    sr_buf_printf(&m->key, "test %s\n", sha);
     yd_node **grown = sr_realloc(m->docs, (m->ndocs + 1) * sizeof *grown);
     if (!grown) {
         yd_free(doc);
@@ -488,7 +500,8 @@ static long chunk_size(const fit_run *f, size_t want, size_t have, long tried, l
 static int sample(un_model *m, const un_options *o, size_t want, sr_error *err)
 {
     m->values = sr_calloc(want * m->nvalues + 1, sizeof *m->values);
-    if (!m->values)
+    m->admitted = sr_calloc(want + 1, sizeof *m->admitted);
+    if (!m->values || !m->admitted)
         return sr_oom(err);
     long max_tries = (long)want * UN_MAX_TRIES_PER_VARIANT;
     int fixed_hold = 0;
@@ -516,6 +529,7 @@ static int sample(un_model *m, const un_options *o, size_t want, sr_error *err)
                 continue;
             un_rng g;
             rng_seed(&g, m->seed, (1ull << 40) + (uint64_t)(tried + t));
+            m->admitted[m->nvariants] = tried + t;
             draw_variant(m, &g, m->values + m->nvariants++ * m->nvalues);
         }
         tried += n;
@@ -533,6 +547,7 @@ static int model_new(rp_pack *p, const un_options *o, un_model **out, sr_error *
     if (!m)
         return sr_oom(err);
     rt_init(&m->r);
+    sr_buf_init(&m->key);
     m->r.trace_off = 1;
     m->r.memo_off = 1; /* every try sets new values: a remembered answer never applies */
     m->r.reuse_inputs = 1; /* the same test councils come round under every variant */
@@ -555,6 +570,67 @@ static int model_tests(un_model *m, ss_session *s, const un_options *o, sr_error
     return m->nparams ? load_tests(m, s, o->exclude, err) : SR_OK;
 }
 
+/* ---- the fit store (fitstore.h) --------------------------------------------------------- */
+
+/* The key of a fit: everything its outcome depends on. 0 when there is none to give (no
+ * build id, or the key text ran out of memory): then the fit is neither looked up nor kept. */
+static int fit_key(const un_model *m, const un_options *o, size_t want, char key[65])
+{
+    char program[80];
+    if (m->key.oom || !fs_program_id(program, sizeof program))
+        return 0;
+    sr_buf b;
+    sr_buf_init(&b);
+    sr_buf_printf(&b, "starrate %s %s\nseed %llu\nwant %zu\nexclude %s\nvalues %zu\npack %s\n",
+                  SR_VERSION, program, (unsigned long long)o->seed, want,
+                  o->exclude ? o->exclude : "", m->nvalues, m->p->sha256);
+    sr_buf_putn(&b, m->key.data ? m->key.data : "", m->key.len);
+    sr_error ignored;
+    sr_error_clear(&ignored);
+    int ok = !b.oom && hs_sha256_hex(b.data, b.len, key, &ignored) == SR_OK;
+    sr_buf_free(&b);
+    return ok;
+}
+
+/* The variants of a kept fit, drawn again from their tries' numbers; 1 on a hit. */
+static int recall(un_model *m, const char *key, size_t want)
+{
+    fs_fit f;
+    if (!fs_load(key, &f))
+        return 0;
+    int hit = f.n <= want && f.ncases == (long)m->nchecks &&
+              (m->values = sr_calloc(f.n * m->nvalues + 1, sizeof *m->values)) &&
+              (m->admitted = sr_calloc(f.n + 1, sizeof *m->admitted));
+    for (size_t v = 0; hit && v < f.n; v++) {
+        un_rng g;
+        rng_seed(&g, m->seed, (1ull << 40) + (uint64_t)f.admitted[v]);
+        m->admitted[v] = f.admitted[v];
+        draw_variant(m, &g, m->values + v * m->nvalues);
+    }
+    if (hit)
+        m->nvariants = f.n, m->tried = f.tried;
+    else {
+        sr_free(m->values), sr_free(m->admitted);
+        m->values = NULL, m->admitted = NULL;
+    }
+    fs_fit_free(&f);
+    return hit;
+}
+
+static int fit_or_recall(un_model *m, const un_options *o, size_t want, sr_error *err)
+{
+    char key[65];
+    int keyed = fit_key(m, o, want, key);
+    if (keyed && recall(m, key, want))
+        return SR_OK;
+    int rc = sample(m, o, want, err);
+    if (rc == SR_OK && keyed && m->nvariants > 0) {
+        fs_fit f = {m->tried, (long)m->nchecks, m->nvariants, m->admitted};
+        fs_save(key, &f);
+    }
+    return rc;
+}
+
 int un_fit(ss_session *s, rp_pack *p, const un_options *o, un_model **out, sr_error *err)
 {
     *out = NULL;
@@ -563,7 +639,7 @@ int un_fit(ss_session *s, rp_pack *p, const un_options *o, un_model **out, sr_er
     if (rc == SR_OK) rc = model_tests(m, s, o, err);
     size_t want = o->variants > 0 ? (size_t)o->variants : UN_DEFAULT_VARIANTS;
     if (rc == SR_OK && m->nparams)
-        rc = sample(m, o, want, err);
+        rc = fit_or_recall(m, o, want, err);
     if (rc == SR_OK && !m->nparams)
         m->nvariants = 1, m->tried = 1; /* the pack as declared: nothing to vary */
     if (m) m->ncases = m->nchecks;
@@ -597,6 +673,8 @@ void un_model_free(un_model *m)
         binding_free(&m->b[i]);
     sr_free(m->b);
     sr_free(m->values);
+    sr_free(m->admitted);
+    sr_buf_free(&m->key);
     rt_free(&m->r);
     sr_free(m);
 }
