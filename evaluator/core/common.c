@@ -333,13 +333,11 @@ static const char *errno_text(int code, char *buf, size_t len)
 /* Room for the first read: a regular file says its size, so one read fills the buffer (and
  * the next, finding the end, reads nothing); a pipe or terminal does not, and the buffer
  * grows as data comes. Never more than `most`. */
-static size_t first_capacity(FILE *f, size_t most)
+static size_t first_capacity(const struct stat *st, size_t most)
 {
-    struct stat st;
     size_t cap = 8192;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
-        (uintmax_t)st.st_size < (uintmax_t)most)
-        cap = (size_t)st.st_size + 1; /* + 1: a file that grew since shows it at once */
+    if (st && S_ISREG(st->st_mode) && st->st_size >= 0 && (uintmax_t)st->st_size < (uintmax_t)most)
+        cap = (size_t)st->st_size + 1; /* + 1: a file that grew since shows it at once */
     return cap < most ? cap : most;
 }
 
@@ -355,11 +353,11 @@ static pthread_mutex_t inputs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct { dev_t dev; ino_t ino; } inputs[SR_MAX_INPUTS];
 static size_t inputs_n;
 
-static void note_input(FILE *f)
+static void note_input(const struct stat *st_given)
 {
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+    if (!S_ISREG(st_given->st_mode))
         return;
+    const struct stat st = *st_given;
     pthread_mutex_lock(&inputs_lock);
     size_t i = 0;
     while (i < inputs_n && i < SR_MAX_INPUTS &&
@@ -399,14 +397,18 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
     if (!f)
         return sr_fail(err, SR_EIO, name, 0, 0, "cannot open: %s", errno_text(errno, why, sizeof why));
     /* Our own stream reads straight into the buffer: a stdio buffer would only add a copy. */
+    /* one fstat for both the size and the note */
+    struct stat st;
+    int have_st = fstat(fileno(f), &st) == 0;
     if (!is_stdin) {
         setvbuf(f, NULL, _IONBF, 0);
-        note_input(f);
+        if (have_st)
+            note_input(&st);
     }
     /* The buffer never holds more than one byte past the limit: that byte proves the file
      * too large. */
     size_t most = max_bytes < SIZE_MAX / 2 ? max_bytes + 1 : SIZE_MAX / 2;
-    size_t cap = first_capacity(f, most), len = 0, n;
+    size_t cap = first_capacity(have_st ? &st : NULL, most), len = 0, n;
     char *data = sr_malloc(cap + 1);
     int rc = data ? SR_OK : sr_oom(err);
     while (rc == SR_OK && (n = fread(data + len, 1, cap - len, f)) > 0) {
@@ -422,6 +424,8 @@ int sr_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
             else
                 rc = sr_oom(err);
         }
+        if (feof(f)) /* asking again would cost another read() that returns 0 */
+            break;
     }
     if (rc == SR_OK && ferror(f))
         rc = sr_fail(err, SR_EIO, name, 0, 0, "read failed: %s", errno_text(errno, why, sizeof why));

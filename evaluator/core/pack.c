@@ -17,6 +17,7 @@
 #include <lauxlib.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,12 @@ static int is_pack_dir(const char *path)
     return access(probe, R_OK) == 0;
 }
 
+/* The rules folder beside the program, found once a process: the program does not move while
+ * it runs, and finding it costs a readlink and a realpath of up to three folders. */
+static char beside_exe[PATH_MAX + 32];
+static pthread_once_t beside_once = PTHREAD_ONCE_INIT;
+static void find_beside_exe(void);
+
 int rp_rules_root(char *out, size_t outlen)
 {
     const char *env = getenv("STARRATE_RULES");
@@ -151,6 +158,15 @@ int rp_rules_root(char *out, size_t outlen)
         snprintf(out, outlen, "%s", env);
         return SR_OK;
     }
+    pthread_once(&beside_once, find_beside_exe);
+    snprintf(out, outlen, "%s", beside_exe);
+    return SR_OK;
+}
+
+static void find_beside_exe(void)
+{
+    char *out = beside_exe;
+    size_t outlen = sizeof beside_exe;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     /* Never the working directory: without a rules folder beside the executable, the
@@ -170,7 +186,7 @@ int rp_rules_root(char *out, size_t outlen)
             char real[PATH_MAX];
             if (realpath(cand, real) && access(real, R_OK) == 0) {
                 snprintf(out, outlen, "%s", real);
-                return SR_OK;
+                return;
             }
             if (i == 0) {
                 snprintf(first, sizeof first, "%s", cand);
@@ -179,7 +195,6 @@ int rp_rules_root(char *out, size_t outlen)
         }
     }
     snprintf(out, outlen, "%s", fallback);
-    return SR_OK;
 }
 
 /* A round ("2003"): digits only. */

@@ -48,8 +48,22 @@ static int sandbox_limits(lh_limits *lim, sr_error *err)
     return rc;
 }
 
+/* The pack already loaded under this name. A name is resolved once a run: resolving costs
+ * some thirty system calls (the program's own path, realpath of each candidate folder), which
+ * was a fifth of the time of a council in a batch. */
+static rp_pack *by_name(const ss_session *s, const char *name)
+{
+    for (int i = 0; i < s->npacks; i++)
+        if (s->packs[i].name[0] && strcmp(s->packs[i].name, name) == 0)
+            return s->packs[i].pack;
+    return NULL;
+}
+
 rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
 {
+    rp_pack *known = by_name(s, name);
+    if (known)
+        return known;
     char dir[PATH_MAX];
     if (rp_resolve(name, dir, sizeof dir, err) != SR_OK)
         return NULL;
@@ -65,6 +79,11 @@ rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
     if (sandbox_limits(&lim, err) != SR_OK || rp_load(dir, &lim, &p, err) != SR_OK)
         return NULL;
     snprintf(s->packs[s->npacks].dir, sizeof s->packs[s->npacks].dir, "%s", dir);
+    /* a longer name is not kept (it is resolved again each time, as before) */
+    if (strlen(name) < sizeof s->packs[s->npacks].name)
+        snprintf(s->packs[s->npacks].name, sizeof s->packs[s->npacks].name, "%s", name);
+    else
+        s->packs[s->npacks].name[0] = '\0';
     s->packs[s->npacks++].pack = p;
     return p;
 }
@@ -123,7 +142,8 @@ int ss_load(ss_session *s, const char *path, const yd_node *node, const char *ru
     char dir[PATH_MAX];
     sr_error none;
     const yd_node *y = yd_get(node, "year");
-    if (rc == SR_OK && !rules && y && rp_resolve(round, dir, sizeof dir, &none) != SR_OK) {
+    if (rc == SR_OK && !rules && y && !by_name(s, round) &&
+        rp_resolve(round, dir, sizeof dir, &none) != SR_OK) {
         char available[128] = "";
         list_rounds(available, sizeof available);
         rc = sr_fail(err, SR_EINPUT, shown, y->line, y->col,

@@ -16,7 +16,9 @@
 #define SS_MAX_PACKS 16
 
 typedef struct ss_session {
-    struct { char dir[PATH_MAX]; rp_pack *pack; } packs[SS_MAX_PACKS];
+    /* name: what the pack was asked for by ("2003", or a folder), so that the next council
+     * of the same round finds it without resolving the name on the file system again */
+    struct { char dir[PATH_MAX]; char name[256]; rp_pack *pack; } packs[SS_MAX_PACKS];
     int npacks;
 } ss_session;
 
