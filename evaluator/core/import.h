@@ -156,6 +156,14 @@ int im_catalogue_for(im_catalogue *c, int year, sr_error *err);
 /* Fills c from the pack in `dir` (a --rules argument) and pins it. */
 int im_catalogue_pinned(im_catalogue *c, const char *dir, sr_error *err);
 void im_catalogue_free(im_catalogue *c);
+/* The distinct annex headings of every round with a pack, into c->annexes (read once). */
+int im_catalogue_annexes(im_catalogue *c, sr_error *err);
+/* A heading as compared (n bytes of s, into out of cap bytes): lower case, curly apostrophes
+ * made straight, runs of spaces one space, trailing punctuation and a trailing tag of the
+ * standard that informs capacity (c's; none when c is NULL) dropped. 0 when s is too long
+ * to be a heading. */
+int im_fold_heading(const im_catalogue *c, const char *s, size_t n, char *out, size_t cap);
+void im_services_free(im_service *v, size_t n);
 
 /* Parses the letter text (len bytes, need not be NUL-terminated). `name` names the file in
  * errors. `cat` caches the catalogue of the letter's round between calls (NULL: read it for

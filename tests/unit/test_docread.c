@@ -226,7 +226,7 @@ Test(importer, evidence_rate_would_refuse_is_not_written)
     sr_buf_init(&w);
     sr_error err;
     sr_error_clear(&err);
-    int rc = ix_run(&in, NULL, &y, &w, &err);
+    int rc = ix_run(&in, NULL, NULL, &y, &w, &err);
     cr_expect_neq(rc, SR_OK);
     cr_expect(strstr(err.msg, "would be refused by rate"), "%s", err.msg);
     sr_buf_free(&y);

@@ -1384,3 +1384,79 @@ Test(import, lone_tags_at_a_page_break_are_not_running_headers)
     cr_expect_eq(l->nskipped, 0);
     im_free(l);
 }
+
+/* ---- a fictional round: nothing of the real rounds is built in ---------------------------- */
+
+/* A letter of the fictional 2031 round, read with its pack: the annex heading, the services
+ * with their headings and id prefixes, the section headings, the phrase naming an indicator
+ * and the capacity standard (7, where the real rounds have 6) all come from
+ * tests/fictional/2030. The real rounds' words read nothing here. */
+Test(import, a_fictional_pack_gives_services_headings_and_ids)
+{
+    static const char text[] =
+        "CIVIC SERVICES REVIEW 2031: (WESTHOLM)\n\n"
+        "Getting About\n\nThings to fix\n"
+        "- buses running on time were below 75% last spring (Standard 6)\n"
+        "- ticket machines break (Standard 4)\n\n"
+        "Outlook (Standard 7)\n\nThe reviewers found the following concerns\n"
+        "- no plan for new routes (Standard 7)\n\n"
+        "HOMES FOR RESIDENTS AND THEIR FAMILIES\n\nProgress made this year\n"
+        "- repairs were done promptly in 88% of cases (HX1)\n\n"
+        "SERVICES TO ADULTS\n\n- read as the housing section's, not as a service of its own\n";
+    im_catalogue cat;
+    memset(&cat, 0, sizeof cat);
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(im_catalogue_pinned(&cat, SR_SOURCE_ROOT "/tests/fictional/2031", &err), SR_OK,
+                 "%s", err.msg);
+    im_letter *l = NULL;
+    cr_assert_eq(im_parse("w.txt", text, strlen(text), &cat, &l, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(l->nservices, 3, "parks were retired in 2031");
+    cr_expect_str_eq(l->services[0].id, "housing");
+    cr_expect_str_eq(l->services[1].id, "libraries");
+    cr_expect_str_eq(l->services[2].id, "transport");
+    cr_expect_eq(l->year, 2031);
+    cr_assert_eq(l->nfindings, 5);
+    const im_finding *f = &l->findings[0];
+    cr_expect_eq(f->service, 2);
+    cr_expect_eq(f->section, IM_AREA_FOR_IMPROVEMENT);
+    cr_expect_eq(f->nstandards, 1, "standard 6 informs serving in this round");
+    cr_expect_eq(f->standards[0], 6);
+    cr_expect_eq(l->findings[2].section, IM_CAPACITY_CONCERN);
+    cr_expect_str_eq(l->findings[2].text, "no plan for new routes", "the capacity tag is 7's");
+    cr_expect_eq(l->findings[3].service, 0, "\"homes for residents ...\" is a prefix heading");
+    cr_expect_eq(l->findings[4].service, 0);
+    cr_expect_eq(l->nvalues, 1, "\"below\" makes the buses' figure a comparison, not a value");
+    cr_expect_str_eq(l->values[0].code, "HX1");
+    cr_expect_eq(l->values[0].value, 88, "\"repairs\" near \"promptly\" names HX1");
+    char *y = yaml_of(l, "w.txt");
+    cr_expect(strstr(y, "transport:\n") && strstr(y, "id: tr-afi-1") && strstr(y, "id: tr-capcon-1")
+              && strstr(y, "id: ho-imp-1") && !strstr(y, "children"), "%s", y);
+    free(y);
+    sr_buf b;
+    sr_buf_init(&b);
+    cr_assert_eq(im_summary(l, "w.txt", &b), SR_OK);
+    cr_expect(strstr(b.data, "(housing 2, libraries 0, transport 3)") != NULL, "%s", b.data);
+    sr_buf_free(&b);
+    im_free(l);
+    im_catalogue_free(&cat);
+}
+
+/* The same pack refuses a real letter: it knows no "PERFORMANCE REVIEW REPORT". */
+Test(import, a_fictional_pack_does_not_read_a_real_letter)
+{
+    im_catalogue cat;
+    memset(&cat, 0, sizeof cat);
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(im_catalogue_pinned(&cat, SR_SOURCE_ROOT "/tests/fictional/2030", &err), SR_OK,
+                 "%s", err.msg);
+    size_t n;
+    char *t = slurp(HARROW, &n);
+    im_letter *l = NULL;
+    cr_expect_eq(im_parse(HARROW, t, n, &cat, &l, &err), SR_EINPUT);
+    cr_expect_null(l);
+    cr_expect(strstr(err.msg, "no \"CIVIC SERVICES REVIEW\" heading") != NULL, "%s", err.msg);
+    free(t);
+    im_catalogue_free(&cat);
+}
