@@ -543,7 +543,7 @@ static int is_annex_end(const line_rec *L)
     return 0;
 }
 
-/* The pack's annex heading ("PERFORMANCE REVIEW REPORT 2003: (COUNCIL)" and variants), not
+/* The pack's annex heading ("HEADING 2003: (COUNCIL)" and variants), not
  * running text that happens to start with its words: what follows must be a year,
  * punctuation, or capitals. */
 static int is_annex_heading(const char *phrase, const line_rec *L)
@@ -1330,7 +1330,7 @@ static int council_like(const char *s, size_t n)
     return words <= 12 && letters > 0;
 }
 
-/* Year and council from the annex heading ("PERFORMANCE REVIEW REPORT 2003: (NAME)"). A
+/* Year and council from the annex heading ("HEADING 2003: (NAME)"). A
  * financial year "2002/03" names the year rated in the autumn of its second half. */
 static void parse_heading(parser *P, const block *b)
 {
@@ -2027,7 +2027,7 @@ static size_t find_annex(const parser *P, const char *heading)
     return NPOS;
 }
 
-/* "PERFORMANCE REVIEW REPORT", or "A" or "B" when rounds head their annexes differently. */
+/* "HEADING", or "A" or "B" when rounds head their annexes differently. */
 static void annex_names(const im_catalogue *c, char *out, size_t len)
 {
     size_t used = 0;
@@ -2595,7 +2595,7 @@ int im_warnings(const im_letter *l, const char *name, sr_buf *out)
 
 int im_summary(const im_letter *l, const char *name, sr_buf *out)
 {
-    sr_buf per;  /* "children 12, adults 30": findings per service, in pack order */
+    sr_buf per;  /* "housing 6, libraries 1": findings per service, in pack order */
     sr_buf_init(&per);
     for (size_t s = 0; s < l->nservices; s++) {
         size_t n = 0;
