@@ -10,7 +10,7 @@
 #include <string.h>
 
 typedef struct import_opts {
-    const char *output, *paf;
+    const char *output, *paf, *rules;
 } import_opts;
 
 const po_option import_options[] = {
@@ -18,17 +18,24 @@ const po_option import_options[] = {
      "merge PAF figures (code,value[,previous[,band]] a row; see\n"
      "docs/paf-csv.md) into the evidence: with a letter, or onto an\n"
      "existing evidence file given instead of the letter", 0, 0, NULL, NULL},
+    {PO_STRING, 0, "rules", offsetof(import_opts, rules), "PACK",
+     "rule pack folder or round to read the letter with (default: the\n"
+     "pack of the round its annex heading names)", 0, 0, NULL, NULL},
     {PO_STRING, 'o', "output", offsetof(import_opts, output), "FILE",
      "write the evidence to FILE atomically instead of standard output", 0, 0, NULL, NULL},
     {PO_END, 0, NULL, 0, NULL, NULL, 0, 0, NULL, NULL},
 };
 
 const char import_description[] =
-    "Reads the text of an SSI annual review letter (the annex \"Performance Review Report\"; a\n"
-    "cover letter before it and text after it are fine; - reads standard input) and writes an\n"
-    "evidence file that `starrate rate` accepts: every bullet as a finding with its section,\n"
-    "standard tags, PAF codes and line, and figures the letter quotes proposed as indicator\n"
-    "values (origin: letter) for you to confirm. Lines it cannot place are reported as\n"
+    "Reads the text of an annual review letter (the annex under the heading the rule pack of\n"
+    "its round declares; a cover letter before it and text after it are fine; - reads\n"
+    "standard input) and writes an evidence file that `starrate rate` accepts: every bullet\n"
+    "as a finding with its section, standard tags, indicator codes and line, and figures the\n"
+    "letter quotes proposed as indicator values (origin: letter) for you to confirm. What the\n"
+    "letter is read with comes from the pack of its round (or --rules): the headings of the\n"
+    "annex, of the services and of their sections, the prefix of each service's finding ids,\n"
+    "the indicator codes and the phrases that name them, and the standard a capacity tag\n"
+    "names (docs/rules.md, \"Reading letters\"). Lines it cannot place are reported as\n"
     "warnings on standard error and kept in the output's import section: no text is dropped.\n"
     "A summary line (findings per service, unplaced lines, findings without a standard or\n"
     "indicator) ends standard error.\n"
@@ -39,7 +46,8 @@ const char import_description[] =
     "\n"
     "  starrate import letter.txt | starrate rate -\n"
     "  starrate import --paf paf.csv letter.pdf -o evidence.yaml\n"
-    "  starrate import --paf paf.csv evidence.yaml -o evidence.yaml\n";
+    "  starrate import --paf paf.csv evidence.yaml -o evidence.yaml\n"
+    "  starrate import --rules tests/fictional/2031 tests/fictional/letters/eastmere-2031.txt\n";
 
 int cmd_import(int argc, char **argv, FILE *out, FILE *err)
 {
@@ -62,7 +70,7 @@ int cmd_import(int argc, char **argv, FILE *out, FILE *err)
     if (rc == SR_OK && o.paf)
         rc = sr_read_file(o.paf, yd_default_limits.max_bytes, &csv, &paf.len, &e);
     in.data = raw, paf.data = csv;
-    if (rc == SR_OK) rc = ix_run(&in, o.paf ? &paf : NULL, &yaml, &warnings, &e);
+    if (rc == SR_OK) rc = ix_run(&in, o.paf ? &paf : NULL, o.rules, &yaml, &warnings, &e);
     if (warnings.len)
         fputs(warnings.data, err);
     if (rc != SR_OK) {

@@ -26,7 +26,7 @@ typedef enum {
 
 extern const char *const ev_kind_words[EV_NKINDS];
 /* The kinds each list accepts, in the words of the evidence format (scenarios use them too):
- * findings speak of performance, capacity findings of standard 6. */
+ * findings speak of performance, capacity findings of the standard that informs capacity. */
 extern const char *const ev_finding_kinds[4], *const ev_capacity_kinds[4];
 
 typedef enum { EV_ORIGIN_RETURN, EV_ORIGIN_LETTER, EV_ORIGIN_ESTIMATE } ev_origin;

@@ -1,10 +1,11 @@
 /*
- * import.c — `starrate import`: the text of an SSI annual review letter → evidence YAML.
+ * import.c — `starrate import`: the text of an annual review letter → evidence YAML.
  *
  * The work is done in passes over the text:
  *   1. normalise: one UTF-8 buffer, LF line ends, no control characters (Windows-1252 bytes
  *      and C1 code points are converted; anything YAML could not carry becomes a space);
- *   2. find the annex: the "PERFORMANCE REVIEW REPORT" heading, and where the annex ends;
+ *   2. find the annex: the heading the pack's `letter` declaration names, which gives the
+ *      round and so the pack to read the rest with, and where the annex ends;
  *   3. group lines into blocks: a bullet with its wrapped lines, nested bullets kept with
  *      their parent, or a plain paragraph (heading, sub-heading, council name, or a note);
  *   4. a small state machine over the blocks tracks service and section and turns each
@@ -156,7 +157,8 @@ typedef struct parser {
     size_t width;            /* widest line of the annex */
     int wrapped;             /* the annex looks hard-wrapped at `width` */
     im_letter *l;
-    im_catalogue *cat;       /* the PAF codes of the letter's round */
+    im_catalogue *cat;       /* how the letters of its round read (from the pack) */
+    size_t annex_len;        /* length of the annex heading phrase that was found */
     size_t capf, capv, capn, caph, caps, capw;
     /* section state */
     int service;             /* -1 before the first service heading */
@@ -319,7 +321,7 @@ static int starts_fold(const char *s, size_t n, const char *p)
     if (m > n)
         return 0;
     for (size_t i = 0; i < m; i++)
-        if (to_lower(uc(s, i)) != (unsigned char)p[i])
+        if (to_lower(uc(s, i)) != to_lower(uc(p, i)))
             return 0;
     return 1;
 }
@@ -363,41 +365,14 @@ static int prefix_in_list(const char *s, size_t n, const char *const *list)
     return 0;
 }
 
-/* Lower-cased copy for heading comparisons: curly apostrophes become ', runs of spaces one
- * space, trailing punctuation and a "(Standard 6)" tag are dropped. Returns 0 when s is too
- * long to be a heading. */
-static int fold_heading(const char *s, size_t n, char *out, size_t cap)
+/* A folded heading f (fold_heading) is one of the pack's: equal to an entry, or starting
+ * with a prefix entry at a word boundary. */
+static int heads_match(const im_heads *h, const char *f, size_t fl)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (k + 2 >= cap)
-            return 0;
-        if (i + 2 < n && uc(s, i) == 0xE2 && uc(s, i + 1) == 0x80 &&
-            (uc(s, i + 2) == 0x98 || uc(s, i + 2) == 0x99)) {
-            out[k++] = '\'';
-            i += 2;
-        } else if (s[i] == ' ') {
-            if (k > 0 && out[k - 1] != ' ')
-                out[k++] = ' ';
-        } else {
-            out[k++] = (char)to_lower(uc(s, i));
-        }
-    }
-    out[k] = '\0';
-    for (int pass = 0; pass < 2; pass++) {
-        while (k > 0 && strchr(" .:;,-", out[k - 1]))
-            out[--k] = '\0';
-        static const char *const tags[] = {"(standard 6)", "(standards 6)", "standard 6", NULL};
-        for (size_t t = 0; tags[t]; t++) {
-            size_t m = strlen(tags[t]);
-            if (k >= m && strcmp(out + k - m, tags[t]) == 0) {
-                k -= m;
-                out[k] = '\0';
-                break;
-            }
-        }
-    }
-    return 1;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->prefix[i] ? starts_word_fold(f, fl, h->text[i]) : strcmp(f, h->text[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* ---- line classification ------------------------------------------------------------------ */
@@ -568,13 +543,13 @@ static int is_annex_end(const line_rec *L)
     return 0;
 }
 
-/* "PERFORMANCE REVIEW REPORT 2003: (COUNCIL)" and variants, not running text that happens to
- * start with the words: what follows must be a year, punctuation, or capitals. */
-static int is_annex_heading(const line_rec *L)
+/* The pack's annex heading ("HEADING 2003: (COUNCIL)" and variants), not
+ * running text that happens to start with its words: what follows must be a year,
+ * punctuation, or capitals. */
+static int is_annex_heading(const char *phrase, const line_rec *L)
 {
-    static const char phrase[] = "performance review report";
-    size_t m = sizeof phrase - 1;
-    if (!starts_word_fold(L->s, L->len, phrase))
+    size_t m = strlen(phrase);
+    if (!phrase[0] || !starts_word_fold(L->s, L->len, phrase))
         return 0;
     size_t i = m;
     while (i < L->len && L->s[i] == ' ')
@@ -592,62 +567,62 @@ static int is_annex_heading(const line_rec *L)
 
 /* ---- headings ------------------------------------------------------------------------- */
 
-enum { H_NONE, H_CHILDREN, H_ADULTS, H_IMP, H_AFI, H_CAP, H_SUB };
+/* What a heading opens: a service's part (H_SERVICE), or a section (the pack's letter lists). */
+enum { H_NONE, H_SERVICE, H_IMP, H_AFI, H_CAP, H_SUB };
 
-static const char *const CHILD_H[] = {
-    "services for children and families", "services to children and families",
-    "services for children", "services to children", "services for children and young people",
-    "services for children & families", "services to children & families", "children & families",
-    "services to children and young people", "children and families services",
-    "children and family services", "children and families", "children's services",
-    "childrens services", "children's social care", NULL};
-static const char *const ADULT_H[] = {
-    "services to adults", "services for adults", "adult services", "adults services",
-    "adults' services", "adult social care", "services for adults and older people",
-    "services to adults and older people", "services for older people and adults", NULL};
-static const char *const IMP_PREFIX[] = {"improvements observed", "improvements since",
-                                         "improvements made since", NULL};
-static const char *const AFI_H[] = {
-    "areas for improvement", "areas of improvement", "area for improvement",
-    "area of improvement", "areas for development", "area for development",
-    "areas of development", "areas for further improvement", "areas requiring improvement",
-    "areas for improvement and development", NULL};
-static const char *const CAP_PREFIX[] = {"capacity for improvement", "prospects for improvement",
-                                         "capacity to improve", NULL};
-static const char *const SUB_PREFIX[] = {
-    "assessment has highlighted the following", "the assessment has highlighted the following",
-    "assessment highlighted the following", "the assessment highlighted the following",
-    "assessment has identified the following", "the assessment has identified the following",
-    NULL};
-
-/* Classifies a heading candidate. For H_SUB, *rest is set past the sub-heading phrase. */
-static int heading_kind(const char *s, size_t n, size_t *rest)
+/* Length of the pack's sub-heading phrase starting s, or 0. */
+static size_t sub_heading(const im_catalogue *c, const char *s, size_t n)
 {
-    for (size_t i = 0; SUB_PREFIX[i]; i++)
-        if (starts_word_fold(s, n, SUB_PREFIX[i])) {
-            if (rest)
-                *rest = strlen(SUB_PREFIX[i]);
-            return H_SUB;
-        }
+    const im_heads *h = &c->heads[RP_LETTER_SUB];
+    for (size_t i = 0; i < h->n; i++)
+        if (starts_word_fold(s, n, h->text[i]))
+            return strlen(h->text[i]);
+    return 0;
+}
+
+/* Classifies a heading candidate. For H_SUB, *rest is set past the sub-heading phrase; for
+ * H_SERVICE, *svc to the service's index. Length limits keep a sentence that starts like a
+ * section heading from being read as one. */
+static int heading_kind(const parser *P, const char *s, size_t n, size_t *rest, int *svc)
+{
+    const im_catalogue *c = P->cat;
+    size_t m = sub_heading(c, s, n);
+    if (m) {
+        if (rest)
+            *rest = m;
+        return H_SUB;
+    }
     char f[128];
-    if (!fold_heading(s, n, f, sizeof f))
+    if (!im_fold_heading(c, s, n, f, sizeof f))
         return H_NONE;
     size_t fl = strlen(f);
-    if (in_list(f, CHILD_H))
-        return H_CHILDREN;
-    if (in_list(f, ADULT_H))
-        return H_ADULTS;
-    if (in_list(f, AFI_H))
+    for (size_t k = 0; k < c->nservices; k++)
+        if (heads_match(&c->service_heads[k], f, fl)) {
+            if (svc)
+                *svc = (int)k;
+            return H_SERVICE;
+        }
+    if (heads_match(&c->heads[RP_LETTER_AREAS], f, fl))
         return H_AFI;
-    if (strcmp(f, "improvements") == 0 || (fl <= 90 && prefix_in_list(f, fl, IMP_PREFIX)))
+    if (fl <= 90 && heads_match(&c->heads[RP_LETTER_IMPROVEMENTS], f, fl))
         return H_IMP;
-    if (fl <= 60 && prefix_in_list(f, fl, CAP_PREFIX))
+    if (fl <= 60 && heads_match(&c->heads[RP_LETTER_CAPACITY], f, fl))
         return H_CAP;
     return H_NONE;
 }
 
+/* Whether a sub-heading's words name an area-for-improvement heading of the pack. */
+static int names_areas(const im_catalogue *c, const char *r, size_t n)
+{
+    const im_heads *h = &c->heads[RP_LETTER_AREAS];
+    for (size_t i = 0; i < h->n; i++)
+        if (contains_fold(r, n, h->text[i]))
+            return 1;
+    return 0;
+}
+
 /* The section a sub-heading ("Assessment has highlighted the following ...") opens, or -1. */
-static int sub_section(const char *r, size_t n, int capacity, int *dev)
+static int sub_section(const im_catalogue *c, const char *r, size_t n, int capacity, int *dev)
 {
     *dev = 0;
     int devel = contains_fold(r, n, "for development") || contains_fold(r, n, "of development");
@@ -666,8 +641,7 @@ static int sub_section(const char *r, size_t n, int capacity, int *dev)
         *dev = capacity;
         return capacity ? IM_CAPACITY_CONCERN : IM_AREA_FOR_IMPROVEMENT;
     }
-    if (contains_fold(r, n, "concern") || contains_fold(r, n, "weakness") ||
-        contains_fold(r, n, "areas for improvement"))
+    if (contains_fold(r, n, "concern") || contains_fold(r, n, "weakness") || names_areas(c, r, n))
         return capacity ? IM_CAPACITY_CONCERN : IM_AREA_FOR_IMPROVEMENT;
     if (contains_fold(r, n, "improvement") || contains_fold(r, n, "strength"))
         return capacity ? IM_CAPACITY_IMPROVEMENT : IM_IMPROVEMENT;
@@ -756,12 +730,20 @@ static size_t tag_at_end(const char *s, size_t n, int *nums, int *k)
     return NPOS;
 }
 
-enum { POLICY_SERVICE, POLICY_CAPACITY };
+/* The standards a finding may be tagged with, as a bit set (bit n - 1 for standard n): the
+ * serving standards in a service's sections, the capacity standard in its capacity section. */
+static unsigned tags_allowed(const parser *P)
+{
+    const im_catalogue *c = P->cat;
+    if (P->section >= IM_CAPACITY_IMPROVEMENT)
+        return c->capacity_standard ? 1u << (c->capacity_standard - 1) : 0;
+    return c->serving_standards;
+}
 
-static int tag_fits(const int *nums, int k, int policy)
+static int tag_fits(const int *nums, int k, unsigned allowed)
 {
     for (int i = 0; i < k; i++) {
-        if (policy == POLICY_CAPACITY ? nums[i] != 6 : (nums[i] < 1 || nums[i] > 5))
+        if (nums[i] < 1 || nums[i] > RP_STANDARDS || !(allowed & (1u << (nums[i] - 1))))
             return 0;
     }
     return k > 0;
@@ -772,7 +754,7 @@ static void add_standard(im_finding *f, int v)
     for (int i = 0; i < f->nstandards; i++)
         if (f->standards[i] == v)
             return;
-    if (f->nstandards >= 6)
+    if (f->nstandards >= RP_STANDARDS)
         return;
     int i = f->nstandards++;
     while (i > 0 && f->standards[i - 1] > v) {  /* keep ascending */
@@ -791,9 +773,10 @@ static int ends_with_word(const char *s, size_t n, const char *w)
 }
 
 /* Trims the connectives a list leaves at the end ("; and", ";", " and", ".") and a standard
- * tag the finding can hold; the tag's numbers go to f (when f is not NULL). A tag the
- * finding cannot hold (Standard 6 in a services section) stays in the text. */
-static size_t clean_text(const char *s, size_t n, int policy, im_finding *f)
+ * tag the finding can hold (`allowed`, tags_allowed); the tag's numbers go to f (when f is
+ * not NULL). A tag the finding cannot hold (the capacity standard in a services section)
+ * stays in the text. */
+static size_t clean_text(const char *s, size_t n, unsigned allowed, im_finding *f)
 {
     for (;;) {
         n = rtrim(s, n);
@@ -810,7 +793,7 @@ static size_t clean_text(const char *s, size_t n, int policy, im_finding *f)
         }
         int nums[8], k;
         size_t t = tag_at_end(s, n, nums, &k);
-        if (t != NPOS && tag_fits(nums, k, policy)) {
+        if (t != NPOS && tag_fits(nums, k, allowed)) {
             for (int i = 0; f && i < k; i++)
                 add_standard(f, nums[i]);
             n = t;
@@ -820,89 +803,23 @@ static size_t clean_text(const char *s, size_t n, int policy, im_finding *f)
     }
 }
 
-/* The service ids of the evidence file, by letter section (IM_CHILDREN, IM_ADULTS). */
-static const char *const SERVICE_ID[2] = {"children", "adults"};
-
-/* ---- the catalogue of PAF codes, from the pack of the letter's round --------------------- */
-
-const char *im_service_id(int service)
-{
-    return SERVICE_ID[service == IM_CHILDREN ? 0 : 1];
-}
-
-void im_catalogue_free(im_catalogue *c)
-{
-    if (!c)
-        return;
-    for (size_t i = 0; i < c->n; i++)
-        sr_free(c->codes[i].code);
-    sr_free(c->codes);
-    memset(c, 0, sizeof *c);
-}
-
-int im_catalogue_from_pack(im_catalogue *c, const rp_pack *p, sr_error *err)
-{
-    im_catalogue_free(c);
-    c->codes = sr_calloc(p->nindicators ? p->nindicators : 1, sizeof *c->codes);
-    if (!c->codes)
-        return sr_oom(err);
-    for (size_t i = 0; i < p->nindicators; i++) {
-        const rp_indicator *d = &p->indicators[i];
-        const char *svc = p->services[d->service].id;
-        int letter_service = -1;
-        for (int k = 0; k < 2; k++)
-            if (strcmp(svc, SERVICE_ID[k]) == 0)
-                letter_service = k;
-        if (letter_service < 0)
-            continue;  /* a service the letter's sections do not name */
-        im_code *e = &c->codes[c->n];
-        if (!(e->code = sr_strdup(d->code))) {
-            im_catalogue_free(c);
-            return sr_oom(err);
-        }
-        e->service = letter_service;
-        e->percent = d->unit && strcmp(d->unit, "percent") == 0;
-        c->n++;
-    }
-    c->year = p->round;
-    return SR_OK;
-}
-
-int im_catalogue_for(im_catalogue *c, int year, sr_error *err)
-{
-    if (c->year == year && c->codes)
-        return SR_OK;
-    char dir[PATH_MAX];
-    if (rp_round_dir(year, dir, sizeof dir) != SR_OK)
-        return sr_fail(err, SR_ELIMIT, "rules", 0, 0, "the rules folder's path is too long");
-    rp_pack *p = NULL;
-    int rc = rp_load(dir, NULL, &p, err);
-    if (rc == SR_OK)
-        rc = im_catalogue_from_pack(c, p, err);
-    rp_free(p);
-    return rc;
-}
-
-/* A PAF code at s[i] as a whole word (a capital and one to three digits) that the round's
- * catalogue knows: its length, with *def its entry; 0 when there is none. A code-like word
- * outside the catalogue ("A4" in a postcode) stays in the text only: the evidence reader
- * rejects codes its pack does not know, and a figure is only proposed for a percentage
- * indicator of the service being read. */
+/* An indicator code of the round's catalogue at s[i], as a whole word: its length, with
+ * *def its entry; 0 when there is none. A code-like word outside the catalogue (a postcode)
+ * stays in the text only: the evidence reader rejects codes its pack does not know, and a
+ * figure is only proposed for a percentage indicator of the service being read. */
 static size_t code_at(const parser *P, const char *s, size_t n, size_t i, const im_code **def)
 {
-    int c = uc(s, i);
-    if (!is_upper(c) || (i > 0 && is_alnum(uc(s, i - 1))))
-        return 0;
-    int ok;
-    size_t j = skip_digits(s, n, i + 1, 3, &ok);
-    if (!ok || (j < n && is_alnum(uc(s, j))))
+    if (!is_alnum(uc(s, i)) || (i > 0 && is_alnum(uc(s, i - 1))))
         return 0;
     const im_catalogue *cat = P->cat;
     for (size_t k = 0; cat && k < cat->n; k++) {
-        if (strlen(cat->codes[k].code) == j - i && memcmp(cat->codes[k].code, s + i, j - i) == 0) {
+        const char *code = cat->codes[k].code;
+        size_t m = strlen(code);
+        if (code[0] == s[i] && m <= n - i && memcmp(code, s + i, m) == 0 &&
+            (i + m == n || !is_alnum(uc(s, i + m)))) {
             if (def)
                 *def = &cat->codes[k];
-            return j - i;
+            return m;
         }
     }
     return 0;
@@ -933,32 +850,6 @@ static int scan_codes(const parser *P, im_finding *f, size_t *cap, const char *s
 }
 
 /* ---- figures quoted as indicator values ------------------------------------------------- */
-
-typedef struct name_map {
-    const char *code;
-    int service;
-    const char *pat;   /* lower case, apostrophes left out: "carers assessments" */
-    const char *need;  /* another word the sentence must hold, or NULL */
-} name_map;
-
-/* Deliberately small: a wrong value is worse than none. Only figures stated in the same
- * sentence, right after the name, are taken (see figure_after). */
-static const name_map NAMES[] = {
-    {"D42", IM_ADULTS, "carers assessments", NULL},
-    {"D42", IM_ADULTS, "carer assessments", NULL},
-    {"D42", IM_ADULTS, "assessments of carers", NULL},
-    {"D39", IM_ADULTS, "statements of their needs", NULL},
-    {"D39", IM_ADULTS, "statement of their needs", NULL},
-    {"D39", IM_ADULTS, "statements of needs", NULL},
-    {"D39", IM_ADULTS, "statements of need", NULL},
-    {"D39", IM_ADULTS, "statement of needs", NULL},
-    {"D39", IM_ADULTS, "statement of need", NULL},
-    {"D40", IM_ADULTS, "clients receiving a review", NULL},
-    {"D40", IM_ADULTS, "clients receiving reviews", NULL},
-    {"D40", IM_ADULTS, "reviews of clients", NULL},
-    {"D38", IM_ADULTS, "within three weeks", "equipment"},
-    {"D38", IM_ADULTS, "within 3 weeks", "equipment"},
-};
 
 static size_t skip_apostrophe(const char *s, size_t n, size_t j)
 {
@@ -1264,7 +1155,7 @@ static void add_value(parser *P, const block *b, const char *code, size_t from, 
     iv->value = v;
     iv->line = line_at(b, fig);
     iv->code = sr_strdup(code);
-    iv->text = sr_strndup(s + a, clean_text(s + a, e - a, POLICY_SERVICE, NULL));
+    iv->text = sr_strndup(s + a, clean_text(s + a, e - a, P->cat->serving_standards, NULL));
     if (!iv->code || !iv->text) {
         sr_free(iv->code);
         sr_free(iv->text);
@@ -1279,16 +1170,6 @@ static int sentence_has(const char *s, size_t n, size_t at, const char *word)
     size_t a, e;
     sentence_bounds(s, n, at, at, &a, &e);
     return contains_fold(s + a, e - a, word);
-}
-
-/* A percentage indicator of the service being read, in the round's catalogue: a name the
- * letter uses is only read as a figure for an indicator the round has. */
-static int in_catalogue(const parser *P, const char *code)
-{
-    for (size_t i = 0; P->cat && i < P->cat->n; i++)
-        if (strcmp(P->cat->codes[i].code, code) == 0)
-            return P->cat->codes[i].percent && P->cat->codes[i].service == P->service;
-    return 0;
 }
 
 static void scan_values(parser *P, const block *b)
@@ -1312,24 +1193,29 @@ static void scan_values(parser *P, const block *b)
                 add_value(P, b, def->code, i, fig, v);
             continue;
         }
-        for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++) {
-            if (NAMES[k].service != P->service || !in_catalogue(P, NAMES[k].code))
+        /* the pack's phrases naming a percentage indicator of this service (deliberately
+         * few: a wrong value is worse than none); only a figure stated in the same sentence,
+         * right after the name, is taken (figure_after) */
+        for (size_t k = 0; P->cat && k < P->cat->nphrases; k++) {
+            const im_phrase *ph = &P->cat->phrases[k];
+            const im_code *named = &P->cat->codes[ph->code];
+            if (named->service != P->service || !named->percent)
                 continue;
-            size_t e = match_name(s, n, i, NAMES[k].pat);
+            size_t e = match_name(s, n, i, ph->words);
             if (!e)
                 continue;
-            if (!have_value(P->l, P->service, NAMES[k].code) && figure_after(s, n, e, &v, &fig) &&
-                (!NAMES[k].need || sentence_has(s, n, i, NAMES[k].need)))
-                add_value(P, b, NAMES[k].code, i, fig, v);
+            if (!have_value(P->l, P->service, named->code) && figure_after(s, n, e, &v, &fig) &&
+                (!ph->near || sentence_has(s, n, i, ph->near)))
+                add_value(P, b, named->code, i, fig, v);
             break;
         }
     }
 }
 
-static char *copy_clean(const block *b, int policy, im_finding *f)
+static char *copy_clean(const block *b, unsigned allowed, im_finding *f)
 {
     const char *s = b->text.data ? b->text.data : "";
-    size_t n = clean_text(s, b->text.len, policy, f);
+    size_t n = clean_text(s, b->text.len, allowed, f);
     if (n == 0)
         n = rtrim(s, b->text.len);  /* a bullet that is all tag: keep what it says */
     return sr_strndup(s, n);
@@ -1340,13 +1226,13 @@ static void add_finding(parser *P, const group *g)
     im_finding f;
     memset(&f, 0, sizeof f);
     size_t capcodes = 0;
-    int policy = P->section >= IM_CAPACITY_IMPROVEMENT ? POLICY_CAPACITY : POLICY_SERVICE;
+    unsigned allowed = tags_allowed(P);
     f.section = (im_section)P->section;
     f.service = P->service;
     f.development = P->section == IM_CAPACITY_CONCERN && P->dev;
     f.line = g->top.line;
     f.end_line = g->ndet ? g->det[g->ndet - 1].end_line : g->top.end_line;
-    f.text = copy_clean(&g->top, policy, &f);
+    f.text = copy_clean(&g->top, allowed, &f);
     int ok = f.text != NULL;
     ok = ok && scan_codes(P, &f, &capcodes, g->top.text.data ? g->top.text.data : "", g->top.text.len);
     if (ok && g->ndet) {
@@ -1356,7 +1242,7 @@ static void add_finding(parser *P, const group *g)
     }
     for (size_t i = 0; ok && i < g->ndet; i++) {
         const block *d = &g->det[i];
-        f.details[i] = copy_clean(d, policy, &f);  /* a detail's tag belongs to its parent */
+        f.details[i] = copy_clean(d, allowed, &f);  /* a detail's tag belongs to its parent */
         f.detail_lines[i] = d->line;
         f.ndetails = i + 1;
         ok = f.details[i] && scan_codes(P, &f, &capcodes, d->text.data ? d->text.data : "",
@@ -1444,12 +1330,12 @@ static int council_like(const char *s, size_t n)
     return words <= 12 && letters > 0;
 }
 
-/* Year and council from the annex heading ("PERFORMANCE REVIEW REPORT 2003: (NAME)"). A
+/* Year and council from the annex heading ("HEADING 2003: (NAME)"). A
  * financial year "2002/03" names the year rated in the autumn of its second half. */
 static void parse_heading(parser *P, const block *b)
 {
     const char *s = b->text.data ? b->text.data : "";
-    size_t n = b->text.len, i = strlen("performance review report");
+    size_t n = b->text.len, i = P->annex_len;
     if (i > n)
         return;
     while (i < n && s[i] == ' ')
@@ -1497,11 +1383,11 @@ static void handle_plain(parser *P, const block *b)
 {
     const char *s = b->text.data ? b->text.data : "";
     size_t n = b->text.len, rest = 0;
-    int k = heading_kind(s, n, &rest);
+    int svc = 0;
+    int k = heading_kind(P, s, n, &rest, &svc);
     switch (k) {
-    case H_CHILDREN:
-    case H_ADULTS:
-        P->service = k == H_CHILDREN ? IM_CHILDREN : IM_ADULTS;
+    case H_SERVICE:
+        P->service = svc;
         P->section = -1;
         P->capacity = P->dev = 0;
         P->saw_service = 1;
@@ -1530,7 +1416,7 @@ static void handle_plain(parser *P, const block *b)
         if (P->service < 0)
             break;
         int dev;
-        int sec = sub_section(s + rest, n - rest, P->capacity, &dev);
+        int sec = sub_section(P->cat, s + rest, n - rest, P->capacity, &dev);
         if (sec < 0)
             break;
         P->section = sec;
@@ -1792,11 +1678,11 @@ static void process_line(parser *P, size_t idx)
             start_group(P, idx, 1, marker, skip);
         return;
     }
-    int hk = heading_kind(L->s, L->len, NULL);
+    int hk = heading_kind(P, L->s, L->len, NULL, NULL);
     /* A whole-line heading with a capital ("Areas for Improvement") or the sub-heading phrase
      * is a heading even after a line that ran on: extracted PDF text loses the blank lines
      * that would otherwise separate it from the bullet before. */
-    int strong = (hk == H_SUB || hk == H_CHILDREN || hk == H_ADULTS || hk == H_AFI) &&
+    int strong = (hk == H_SUB || hk == H_SERVICE || hk == H_AFI) &&
                  is_upper(uc(L->s, 0));
     if (hk != H_NONE && (strong || !looks_wrapped(P, L))) {
         start_group(P, idx, 0, 0, 0);
@@ -1860,9 +1746,8 @@ static int is_text_line(const parser *P, size_t i)
     const line_rec *L = &P->lines[i];
     size_t skip;
     int m, amb;
-    (void)P;
     return L->len > 0 && !bare_marker(L) && !L->running && !is_page_artefact(L) &&
-           !bullet_marker(L, &skip, &m, &amb) && heading_kind(L->s, L->len, NULL) == H_NONE;
+           !bullet_marker(L, &skip, &m, &amb) && heading_kind(P, L->s, L->len, NULL, NULL) == H_NONE;
 }
 
 static void add_warning(parser *P, int line, int end_line, const char *msg)
@@ -1927,7 +1812,7 @@ static void attach_markers(parser *P)
             p--;
         const line_rec *before = &P->lines[p - 1];
         int open = p > P->start + 1 && !ends_clause(before) && !bare_marker(before) &&
-                   heading_kind(before->s, before->len, NULL) == H_NONE;
+                   heading_kind(P, before->s, before->len, NULL, NULL) == H_NONE;
         size_t last, n = split_items(P, j, first, k + (size_t)open < 64 ? k + (size_t)open : 64, &last);
         size_t skipfirst = (open && n > k) ? 1 : 0;
         size_t recorded = n < 64 ? n : 64;
@@ -1973,11 +1858,11 @@ static int same_but_digits(const line_rec *a, const line_rec *b)
 
 /* A line that could be a running header or footer: short text, not a heading, bullet or
  * standard tag, not ending the way a list item does. */
-static int header_like(const line_rec *A)
+static int header_like(const parser *P, const line_rec *A)
 {
     size_t skip;
     int m, amb, nums[8], k;
-    if (A->len < 4 || A->len > 120 || heading_kind(A->s, A->len, NULL) != H_NONE ||
+    if (A->len < 4 || A->len > 120 || heading_kind(P, A->s, A->len, NULL, NULL) != H_NONE ||
         bullet_marker(A, &skip, &m, &amb) || bare_marker(A))
         return 0;
     if (A->s[0] == '(' && tag_at_end(A->s, A->len, nums, &k) == 0)
@@ -2018,7 +1903,7 @@ static void mark_running_lines(parser *P)
     add_window(P, P->end, win++, c, cwin, &nc);  /* the last page's footer */
     for (size_t a = 0; a < nc; a++) {
         line_rec *A = &P->lines[c[a]];
-        if (!header_like(A))
+        if (!header_like(P, A))
             continue;
         for (size_t b = a + 1; b < nc; b++) {
             line_rec *B = &P->lines[c[b]];
@@ -2040,7 +1925,7 @@ static void group_lines(parser *P)
             P->brk = 1;
             continue;
         }
-        if (L->moved || L->running || is_page_artefact(L) || is_annex_heading(L) ||
+        if (L->moved || L->running || is_page_artefact(L) || is_annex_heading(P->cat->annex, L) ||
             repeats_council(P, L)) {
             /* a page footer, or the report heading or council repeated as a page header */
             add_skipped(P, i);
@@ -2133,44 +2018,136 @@ static int two_columns(const parser *P, const char *name, sr_error *err)
     return SR_OK;
 }
 
+/* The first line that opens an annex with `heading`, or NPOS. */
+static size_t find_annex(const parser *P, const char *heading)
+{
+    for (size_t i = 0; heading && i < P->nlines; i++)
+        if (is_annex_heading(heading, &P->lines[i]))
+            return i;
+    return NPOS;
+}
+
+/* "HEADING", or "A" or "B" when rounds head their annexes differently. */
+static void annex_names(const im_catalogue *c, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    if (c->pinned || !c->nannexes) {
+        snprintf(out, len, "\"%s\"", c->annex ? c->annex : "");
+        return;
+    }
+    for (size_t k = 0; k < c->nannexes && used < len; k++)
+        used += (size_t)snprintf(out + used, len - used, "%s\"%s\"", k ? " or " : "",
+                                 c->annexes[k].heading);
+}
+
+/* Finds the annex heading: the catalogue's pack's, else (unless pinned) any round's. */
+static int locate_annex(parser *P, const char *name, sr_error *err)
+{
+    im_catalogue *c = P->cat;
+    size_t at = find_annex(P, c->annex);
+    const im_annex *found = NULL;
+    if (at == NPOS && !c->pinned) {
+        if (im_catalogue_annexes(c, err) != SR_OK)
+            return err->code;
+        for (size_t k = 0; k < c->nannexes; k++) {
+            size_t i = find_annex(P, c->annexes[k].heading);
+            if (i < at)
+                at = i, found = &c->annexes[k];
+        }
+        if (!c->annex && !c->nannexes)
+            return sr_fail(err, SR_ERULES, name, 0, 0,
+                           "no rule pack declares how its letters are laid out (letter { "
+                           "annex_heading = ... }), so no letter can be read");
+    }
+    if (at == NPOS) {
+        char names[600];
+        annex_names(c, names, sizeof names);
+        return sr_fail(err, SR_EINPUT, name, 0, 0,
+                       "not an annual review letter: no %s heading found", names);
+    }
+    /* a letter without a year is read with the latest round that heads annexes this way,
+     * to say what else is missing */
+    if (found && !c->annex && im_catalogue_for(c, found->round, err) != SR_OK)
+        return err->code;
+    P->start = at;
+    P->annex_len = strlen(found ? found->heading : c->annex);
+    return SR_OK;
+}
+
+/* The rest of the letter is read with the pack of its round (unless one was chosen). */
+static int use_round(parser *P, const char *name, sr_error *err)
+{
+    im_catalogue *c = P->cat;
+    int year = P->l->year, hl = P->l->heading_line;
+    if (!year || c->pinned)
+        return SR_OK;
+    int rounds[110], n = rp_rounds(rounds, 110), found = 0;
+    char list[600] = "";
+    for (int r = 0; r < n; r++) {
+        found |= rounds[r] == year;
+        size_t k = strlen(list);
+        snprintf(list + k, sizeof list - k, "%s%d", r ? ", " : "", rounds[r]);
+    }
+    if (!found)
+        return sr_fail(err, SR_EINPUT, name, hl, 0,
+                       "no rule pack for the %d round of this letter (rounds with a pack: %s)",
+                       year, n ? list : "none");
+    if (im_catalogue_for(c, year, err) != SR_OK)
+        return err->code;
+    if (!c->annex || !is_annex_heading(c->annex, &P->lines[P->start]))
+        return sr_fail(err, SR_EINPUT, name, hl, 0,
+                       "the %d round's letters open their annex with \"%s\", not with this "
+                       "heading", year, c->annex ? c->annex : "(its pack declares no letter)");
+    return SR_OK;
+}
+
+/* What a letter must have for its evidence to mean anything. */
+static int check_letter(const parser *P, const char *name, sr_error *err)
+{
+    const im_catalogue *c = P->cat;
+    int hl = P->l->heading_line;
+    const char *annex = c->annex ? c->annex : "";
+    if (!P->saw_service) {
+        char heads[600] = "";
+        size_t used = 0;
+        for (size_t k = 0; k < c->nservices && used < sizeof heads; k++) {
+            if (!c->service_heads[k].n)
+                continue;
+            used += (size_t)snprintf(heads + used, sizeof heads - used, "%s\"", used ? ", " : "");
+            for (const char *h = c->service_heads[k].text[0]; *h && used + 2 < sizeof heads; h++)
+                heads[used++] = (char)to_upper(uc(h, 0));
+            used += (size_t)snprintf(heads + used, sizeof heads - used, "\"");
+        }
+        return sr_fail(err, SR_EINPUT, name, hl, 0,
+                       "annual review letter has no service sections (%s) after its \"%s\" "
+                       "heading", used ? heads : "its pack declares no service headings", annex);
+    }
+    if (!P->l->year)
+        return sr_fail(err, SR_EINPUT, name, hl, 0, "no rating year in the \"%s\" heading", annex);
+    if (!P->l->council)
+        return sr_fail(err, SR_EINPUT, name, hl, 0,
+                       "no council name in or after the \"%s\" heading", annex);
+    return SR_OK;
+}
+
 static int parse_annex(parser *P, const char *name, sr_error *err)
 {
-    size_t i;
-    if (two_columns(P, name, err) != SR_OK)
+    if (two_columns(P, name, err) != SR_OK || locate_annex(P, name, err) != SR_OK)
         return err->code;
-    for (i = 0; i < P->nlines; i++)
-        if (is_annex_heading(&P->lines[i]))
-            break;
-    if (i == P->nlines)
-        return sr_fail(err, SR_EINPUT, name, 0, 0,
-                       "not an annual review letter: no \"PERFORMANCE REVIEW REPORT\" heading "
-                       "found");
-    P->start = i;
-    P->l->heading_line = (int)i + 1;
+    P->l->heading_line = (int)P->start + 1;
     P->end = P->nlines;
-    for (i = P->start + 1; i < P->nlines; i++)
+    for (size_t i = P->start + 1; i < P->nlines; i++)
         if (is_annex_end(&P->lines[i])) {
             P->end = i;
             break;
         }
     measure_width(P);
     size_t after = read_heading(P);
-    /* the codes, their services and units come from the pack of the letter's round */
-    if (P->l->year && !(P->cat->codes && P->cat->year == P->l->year)) {
-        int rounds[110], n = rp_rounds(rounds, 110), found = 0;
-        char list[600] = "";
-        for (int r = 0; r < n; r++) {
-            found |= rounds[r] == P->l->year;
-            size_t k = strlen(list);
-            snprintf(list + k, sizeof list - k, "%s%d", r ? ", " : "", rounds[r]);
-        }
-        if (!found)
-            return sr_fail(err, SR_EINPUT, name, P->l->heading_line, 0,
-                           "no rule pack for the %d round of this letter (rounds with a pack: "
-                           "%s)", P->l->year, n ? list : "none");
-        if (im_catalogue_for(P->cat, P->l->year, err) != SR_OK)
-            return err->code;
-    }
+    if (P->oom)
+        return sr_oom(err);
+    if (use_round(P, name, err) != SR_OK)
+        return err->code;
     /* lines of a wrapped heading are part of it: start grouping after them */
     P->start = after - 1;
     P->service = P->section = -1;
@@ -2179,19 +2156,23 @@ static int parse_annex(parser *P, const char *name, sr_error *err)
     group_lines(P);
     if (P->oom)
         return sr_oom(err);
-    int hl = P->l->heading_line;
-    if (!P->saw_service)
-        return sr_fail(err, SR_EINPUT, name, hl, 0,
-                       "annual review letter has no service sections (\"SERVICES FOR CHILDREN "
-                       "AND FAMILIES\", \"SERVICES TO ADULTS\") after its \"PERFORMANCE REVIEW "
-                       "REPORT\" heading");
-    if (!P->l->year)
-        return sr_fail(err, SR_EINPUT, name, hl, 0,
-                       "no rating year in the \"PERFORMANCE REVIEW REPORT\" heading");
-    if (!P->l->council)
-        return sr_fail(err, SR_EINPUT, name, hl, 0,
-                       "no council name in or after the \"PERFORMANCE REVIEW REPORT\" heading");
-    return SR_OK;
+    return check_letter(P, name, err);
+}
+
+/* The letter keeps the ids and prefixes of the services it was read with. */
+static int copy_services(im_letter *l, const im_catalogue *c)
+{
+    l->services = sr_calloc(c->nservices ? c->nservices : 1, sizeof *l->services);
+    if (!l->services)
+        return 0;
+    for (size_t i = 0; i < c->nservices; i++) {
+        l->services[i].id = sr_strdup(c->services[i].id);
+        l->services[i].prefix = sr_strdup(c->services[i].prefix);
+        l->nservices = i + 1;
+        if (!l->services[i].id || !l->services[i].prefix)
+            return 0;
+    }
+    return 1;
 }
 
 int im_parse(const char *name, const char *text, size_t len, im_catalogue *cat, im_letter **out,
@@ -2214,6 +2195,8 @@ int im_parse(const char *name, const char *text, size_t len, im_catalogue *cat, 
         return sr_oom(err);
     }
     int rc = parse_annex(&P, name, err);
+    if (rc == SR_OK && !copy_services(P.l, P.cat))
+        rc = sr_oom(err);
     P.l->end_line = (int)P.end;
     im_catalogue_free(&own);
     if (rc != SR_OK) {
@@ -2231,6 +2214,7 @@ void im_free(im_letter *l)
     if (!l)
         return;
     sr_free(l->council);
+    im_services_free(l->services, l->nservices);
     for (size_t i = 0; i < l->nfindings; i++)
         finding_free(&l->findings[i]);
     sr_free(l->findings);
@@ -2365,12 +2349,12 @@ static void finding_id(const im_letter *l, size_t i, char *out, size_t n)
     size_t pos = 0;
     for (size_t k = 0; k <= i; k++)
         pos += l->findings[k].service == f->service && l->findings[k].section == f->section;
-    snprintf(out, n, "%s-%s-%zu", f->service == IM_CHILDREN ? "ch" : "ad",
+    snprintf(out, n, "%s-%s-%zu", l->services[f->service].prefix,
              SECTION_ID[f->section], pos);
 }
 
 /* A finding about performance that speaks to no standard and no indicator counts towards
- * nothing in the rating. (Capacity findings always speak to standard 6.) */
+ * nothing in the rating. (Capacity findings always speak to the capacity standard.) */
 static int is_unassigned(const im_finding *f)
 {
     return f->section < IM_CAPACITY_IMPROVEMENT && f->nstandards == 0 && f->ncodes == 0;
@@ -2392,10 +2376,10 @@ size_t im_unplaced_lines(const im_letter *l)
     return n;
 }
 
-static void write_finding(sr_buf *b, const im_finding *f, size_t pos)
+static void write_finding(sr_buf *b, const im_letter *l, const im_finding *f, size_t pos)
 {
     int cap = f->section >= IM_CAPACITY_IMPROVEMENT;
-    sr_buf_printf(b, "    - id: %s-%s-%zu\n", f->service == IM_CHILDREN ? "ch" : "ad",
+    sr_buf_printf(b, "    - id: %s-%s-%zu\n", l->services[f->service].prefix,
                   SECTION_ID[f->section], pos);
     sr_buf_printf(b, "      kind: %s\n", kind_word(f));
     if (!cap && f->nstandards > 0) {
@@ -2441,7 +2425,7 @@ static void write_findings(sr_buf *b, const im_letter *l, int service, int capac
             if (first)
                 sr_buf_puts(b, capacity ? "  capacity_findings:\n" : "  findings:\n");
             first = 0;
-            write_finding(b, f, ++pos);
+            write_finding(b, l, f, ++pos);
         }
     }
 }
@@ -2466,7 +2450,7 @@ static void write_service(sr_buf *b, const im_letter *l, int service)
         nf += l->findings[i].service == service;
     if (nv + nf == 0)
         return;
-    sr_buf_printf(b, "%s:\n", SERVICE_ID[service]);
+    sr_buf_printf(b, "%s:\n", l->services[service].id);
     if (nv) {
         sr_buf_puts(b, "  indicators:\n");
         for (size_t i = 0; l->paf && i < l->paf->n; i++) {
@@ -2563,8 +2547,8 @@ int im_write_yaml(const im_letter *l, const char *source_name, sr_buf *out)
         put_quoted(out, t.data);
     sr_buf_free(&t);
     sr_buf_putc(out, '\n');
-    write_service(out, l, IM_CHILDREN);
-    write_service(out, l, IM_ADULTS);
+    for (size_t s = 0; s < l->nservices; s++)
+        write_service(out, l, (int)s);
     write_import(out, l, src);
     /* Headings and skipped artefacts as comments: with them every line of the annex can be
      * found in the output, which is how a reader checks nothing was lost. */
@@ -2611,14 +2595,22 @@ int im_warnings(const im_letter *l, const char *name, sr_buf *out)
 
 int im_summary(const im_letter *l, const char *name, sr_buf *out)
 {
-    size_t per[2] = {0, 0};
-    for (size_t i = 0; i < l->nfindings; i++)
-        per[l->findings[i].service == IM_CHILDREN ? 0 : 1]++;
+    sr_buf per;  /* "housing 6, libraries 1": findings per service, in pack order */
+    sr_buf_init(&per);
+    for (size_t s = 0; s < l->nservices; s++) {
+        size_t n = 0;
+        for (size_t i = 0; i < l->nfindings; i++)
+            n += l->findings[i].service == (int)s;
+        sr_buf_printf(&per, "%s%s %zu", s ? ", " : "", l->services[s].id, n);
+    }
     size_t unplaced = im_unplaced_lines(l), unassigned = im_unassigned(l);
-    sr_buf_printf(out, "%s: imported %zu findings (children %zu, adults %zu); %zu line%s not "
-                  "placed; %zu finding%s without a standard or indicator%s\n",
-                  name ? name : "", per[0] + per[1], per[0], per[1], unplaced,
+    sr_buf_printf(out, "%s: imported %zu findings (%s); %zu line%s not placed; %zu finding%s "
+                  "without a standard or indicator%s\n",
+                  name ? name : "", l->nfindings, per.data ? per.data : "", unplaced,
                   unplaced == 1 ? "" : "s", unassigned, unassigned == 1 ? "" : "s",
                   unplaced || unassigned ? ": a rating from it will carry a caveat" : "");
+    if (per.oom)
+        out->oom = 1;
+    sr_buf_free(&per);
     return out->oom ? SR_ENOMEM : SR_OK;
 }

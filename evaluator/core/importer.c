@@ -9,6 +9,7 @@
 #include "paf.h"
 #include "ydoc.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* An evidence file rather than a letter: YAML whose root map has a council and a year. */
@@ -27,14 +28,25 @@ static int as_evidence(const ix_input *in, yd_node **root, int *year)
     return 0;
 }
 
-static int merge_into_evidence(const ix_input *in, const ix_input *paf, yd_node *root, int year,
-                               sr_buf *yaml, sr_error *err)
+/* The catalogue chosen with --rules (pinned), or none yet: the round's is read when known. */
+static int start_catalogue(im_catalogue *cat, const char *rules, sr_error *err)
+{
+    memset(cat, 0, sizeof *cat);
+    if (!rules)
+        return SR_OK;
+    char dir[PATH_MAX];
+    int rc = rp_resolve(rules, dir, sizeof dir, err);
+    return rc == SR_OK ? im_catalogue_pinned(cat, dir, err) : rc;
+}
+
+static int merge_into_evidence(const ix_input *in, const ix_input *paf, const char *rules,
+                               yd_node *root, int year, sr_buf *yaml, sr_error *err)
 {
     im_catalogue cat;
-    memset(&cat, 0, sizeof cat);
     pf_table t;
     memset(&t, 0, sizeof t);
-    int rc = im_catalogue_for(&cat, year, err);
+    int rc = start_catalogue(&cat, rules, err);
+    if (rc == SR_OK) rc = im_catalogue_for(&cat, year, err);
     if (rc == SR_OK) rc = pf_read(paf->name, paf->data, paf->len, &cat, &t, err);
     if (rc == SR_OK) rc = pf_merge_evidence(in->name, in->data, in->len, root, &t, yaml, err);
     pf_free(&t);
@@ -42,18 +54,18 @@ static int merge_into_evidence(const ix_input *in, const ix_input *paf, yd_node 
     return rc;
 }
 
-static int import_letter(const ix_input *in, const ix_input *paf, sr_buf *yaml,
-                         sr_buf *warnings, sr_error *err)
+static int import_letter(const ix_input *in, const ix_input *paf, const char *rules,
+                         sr_buf *yaml, sr_buf *warnings, sr_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     dr_kind kind;
     im_letter *l = NULL;
     im_catalogue cat;
-    memset(&cat, 0, sizeof cat);
     pf_table t;
     memset(&t, 0, sizeof t);
-    int rc = dr_read(in->name, in->data, in->len, &kind, &text, &len, err);
+    int rc = start_catalogue(&cat, rules, err);
+    if (rc == SR_OK) rc = dr_read(in->name, in->data, in->len, &kind, &text, &len, err);
     if (rc == SR_OK) rc = im_parse(in->name, text, len, &cat, &l, err);
     if (rc == SR_OK && paf) {
         rc = pf_read(paf->name, paf->data, paf->len, &cat, &t, err);
@@ -89,8 +101,8 @@ static int readable(const char *name, const sr_buf *yaml, sr_error *err)
     return SR_OK;
 }
 
-int ix_run(const ix_input *in, const ix_input *paf, sr_buf *yaml, sr_buf *warnings,
-           sr_error *err)
+int ix_run(const ix_input *in, const ix_input *paf, const char *rules, sr_buf *yaml,
+           sr_buf *warnings, sr_error *err)
 {
     yd_node *root = NULL;
     int year = 0, rc;
@@ -99,9 +111,9 @@ int ix_run(const ix_input *in, const ix_input *paf, sr_buf *yaml, sr_buf *warnin
     sr_error_clear(&e);
     if (paf && dr_detect(in->name, in->data, in->len, &kind, &e) == SR_OK && kind == DR_TEXT &&
         as_evidence(in, &root, &year))
-        rc = merge_into_evidence(in, paf, root, year, yaml, err);
+        rc = merge_into_evidence(in, paf, rules, root, year, yaml, err);
     else
-        rc = import_letter(in, paf, yaml, warnings, err);
+        rc = import_letter(in, paf, rules, yaml, warnings, err);
     yd_free(root);
     if (rc == SR_OK && (yaml->oom || warnings->oom))
         rc = sr_oom(err);

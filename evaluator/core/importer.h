@@ -19,8 +19,10 @@ typedef struct ix_input {
 } ix_input;
 
 /* Reads `in` (a letter; with paf, also an evidence file) and writes the evidence YAML to yaml
- * and the warnings and the summary line to warnings. paf may be NULL. */
-int ix_run(const ix_input *in, const ix_input *paf, sr_buf *yaml, sr_buf *warnings,
-           sr_error *err);
+ * and the warnings and the summary line to warnings. paf may be NULL. rules (a --rules
+ * argument: a pack folder or a round) chooses the pack to read with; NULL: the pack of the
+ * letter's (or the evidence file's) round. */
+int ix_run(const ix_input *in, const ix_input *paf, const char *rules, sr_buf *yaml,
+           sr_buf *warnings, sr_error *err);
 
 #endif

@@ -38,15 +38,17 @@
 static const char *const pack_fields[] = {
     "name", "version", "round", "title", "extends", "files", NULL,
 };
-static const char *const service_fields[] = {"id", "name", "title", PROV_FIELDS, NULL};
+static const char *const service_fields[] = {
+    "id", "name", "title", "headings", "id_prefix", PROV_FIELDS, NULL,
+};
 static const char *const scale_fields[] = {"id", "name", "words", PROV_FIELDS, NULL};
 static const char *const rating_fields[] = {"min", "max", "unit", PROV_FIELDS, NULL};
 static const char *const standard_fields[] = {
     "number", "name", "informs", "domain", "criteria", PROV_FIELDS, NULL,
 };
 static const char *const indicator_fields[] = {
-    "code", "name", "service", "standard", "polarity", "unit", "bands", "plausible", PROV_FIELDS,
-    NULL,
+    "code", "name", "service", "standard", "polarity", "unit", "bands", "plausible", "phrases",
+    PROV_FIELDS, NULL,
 };
 static const char *const requirement_fields[] = {"id", "text", "services", PROV_FIELDS, NULL};
 static const char *const cap_fields[] = {
@@ -64,31 +66,43 @@ static const char *const param_fields[] = {
     "id", "value", "lo", "hi", "dist", "each", PROV_FIELDS, NULL,
 };
 static const char *const gaps_fields[] = {"bands", "requirement_met", PROV_FIELDS, NULL};
+/* how the round's review letters are laid out (import.h); the lists are rp_letter_list's */
+static const char *const letter_fields[] = {
+    "annex_heading", "improvement_headings", "area_headings", "capacity_headings",
+    "sub_headings", PROV_FIELDS, NULL,
+};
 static const char *const word_fields[] = {"id", "text", NULL};
 static const char *const band_fields[] = {"band", "min", "max", NULL};
+static const char *const phrase_fields[] = {"words", "near", NULL};
+
+/* A field holding a list of tables, and the fields each of those tables may hold. */
+typedef struct decl_list {
+    const char *field;
+    const char *const *item_fields;
+} decl_list;
 
 typedef struct decl_kind {
     const char *kind;
     const char *const *fields;
-    const char *list;                /* a field holding a list of tables, or NULL */
-    const char *const *item_fields;  /* the fields of each of those tables */
+    decl_list lists[2];  /* unused entries have a NULL field */
 } decl_kind;
 
 static const decl_kind decl_kinds[] = {
-    {"pack", pack_fields, NULL, NULL},
-    {"service", service_fields, NULL, NULL},
-    {"scale", scale_fields, "words", word_fields},
-    {"rating", rating_fields, NULL, NULL},
-    {"standard", standard_fields, NULL, NULL},
-    {"indicator", indicator_fields, "bands", band_fields},
-    {"requirement", requirement_fields, NULL, NULL},
-    {"cap", cap_fields, NULL, NULL},
-    {"star_rule", star_rule_fields, NULL, NULL},
-    {"rule", rule_fields, NULL, NULL},
-    {"retire", retire_fields, NULL, NULL},
-    {"param", param_fields, NULL, NULL},
-    {"gaps", gaps_fields, NULL, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"pack", pack_fields, {{NULL, NULL}}},
+    {"service", service_fields, {{NULL, NULL}}},
+    {"scale", scale_fields, {{"words", word_fields}}},
+    {"rating", rating_fields, {{NULL, NULL}}},
+    {"standard", standard_fields, {{NULL, NULL}}},
+    {"indicator", indicator_fields, {{"bands", band_fields}, {"phrases", phrase_fields}}},
+    {"requirement", requirement_fields, {{NULL, NULL}}},
+    {"cap", cap_fields, {{NULL, NULL}}},
+    {"star_rule", star_rule_fields, {{NULL, NULL}}},
+    {"rule", rule_fields, {{NULL, NULL}}},
+    {"retire", retire_fields, {{NULL, NULL}}},
+    {"param", param_fields, {{NULL, NULL}}},
+    {"gaps", gaps_fields, {{NULL, NULL}}},
+    {"letter", letter_fields, {{NULL, NULL}}},
+    {NULL, NULL, {{NULL, NULL}}},
 };
 
 /* The kinds a `retire` can remove (rp_retire_kind), in the order of its fields. */
@@ -122,7 +136,9 @@ static const char *const field_names[] = {
     "standard", "polarity", "bands", "band", "services", "judgement", "to", "indicator",
     "requirement", "above", "below", "sentence", "stars", "when", "layer", "fn", "round",
     "version", "extends", "files", "domain", "cap", "star_rule", "plausible", "value", "lo",
-    "hi", "dist", "each", "requirement_met", NULL,
+    "hi", "dist", "each", "requirement_met", "headings", "id_prefix", "phrases", "words",
+    "near", "annex_heading", "improvement_headings", "area_headings", "capacity_headings",
+    "sub_headings", NULL,
 };
 
 /* Pushes t[key] for the table at idx without metamethods: a rule file cannot make reading its
@@ -709,16 +725,16 @@ static int check_table_fields(lua_State *L, int idx, const decl_pos *pos, const 
 
 /* The fields of each table in a declaration's list (a scale's words, an indicator's bands). */
 static int check_item_fields(lua_State *L, int idx, const decl_pos *pos, const decl_kind *k,
-                             sr_error *err)
+                             const decl_list *list, sr_error *err)
 {
     int rc = SR_OK;
-    if (rawfield(L, idx, k->list) == LUA_TTABLE) {
+    if (rawfield(L, idx, list->field) == LUA_TTABLE) {
         size_t n = lua_rawlen(L, -1);
         for (size_t i = 0; rc == SR_OK && i < n; i++) {
             char what[96];
-            snprintf(what, sizeof what, "%s[%zu] of the %s", k->list, i + 1, k->kind);
+            snprintf(what, sizeof what, "%s[%zu] of the %s", list->field, i + 1, k->kind);
             if (lua_rawgeti(L, -1, (lua_Integer)i + 1) == LUA_TTABLE)
-                rc = check_table_fields(L, -1, pos, what, k->item_fields, 0, err);
+                rc = check_table_fields(L, -1, pos, what, list->item_fields, 0, err);
             lua_pop(L, 1);
         }
     }
@@ -749,8 +765,8 @@ static int check_fields(lua_State *L, int idx, const decl_pos *pos, sr_error *er
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "unknown declaration '%s'",
                        pos->kind);
     int rc = check_table_fields(L, idx, pos, k->kind, k->fields, 1, err);
-    if (rc == SR_OK && k->list)
-        rc = check_item_fields(L, idx, pos, k, err);
+    for (size_t i = 0; rc == SR_OK && i < 2 && k->lists[i].field; i++)
+        rc = check_item_fields(L, idx, pos, k, &k->lists[i], err);
     if (rc == SR_OK && strcmp(k->kind, "retire") == 0 && !retire_target(L, idx))
         rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
                      "retire needs exactly one of 'indicator', 'cap', 'requirement', "
@@ -867,27 +883,101 @@ static int read_service_ref(lua_State *L, int idx, const decl_pos *pos, const rp
     return rc;
 }
 
+static void free_service(rp_service *s)
+{
+    sr_free(s->id), sr_free(s->name), sr_free(s->title), sr_free(s->id_prefix);
+    sr_free_strings(s->headings, s->nheadings);
+    free_prov(&s->prov);
+}
+
+static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                            char ***out, size_t *nout, sr_error *err);
+
+/* An optional list of phrases a letter is read with (headings, the words naming an
+ * indicator): absent is an empty list; each entry non-empty text short enough to be a
+ * heading (import compares headings of at most 120 bytes). */
+static int read_phrase_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                            char ***out, size_t *nout, sr_error *err)
+{
+    *out = NULL, *nout = 0;
+    int t = rawfield(L, idx, key);
+    lua_pop(L, 1);
+    if (t == LUA_TNIL)
+        return SR_OK;
+    int rc = read_string_list(L, idx, pos, key, out, nout, err);
+    for (size_t i = 0; rc == SR_OK && i < *nout; i++) {
+        size_t n = strlen((*out)[i]);
+        if (n == 0 || n > 120)
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                         "%s: %s[%zu] must be text of 1 to 120 bytes", pos->kind, key, i + 1);
+    }
+    return rc;
+}
+
+/* A finding id is PREFIX-SECTION-N, written unquoted in the evidence: letters, digits and
+ * '_' only. */
+static int read_id_prefix(lua_State *L, int idx, const decl_pos *pos, rp_service *s,
+                          sr_error *err)
+{
+    int t = rawfield(L, idx, "id_prefix");
+    lua_pop(L, 1);
+    if (t == LUA_TNIL)
+        return SR_OK;
+    int rc = field_string(L, idx, "id_prefix", &s->id_prefix);
+    if (rc == SR_ENOMEM)
+        return sr_oom(err);
+    size_t n = rc == SR_OK ? strlen(s->id_prefix) : 0;
+    int ok = n > 0 && n <= 16;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = s->id_prefix[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+    if (!ok)
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "service %s: id_prefix must be text of 1 to 16 letters, digits or '_'",
+                       s->id);
+    return SR_OK;
+}
+
+/* Two services giving their findings one prefix would give two findings one id. */
+static int check_prefix_unique(const rp_pack *p, const rp_service *s, int at,
+                               const decl_pos *pos, sr_error *err)
+{
+    const char *mine = s->id_prefix ? s->id_prefix : s->id;
+    for (size_t i = 0; i < p->nservices; i++) {
+        const rp_service *o = &p->services[i];
+        if ((int)i != at && strcmp(o->id_prefix ? o->id_prefix : o->id, mine) == 0)
+            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                           "service %s: id_prefix '%s' is the findings' prefix of service %s "
+                           "(%s:%d) too", s->id, mine, o->id, o->prov.file, o->prov.line);
+    }
+    return SR_OK;
+}
+
 static int conv_service(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
 {
     rp_service s = {0};
     int rc = need_string(L, idx, pos, "id", &s.id, err);
     if (rc == SR_OK) rc = need_string(L, idx, pos, "name", &s.name, err);
     if (rc == SR_OK) rc = need_string(L, idx, pos, "title", &s.title, err);
+    if (rc == SR_OK)
+        rc = read_phrase_list(L, idx, pos, "headings", &s.headings, &s.nheadings, err);
+    if (rc == SR_OK) rc = read_id_prefix(L, idx, pos, &s, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &s.prov, err);
     int at = rc == SR_OK ? rp_service_index(p, s.id) : -1;
     if (rc == SR_OK && at < 0 && p->nservices == RP_MAX_SERVICES)
         rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "more than %d services",
                      RP_MAX_SERVICES);
+    if (rc == SR_OK) rc = check_prefix_unique(p, &s, at, pos, err);
     if (rc != SR_OK) {
-        sr_free(s.id), sr_free(s.name), sr_free(s.title), free_prov(&s.prov);
+        free_service(&s);
         return rc;
     }
     if (at < 0) {
         p->services[p->nservices++] = s;
     } else {
-        rp_service *old = &p->services[at];
-        sr_free(old->id), sr_free(old->name), sr_free(old->title), free_prov(&old->prov);
-        *old = s;
+        free_service(&p->services[at]);
+        p->services[at] = s;
     }
     return SR_OK;
 }
@@ -998,8 +1088,9 @@ static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const ch
         rc = sr_oom(err);
     for (size_t i = 0; rc == SR_OK && i < n; i++) {
         lua_rawgeti(L, -1, (lua_Integer)i + 1);
-        const char *s = lua_tostring(L, -1);
-        if (!s || lua_type(L, -1) != LUA_TSTRING)
+        /* the type first: lua_tostring would turn a number into text in place */
+        const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!s)
             rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s[%zu] must be text", key, i + 1);
         else if (!((*out)[i] = sr_strdup(s)))
             rc = sr_oom(err);
@@ -1042,7 +1133,60 @@ static int conv_standard(lua_State *L, int idx, const decl_pos *pos, rp_pack *p,
 static void free_indicator(rp_indicator *d)
 {
     sr_free(d->code), sr_free(d->name), sr_free(d->unit);
+    for (size_t i = 0; i < d->nphrases; i++)
+        sr_free(d->phrases[i].words), sr_free(d->phrases[i].near);
+    sr_free(d->phrases);
     free_prov(&d->prov);
+}
+
+/* One entry of `phrases`: "words", or { words = "...", near = "..." } with near optional. */
+static int read_phrase(lua_State *L, int t, const decl_pos *pos, rp_indicator *d, size_t i,
+                       sr_error *err)
+{
+    rp_phrase *ph = &d->phrases[i];
+    int a = 1, b = 1;
+    if (lua_type(L, t) == LUA_TSTRING)
+        a = (ph->words = sr_strdup(lua_tostring(L, t))) ? SR_OK : SR_ENOMEM;
+    else if (lua_istable(L, t) && (a = field_string(L, t, "words", &ph->words)) == SR_OK)
+        b = field_string(L, t, "near", &ph->near);
+    if (a == SR_ENOMEM || b == SR_ENOMEM)
+        return sr_oom(err);
+    if (a != SR_OK || !*ph->words || strlen(ph->words) > 120)
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "indicator %s: phrases[%zu] must be text of 1 to 120 bytes, or "
+                       "{ words = \"...\", near = \"...\" } with near optional", d->code, i + 1);
+    int near_bad = b == SR_OK && !*ph->near;
+    if (b != SR_OK && lua_istable(L, t)) {
+        near_bad = rawfield(L, t, "near") != LUA_TNIL; /* there, but not text */
+        lua_pop(L, 1);
+    }
+    if (near_bad)
+        return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                       "indicator %s: phrases[%zu].near must be a word", d->code, i + 1);
+    return SR_OK;
+}
+
+/* `phrases`, optional: how review letters name the indicator in running text (import.h). */
+static int read_phrases(lua_State *L, int idx, const decl_pos *pos, rp_indicator *d,
+                        sr_error *err)
+{
+    int t = rawfield(L, idx, "phrases");
+    int rc = SR_OK;
+    size_t n = t == LUA_TTABLE ? lua_rawlen(L, -1) : 0;
+    if (t != LUA_TNIL && (t != LUA_TTABLE || n == 0))
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "indicator %s: 'phrases' must be a list of text or { words, near }",
+                     d->code);
+    else if (n && !(d->phrases = sr_calloc(n, sizeof *d->phrases)))
+        rc = sr_oom(err);
+    for (size_t i = 0; rc == SR_OK && i < n; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        d->nphrases = i + 1; /* so free_indicator frees what was read when this one fails */
+        rc = read_phrase(L, lua_gettop(L), pos, d, i, err);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return rc;
 }
 
 static int read_bands(lua_State *L, int idx, const decl_pos *pos, rp_indicator *d, sr_error *err)
@@ -1143,6 +1287,7 @@ static int conv_indicator(lua_State *L, int idx, const decl_pos *pos, rp_pack *p
     if (rc == SR_OK) rc = read_polarity(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_bands(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_plausible(L, idx, pos, &d, err);
+    if (rc == SR_OK) rc = read_phrases(L, idx, pos, &d, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &d.prov, err);
     if (rc != SR_OK) {
         free_indicator(&d);
@@ -1432,12 +1577,6 @@ static int conv_rule(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_
     return SR_OK;
 }
 
-static void free_service(rp_service *s)
-{
-    sr_free(s->id), sr_free(s->name), sr_free(s->title);
-    free_prov(&s->prov);
-}
-
 /* retire { indicator = "CODE", reconstructed = "..." }: the declaration it names is never
  * converted (see retired_later); this records the retirement, in the pass of the kind it
  * retires and in load order, so that a later use of the retired thing says where it went. */
@@ -1656,6 +1795,41 @@ static int conv_gaps(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_
     return SR_OK;
 }
 
+static void free_letter(rp_letter *l)
+{
+    sr_free(l->annex_heading);
+    for (int k = 0; k < RP_LETTER_NLISTS; k++)
+        sr_free_strings(l->lists[k], l->nlists[k]);
+    free_prov(&l->prov);
+    memset(l, 0, sizeof *l);
+}
+
+/* The fields of rp_letter_list's lists, in its order. */
+static const char *const letter_lists[RP_LETTER_NLISTS] = {
+    "improvement_headings", "area_headings", "capacity_headings", "sub_headings",
+};
+
+/* letter { annex_heading, ... }: one per pack; a later round's replaces it whole. */
+static int conv_letter(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
+{
+    rp_letter l = {0};
+    int rc = need_string(L, idx, pos, "annex_heading", &l.annex_heading, err);
+    if (rc == SR_OK && strlen(l.annex_heading) > 120)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "letter: annex_heading must be text of 1 to 120 bytes");
+    for (int k = 0; rc == SR_OK && k < RP_LETTER_NLISTS; k++)
+        rc = read_phrase_list(L, idx, pos, letter_lists[k], &l.lists[k], &l.nlists[k], err);
+    if (rc == SR_OK) rc = read_prov(L, idx, pos, &l.prov, err);
+    if (rc != SR_OK) {
+        free_letter(&l);
+        return rc;
+    }
+    free_letter(&p->letter);
+    l.declared = 1;
+    p->letter = l;
+    return SR_OK;
+}
+
 int rp_param_index(const rp_pack *p, const char *id)
 {
     for (size_t i = 0; i < p->nparams; i++)
@@ -1716,7 +1890,7 @@ static int convert_all(loader *ld, sr_error *err)
         {"indicator", conv_indicator}, {"requirement", conv_requirement},
         {"param", conv_param},         {"gaps", conv_gaps},
         {"cap", conv_cap},             {"star_rule", conv_star_rule},
-        {"rule", conv_rule},
+        {"rule", conv_rule},           {"letter", conv_letter},
     };
     lua_State *L = lh_state(ld->p->host);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ld->decls_ref);
@@ -1924,6 +2098,7 @@ void rp_free(rp_pack *p)
         free_param(&p->params[i]);
     sr_free(p->params);
     free_prov(&p->gaps.prov);
+    free_letter(&p->letter);
     sr_free_strings(p->files, p->nfiles);
     sr_free(p->name), sr_free(p->version), sr_free(p->title), sr_free(p->dir);
     lh_close(p->host);

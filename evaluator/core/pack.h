@@ -42,6 +42,11 @@ typedef struct rp_scale {
 
 typedef struct rp_service {
     char *id, *name, *title;
+    /* How a review letter names the service (import.h): the headings of its section, and
+     * the prefix of the ids given to its findings (NULL: the id). Both optional. */
+    char **headings;
+    size_t nheadings;
+    char *id_prefix;
     rp_prov prov;
 } rp_service;
 
@@ -66,6 +71,13 @@ typedef struct rp_band {
     double min, max;
 } rp_band;
 
+/* A phrase that names an indicator in a letter's running text, so that a figure stated
+ * after it can be read as the indicator's value; `near`, when set, is a word the same
+ * sentence must hold as well. */
+typedef struct rp_phrase {
+    char *words, *near;
+} rp_phrase;
+
 typedef struct rp_indicator {
     char *code, *name, *unit;
     int service;   /* index into services */
@@ -77,6 +89,8 @@ typedef struct rp_indicator {
      * percentage): evidence giving one gets a warning, never a different rating. */
     int has_plausible;
     double plausible_min, plausible_max;
+    rp_phrase *phrases;  /* optional: how letters name it (import.h) */
+    size_t nphrases;
     rp_prov prov;
 } rp_indicator;
 
@@ -126,6 +140,25 @@ typedef struct rp_retired {
     char *id;
     rp_prov prov;  /* the retire declaration's */
 } rp_retired;
+
+/* How the round's review letters are laid out (`letter { ... }`, one per pack, inherited):
+ * the heading that opens the annex import reads, and the headings of its sections. Each
+ * heading list entry matches a whole heading, or its start when it ends in "...". */
+typedef enum {
+    RP_LETTER_IMPROVEMENTS,  /* improvement_headings: improvements since the last review */
+    RP_LETTER_AREAS,         /* area_headings: areas for improvement */
+    RP_LETTER_CAPACITY,      /* capacity_headings: the capacity section */
+    RP_LETTER_SUB,           /* sub_headings: "the assessment has highlighted the following" */
+    RP_LETTER_NLISTS
+} rp_letter_list;
+
+typedef struct rp_letter {
+    int declared;
+    char *annex_heading;
+    char **lists[RP_LETTER_NLISTS];
+    size_t nlists[RP_LETTER_NLISTS];
+    rp_prov prov;
+} rp_letter;
 
 typedef enum { RP_DIST_UNIFORM, RP_DIST_TRIANGULAR } rp_dist;
 
@@ -194,6 +227,7 @@ typedef struct rp_pack {
     int params_ref;        /* registry: the table the rules' read-only `params` reads */
     unsigned long param_gen; /* changes whenever a parameter's value does (keys rt_result's memo) */
     rp_gaps gaps;
+    rp_letter letter;
 } rp_pack;
 
 /* Finds the rules folder: $STARRATE_RULES, else ../share/starrate/rules, ../rules or

@@ -148,6 +148,7 @@ int pf_read(const char *name, const char *text, size_t len, const im_catalogue *
             pf_table *out, sr_error *err)
 {
     memset(out, 0, sizeof *out);
+    out->cat = cat;
     if (!(out->name = sr_strdup(name)))
         return sr_oom(err);
     int rc = SR_OK, line = 0, seen = 0;
@@ -297,7 +298,7 @@ static int merge_service(const char *name, const char *text, const size_t *ls, s
                          const yd_node *root, const pf_table *t, int service, insert *ins,
                          sr_error *err)
 {
-    const char *id = im_service_id(service);
+    const char *id = t->cat->services[service].id;
     size_t si = root->n;
     for (size_t i = 0; i < root->n; i++)
         if (strcmp(root->pairs[i].key->str, id) == 0)
@@ -358,9 +359,14 @@ int pf_merge_evidence(const char *name, const char *text, size_t len, const yd_n
     size_t *ls = line_starts(text, len, &nl);
     if (!ls)
         return sr_oom(err);
-    insert ins[2];
+    size_t nsvc = t->cat->nservices;
+    insert *ins = sr_calloc(nsvc ? nsvc : 1, sizeof *ins);
+    if (!ins) {
+        sr_free(ls);
+        return sr_oom(err);
+    }
     int nins = 0, rc = SR_OK;
-    for (int s = 0; rc == SR_OK && s < 2; s++) {
+    for (int s = 0; rc == SR_OK && s < (int)nsvc; s++) {
         int any = 0;
         for (size_t i = 0; i < t->n; i++)
             any |= t->rows[i].service == s;
@@ -386,6 +392,7 @@ int pf_merge_evidence(const char *name, const char *text, size_t len, const yd_n
     }
     for (int k = 0; k < nins; k++)
         sr_buf_free(&ins[k].text);
+    sr_free(ins);
     sr_free(ls);
     return rc;
 }

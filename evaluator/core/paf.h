@@ -16,7 +16,7 @@
 
 typedef struct pf_row {
     char *code;
-    int service;         /* IM_CHILDREN or IM_ADULTS, from the catalogue */
+    int service;         /* index of the catalogue's service */
     double value;
     int has_previous;
     double previous;
@@ -26,6 +26,7 @@ typedef struct pf_row {
 
 typedef struct pf_table {
     char *name;          /* the CSV's name, for notes */
+    const im_catalogue *cat; /* what it was read against (its services), the caller's */
     pf_row *rows;
     size_t n;
 } pf_table;

@@ -209,22 +209,22 @@ indicator {
   code = "D38", service = "adults", standard = 4, unit = "percent", polarity = "higher",
   name = "items of equipment costing less than £1,000 delivered within three weeks",
   bands = higher(90, 85, 80, 70), plausible = { 7, 100 },
+  phrases = { { words = "within three weeks", near = "equipment" }, { words = "within 3 weeks", near = "equipment" } },
   reconstructed = "fewer than 80% is read as the key threshold (domain.md §5); the other limits are defaults",
 }
-
 indicator {
   code = "D39", service = "adults", standard = 4, unit = "percent", polarity = "higher",
   name = "people receiving a statement of their needs and how they will be met",
   bands = higher(95, 85, 75, 60), plausible = { 6, 100 },
+  phrases = { "statements of their needs", "statement of their needs", "statements of needs", "statements of need", "statement of needs", "statement of need" },
   reconstructed = "defaults; Harrow's 68% was 'very low' against an outer London average of 81% (seed 001)",
 }
-
 indicator {
   code = "D40", service = "adults", standard = 4, unit = "percent", polarity = "higher",
   name = "clients receiving a review",
   bands = higher(75, 65, 55, 45), plausible = { 4.5, 100 }, reconstructed = DEFAULTS,
+  phrases = { "clients receiving a review", "clients receiving reviews", "reviews of clients" },
 }
-
 indicator {
   code = "D41", service = "adults", standard = 3, unit = "per 100,000 aged 75+", polarity = "lower",
   name = "delayed discharges from hospital",
@@ -235,9 +235,9 @@ indicator {
   code = "D42", service = "adults", standard = 4, unit = "percent", polarity = "higher",
   name = "carers' assessments",
   bands = higher(40, 25, 15, 10), plausible = { 1, 100 },
+  phrases = { "carers assessments", "carer assessments", "assessments of carers" },
   reconstructed = "'the current upper band range is 40 per cent to 70 per cent' (seed 001) gives band 5; lower limits are defaults",
 }
-
 indicator {
   code = "D43", service = "adults", standard = 4, unit = "percent", polarity = "higher",
   name = "waiting time for care packages (new packages in place within four weeks)",
@@ -273,3 +273,9 @@ indicator {
   name = "ethnicity of adults receiving services following an assessment",
   bands = range({ 0.9, 1.1 }, { 0.8, 1.2 }, { 0.7, 1.35 }, { 0.6, 1.5 }), plausible = { 0.06, 15 }, reconstructed = DEFAULTS,
 }
+
+-- `phrases` (D38, D39, D40, D42 above): how review letters name an indicator in running text,
+-- so that `starrate import` proposes a percentage stated right after the name as the
+-- indicator's value (case and apostrophes ignored; `near`: a word the sentence must also
+-- hold). Deliberately few: a wrong value is worse than none. (Each declaration that has
+-- them gave up the blank line after it, so that the lines the audit trail cites stay put.)

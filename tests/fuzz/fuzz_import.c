@@ -108,9 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!clean_utf8((const unsigned char *)y.data, y.len))
         abort();
     size_t total = 0;
-    for (int s = 0; s < 2; s++)
+    for (size_t s = 0; s < l->nservices; s++)
         for (int k = 0; k < 4; k++)
-            total += im_count(l, s, (im_section)k);
+            total += im_count(l, (int)s, (im_section)k);
     if (total != l->nfindings)
         abort();
     for (size_t i = 0; i < l->nfindings; i++) {  /* a finding spans its bullet and details */

@@ -9,6 +9,9 @@
 #include "paf.h"
 
 #include <criterion/criterion.h>
+
+/* The services of the real rounds' packs, in pack order (a letter's service indexes). */
+enum { SVC_CHILDREN = 0, SVC_ADULTS = 1 };
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,11 +130,11 @@ Test(paf, reads_rows_with_header_and_optional_columns)
     cr_assert_eq(pf_read("p.csv", csv, strlen(csv), cat2003(), &t, &err), SR_OK, "%s", err.msg);
     cr_assert_eq(t.n, 3);
     cr_expect_str_eq(t.rows[0].code, "D42");
-    cr_expect_eq(t.rows[0].service, IM_ADULTS);
+    cr_expect_eq(t.rows[0].service, SVC_ADULTS);
     cr_expect_eq(t.rows[0].value, 12.5);
     cr_expect(t.rows[0].has_previous && t.rows[0].previous == 8);
     cr_expect_eq(t.rows[0].band, 2);
-    cr_expect_eq(t.rows[1].service, IM_CHILDREN);
+    cr_expect_eq(t.rows[1].service, SVC_CHILDREN);
     cr_expect(!t.rows[1].has_previous);
     cr_expect_eq(t.rows[2].value, 68);
     cr_expect_eq(t.rows[2].line, 5);
@@ -223,7 +226,7 @@ Test(importer, evidence_rate_would_refuse_is_not_written)
     sr_buf_init(&w);
     sr_error err;
     sr_error_clear(&err);
-    int rc = ix_run(&in, NULL, &y, &w, &err);
+    int rc = ix_run(&in, NULL, NULL, &y, &w, &err);
     cr_expect_neq(rc, SR_OK);
     cr_expect(strstr(err.msg, "would be refused by rate"), "%s", err.msg);
     sr_buf_free(&y);

@@ -6,6 +6,9 @@
 #include "import.h"
 
 #include <criterion/criterion.h>
+
+/* The services of the real rounds' packs, in pack order (a letter's service indexes). */
+enum { SVC_CHILDREN = 0, SVC_ADULTS = 1 };
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,13 +514,13 @@ Test(import, harrow_counts_and_heading)
     cr_expect_eq(l->year, 2003);
     cr_expect_eq(l->heading_line, 3);
     check_counts(l, HARROW_COUNTS, "harrow");
-    const im_finding *f1 = nth(l, IM_CHILDREN, IM_IMPROVEMENT, 1);
+    const im_finding *f1 = nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 1);
     cr_expect_eq(f1->ndetails, 2);
     cr_expect_str_eq(f1->details[0], "re-launch of the Area Child Protection Committee");
     cr_expect_str_eq(f1->details[1], "improvement of multi-agency child protection procedures");
     cr_expect_eq(f1->nstandards, 1);
     cr_expect_eq(f1->standards[0], 1);
-    const im_finding *f5 = nth(l, IM_CHILDREN, IM_IMPROVEMENT, 5);
+    const im_finding *f5 = nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 5);
     cr_expect_eq(f5->ndetails, 4);
     cr_expect_str_eq(f5->details[3], "ninety nine per cent of reviews undertaken on time");
     cr_expect_eq(f5->standards[0], 3);
@@ -537,8 +540,8 @@ Test(import, harrow_values_and_lines)
     size_t n;
     char *t = slurp(HARROW, &n);
     im_letter *l = parse_ok(HARROW, t, n);
-    const im_value *d42 = value_of(l, IM_ADULTS, "D42");
-    const im_value *d39 = value_of(l, IM_ADULTS, "D39");
+    const im_value *d42 = value_of(l, SVC_ADULTS, "D42");
+    const im_value *d39 = value_of(l, SVC_ADULTS, "D39");
     cr_assert_not_null(d42);
     cr_assert_not_null(d39);
     cr_expect_eq(d42->value, 8);
@@ -547,19 +550,19 @@ Test(import, harrow_values_and_lines)
     cr_expect_eq(d39->line, 82);
     cr_expect_eq(l->nvalues, 2, "only the two mapped figures are proposed, got %zu", l->nvalues);
     /* pinned lines */
-    cr_expect_eq(nth(l, IM_CHILDREN, IM_IMPROVEMENT, 1)->line, 13);
-    cr_expect_eq(nth(l, IM_CHILDREN, IM_IMPROVEMENT, 1)->detail_lines[0], 14);
-    cr_expect_eq(nth(l, IM_CHILDREN, IM_IMPROVEMENT, 5)->line, 19);
-    cr_expect_eq(nth(l, IM_CHILDREN, IM_IMPROVEMENT, 5)->detail_lines[3], 23);
-    cr_expect_eq(nth(l, IM_CHILDREN, IM_IMPROVEMENT, 6)->line, 25);  /* after a blank line */
-    cr_expect_eq(nth(l, IM_CHILDREN, IM_CAPACITY_IMPROVEMENT, 2)->line, 46);
-    cr_expect_eq(nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 5)->line, 79);
-    cr_expect_eq(nth(l, IM_ADULTS, IM_CAPACITY_CONCERN, 5)->line, 101);
-    const im_finding *a1 = nth(l, IM_ADULTS, IM_IMPROVEMENT, 1);
+    cr_expect_eq(nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 1)->line, 13);
+    cr_expect_eq(nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 1)->detail_lines[0], 14);
+    cr_expect_eq(nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 5)->line, 19);
+    cr_expect_eq(nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 5)->detail_lines[3], 23);
+    cr_expect_eq(nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 6)->line, 25);  /* after a blank line */
+    cr_expect_eq(nth(l, SVC_CHILDREN, IM_CAPACITY_IMPROVEMENT, 2)->line, 46);
+    cr_expect_eq(nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 5)->line, 79);
+    cr_expect_eq(nth(l, SVC_ADULTS, IM_CAPACITY_CONCERN, 5)->line, 101);
+    const im_finding *a1 = nth(l, SVC_ADULTS, IM_IMPROVEMENT, 1);
     cr_expect_eq(a1->nstandards, 2);
     cr_expect_eq(a1->standards[0], 1);
     cr_expect_eq(a1->standards[1], 3);
-    cr_expect_str_eq(nth(l, IM_CHILDREN, IM_IMPROVEMENT, 7)->text,
+    cr_expect_str_eq(nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 7)->text,
                      "excellent performance in completing initial and core assessments");
     check_bullet_lines(l, t, "harrow");
     check_accounted(l, t, "harrow");
@@ -575,14 +578,14 @@ Test(import, bath_counts_codes_and_tags)
     cr_expect_str_eq(l->council, "Bath and North East Somerset");
     cr_expect_eq(l->year, 2003);
     check_counts(l, BATH_COUNTS, "bath");
-    const im_finding *adopt = nth(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 5);
+    const im_finding *adopt = nth(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 5);
     cr_expect_eq(adopt->nstandards, 0, "the adoptions finding has no tag");
     cr_expect(has_code(adopt, "C23"));
     for (size_t i = 1; i <= 4; i++)
-        cr_expect_eq(nth(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT, i)->nstandards, 1);
-    cr_expect(nth(l, IM_CHILDREN, IM_CAPACITY_CONCERN, 1)->development);
+        cr_expect_eq(nth(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT, i)->nstandards, 1);
+    cr_expect(nth(l, SVC_CHILDREN, IM_CAPACITY_CONCERN, 1)->development);
     for (size_t i = 1; i <= 3; i++)
-        cr_expect(nth(l, IM_ADULTS, IM_CAPACITY_CONCERN, i)->development);
+        cr_expect(nth(l, SVC_ADULTS, IM_CAPACITY_CONCERN, i)->development);
     static const char *const codes[] = {"B8", "A2", "A4", "D35", "C23", "D38",
                                         "D39", "C28", "C32", "D40", "D42"};
     for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
@@ -598,12 +601,12 @@ Test(import, bath_counts_codes_and_tags)
     }
     cr_expect_eq(l->nnotes, 0);
     cr_expect_eq(l->nvalues, 0, "no figure in Bath's letter maps to a value");
-    const im_finding *e = nth(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 1);
+    const im_finding *e = nth(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 1);
     cr_expect_eq(e->standards[0], 1);
     cr_expect(strstr(e->text, "(LPSA) targets") && !strstr(e->text, "Standard"),
               "tag trimmed from '%s'", e->text);
-    cr_expect_eq(nth(l, IM_CHILDREN, IM_IMPROVEMENT, 1)->line, 100);
-    cr_expect_eq(nth(l, IM_ADULTS, IM_CAPACITY_CONCERN, 3)->line, 198);
+    cr_expect_eq(nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 1)->line, 100);
+    cr_expect_eq(nth(l, SVC_ADULTS, IM_CAPACITY_CONCERN, 3)->line, 198);
     check_bullet_lines(l, t, "bath");
     check_accounted(l, t, "bath");
     im_free(l);
@@ -815,19 +818,19 @@ Test(import, messy_letter_places_or_reports_every_line)
     cr_expect_eq(l->year, 2004);
     cr_expect_eq(l->heading_line, 4);
     cr_expect_eq(l->end_line, 26, "annex ends before 'Background papers', got %d", l->end_line);
-    cr_expect_eq(im_count(l, IM_CHILDREN, IM_IMPROVEMENT), 2);
-    cr_expect_eq(im_count(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT), 1);
-    const im_finding *f = nth(l, IM_CHILDREN, IM_IMPROVEMENT, 1);
+    cr_expect_eq(im_count(l, SVC_CHILDREN, IM_IMPROVEMENT), 2);
+    cr_expect_eq(im_count(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT), 1);
+    const im_finding *f = nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 1);
     cr_expect_str_eq(f->text, "the first improvement runs over a page break and its assessment "
                               "was thorough");
     cr_expect_eq(f->nstandards, 3);
     cr_expect_eq(f->standards[2], 5);
     cr_expect_eq(f->line, 13);
     cr_expect_eq(f->end_line, 17);
-    const im_finding *g = nth(l, IM_CHILDREN, IM_IMPROVEMENT, 2);
+    const im_finding *g = nth(l, SVC_CHILDREN, IM_IMPROVEMENT, 2);
     cr_expect_str_eq(g->text, "a multi-agency panel (C20) was set up");
     cr_expect(has_code(g, "C20"));
-    const im_finding *h = nth(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 1);
+    const im_finding *h = nth(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 1);
     cr_expect_str_eq(h->text, "leaving care services (A4) need work");
     cr_expect(has_code(h, "A4"));
     cr_assert_eq(l->nnotes, 3);
@@ -878,12 +881,12 @@ Test(import, values_are_conservative)
         "- equipment delivered within three weeks at 85 per cent (D38) was good\n"
         "- statements of need compared with an average of 81 per cent\n"
         "- PI D43 at 12.5% needs attention\n");
-    cr_expect_eq(value_of(l, IM_ADULTS, "D42")->value, 99);
-    cr_expect_eq(value_of(l, IM_ADULTS, "D42")->line, 7);
-    cr_expect_eq(value_of(l, IM_ADULTS, "D40")->value, 72);
-    cr_expect_eq(value_of(l, IM_ADULTS, "D38")->value, 85);
-    cr_expect_null(value_of(l, IM_ADULTS, "D39"), "an average is not the council's value");
-    cr_expect_eq(value_of(l, IM_ADULTS, "D43")->value, 12.5);
+    cr_expect_eq(value_of(l, SVC_ADULTS, "D42")->value, 99);
+    cr_expect_eq(value_of(l, SVC_ADULTS, "D42")->line, 7);
+    cr_expect_eq(value_of(l, SVC_ADULTS, "D40")->value, 72);
+    cr_expect_eq(value_of(l, SVC_ADULTS, "D38")->value, 85);
+    cr_expect_null(value_of(l, SVC_ADULTS, "D39"), "an average is not the council's value");
+    cr_expect_eq(value_of(l, SVC_ADULTS, "D43")->value, 12.5);
     cr_expect_eq(l->nvalues, 4);
     im_free(l);
 }
@@ -896,7 +899,7 @@ Test(import, children_figures_without_a_mapping_are_not_values)
                              "- completion of Reviews of Child Protection cases to achieve 100% "
                              "(Standard 3)\n"
                              "- ninety nine per cent of reviews undertaken on time\n");
-    cr_expect_eq(im_count(l, IM_CHILDREN, IM_IMPROVEMENT), 2);
+    cr_expect_eq(im_count(l, SVC_CHILDREN, IM_IMPROVEMENT), 2);
     cr_expect_eq(l->nvalues, 0);
     im_free(l);
 }
@@ -905,7 +908,7 @@ Test(import, codes_are_whole_words_of_the_catalogue)
 {
     im_letter *l = parse_adults("- PI D42, Performance Indicator D35, [C28 and C32], (B8), "
                                 "BA1 2ZH, A10, E2, A5, C25, D40s, xC23 and C23 again, A1-A4\n");
-    const im_finding *f = nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 1);
+    const im_finding *f = nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 1);
     static const char *const want[] = {"D42", "D35", "C28", "C32", "B8", "C23", "A1", "A4"};
     cr_assert_eq(f->ncodes, 8, "got %zu codes", f->ncodes);
     for (size_t i = 0; i < 8; i++)
@@ -917,9 +920,9 @@ Test(import, values_only_for_percentage_indicators_of_the_service)
 {
     /* D41 is not a percentage; A2 is a children's indicator; B11 fits */
     im_letter *l = parse_adults("- PI D41 at 12.5% and A2 at 50%; B11 at 40 per cent\n");
-    cr_expect_null(value_of(l, IM_ADULTS, "D41"));
-    cr_expect_null(value_of(l, IM_ADULTS, "A2"));
-    cr_expect_eq(value_of(l, IM_ADULTS, "B11")->value, 40);
+    cr_expect_null(value_of(l, SVC_ADULTS, "D41"));
+    cr_expect_null(value_of(l, SVC_ADULTS, "A2"));
+    cr_expect_eq(value_of(l, SVC_ADULTS, "B11")->value, 40);
     cr_expect_eq(l->nvalues, 1);
     im_free(l);
 }
@@ -937,7 +940,7 @@ Test(import, tags_and_connectives)
                            "seven"};
     int nstd[] = {1, 2, 1, 1, 3, 0, 0};
     for (size_t i = 0; i < 7; i++) {
-        const im_finding *f = nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, i + 1);
+        const im_finding *f = nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, i + 1);
         cr_expect_str_eq(f->text, texts[i]);
         cr_expect_eq(f->nstandards, nstd[i], "'%s'", f->text);
     }
@@ -954,13 +957,13 @@ Test(import, nesting_without_indentation_follows_the_colon)
                                 "o sub one\n"
                                 "o sub two\n"
                                 "- last (Standard 3)\n");
-    cr_assert_eq(im_count(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT), 4);
-    const im_finding *f = nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 1);
+    cr_assert_eq(im_count(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT), 4);
+    const im_finding *f = nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 1);
     cr_expect_eq(f->ndetails, 2);
     cr_expect_eq(f->standards[0], 1);
-    cr_expect_eq(nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 2)->ndetails, 0);
-    cr_expect_eq(nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 3)->ndetails, 2);
-    cr_expect_eq(nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 4)->ndetails, 0);
+    cr_expect_eq(nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 2)->ndetails, 0);
+    cr_expect_eq(nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 3)->ndetails, 2);
+    cr_expect_eq(nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 4)->ndetails, 0);
     im_free(l);
 }
 
@@ -973,8 +976,8 @@ Test(import, wrapped_dash_is_not_a_bullet)
                                 "employment of care leavers (A4) at all\n"
                                 "levels of the service (Standard 1)\n"
                                 "- the next bullet is real (Standard 2)\n");
-    cr_assert_eq(im_count(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT), 2);
-    const im_finding *f = nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 1);
+    cr_assert_eq(im_count(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT), 2);
+    const im_finding *f = nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 1);
     cr_expect(strstr(f->text, "now - Educational"), "%s", f->text);
     cr_expect_eq(f->ncodes, 2);
     im_free(l);
@@ -999,10 +1002,10 @@ Test(import, capacity_sections)
                              "- partnerships\n");
     cr_expect_eq(l->year, 2003, "2002/03 is rated in 2003");
     cr_expect_str_eq(l->council, "Brighton & Hove City Council");
-    cr_expect_eq(im_count(l, IM_ADULTS, IM_CAPACITY_IMPROVEMENT), 1);
-    cr_expect_eq(im_count(l, IM_ADULTS, IM_CAPACITY_CONCERN), 2);
-    cr_expect(!nth(l, IM_ADULTS, IM_CAPACITY_CONCERN, 1)->development);
-    cr_expect(nth(l, IM_ADULTS, IM_CAPACITY_CONCERN, 2)->development);
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_CAPACITY_IMPROVEMENT), 1);
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_CAPACITY_CONCERN), 2);
+    cr_expect(!nth(l, SVC_ADULTS, IM_CAPACITY_CONCERN, 1)->development);
+    cr_expect(nth(l, SVC_ADULTS, IM_CAPACITY_CONCERN, 2)->development);
     cr_expect_eq(l->nnotes, 1);
     char *y = yaml_of(l, "cap.txt");
     cr_expect(strstr(y, "text: \"better IT, including: a new client record system; management "
@@ -1090,7 +1093,7 @@ Test(import, control_bytes_and_odd_input_stay_valid)
                               "\xE2\x80\xA2\tab\x7f and \xC2\x85nel \xEF\xBB\xBF bom \xED\xA0\x80 "
                               "\x81 \xC2\x92 (Standard 2)\r";
     im_letter *l = parse_ok("odd.txt", raw, sizeof raw - 1);
-    cr_expect_eq(im_count(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT), 1);
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT), 1);
     char *y = yaml_of(l, "odd\x01\xff.txt");
     cr_expect(valid_utf8(y), "%s", y);
     cr_expect(strstr(y, "\xE2\x80\x99"), "C1 0x92 read as a curly apostrophe");
@@ -1156,8 +1159,8 @@ Test(import, paragraph_after_bullet_without_blank_line)
                                 "- the second finding breaks in the middle of\n"
                                 "its sentence (Standard 2)\n"
                                 "The council will send an action plan.\n");
-    cr_assert_eq(im_count(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT), 2);
-    cr_expect_str_eq(nth(l, IM_ADULTS, IM_AREA_FOR_IMPROVEMENT, 2)->text,
+    cr_assert_eq(im_count(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT), 2);
+    cr_expect_str_eq(nth(l, SVC_ADULTS, IM_AREA_FOR_IMPROVEMENT, 2)->text,
                      "the second finding breaks in the middle of its sentence");
     cr_assert_eq(l->nnotes, 1);
     cr_expect_str_eq(l->notes[0].text, "The council will send an action plan.");
@@ -1188,10 +1191,10 @@ Test(import, page_headers_and_tabbed_bullets)
         "\t\xE2\x80\xA2\thigh unit costs; (Standard 2)\n"
         "Page 3 of 3\n";
     im_letter *l = parse_str(text);
-    cr_assert_eq(im_count(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT), 3);
-    cr_expect_str_eq(nth(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 1)->text,
+    cr_assert_eq(im_count(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT), 3);
+    cr_expect_str_eq(nth(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 1)->text,
                      "low numbers of looked after children achieving educational qualifications");
-    const im_finding *f = nth(l, IM_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 2);
+    const im_finding *f = nth(l, SVC_CHILDREN, IM_AREA_FOR_IMPROVEMENT, 2);
     cr_expect_eq(f->ndetails, 2);
     cr_expect_eq(f->standards[0], 2);
     cr_expect_eq(l->nnotes, 0, "first note: %s", l->nnotes ? l->notes[0].text : "");
@@ -1229,7 +1232,7 @@ Test(import, catalogue_comes_from_the_pack)
     for (size_t i = 0; i < c.n; i++) {
         percent += (size_t)c.codes[i].percent;
         if (strcmp(c.codes[i].code, "D42") == 0)
-            d42 = c.codes[i].service == IM_ADULTS && c.codes[i].percent;
+            d42 = c.codes[i].service == SVC_ADULTS && c.codes[i].percent;
     }
     cr_expect_eq(c.n, p->nindicators);
     cr_expect_eq(c.n, 39);
@@ -1241,8 +1244,20 @@ Test(import, catalogue_comes_from_the_pack)
 
 Test(import, codes_are_the_catalogues_not_built_in)
 {
-    static im_code codes[] = {{(char *)"Q7", IM_ADULTS, 1}};
-    im_catalogue cat = {codes, 1, 2003};
+    im_catalogue cat;
+    memset(&cat, 0, sizeof cat);
+    sr_error e;
+    sr_error_clear(&e);
+    setenv("STARRATE_RULES", SR_SOURCE_ROOT "/rules", 1);
+    cr_assert_eq(im_catalogue_for(&cat, 2003, &e), SR_OK, "%s", e.msg);
+    for (size_t i = 0; i < cat.n; i++)  /* the round's codes, replaced by one of our own */
+        sr_free(cat.codes[i].code);
+    for (size_t i = 0; i < cat.nphrases; i++)  /* and no phrase names an indicator */
+        sr_free(cat.phrases[i].words), sr_free(cat.phrases[i].near);
+    cat.n = 1, cat.nphrases = 0;
+    cat.codes[0].code = sr_strdup("Q7");
+    cat.codes[0].service = SVC_ADULTS;
+    cat.codes[0].percent = 1;
     const char *text = "PERFORMANCE REVIEW REPORT 2003: (TEST)\n\nSERVICES TO ADULTS\n\n"
                        "Areas for Improvement\n\n- waiting times (Q7) and carers (D42); (Standard 3)\n";
     im_letter *l = NULL;
@@ -1253,6 +1268,7 @@ Test(import, codes_are_the_catalogues_not_built_in)
     cr_expect(has_code(&l->findings[0], "Q7"));
     cr_expect(!has_code(&l->findings[0], "D42"), "D42 is not in this round's catalogue");
     im_free(l);
+    im_catalogue_free(&cat);
 }
 
 Test(import, form_feed_inside_a_bullet_keeps_it_whole)
@@ -1367,4 +1383,80 @@ Test(import, lone_tags_at_a_page_break_are_not_running_headers)
     cr_expect_eq(l->findings[1].nstandards, 1);
     cr_expect_eq(l->nskipped, 0);
     im_free(l);
+}
+
+/* ---- a fictional round: nothing of the real rounds is built in ---------------------------- */
+
+/* A letter of the fictional 2031 round, read with its pack: the annex heading, the services
+ * with their headings and id prefixes, the section headings, the phrase naming an indicator
+ * and the capacity standard (7, where the real rounds have 6) all come from
+ * tests/fictional/2030. The real rounds' words read nothing here. */
+Test(import, a_fictional_pack_gives_services_headings_and_ids)
+{
+    static const char text[] =
+        "CIVIC SERVICES REVIEW 2031: (WESTHOLM)\n\n"
+        "Getting About\n\nThings to fix\n"
+        "- buses running on time were below 75% last spring (Standard 6)\n"
+        "- ticket machines break (Standard 4)\n\n"
+        "Outlook (Standard 7)\n\nThe reviewers found the following concerns\n"
+        "- no plan for new routes (Standard 7)\n\n"
+        "HOMES FOR RESIDENTS AND THEIR FAMILIES\n\nProgress made this year\n"
+        "- repairs were done promptly in 88% of cases (HX1)\n\n"
+        "SERVICES TO ADULTS\n\n- read as the housing section's, not as a service of its own\n";
+    im_catalogue cat;
+    memset(&cat, 0, sizeof cat);
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(im_catalogue_pinned(&cat, SR_SOURCE_ROOT "/tests/fictional/2031", &err), SR_OK,
+                 "%s", err.msg);
+    im_letter *l = NULL;
+    cr_assert_eq(im_parse("w.txt", text, strlen(text), &cat, &l, &err), SR_OK, "%s", err.msg);
+    cr_assert_eq(l->nservices, 3, "parks were retired in 2031");
+    cr_expect_str_eq(l->services[0].id, "housing");
+    cr_expect_str_eq(l->services[1].id, "libraries");
+    cr_expect_str_eq(l->services[2].id, "transport");
+    cr_expect_eq(l->year, 2031);
+    cr_assert_eq(l->nfindings, 5);
+    const im_finding *f = &l->findings[0];
+    cr_expect_eq(f->service, 2);
+    cr_expect_eq(f->section, IM_AREA_FOR_IMPROVEMENT);
+    cr_expect_eq(f->nstandards, 1, "standard 6 informs serving in this round");
+    cr_expect_eq(f->standards[0], 6);
+    cr_expect_eq(l->findings[2].section, IM_CAPACITY_CONCERN);
+    cr_expect_str_eq(l->findings[2].text, "no plan for new routes", "the capacity tag is 7's");
+    cr_expect_eq(l->findings[3].service, 0, "\"homes for residents ...\" is a prefix heading");
+    cr_expect_eq(l->findings[4].service, 0);
+    cr_expect_eq(l->nvalues, 1, "\"below\" makes the buses' figure a comparison, not a value");
+    cr_expect_str_eq(l->values[0].code, "HX1");
+    cr_expect_eq(l->values[0].value, 88, "\"repairs\" near \"promptly\" names HX1");
+    char *y = yaml_of(l, "w.txt");
+    cr_expect(strstr(y, "transport:\n") && strstr(y, "id: tr-afi-1") && strstr(y, "id: tr-capcon-1")
+              && strstr(y, "id: ho-imp-1") && !strstr(y, "children"), "%s", y);
+    free(y);
+    sr_buf b;
+    sr_buf_init(&b);
+    cr_assert_eq(im_summary(l, "w.txt", &b), SR_OK);
+    cr_expect(strstr(b.data, "(housing 2, libraries 0, transport 3)") != NULL, "%s", b.data);
+    sr_buf_free(&b);
+    im_free(l);
+    im_catalogue_free(&cat);
+}
+
+/* The same pack refuses a real letter: it knows no "PERFORMANCE REVIEW REPORT". */
+Test(import, a_fictional_pack_does_not_read_a_real_letter)
+{
+    im_catalogue cat;
+    memset(&cat, 0, sizeof cat);
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(im_catalogue_pinned(&cat, SR_SOURCE_ROOT "/tests/fictional/2030", &err), SR_OK,
+                 "%s", err.msg);
+    size_t n;
+    char *t = slurp(HARROW, &n);
+    im_letter *l = NULL;
+    cr_expect_eq(im_parse(HARROW, t, n, &cat, &l, &err), SR_EINPUT);
+    cr_expect_null(l);
+    cr_expect(strstr(err.msg, "no \"CIVIC SERVICES REVIEW\" heading") != NULL, "%s", err.msg);
+    free(t);
+    im_catalogue_free(&cat);
 }

@@ -98,11 +98,82 @@ static rp_pack *loaded(const char *name)
 
 /* ---- fields ------------------------------------------------------------------------------- */
 
+/* The fields `starrate import` reads letters with (import.h): their types are checked at the
+ * declaration, and a later round's declaration replaces the base's. */
+Test(pack_decl, letter_fields_are_checked)
+{
+    static const struct { const char *name, *decl, *msg; } cases[] = {
+        {"headings-type", "service { id = 'x', name = 'x', title = 'X', source = 's', headings = 'x' }",
+         "service needs a list 'headings'"},
+        {"headings-empty", "service { id = 'x', name = 'x', title = 'X', source = 's', headings = { '' } }",
+         "service: headings[1] must be text of 1 to 120 bytes"},
+        {"headings-number", "service { id = 'x', name = 'x', title = 'X', source = 's', headings = { 3 } }",
+         "headings[1] must be text"},
+        {"prefix-chars", "service { id = 'x', name = 'x', title = 'X', source = 's', id_prefix = 'a b' }",
+         "service x: id_prefix must be text of 1 to 16 letters, digits or '_'"},
+        {"prefix-type", "service { id = 'x', name = 'x', title = 'X', source = 's', id_prefix = 7 }",
+         "service x: id_prefix must be text"},
+        {"prefix-twice", "service { id = 'x', name = 'x', title = 'X', source = 's', id_prefix = 'adults' }",
+         "service x: id_prefix 'adults' is the findings' prefix of service adults"},
+        {"phrases-type", "indicator { code = 'Q1', name = 'q', service = 'adults', standard = 1, unit = 'n',"
+                         " polarity = 'higher', bands = { { band = 5, min = 1 } }, source = 's', phrases = 'q' }",
+         "indicator Q1: 'phrases' must be a list of text or { words, near }"},
+        {"phrase-words", "indicator { code = 'Q1', name = 'q', service = 'adults', standard = 1, unit = 'n',"
+                         " polarity = 'higher', bands = { { band = 5, min = 1 } }, source = 's',"
+                         " phrases = { { near = 'x' } } }",
+         "indicator Q1: phrases[1] must be text of 1 to 120 bytes"},
+        {"phrase-near", "indicator { code = 'Q1', name = 'q', service = 'adults', standard = 1, unit = 'n',"
+                        " polarity = 'higher', bands = { { band = 5, min = 1 } }, source = 's',"
+                        " phrases = { { words = 'q', near = 2 } } }",
+         "indicator Q1: phrases[1].near must be a word"},
+        {"annex-missing", "letter { area_headings = { 'x' }, source = 's' }",
+         "letter needs a text field 'annex_heading'"},
+        {"letter-list", "letter { annex_heading = 'R', sub_headings = { 'ok', false }, source = 's' }",
+         "sub_headings[2] must be text"},
+        {"letter-prov", "letter { annex_heading = 'R' }", "letter needs exactly one of 'source'"},
+    };
+    write_base("");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char decl[1024];
+        snprintf(decl, sizeof decl, "\n%s\n", cases[i].decl);
+        write_round(cases[i].name, ", extends = 'base'", decl);
+        rejected(cases[i].name, 2, cases[i].msg);
+    }
+}
+
+Test(pack_decl, letter_fields_are_read_and_inherited)
+{
+    write_base("letter { annex_heading = 'OLD', area_headings = { 'fix', 'mend ...' }, source = 's' }\n"
+               "indicator { code = 'Q1', name = 'q', service = 'adults', standard = 1, unit = 'n',"
+               " polarity = 'higher', bands = { { band = 5, min = 1 } }, source = 's',"
+               " phrases = { 'q one', { words = 'q two', near = 'z' } } }\n");
+    write_round("later", ", extends = 'base'",
+                "service { id = 'adults', name = 'a', title = 'A', source = 's', headings = { 'grown ups' },"
+                " id_prefix = 'gu' }\nletter { annex_heading = 'NEW', source = 's' }\n");
+    rp_pack *p = loaded("later");
+    int a = rp_service_index(p, "adults");
+    cr_assert_geq(a, 0);
+    cr_expect_eq(p->services[a].nheadings, 1);
+    cr_expect_str_eq(p->services[a].headings[0], "grown ups");
+    cr_expect_str_eq(p->services[a].id_prefix, "gu");
+    cr_expect_null(p->services[rp_service_index(p, "children")].id_prefix);
+    cr_expect_str_eq(p->letter.annex_heading, "NEW", "a later letter replaces the base's whole");
+    cr_expect_eq(p->letter.nlists[RP_LETTER_AREAS], 0);
+    const rp_indicator *q = rp_indicator_find(p, "Q1");
+    cr_assert_not_null(q);
+    cr_assert_eq(q->nphrases, 2);
+    cr_expect_str_eq(q->phrases[0].words, "q one");
+    cr_expect_null(q->phrases[0].near);
+    cr_expect_str_eq(q->phrases[1].near, "z");
+    rp_free(p);
+}
+
 Test(pack_decl, every_kind_rejects_a_field_it_does_not_have)
 {
     static const struct { const char *name, *decl, *msg; } cases[] = {
         {"service", "service { id = 'x', name = 'x', title = 'X', source = 's', nmae = 1 }",
-         "unknown field 'nmae' in service (expected one of: id, name, title, source, reconstructed)"},
+         "unknown field 'nmae' in service (expected one of: id, name, title, headings, id_prefix, "
+         "source, reconstructed)"},
         {"scale", "scale { id = 'grade', name = 'g', source = 's', colour = 'red', words = {} }",
          "unknown field 'colour' in scale"},
         {"word", "scale { id = 'grade', name = 'g', source = 's', words = { { id = 'a', txt = 'a' } } }",
@@ -127,6 +198,14 @@ Test(pack_decl, every_kind_rejects_a_field_it_does_not_have)
         {"rule", "rule { id = 'q', layer = 'grade', sentence = 's', source = 's', func = 1 }",
          "unknown field 'func' in rule"},
         {"retire", "retire { cap = 'c1', source = 's', why = 'x' }", "unknown field 'why' in retire"},
+        {"phrase", "indicator { code = 'Q1', name = 'q', service = 'adults', standard = 1, unit = 'n',"
+                   " polarity = 'higher', bands = { { band = 5, min = 1 } }, source = 's',"
+                   " phrases = { 'q one', { words = 'q', naer = 'x' } } }",
+         "unknown field 'naer' in phrases[2] of the indicator (expected one of: words, near)"},
+        {"letter", "letter { annex_heading = 'R', area_heading = { 'x' }, source = 's' }",
+         "unknown field 'area_heading' in letter (expected one of: annex_heading, "
+         "improvement_headings, area_headings, capacity_headings, sub_headings, source, "
+         "reconstructed)"},
         {"positional", "requirement { 'q', text = 't', services = {}, source = 's' }",
          "unknown field [1] (a value without a name) in requirement"},
     };

@@ -1,10 +1,10 @@
 -- Services, scales, standards, indicators, requirements and caps of the fictional round.
 local FICTION = "fictional: written for the tests"
 
-service { id = "housing", name = "housing services", title = "Housing services", reconstructed = FICTION }
-service { id = "libraries", name = "library services", title = "Library services", reconstructed = FICTION }
-service { id = "transport", name = "transport services", title = "Transport services", reconstructed = FICTION }
-service { id = "parks", name = "parks services", title = "Parks services", reconstructed = FICTION }
+service { id = "housing", name = "housing services", title = "Housing services", reconstructed = FICTION, id_prefix = "ho", headings = { "housing", "homes for residents ..." } }
+service { id = "libraries", name = "library services", title = "Library services", reconstructed = FICTION, id_prefix = "lib", headings = { "libraries", "library services" } }
+service { id = "transport", name = "transport services", title = "Transport services", reconstructed = FICTION, id_prefix = "tr", headings = { "getting about" } }
+service { id = "parks", name = "parks services", title = "Parks services", reconstructed = FICTION, id_prefix = "pk", headings = { "parks and open spaces" } }
 
 scale {
   id = "serving", name = "reaching residents",
@@ -51,7 +51,7 @@ local function lower(l5, l4, l3, l2)
 end
 
 indicator { code = "HX1", service = "housing", standard = 1, unit = "percent", polarity = "higher",
-            name = "repairs done within a week", bands = higher(90, 80, 70, 60), reconstructed = FICTION }
+            name = "repairs done within a week", bands = higher(90, 80, 70, 60), reconstructed = FICTION, phrases = { "repairs done within a week", { words = "repairs", near = "promptly" } } }
 indicator { code = "HX2", service = "housing", standard = 6, unit = "days", polarity = "lower",
             name = "days to rehouse a family", bands = lower(10, 20, 30, 40), reconstructed = FICTION }
 indicator { code = "LB1", service = "libraries", standard = 2, unit = "pounds", polarity = "lower",
@@ -59,7 +59,7 @@ indicator { code = "LB1", service = "libraries", standard = 2, unit = "pounds", 
 indicator { code = "LB2", service = "libraries", standard = 3, unit = "percent", polarity = "higher",
             name = "residents holding a card", bands = higher(60, 50, 40, 30), reconstructed = FICTION }
 indicator { code = "TR1", service = "transport", standard = 4, unit = "percent", polarity = "higher",
-            name = "buses on time", bands = higher(95, 90, 85, 80), reconstructed = FICTION }
+            name = "buses on time", bands = higher(95, 90, 85, 80), reconstructed = FICTION, phrases = { "buses running on time" } }
 indicator { code = "PK1", service = "parks", standard = 1, unit = "percent", polarity = "higher",
             name = "parks open every day", bands = higher(95, 90, 85, 80), reconstructed = FICTION }
 
@@ -77,3 +77,16 @@ cap { id = "loans-dear", service = "libraries", judgement = "serving", to = "man
       indicator = "LB1", above = 5, sentence = "a loan cost more than 5 pounds", reconstructed = FICTION }
 cap { id = "gates-shut", service = "parks", judgement = "serving", to = "few",
       requirement = "gates_open", sentence = "park gates stayed shut", reconstructed = FICTION }
+
+-- How this round's review letters are laid out, for `starrate import`: nothing like the real
+-- rounds' (another annex heading, other section headings; the services' own headings and id
+-- prefixes are in their declarations above, HX1 and TR1 carry phrases naming them), so that
+-- a letter read with this pack shows that import takes them from the pack.
+letter {
+  annex_heading = "CIVIC SERVICES REVIEW",
+  improvement_headings = { "progress made ..." },
+  area_headings = { "things to fix", "still to fix" },
+  capacity_headings = { "outlook ..." },
+  sub_headings = { "the reviewers found the following" },
+  reconstructed = FICTION,
+}

@@ -1,0 +1,1 @@
+import tests/fictional/letters/eastmere-2031.txt
