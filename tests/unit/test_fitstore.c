@@ -192,7 +192,7 @@ Test(fitstore, a_recalled_fit_rates_as_a_fresh_one, .timeout = 120)
         fit_rate(&again, councils[i], 60);
         assert_same(&fresh, &first);
         assert_same(&fresh, &again);
-        /* damage it: a try that was rejected */
+        /* damage it: a line after the last try */
         FILE *fp = fopen(file, "a");
         cr_assert_not_null(fp);
         fputs("junk\n", fp);

@@ -88,6 +88,23 @@ static void rejected(const char *name, int line, const char *msg)
     cr_assert_eq(err.line, line, "line %d, expected %d: %s", err.line, line, err.msg);
 }
 
+/* A declaration that must be refused, and the message it must be refused with. */
+typedef struct decl_case {
+    const char *name, *decl, *msg;
+} decl_case;
+
+/* Each case as the one declaration (line 2) of a round extending an empty base. */
+static void each_rejected(const decl_case *cases, size_t n)
+{
+    write_base("");
+    for (size_t i = 0; i < n; i++) {
+        char decl[1024];
+        snprintf(decl, sizeof decl, "\n%s\n", cases[i].decl);
+        write_round(cases[i].name, ", extends = 'base'", decl);
+        rejected(cases[i].name, 2, cases[i].msg);
+    }
+}
+
 static rp_pack *loaded(const char *name)
 {
     rp_pack *p;
@@ -102,7 +119,7 @@ static rp_pack *loaded(const char *name)
  * declaration, and a later round's declaration replaces the base's. */
 Test(pack_decl, letter_fields_are_checked)
 {
-    static const struct { const char *name, *decl, *msg; } cases[] = {
+    static const decl_case cases[] = {
         {"headings-type", "service { id = 'x', name = 'x', title = 'X', source = 's', headings = 'x' }",
          "service needs a list 'headings'"},
         {"headings-empty", "service { id = 'x', name = 'x', title = 'X', source = 's', headings = { '' } }",
@@ -132,13 +149,7 @@ Test(pack_decl, letter_fields_are_checked)
          "sub_headings[2] must be text"},
         {"letter-prov", "letter { annex_heading = 'R' }", "letter needs exactly one of 'source'"},
     };
-    write_base("");
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char decl[1024];
-        snprintf(decl, sizeof decl, "\n%s\n", cases[i].decl);
-        write_round(cases[i].name, ", extends = 'base'", decl);
-        rejected(cases[i].name, 2, cases[i].msg);
-    }
+    each_rejected(cases, sizeof cases / sizeof *cases);
 }
 
 Test(pack_decl, letter_fields_are_read_and_inherited)
@@ -170,7 +181,7 @@ Test(pack_decl, letter_fields_are_read_and_inherited)
 
 Test(pack_decl, every_kind_rejects_a_field_it_does_not_have)
 {
-    static const struct { const char *name, *decl, *msg; } cases[] = {
+    static const decl_case cases[] = {
         {"service", "service { id = 'x', name = 'x', title = 'X', source = 's', nmae = 1 }",
          "unknown field 'nmae' in service (expected one of: id, name, title, headings, id_prefix, "
          "source, reconstructed)"},
@@ -209,13 +220,7 @@ Test(pack_decl, every_kind_rejects_a_field_it_does_not_have)
         {"positional", "requirement { 'q', text = 't', services = {}, source = 's' }",
          "unknown field [1] (a value without a name) in requirement"},
     };
-    write_base("");
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char decl[1024];
-        snprintf(decl, sizeof decl, "\n%s\n", cases[i].decl);
-        write_round(cases[i].name, ", extends = 'base'", decl);
-        rejected(cases[i].name, 2, cases[i].msg);
-    }
+    each_rejected(cases, sizeof cases / sizeof *cases);
 }
 
 Test(pack_decl, the_manifest_rejects_a_field_it_does_not_have)
