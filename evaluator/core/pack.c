@@ -110,11 +110,14 @@ const char *const rp_retire_words[RP_RETIRE_NKINDS + 1] = {
     "indicator", "cap", "requirement", "service", "star_rule", NULL,
 };
 
-/* Where a declaration was made, for its errors. */
+/* Where a declaration was made, for its errors. file and kind point at strings C stamped into
+ * the declaration table (stamp_position, api_declare), or at static text: the pack's list of
+ * declarations keeps them alive while loading and nothing changes them. A copy made each
+ * declaration 4 KB (PATH_MAX) of fresh memory, a page fault apiece at every start. */
 typedef struct decl_pos {
-    char file[PATH_MAX];
+    const char *file;
     int line;
-    char kind[32];
+    const char *kind;
     int index; /* position in the pack's list of declarations */
 } decl_pos;
 
@@ -652,15 +655,16 @@ static int field_number(lua_State *L, int idx, const char *key, double *out)
 }
 
 
+/* The strings stay in the table at idx after the pops (see decl_pos). Only a string is read:
+ * lua_tostring would convert a number in place, which allocates. */
 static void read_pos(lua_State *L, int idx, decl_pos *pos)
 {
     idx = lua_absindex(L, idx);
-    rawfield(L, idx, "_file");
-    snprintf(pos->file, sizeof pos->file, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    pos->file = rawfield(L, idx, "_file") == LUA_TSTRING ? lua_tostring(L, -1) : "?";
     rawfield(L, idx, "_line");
     pos->line = (int)lua_tointeger(L, -1);
-    rawfield(L, idx, "_kind");
-    snprintf(pos->kind, sizeof pos->kind, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    pos->kind = rawfield(L, idx, "_kind") == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+    pos->index = 0;
     lua_pop(L, 3);
 }
 
@@ -679,8 +683,9 @@ static const decl_kind *kind_of(const char *kind)
 
 static int listed(const char *const *names, const char *name)
 {
+    /* the first byte first: every key of every declaration comes through here */
     for (size_t i = 0; names[i]; i++)
-        if (strcmp(names[i], name) == 0)
+        if (names[i][0] == name[0] && strcmp(names[i], name) == 0)
             return 1;
     return 0;
 }
@@ -696,9 +701,11 @@ static void join_names(const char *const *names, char *out, size_t len)
 
 /* Checks that every key of the table at idx is one of `fields` (or, when `stamped`, one of
  * the stamps C adds). Keys are read with lua_next and never converted, so this does not
- * allocate outside protected mode. */
+ * allocate outside protected mode. The table is `what`, or with `list` item `item` of that
+ * list in the `what`: the words are put together only for an error, not for every item. */
 static int check_table_fields(lua_State *L, int idx, const decl_pos *pos, const char *what,
-                              const char *const *fields, int stamped, sr_error *err)
+                              const char *list, size_t item, const char *const *fields,
+                              int stamped, sr_error *err)
 {
     idx = lua_absindex(L, idx);
     lua_pushnil(L);
@@ -708,7 +715,11 @@ static int check_table_fields(lua_State *L, int idx, const decl_pos *pos, const 
         const char *name = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         if (name && (listed(fields, name) || (stamped && listed(stamp_fields, name))))
             continue;
-        char shown[96], names[512];
+        char shown[96], names[512], in[96];
+        if (list) {
+            snprintf(in, sizeof in, "%s[%zu] of the %s", list, item, what);
+            what = in;
+        }
         if (name)
             snprintf(shown, sizeof shown, "'%.60s'", name);
         else if (t == LUA_TNUMBER)
@@ -731,10 +742,9 @@ static int check_item_fields(lua_State *L, int idx, const decl_pos *pos, const d
     if (rawfield(L, idx, list->field) == LUA_TTABLE) {
         size_t n = lua_rawlen(L, -1);
         for (size_t i = 0; rc == SR_OK && i < n; i++) {
-            char what[96];
-            snprintf(what, sizeof what, "%s[%zu] of the %s", list->field, i + 1, k->kind);
             if (lua_rawgeti(L, -1, (lua_Integer)i + 1) == LUA_TTABLE)
-                rc = check_table_fields(L, -1, pos, what, list->item_fields, 0, err);
+                rc = check_table_fields(L, -1, pos, k->kind, list->field, i + 1,
+                                        list->item_fields, 0, err);
             lua_pop(L, 1);
         }
     }
@@ -764,7 +774,7 @@ static int check_fields(lua_State *L, int idx, const decl_pos *pos, sr_error *er
     if (!k)
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "unknown declaration '%s'",
                        pos->kind);
-    int rc = check_table_fields(L, idx, pos, k->kind, k->fields, 1, err);
+    int rc = check_table_fields(L, idx, pos, k->kind, NULL, 0, k->fields, 1, err);
     for (size_t i = 0; rc == SR_OK && i < 2 && k->lists[i].field; i++)
         rc = check_item_fields(L, idx, pos, k, &k->lists[i], err);
     if (rc == SR_OK && strcmp(k->kind, "retire") == 0 && !retire_target(L, idx))
@@ -1603,12 +1613,22 @@ static int conv_retire(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, s
 }
 
 /* Two declarations of one kind and id in the same pack are a mistake; across packs the later
- * one replaces the earlier. Checked over the raw list so the message names both places. */
+ * one replaces the earlier. Checked over the raw list so the message names both places.
+ * The strings point into the declaration tables, as in decl_pos. */
 typedef struct decl_key {
-    char key[256];  /* kind, id and pack */
-    char id[128];
-    decl_pos pos;
+    decl_pos pos;     /* for a retire, pos.kind is "retire KIND" (retire_kinds) */
+    const char *id;   /* "" when the declaration has none */
+    const char *pack;
+    char number[32];  /* a numeric id, formatted: id points here */
 } decl_key;
+
+/* "retire KIND" for each of rp_retire_words, in its order: a retire's key kind. */
+static const char *const retire_kinds[RP_RETIRE_NKINDS] = {
+    "retire indicator", "retire cap", "retire requirement", "retire service", "retire star_rule",
+};
+
+/* The ids were once copied into 128 bytes and errors quoted the copy: quoted the same way. */
+#define KEY_ID "%.127s"
 
 static void read_key(lua_State *L, int idx, decl_key *k)
 {
@@ -1616,24 +1636,32 @@ static void read_key(lua_State *L, int idx, decl_key *k)
     read_pos(L, idx, &k->pos);
     /* a retire's key is what it retires: retiring one thing twice in a pack is a mistake */
     const char *target = strcmp(k->pos.kind, "retire") == 0 ? retire_target(L, idx) : NULL;
-    if (target)
-        snprintf(k->pos.kind, sizeof k->pos.kind, "retire %s", target);
+    for (size_t i = 0; target && i < RP_RETIRE_NKINDS; i++)
+        if (target == rp_retire_words[i])
+            k->pos.kind = retire_kinds[i];
     const char *idkey = target                                  ? target
                       : strcmp(k->pos.kind, "indicator") == 0  ? "code"
                       : strcmp(k->pos.kind, "standard") == 0   ? "number"
                       : strcmp(k->pos.kind, "rule") == 0       ? "layer"
                                                                 : "id";
     int t = rawfield(L, idx, idkey);
-    rawfield(L, idx, "_pack");
     /* lua_tostring would convert a number in place, which allocates: format it here. */
-    if (t == LUA_TSTRING)
-        snprintf(k->id, sizeof k->id, "%s", lua_tostring(L, -2));
-    else if (t == LUA_TNUMBER)
-        snprintf(k->id, sizeof k->id, "%g", lua_tonumber(L, -2));
-    else
-        k->id[0] = '\0';
-    snprintf(k->key, sizeof k->key, "%s|%s|%s", k->pos.kind, k->id, lua_tostring(L, -1));
+    if (t == LUA_TSTRING) {
+        k->id = lua_tostring(L, -1);
+    } else if (t == LUA_TNUMBER) {
+        snprintf(k->number, sizeof k->number, "%g", lua_tonumber(L, -1));
+        k->id = k->number;
+    } else {
+        k->id = "";
+    }
+    k->pack = rawfield(L, idx, "_pack") == LUA_TSTRING ? lua_tostring(L, -1) : "";
     lua_pop(L, 2);
+}
+
+static int same_key(const decl_key *a, const decl_key *b)
+{
+    return strcmp(a->pos.kind, b->pos.kind) == 0 && strcmp(a->id, b->id) == 0 &&
+           strcmp(a->pack, b->pack) == 0;
 }
 
 static int check_duplicates(lua_State *L, int list, decl_key *keys, size_t n, sr_error *err)
@@ -1646,9 +1674,9 @@ static int check_duplicates(lua_State *L, int list, decl_key *keys, size_t n, sr
         if (strcmp(keys[i].pos.kind, "rating") == 0)
             continue;
         for (size_t k = 0; k < i; k++)
-            if (strcmp(keys[k].key, keys[i].key) == 0) {
+            if (same_key(&keys[k], &keys[i])) {
                 rc = sr_fail(err, SR_ERULES, keys[i].pos.file, keys[i].pos.line, 0,
-                             "%s '%s' is declared twice in one pack (first at %s:%d)",
+                             "%s '" KEY_ID "' is declared twice in one pack (first at %s:%d)",
                              keys[i].pos.kind, keys[i].id,
                              keys[k].pos.file, keys[k].pos.line);
                 break;
@@ -1682,13 +1710,13 @@ static int check_retire(const decl_key *keys, size_t i, sr_error *err)
     for (size_t k = i; k-- > 0;) {
         if (strcmp(keys[k].pos.kind, r->pos.kind) == 0 && strcmp(keys[k].id, r->id) == 0)
             return sr_fail(err, SR_ERULES, r->pos.file, r->pos.line, 0,
-                           "retire: %s '%s' is already retired (at %s:%d)", r->pos.kind + 7,
-                           r->id, keys[k].pos.file, keys[k].pos.line);
+                           "retire: %s '" KEY_ID "' is already retired (at %s:%d)",
+                           r->pos.kind + 7, r->id, keys[k].pos.file, keys[k].pos.line);
         if (strcmp(keys[k].pos.kind, r->pos.kind + 7) == 0 && strcmp(keys[k].id, r->id) == 0)
             return SR_OK;
     }
     return sr_fail(err, SR_ERULES, r->pos.file, r->pos.line, 0,
-                   "retire: there is no %s '%s' to retire", r->pos.kind + 7, r->id);
+                   "retire: there is no %s '" KEY_ID "' to retire", r->pos.kind + 7, r->id);
 }
 
 /* ---- parameters and gaps ------------------------------------------------------------- */
