@@ -12,8 +12,11 @@ void ss_init(ss_session *s) { memset(s, 0, sizeof *s); }
 
 void ss_free(ss_session *s)
 {
-    for (int i = 0; i < s->npacks; i++)
+    for (int i = 0; i < s->npacks; i++) {
         rp_free(s->packs[i].pack);
+        sr_free(s->packs[i].dir);
+        sr_free(s->packs[i].name);
+    }
     s->npacks = 0;
 }
 
@@ -54,7 +57,7 @@ static int sandbox_limits(lh_limits *lim, sr_error *err)
 static rp_pack *by_name(const ss_session *s, const char *name)
 {
     for (int i = 0; i < s->npacks; i++)
-        if (s->packs[i].name[0] && strcmp(s->packs[i].name, name) == 0)
+        if (strcmp(s->packs[i].name, name) == 0)
             return s->packs[i].pack;
     return NULL;
 }
@@ -78,12 +81,16 @@ rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
     lh_limits lim;
     if (sandbox_limits(&lim, err) != SR_OK || rp_load(dir, &lim, &p, err) != SR_OK)
         return NULL;
-    snprintf(s->packs[s->npacks].dir, sizeof s->packs[s->npacks].dir, "%s", dir);
-    /* a longer name is not kept (it is resolved again each time, as before) */
-    if (strlen(name) < sizeof s->packs[s->npacks].name)
-        snprintf(s->packs[s->npacks].name, sizeof s->packs[s->npacks].name, "%s", name);
-    else
-        s->packs[s->npacks].name[0] = '\0';
+    char *d = sr_strdup(dir), *n = sr_strdup(name);
+    if (!d || !n) {
+        sr_free(d);
+        sr_free(n);
+        rp_free(p);
+        sr_oom(err);
+        return NULL;
+    }
+    s->packs[s->npacks].dir = d;
+    s->packs[s->npacks].name = n;
     s->packs[s->npacks++].pack = p;
     return p;
 }

@@ -17,8 +17,9 @@
 
 typedef struct ss_session {
     /* name: what the pack was asked for by ("2003", or a folder), so that the next council
-     * of the same round finds it without resolving the name on the file system again */
-    struct { char dir[PATH_MAX]; char name[256]; rp_pack *pack; } packs[SS_MAX_PACKS];
+     * of the same round finds it without resolving the name on the file system again
+     * (allocated: fixed buffers of PATH_MAX made the session 70 KB, which every start zeroed) */
+    struct { char *dir; char *name; rp_pack *pack; } packs[SS_MAX_PACKS];
     int npacks;
 } ss_session;
 
