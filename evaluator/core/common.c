@@ -845,17 +845,20 @@ void sr_format_number(double v, char *out, size_t outlen)
         snprintf(out, outlen, "%.6g", v);
 }
 
+void sr_display_real(const char *real, const char *cwd, char *out, size_t outlen)
+{
+    size_t n = strlen(cwd);
+    if (strncmp(real, cwd, n) == 0 && real[n] == '/')
+        snprintf(out, outlen, "%s", real + n + 1);
+    else
+        snprintf(out, outlen, "%s", real);
+}
+
 void sr_display_path(const char *path, char *out, size_t outlen)
 {
     char cwd[PATH_MAX], real[PATH_MAX];
-    if (getcwd(cwd, sizeof cwd) && realpath(path, real)) {
-        size_t n = strlen(cwd);
-        if (strncmp(real, cwd, n) == 0 && real[n] == '/') {
-            snprintf(out, outlen, "%s", real + n + 1);
-            return;
-        }
-        snprintf(out, outlen, "%s", real);
-        return;
-    }
-    snprintf(out, outlen, "%s", path);
+    if (getcwd(cwd, sizeof cwd) && realpath(path, real))
+        sr_display_real(real, cwd, out, outlen);
+    else
+        snprintf(out, outlen, "%s", path);
 }

@@ -147,6 +147,9 @@ void sr_write_fail_before_rename(int on);
 /* Shows a file relative to the working directory when it lies below it, so messages and
  * traces read "rules/2002/stars.lua" rather than an absolute path. */
 void sr_display_path(const char *path, char *out, size_t outlen);
+/* The same for a path already resolved (realpath) and a working directory already known
+ * (getcwd), so that a caller showing many files resolves their folder once. */
+void sr_display_real(const char *real, const char *cwd, char *out, size_t outlen);
 
 /* Formats a number the way the outputs show it: integers without a fraction, otherwise up to
  * 6 significant digits, always with '.' whatever the locale. */

@@ -16,6 +16,7 @@
 
 #include <lauxlib.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -128,6 +129,14 @@ typedef struct loader {
     int manifests_ref; /* registry: the manifest of each pack being loaded, by depth */
     int depth;         /* 1 for the pack asked for, 2 for the one it extends, ... */
     const char *current_pack; /* folder name of the pack whose files are running */
+    /* For showing the rule files (show_pack_file): the working directory, read once a load,
+     * and the real path of the folder a file was last shown from. realpath costs a readlink
+     * per component of the path: resolving each file on its own was some seventy system
+     * calls a load. Freed when the files have run (loader_forget_paths). */
+    char *cwd;         /* NULL: unknown (cwd_read says whether it was asked for) */
+    int cwd_read;
+    char *view_dir;    /* the folder as given... */
+    char *view_real;   /* ...and its real path (from realpath: free, not sr_free), or NULL */
 } loader;
 
 /* Every field name C reads from declarations. They are interned once, in protected mode, and
@@ -154,6 +163,29 @@ static int rawfield(lua_State *L, int idx, const char *key)
 }
 
 /* ---- paths ---------------------------------------------------------------------------- */
+
+/* A new string printed to; NULL when out of memory. Paths on the way to running the rule
+ * files are made this way rather than in PATH_MAX arrays: those arrays made the stack of a
+ * load some 75 KB deep, every 4 KB of it a page fault. */
+static char *path_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static char *path_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *out = n < 0 ? NULL : sr_malloc((size_t)n + 1);
+    if (out) {
+        va_start(ap, fmt);
+        vsnprintf(out, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return out;
+}
 
 static int is_pack_dir(const char *path)
 {
@@ -182,16 +214,17 @@ int rp_rules_root(char *out, size_t outlen)
     return SR_OK;
 }
 
+/* The strings are allocated rather than PATH_MAX arrays (16 KB of stack, reached below the
+ * frames of a whole council: page faults). Out of memory, the rules folder is the fallback. */
 static void find_beside_exe(void)
 {
     char *out = beside_exe;
     size_t outlen = sizeof beside_exe;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *exe = sr_malloc(PATH_MAX), *first = NULL;
+    ssize_t n = exe ? readlink("/proc/self/exe", exe, PATH_MAX - 1) : -1;
     /* Never the working directory: without a rules folder beside the executable, the
      * first place it would be (which then holds no pack). */
     const char *fallback = "rules";
-    char first[PATH_MAX + 32];
     if (n > 0) {
         exe[n] = '\0';
         char *slash = strrchr(exe, '/');
@@ -200,20 +233,34 @@ static void find_beside_exe(void)
         /* build/<flavour>/starrate in the tree; <prefix>/bin/starrate when installed */
         static const char *const rel[] = {"/../share/starrate/rules", "/../rules", "/../../rules"};
         for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            char cand[PATH_MAX + 32];
-            snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
-            char real[PATH_MAX];
-            if (realpath(cand, real) && access(real, R_OK) == 0) {
+            char *cand = path_printf("%s%s", exe, rel[i]);
+            /* cut where the array of PATH_MAX + 32 it once was cut it */
+            if (cand && strlen(cand) > PATH_MAX + 31)
+                cand[PATH_MAX + 31] = '\0';
+            /* access first: a candidate that is not there fails it in one system call, where
+             * realpath reads every component of the path before it fails */
+            char *real = cand && access(cand, R_OK) == 0 ? realpath(cand, NULL) : NULL;
+            int found = real && strlen(real) < PATH_MAX && access(real, R_OK) == 0;
+            if (found)
                 snprintf(out, outlen, "%s", real);
+            free(real); /* realpath's, from malloc */
+            if (found) {
+                sr_free(cand);
+                sr_free(first);
+                sr_free(exe);
                 return;
             }
-            if (i == 0) {
-                snprintf(first, sizeof first, "%s", cand);
+            if (i == 0 && cand) {
+                first = cand;
                 fallback = first;
+            } else {
+                sr_free(cand);
             }
         }
     }
     snprintf(out, outlen, "%s", fallback);
+    sr_free(first);
+    sr_free(exe);
 }
 
 /* A round ("2003"): digits only. */
@@ -235,9 +282,13 @@ int rp_resolve(const char *name, char *out, size_t outlen, sr_error *err)
         snprintf(out, outlen, "%s", name);
         return SR_OK;
     }
-    char root[PATH_MAX];
-    rp_rules_root(root, sizeof root);
-    snprintf(out, outlen, "%s/%s", root, name);
+    /* the rules root beside the output, not in an array of its own: a smaller frame */
+    size_t used = 0;
+    if (outlen) {
+        rp_rules_root(out, outlen);
+        used = strlen(out);
+        snprintf(out + used, outlen - used, "/%s", name);
+    }
     if (!is_pack_dir(out))
         return sr_fail(err, SR_ERULES, name, 0, 0,
                        "no rule pack '%s' (looked for %s/pack.lua)", name, out);
@@ -426,22 +477,38 @@ static void push_api(lua_State *L, loader *ld)
 
 /* ---- running files -------------------------------------------------------------------- */
 
+/* A symbolic link must stay inside its pack's folder (see check_pack_file). */
+static int check_pack_link(const char *path, const char *shown, sr_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? sr_strndup(path, (size_t)(slash - path)) : sr_strdup(".");
+    if (!dir)
+        return sr_oom(err);
+    char *realdir = realpath(dir, NULL), *real = realdir ? realpath(path, NULL) : NULL;
+    size_t n = realdir ? strlen(realdir) : 0;
+    int inside = n && real && strncmp(real, realdir, n) == 0 && real[n] == '/';
+    sr_free(dir);
+    free(realdir); /* realpath's, from malloc */
+    free(real);
+    return inside ? SR_OK
+                  : sr_fail(err, SR_ERULES, shown, 0, 0,
+                            "a symbolic link that leads out of the pack's folder");
+}
+
 /* A rule file must be a regular file, and a symbolic link must stay inside its pack's folder:
  * a FIFO would block the load, and a link to a secret would have its first line quoted by the
- * syntax error. Checked before the file is opened; a missing file is left to sr_read_file. */
-static int check_pack_file(const char *path, const char *shown, sr_error *err)
+ * syntax error. Checked before the file is opened; a missing file is left to sr_read_file.
+ * lst is the file's lstat, NULL when it failed. */
+static int check_pack_file(const char *path, const struct stat *lst, const char *shown,
+                           sr_error *err)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
+    if (!lst)
         return SR_OK;
+    struct stat st = *lst;
     if (S_ISLNK(st.st_mode)) {
-        char dir[PATH_MAX], real[PATH_MAX], realdir[PATH_MAX];
-        const char *slash = strrchr(path, '/');
-        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-        size_t n = realpath(dir, realdir) ? strlen(realdir) : 0;
-        if (!n || !realpath(path, real) || strncmp(real, realdir, n) != 0 || real[n] != '/')
-            return sr_fail(err, SR_ERULES, shown, 0, 0,
-                           "a symbolic link that leads out of the pack's folder");
+        int rc = check_pack_link(path, shown, err);
+        if (rc != SR_OK)
+            return rc;
         if (stat(path, &st) != 0)
             return SR_OK;
     }
@@ -450,43 +517,110 @@ static int check_pack_file(const char *path, const char *shown, sr_error *err)
     return SR_OK;
 }
 
+/* The real path of the folder the file at path is in (its first dirlen bytes), kept for the
+ * next file of the same folder; NULL when it has none, or when memory ran short (the caller
+ * then resolves the file on its own). */
+static const char *folder_real(loader *ld, const char *path, size_t dirlen)
+{
+    if (ld->view_dir && strlen(ld->view_dir) == dirlen && strncmp(ld->view_dir, path, dirlen) == 0)
+        return ld->view_real;
+    sr_free(ld->view_dir);
+    free(ld->view_real);
+    ld->view_real = NULL;
+    if ((ld->view_dir = sr_strndup(path, dirlen)))
+        ld->view_real = realpath(ld->view_dir, NULL);
+    return ld->view_real;
+}
+
+static const char *working_dir(loader *ld)
+{
+    if (!ld->cwd_read) {
+        ld->cwd_read = 1;
+        ld->cwd = sr_malloc(PATH_MAX);
+        if (ld->cwd && !getcwd(ld->cwd, PATH_MAX)) {
+            sr_free(ld->cwd);
+            ld->cwd = NULL;
+        }
+    }
+    return ld->cwd;
+}
+
+static void loader_forget_paths(loader *ld)
+{
+    sr_free(ld->cwd);
+    sr_free(ld->view_dir);
+    free(ld->view_real);
+    ld->cwd = ld->view_dir = ld->view_real = NULL;
+    ld->cwd_read = 0;
+}
+
 /* How errors show a rule file: as sr_display_path shows it, except that a link is named as
- * itself (its folder, then its own name), not as what it leads to. */
-static void show_pack_file(const char *path, char *out, size_t outlen)
+ * itself (its folder, then its own name), not as what it leads to. lst is the file's lstat,
+ * NULL when it failed. A file that is not a link is its folder's real path and its own name,
+ * which is what realpath would give: the folder is resolved once for all its files. */
+static int show_pack_file(loader *ld, const char *path, const struct stat *lst, char *out,
+                          size_t outlen, sr_error *err)
 {
     const char *slash = strrchr(path, '/');
-    struct stat st;
-    if (!slash || lstat(path, &st) != 0 || !S_ISLNK(st.st_mode)) {
+    if (!slash || !lst) {
         sr_display_path(path, out, outlen);
-        return;
+        return SR_OK;
     }
-    char dir[PATH_MAX], shown[PATH_MAX];
-    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-    sr_display_path(dir, shown, sizeof shown);
-    snprintf(out, outlen, "%s%s", strcmp(shown, "/") == 0 ? "" : shown, slash);
+    if (!S_ISLNK(lst->st_mode)) {
+        const char *real = slash != path ? folder_real(ld, path, (size_t)(slash - path)) : NULL;
+        const char *cwd = real ? working_dir(ld) : NULL;
+        char *file = cwd ? path_printf("%s%s", strcmp(real, "/") == 0 ? "" : real, slash) : NULL;
+        if (file)
+            sr_display_real(file, cwd, out, outlen);
+        else
+            sr_display_path(path, out, outlen);
+        sr_free(file);
+        return SR_OK;
+    }
+    char *dir = sr_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    char *shown = sr_malloc(PATH_MAX);
+    if (dir && shown) {
+        sr_display_path(dir, shown, PATH_MAX);
+        snprintf(out, outlen, "%s%s", strcmp(shown, "/") == 0 ? "" : shown, slash);
+    }
+    sr_free(dir);
+    sr_free(shown);
+    return dir && shown ? SR_OK : sr_oom(err);
+}
+
+/* The pack hash covers each file's name within its pack ("2002/stars.lua", with its NUL) and
+ * content, in load order: where the rules folder lies, or where starrate runs from, must not
+ * change it. */
+static int hash_pack_file(loader *ld, const char *path, const char *src, size_t len,
+                          sr_error *err)
+{
+    const char *pack = ld->current_pack ? ld->current_pack : "";
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    int rc = hs_update(ld->hash, pack, strlen(pack), err);
+    if (rc == SR_OK) rc = hs_update(ld->hash, "/", 1, err);
+    if (rc == SR_OK) rc = hs_update(ld->hash, name, strlen(name) + 1, err);
+    if (rc == SR_OK) rc = hs_update(ld->hash, src, len, err);
+    return rc;
 }
 
 static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *err)
 {
-    char shown[PATH_MAX];
-    show_pack_file(path, shown, sizeof shown);
+    struct stat st;
+    const struct stat *lst = lstat(path, &st) == 0 ? &st : NULL;
+    char *shown = sr_malloc(PATH_MAX);
+    if (!shown)
+        return sr_oom(err);
     char *src = NULL;
     size_t len = 0;
-    int rc = check_pack_file(path, shown, err);
-    if (rc != SR_OK)
-        return rc;
-    rc = sr_read_file(path, MAX_PACK_FILE, &src, &len, err);
-    if (rc != SR_OK) {
+    int rc = show_pack_file(ld, path, lst, shown, PATH_MAX, err);
+    if (rc == SR_OK)
+        rc = check_pack_file(path, lst, shown, err);
+    if (rc == SR_OK && (rc = sr_read_file(path, MAX_PACK_FILE, &src, &len, err)) != SR_OK) {
         snprintf(err->file, sizeof err->file, "%.500s", shown);
-        return rc == SR_EIO || rc == SR_ELIMIT ? SR_ERULES : rc;
+        rc = rc == SR_EIO || rc == SR_ELIMIT ? SR_ERULES : rc;
     }
-    /* The pack hash covers each file's name within its pack ("2002/stars.lua") and content, in
-     * load order: where the rules folder lies, or where starrate runs from, must not change it. */
-    char named[2 * PATH_MAX];
-    snprintf(named, sizeof named, "%s/%s", ld->current_pack ? ld->current_pack : "",
-             strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-    if ((rc = hs_update(ld->hash, named, strlen(named) + 1, err)) == SR_OK)
-        rc = hs_update(ld->hash, src, len, err);
+    if (rc == SR_OK)
+        rc = hash_pack_file(ld, path, src, len, err);
     char **files = rc == SR_OK ? sr_realloc(ld->p->files, (ld->p->nfiles + 1) * sizeof *files)
                                : NULL;
     if (rc == SR_OK && !files)
@@ -511,6 +645,7 @@ static int run_pack_file(loader *ld, int api_idx, const char *path, sr_error *er
         }
     }
     sr_free(src);
+    sr_free(shown);
     return rc;
 }
 
@@ -598,8 +733,9 @@ static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_e
     if (depth > MAX_EXTENDS)
         return sr_fail(err, SR_ERULES, dir, 0, 0, "packs extend each other more than %d deep",
                        MAX_EXTENDS);
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%.4000s/pack.lua", dir);
+    char *path = path_printf("%.4000s/pack.lua", dir);
+    if (!path)
+        return sr_oom(err);
     const char *slash = strrchr(dir, '/');
     const char *prev_pack = ld->current_pack;
     ld->current_pack = slash ? slash + 1 : dir;
@@ -609,17 +745,23 @@ static int load_folder(loader *ld, int api_idx, const char *dir, int depth, sr_e
     if (rc == SR_OK)
         rc = read_manifest(ld, path, &extends, err);
     if (rc == SR_OK && extends) {
-        char base[PATH_MAX + 16];
-        snprintf(base, sizeof base, "%.*s/%s", slash ? (int)(slash - dir) : 1,
-                 slash ? dir : ".", extends);
-        if (strchr(extends, '/') || !is_pack_dir(base))
+        char *base = path_printf("%.*s/%s", slash ? (int)(slash - dir) : 1, slash ? dir : ".",
+                                 extends);
+        /* cut where the array of PATH_MAX + 16 it once was cut it: the message is the same */
+        if (base && strlen(base) > PATH_MAX + 15)
+            base[PATH_MAX + 15] = '\0';
+        if (!base)
+            rc = sr_oom(err);
+        else if (strchr(extends, '/') || !is_pack_dir(base))
             rc = sr_fail(err, SR_ERULES, path, 0, 0, "extends '%s': no pack at %s", extends, base);
         else
             rc = load_folder(ld, api_idx, base, depth + 1, err);
+        sr_free(base);
         ld->current_pack = slash ? slash + 1 : dir;
         ld->depth = depth + 1;
     }
     sr_free(extends);
+    sr_free(path);
     if (rc == SR_OK)
         rc = load_files(ld, api_idx, dir, err);
     ld->current_pack = prev_pack;
@@ -2036,14 +2178,26 @@ static int setup(lua_State *L)
     return 1;
 }
 
+static int rp_load_dir(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err);
+
 int rp_load(const char *dir_given, const lh_limits *lim, rp_pack **out, sr_error *err)
 {
     *out = NULL;
     /* "rules/2003/" and "rules/2003" are the same pack: the base is found beside it. */
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%.4000s", dir_given);
+    char *dir = path_printf("%.4000s", dir_given);
+    if (!dir)
+        return sr_oom(err);
     for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
         dir[n - 1] = '\0';
+    int rc = rp_load_dir(dir, lim, out, err);
+    sr_free(dir);
+    return rc;
+}
+
+/* rp_load with the folder's name tidied up (allocated, not an array on the stack: every
+ * frame here lies above the whole load). */
+static int rp_load_dir(const char *dir, const lh_limits *lim, rp_pack **out, sr_error *err)
+{
     rp_pack *p = sr_calloc(1, sizeof *p);
     if (!p)
         return sr_oom(err);
@@ -2065,11 +2219,15 @@ int rp_load(const char *dir_given, const lh_limits *lim, rp_pack **out, sr_error
     if ((rc = hs_begin(&ld->hash, err)) == SR_OK) {
         rc = load_folder(ld, api, dir, 0, err);
         char hex[65];
-        int hrc = hs_finish(ld->hash, hex, rc == SR_OK ? err : &(sr_error){0});
-        ld->hash = NULL;
-        if (rc == SR_OK && (rc = hrc) == SR_OK)
+        /* after a failure the hash is only dropped (no sr_error of 1.5 KB in this frame,
+         * which lies above the whole load) */
+        if (rc == SR_OK && (rc = hs_finish(ld->hash, hex, err)) == SR_OK)
             memcpy(p->sha256, hex, sizeof hex);
+        else if (rc != SR_OK && ld->hash)
+            hs_abort(ld->hash);
+        ld->hash = NULL;
     }
+    loader_forget_paths(ld);
     lua_settop(L, api - 1);
     if (rc == SR_OK) rc = read_identity(ld, dir, err);
     if (rc == SR_OK) rc = convert_all(ld, err);
