@@ -610,9 +610,13 @@ static int rate_batch(rate_cmd *c, rate_source *src)
                                                         : 1;
     rr.items = sr_calloc((size_t)window, sizeof *rr.items);
     rr.paths = sr_calloc((size_t)window, sizeof *rr.paths);
-    /* Without room for several workers, one: the batch is only slower. */
+    /* Without room for several workers, one: the batch is only slower. The one is allocated
+     * too (7 KB on this frame put the whole rating 7 KB deeper in the stack: page faults),
+     * and only without room for it either is it on the stack. */
     rate_worker one;
-    rr.workers = jobs > 1 ? sr_calloc((size_t)jobs, sizeof *rr.workers) : NULL;
+    rr.workers = sr_calloc((size_t)jobs, sizeof *rr.workers);
+    if (!rr.workers && jobs > 1)
+        rr.workers = sr_calloc(1, sizeof *rr.workers), jobs = 1;
     if (!rr.workers)
         rr.workers = &one, jobs = 1;
     /* The workers share the fits: a pack is fitted once, on every worker's processor. */

@@ -62,13 +62,27 @@ static rp_pack *by_name(const ss_session *s, const char *name)
     return NULL;
 }
 
+static rp_pack *ss_pack_at(ss_session *s, const char *name, char *dir, sr_error *err);
+
 rp_pack *ss_pack(ss_session *s, const char *name, sr_error *err)
 {
     rp_pack *known = by_name(s, name);
     if (known)
         return known;
-    char dir[PATH_MAX];
-    if (rp_resolve(name, dir, sizeof dir, err) != SR_OK)
+    /* allocated: an array of PATH_MAX here would lie above the whole load on the stack */
+    char *dir = sr_malloc(PATH_MAX);
+    if (!dir) {
+        sr_oom(err);
+        return NULL;
+    }
+    rp_pack *p = ss_pack_at(s, name, dir, err);
+    sr_free(dir);
+    return p;
+}
+
+static rp_pack *ss_pack_at(ss_session *s, const char *name, char *dir, sr_error *err)
+{
+    if (rp_resolve(name, dir, PATH_MAX, err) != SR_OK)
         return NULL;
     for (int i = 0; i < s->npacks; i++)
         if (strcmp(s->packs[i].dir, dir) == 0)
@@ -117,6 +131,19 @@ static void use_published(ev_evidence *ev)
     }
 }
 
+/* Whether the round has a pack. Out of memory it is said to have one: loading it then
+ * reports the lack of memory. The buffers are allocated: arrays here would lie above the
+ * whole load on the stack (ss_load). */
+static int round_exists(const char *round)
+{
+    char *dir = sr_malloc(PATH_MAX);
+    sr_error *none = sr_malloc(sizeof *none);
+    int yes = !dir || !none || rp_resolve(round, dir, PATH_MAX, none) == SR_OK;
+    sr_free(dir);
+    sr_free(none);
+    return yes;
+}
+
 void ss_unload(ss_loaded *l)
 {
     ev_free(l->ev);
@@ -146,11 +173,8 @@ int ss_load(ss_session *s, const char *path, const yd_node *node, const char *ru
     snprintf(round, sizeof round, "%d", year);
     /* No pack for the file's round is a problem of the evidence: say where it is. A pack
      * that exists but fails to load reports its own error, at its own file and line. */
-    char dir[PATH_MAX];
-    sr_error none;
     const yd_node *y = yd_get(node, "year");
-    if (rc == SR_OK && !rules && y && !by_name(s, round) &&
-        rp_resolve(round, dir, sizeof dir, &none) != SR_OK) {
+    if (rc == SR_OK && !rules && y && !by_name(s, round) && !round_exists(round)) {
         char available[128] = "";
         list_rounds(available, sizeof available);
         rc = sr_fail(err, SR_EINPUT, shown, y->line, y->col,
