@@ -16,14 +16,9 @@ typedef struct ctx {
     rt_result *r;
     tr_trace *t;
     sr_error *err;
-    int findings;  /* stack index of the service's frozen findings, by position (1-based) */
-    int freezer;   /* stack index of the freezer (lh_freezer_push) */
-    int holder;    /* stack index of the input cache's holder, 0 without the cache */
-    int cache;     /* stack index of the input cache (content key -> frozen table), or 0 */
-    int keyed;     /* stack index of the key string of the table being built, or 0 */
-    long frozen;   /* tables frozen by this evaluation */
-    long held;     /* tables the cache held when this evaluation began */
-    int fns[4];    /* stack indexes of the rule functions (see push_rule_function), 0 none */
+    int fns[4];
+    int keys;      /* stack index of the first input key (input_key_words), pushed once */
+    int kinds;     /* stack index of the first finding kind word (ev_kind_words) */    /* stack indexes of the rule functions (see push_rule_function), 0 none */
 } ctx;
 
 static void node_rule(ctx *c, int node, const char *rule, const rp_prov *prov)
@@ -140,30 +135,61 @@ static void band_step(ctx *c, size_t s, size_t i, int *band, int *bnode)
 
 /* ---- calling a rule ------------------------------------------------------------------- */
 
-static void freeze(ctx *c)
+/* The field names of the rules' inputs (docs/rules.md). They are pushed once per evaluation
+ * and stored with lua_rawset: lua_setfield would look each C string up among Lua's strings
+ * again, for every field of every table (a tenth of an evaluation). */
+typedef enum input_key {
+    IK_ID, IK_KIND, IK_WEIGHT, IK_TEXT, IK_THEME, IK_SERVICE, IK_STANDARD, IK_EXPLAIN, IK_CODE,
+    IK_BAND, IK_INDICATORS, IK_FINDINGS, IK_GRADE, IK_GRADES, IK_IMPROVED, IK_WORSENED,
+    IK_COMPARED, IK_TRAVEL, IK_COUNT
+} input_key;
+
+static const char *const input_key_words[IK_COUNT] = {
+    "id", "kind", "weight", "text", "theme", "service", "standard", "explain", "code",
+    "band", "indicators", "findings", "grade", "grades", "improved", "worsened",
+    "compared", "travel",
+};
+
+/* Pushes the keys and the finding kinds (IK_COUNT + EV_NKINDS slots). */
+static void push_words(ctx *c)
 {
-    lh_freeze(c->L, c->freezer);
-    c->frozen++;
+    c->keys = lua_gettop(c->L) + 1;
+    for (int k = 0; k < IK_COUNT; k++)
+        lua_pushstring(c->L, input_key_words[k]);
+    c->kinds = lua_gettop(c->L) + 1;
+    for (int k = 0; k < EV_NKINDS; k++)
+        lua_pushstring(c->L, ev_kind_words[k]);
 }
 
-static void set_string(lua_State *L, const char *k, const char *v)
+/* Stores the value on top of the stack as field k of the table below it. */
+static void set_field(ctx *c, input_key k)
 {
-    lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
+    lua_pushvalue(c->L, c->keys + (int)k);
+    lua_insert(c->L, -2);
+    lua_rawset(c->L, -3);
 }
 
-static void set_number(lua_State *L, const char *k, double v)
+static void set_string(ctx *c, input_key k, const char *v)
 {
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
+    lua_pushvalue(c->L, c->keys + (int)k);
+    lua_pushstring(c->L, v);
+    lua_rawset(c->L, -3);
+}
+
+static void set_number(ctx *c, input_key k, double v)
+{
+    lua_pushvalue(c->L, c->keys + (int)k);
+    lua_pushnumber(c->L, v);
+    lua_rawset(c->L, -3);
 }
 
 /* Every rule input says whether an audit trail is being kept: rules build the details they
  * return (reason, score, compared) only for it. */
 static void set_explain(ctx *c)
 {
+    lua_pushvalue(c->L, c->keys + IK_EXPLAIN);
     lua_pushboolean(c->L, !c->t->off);
-    lua_setfield(c->L, -2, "explain");
+    lua_rawset(c->L, -3);
 }
 
 /* Scores are shown to two decimals: the rules' cut-offs are never finer than that. A rule
@@ -272,8 +298,12 @@ static void push_rule_function(ctx *c, const rp_rule *rule)
     rp_push_function(c->p, rule->fnref, "fn");
 }
 
-/* Calls rule->fn with its frozen input table on top of the stack. The word it returns must
- * belong to `scale`; nil means "not assessed". */
+/* Calls rule->fn with its input table on top of the stack. The word it returns must
+ * belong to `scale`; nil means "not assessed".
+ *
+ * Every input is a set of plain tables made for this one call and dropped after it: nothing
+ * a rule does to them can reach another call or a later evaluation, and reads are the VM's
+ * own table lookups, with no metamethod or C function between the rule and its data. */
 static int call_rule(ctx *c, const rp_rule *rule, const rp_scale *scale, int node, int *word,
                      const char **needs)
 {
@@ -396,23 +426,16 @@ typedef struct site {
     int std;
 } site;
 
-/* Kinds of key in the input cache: a whole rule input, or the list of findings inside one
- * (see the input cache, below). */
-enum { KEY_INPUT = 'I', KEY_GRADE_FINDINGS = 'G', KEY_CAPACITY_FINDINGS = 'C' };
-
-/* The key of a call site's input is what the memo compares and what the input cache looks
- * up: the site, then the bytes of everything the rule receives. */
+/* The key of a call site's input is what the memo compares: the site, then the bytes of
+ * everything the rule receives. */
 static int run_site(ctx *c, const site *st, int *word, const char **needs)
 {
     rt_memo *m = memo_begin(c, st->s, st->site);
-    if (m || c->cache) {
+    if (m) {
         c->r->memo_key.len = 0;
-        key_bytes(c, &(char){KEY_INPUT}, 1);
         key_int(c, (int)st->s);
         key_int(c, st->site);
         st->key(c, st->s, st->std);
-    }
-    if (m) {
         int hit, rc = memo_lookup(c, m, &hit, word, needs);
         if (rc != SR_OK || hit)
             return rc;
@@ -422,234 +445,6 @@ static int run_site(ctx *c, const site *st, int *word, const char **needs)
     if (rc == SR_OK)
         rc = memo_store(c, m, *word, needs ? *needs : NULL);
     return rc;
-}
-
-/* ---- the input cache -------------------------------------------------------------------
- *
- * With rt_result.reuse_inputs and the trace off, the frozen tables built for the rules stay
- * in the pack's Lua state, in a table keyed by the bytes they were built from (the keys
- * above, as Lua strings): a whole input by its site's key, and the list of findings a grade
- * input holds by the findings' part of that key, since the bands beside them change more
- * often (the uncertainty sampler moves band limits, and draws the bands that the evidence
- * does not give). The same input comes
- * round when one council is evaluated again: the sampler evaluates the same councils tens of
- * thousands of times under other parameter values, and the rules read parameters from
- * `params`, never from their input.
- *
- * Handing out a table again is safe because it is frozen, as are the tables inside it: no
- * rule can change what a later rule, or a later evaluation, receives. A key holds everything
- * the rule receives (the service and the standard are fixed by the site, `explain` is false
- * with the trace off), so equal keys mean equal inputs, and nothing needs invalidating.
- *
- * The cached tables are frozen by one freezer that lives as long as the cache. Both are
- * dropped together (and a new pair made) once INPUT_CACHE_TABLES tables were frozen into
- * them, when the state holds more than a quarter of its memory cap, after a failed
- * evaluation, and for another pack; so the cache's memory is bounded, and an evaluation that
- * meets the memory cap is run again without it (see rt_evaluate) and fails only if it fails
- * without one. Otherwise every evaluation has a freezer of its own, dropped with it: a council
- * rated once would only fill the cache, and the collector would walk it.
- */
-#define INPUT_CACHE_TABLES 4096
-
-/* Its address is the holder's key in the registry; the holder is a table {freezer's
- * metatable, freezer's rev, cache, tables frozen, pack serial, keys}. The cache maps a hash
- * of a key's bytes (an integer: no Lua string is made to look one up) to the table, and keys
- * the same hash to the key's bytes, which a lookup compares; two keys with one hash take turns
- * in the slot. */
-static const char cache_anchor = 0;
-enum { HOLD_MT = 1, HOLD_REV, HOLD_CACHE, HOLD_COUNT, HOLD_SERIAL, HOLD_KEYS };
-
-/* A 64-bit hash of the key, eight bytes at a time. */
-static lua_Integer key_hash(const char *key, size_t len)
-{
-    uint64_t h = 0x9e3779b97f4a7c15u ^ len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, key + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    memcpy(&w, key + i, len - i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 29;
-    return (lua_Integer)h;
-}
-
-static int holder_stale(ctx *c)
-{
-    lua_State *L = c->L;
-    lua_rawgeti(L, -1, HOLD_COUNT);
-    lua_rawgeti(L, -2, HOLD_SERIAL);
-    int stale = lua_tointeger(L, -2) > INPUT_CACHE_TABLES ||
-                (unsigned long)lua_tointeger(L, -1) != c->p->serial ||
-                lh_memory_used(c->p->host) > lh_memory_limit(c->p->host) / 4;
-    lua_pop(L, 2);
-    return stale;
-}
-
-/* Pushes a new holder and keeps it in the registry. */
-static void holder_new(ctx *c)
-{
-    lua_State *L = c->L;
-    lua_createtable(L, 6, 0);
-    int holder = lua_gettop(L);
-    lh_freezer_push(L, 256);
-    lua_rawseti(L, holder, HOLD_REV);
-    lua_rawseti(L, holder, HOLD_MT);
-    lua_newtable(L);
-    lua_rawseti(L, holder, HOLD_CACHE);
-    lua_newtable(L);
-    lua_rawseti(L, holder, HOLD_KEYS);
-    lua_pushinteger(L, 0);
-    lua_rawseti(L, holder, HOLD_COUNT);
-    lua_pushinteger(L, (lua_Integer)c->p->serial);
-    lua_rawseti(L, holder, HOLD_SERIAL);
-    lua_pushvalue(L, holder);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_anchor);
-}
-
-/* Pushes the evaluation's freezer (two slots) and, with the trace off, the cache. */
-static void inputs_open(ctx *c)
-{
-    lua_State *L = c->L;
-    c->holder = c->cache = 0;
-    c->held = 0;
-    if (!c->t->off || !c->r->reuse_inputs) {
-        c->freezer = lh_freezer_push(L, 160);
-        return;
-    }
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_anchor) != LUA_TTABLE || holder_stale(c)) {
-        lua_pop(L, 1);
-        holder_new(c);
-    }
-    c->holder = lua_gettop(L);
-    lua_rawgeti(L, c->holder, HOLD_COUNT);
-    c->held = (long)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    lua_rawgeti(L, c->holder, HOLD_MT);
-    c->freezer = lua_gettop(L);
-    lua_rawgeti(L, c->holder, HOLD_REV);
-    lua_rawgeti(L, c->holder, HOLD_CACHE);
-    c->cache = lua_gettop(L);
-    lua_rawgeti(L, c->holder, HOLD_KEYS);
-}
-
-/* Counts what this evaluation froze into the holder's freezer. */
-static void inputs_close(ctx *c)
-{
-    if (!c->holder)
-        return;
-    lua_State *L = c->L;
-    lua_rawgeti(L, c->holder, HOLD_COUNT);
-    lua_Integer n = lua_tointeger(L, -1) + c->frozen;
-    lua_pop(L, 1);
-    lua_pushinteger(L, n);
-    lua_rawseti(L, c->holder, HOLD_COUNT);
-}
-
-/* Drops the cache (outside protected mode: replacing an existing registry entry by nil
- * neither allocates nor raises). */
-static void inputs_drop(lua_State *L)
-{
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_anchor) != LUA_TNIL) {
-        lua_pushnil(L);
-        lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_anchor);
-    }
-    lua_pop(L, 1);
-}
-
-/* Looks up the `len` bytes at `key` (of the memo's key buffer): pushes the cached table and
- * returns 1, or else pushes the key's hash and the key as a string (c->keyed is the string's
- * index, for inputs_keep) and returns 0. Without the cache (or a key: the buffer ran out of
- * memory) pushes nothing and returns 0. The keys are the slot after the cache. */
-static int inputs_find(ctx *c, const char *key, size_t len)
-{
-    c->keyed = 0;
-    if (!c->cache || c->r->memo_key.oom)
-        return 0;
-    lua_State *L = c->L;
-    lua_Integer h = key_hash(key, len);
-    int same = 0;
-    if (lua_rawgeti(L, c->cache + 1, h) == LUA_TSTRING) {
-        size_t klen;
-        const char *k = lua_tolstring(L, -1, &klen);
-        same = klen == len && memcmp(k, key, len) == 0;
-    }
-    lua_pop(L, 1);
-    if (same) {
-        if (lua_rawgeti(L, c->cache, h) == LUA_TTABLE) {
-            c->r->inputs_reused++;
-            /* A table handed out again is likely to be read many more times. */
-            lh_freeze_fast(L, c->freezer);
-            return 1;
-        }
-        lua_pop(L, 1);
-    }
-    lua_pushinteger(L, h);
-    lua_pushlstring(L, key, len);
-    c->keyed = lua_gettop(L);
-    return 0;
-}
-
-/* The whole input of the site whose key was just built (only run_site builds them). */
-static int input_cached(ctx *c)
-{
-    return inputs_find(c, c->r->memo_key.data, c->r->memo_key.len);
-}
-
-/* After inputs_find missed (its key at index `key`, 0 for none) and the table was built, on
- * top: keeps it. */
-static void inputs_keep(ctx *c, int key)
-{
-    if (!key)
-        return;
-    lua_State *L = c->L;
-    lua_Integer h = lua_tointeger(L, key - 1);
-    lua_pushvalue(L, key);
-    lua_rawseti(L, c->cache + 1, h);
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, c->cache, h);
-}
-
-/* Moves the table on top down to index top + 1 and drops what lies between (key strings). */
-static void settle(lua_State *L, int top)
-{
-    if (lua_gettop(L) > top + 1) {
-        lua_replace(L, top + 1);
-        lua_settop(L, top + 1);
-    }
-}
-
-/* Pushes the input of the site whose key was just built, from the cache or made by `push`
- * (which must leave it on top), and keeps a new one. */
-static void push_input(ctx *c, void (*push)(ctx *, size_t, int, int), size_t s, int std, int node)
-{
-    int top = lua_gettop(c->L);
-    if (!input_cached(c)) {
-        int key = c->keyed;
-        push(c, s, std, node);
-        inputs_keep(c, key);
-        settle(c->L, top);
-    }
-}
-
-
-/* The findings' part of the key just built, from key_split on, as a key of its own: its
- * first byte (the kind) replaced. */
-static int findings_cached(ctx *c, char kind)
-{
-    sr_buf *k = &c->r->memo_key;
-    if (!c->cache || k->oom || c->r->key_split == 0 || c->r->key_split > k->len) {
-        c->keyed = 0;
-        return 0;
-    }
-    char saved = k->data[c->r->key_split - 1];
-    k->data[c->r->key_split - 1] = kind;
-    int hit = inputs_find(c, k->data + c->r->key_split - 1, k->len - c->r->key_split + 1);
-    k->data[c->r->key_split - 1] = saved;
-    return hit;
 }
 
 /* ---- the standards that inform serving ------------------------------------------------ */
@@ -697,61 +492,38 @@ static const char *finding_text(ctx *c, const ev_finding *f)
     return tr_concat(c->t, kind, extra, ": ", f->text, NULL);
 }
 
-/* Pushes {id, kind, weight, text[, theme]} for a finding, frozen. */
+/* Pushes {id, kind, weight, text[, theme]} for a finding. */
 static void push_finding(ctx *c, const ev_finding *f, int with_theme)
 {
     lua_State *L = c->L;
     lua_createtable(L, 0, 5);
-    set_string(L, "id", f->id);
-    set_string(L, "kind", ev_kind_words[f->kind]);
-    set_number(L, "weight", f->weight);
-    set_string(L, "text", f->text);
+    set_string(c, IK_ID, f->id);
+    lua_pushvalue(L, c->keys + IK_KIND);
+    lua_pushvalue(L, c->kinds + (int)f->kind);
+    lua_rawset(L, -3);
+    set_number(c, IK_WEIGHT, f->weight);
+    set_string(c, IK_TEXT, f->text);
     if (with_theme && f->theme >= 0)
-        set_string(L, "theme", ev_theme_words[f->theme]);
-    freeze(c);
+        set_string(c, IK_THEME, ev_theme_words[f->theme]);
 }
 
-/* The findings of the service are built once per evaluation, when a grade input first
- * needs them, and shared by the grade inputs that list them (read-only, so sharing cannot
- * leak a change from one rule to the next). Kept in the service's slot c->findings. */
-static void service_findings(ctx *c, size_t s)
-{
-    lua_State *L = c->L;
-    if (!lua_isnil(L, c->findings))
-        return;
-    const ev_service *svc = &c->ev->services[s];
-    lua_createtable(L, (int)svc->nfindings, 0);
-    for (size_t i = 0; i < svc->nfindings; i++) {
-        push_finding(c, &svc->findings[i], 0);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_replace(L, c->findings);
-}
-
-/* Pushes the frozen list of the findings that speak to standard std, from the cache or made
- * from the service's findings (the list's key is the grade key's findings part). */
+/* Pushes the list of the findings that speak to standard std. Each grade input gets tables
+ * of its own (see call_rule): a finding that speaks to two standards is built twice, which
+ * costs less than making shared tables read-only, and a finding mostly speaks to one. */
 static void push_grade_findings(ctx *c, size_t s, int std, int node, int nfind)
 {
     lua_State *L = c->L;
     const ev_service *svc = &c->ev->services[s];
-    int top = lua_gettop(L);
-    if (findings_cached(c, KEY_GRADE_FINDINGS))
-        return;
-    int key = c->keyed;
-    service_findings(c, s);
     lua_createtable(L, nfind, 0);
     int n = 0;
     for (size_t i = 0; i < svc->nfindings; i++) {
         const ev_finding *f = &svc->findings[i];
         if (!finding_in(c, s, i, std))
             continue;
-        lua_rawgeti(L, c->findings, (lua_Integer)i + 1);
+        push_finding(c, f, 0);
         lua_rawseti(L, -2, ++n);
         tr_input_add(c->t, node, f->id, finding_text(c, f), TR_EVIDENCE);
     }
-    freeze(c);
-    inputs_keep(c, key);
-    settle(L, top);
 }
 
 static int grade_uses_indicator(const ev_service *svc, const rt_service *rs, size_t i, int std)
@@ -773,8 +545,8 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
     for (size_t i = 0; i < svc->nfindings; i++)
         nfind += finding_in(c, s, i, std);
     lua_createtable(L, 0, 5);
-    set_string(L, "service", c->p->services[s].id);
-    set_number(L, "standard", std);
+    set_string(c, IK_SERVICE, c->p->services[s].id);
+    set_number(c, IK_STANDARD, std);
     set_explain(c);
     lua_createtable(L, nind, 0);
     int n = 0;
@@ -782,20 +554,17 @@ static void push_grade_input(ctx *c, size_t s, int std, int node)
         if (!grade_uses_indicator(svc, rs, i, std))
             continue;
         lua_createtable(L, 0, 2);
-        set_string(L, "code", svc->indicators[i].code);
-        set_number(L, "band", rs->band[i]);
-        freeze(c);
+        set_string(c, IK_CODE, svc->indicators[i].code);
+        set_number(c, IK_BAND, rs->band[i]);
         lua_rawseti(L, -2, ++n);
         char word[16];
         tr_input_add(c->t, node, svc->indicators[i].code, band_word(rs->band[i], word, sizeof word),
                      svc->indicators[i].band ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->band_node[i]);
     }
-    freeze(c);
-    lua_setfield(L, -2, "indicators");
+    set_field(c, IK_INDICATORS);
     push_grade_findings(c, s, std, node, nfind);
-    lua_setfield(L, -2, "findings");
-    freeze(c);
+    set_field(c, IK_FINDINGS);
 }
 
 /* The grade rule's input as bytes: what push_grade_input gives it, but for the service and
@@ -811,7 +580,6 @@ static void grade_key(ctx *c, size_t s, int std)
         key_int(c, rs->band[i]);
     }
     key_str(c, NULL);
-    c->r->key_split = c->r->memo_key.len; /* the findings' part (see findings_cached) */
     for (size_t i = 0; i < svc->nfindings; i++)
         if (finding_in(c, s, i, std))
             key_finding(c, &svc->findings[i], 0);
@@ -821,7 +589,7 @@ static int grade_call(ctx *c, size_t s, int std, int *word, const char **needs)
 {
     (void)needs;
     int node = c->r->svc[s].grade_node[std - 1];
-    push_input(c, push_grade_input, s, std, node);
+    push_grade_input(c, s, std, node);
     return call_rule(c, c->p->grade_rule, &c->p->grade, node, word, NULL);
 }
 
@@ -991,7 +759,7 @@ static void push_serving_input(ctx *c, size_t s, int unused, int node)
     lua_State *L = c->L;
     const rt_service *rs = &c->r->svc[s];
     lua_createtable(L, 0, 3);
-    set_string(L, "service", c->p->services[s].id);
+    set_string(c, IK_SERVICE, c->p->services[s].id);
     set_explain(c);
     lua_createtable(L, c->p->nstandards, 0);
     int n = 0;
@@ -999,25 +767,22 @@ static void push_serving_input(ctx *c, size_t s, int unused, int node)
         if (!rp_informs_serving(c->p, std))
             continue;
         lua_createtable(L, 0, 2);
-        set_number(L, "standard", std);
+        set_number(c, IK_STANDARD, std);
         if (rs->grade[std - 1] >= 0)
-            set_string(L, "grade", c->p->grade.words[rs->grade[std - 1]].id);
-        freeze(c);
+            set_string(c, IK_GRADE, c->p->grade.words[rs->grade[std - 1]].id);
         lua_rawseti(L, -2, ++n);
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", std),
                      rs->grade[std - 1] >= 0 ? c->p->grade.words[rs->grade[std - 1]].text : "not assessed",
                      rs->grade_given[std - 1] ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->grade_node[std - 1]);
     }
-    freeze(c);
-    lua_setfield(L, -2, "grades");
-    freeze(c);
+    set_field(c, IK_GRADES);
 }
 
 static int serving_call(ctx *c, size_t s, int unused, int *word, const char **needs)
 {
     int node = c->r->svc[s].serving_node;
-    push_input(c, push_serving_input, s, unused, node);
+    push_serving_input(c, s, unused, node);
     return call_rule(c, c->p->serving_rule, &c->p->serving, node, word, needs);
 }
 
@@ -1093,8 +858,6 @@ static void capacity_grade_key(ctx *c, size_t s, int unused)
     key_int(c, improved);
     key_int(c, worsened);
     key_int(c, compared);
-    c->r->key_split = c->r->memo_key.len + 1; /* one byte to spare for the kind */
-    key_bytes(c, "", 1);
     for (size_t i = 0; i < svc->ncapacity; i++)
         key_finding(c, &svc->capacity_findings[i], 1);
 }
@@ -1105,10 +868,6 @@ static void push_capacity_findings(ctx *c, size_t s, int node)
 {
     lua_State *L = c->L;
     const ev_service *svc = &c->ev->services[s];
-    int top = lua_gettop(L);
-    if (findings_cached(c, KEY_CAPACITY_FINDINGS))
-        return;
-    int key = c->keyed;
     lua_createtable(L, (int)svc->ncapacity, 0);
     for (size_t i = 0; i < svc->ncapacity; i++) {
         const ev_finding *f = &svc->capacity_findings[i];
@@ -1116,9 +875,6 @@ static void push_capacity_findings(ctx *c, size_t s, int node)
         lua_rawseti(L, -2, (lua_Integer)i + 1);
         tr_input_add(c->t, node, f->id, finding_text(c, f), TR_EVIDENCE);
     }
-    freeze(c);
-    inputs_keep(c, key);
-    settle(L, top);
 }
 
 static void push_capacity_grade_input(ctx *c, size_t s, int unused, int node)
@@ -1128,17 +884,15 @@ static void push_capacity_grade_input(ctx *c, size_t s, int unused, int node)
     int improved, worsened, compared;
     travel(c, s, &improved, &worsened, &compared);
     lua_createtable(L, 0, 4);
-    set_string(L, "service", c->p->services[s].id);
+    set_string(c, IK_SERVICE, c->p->services[s].id);
     set_explain(c);
     push_capacity_findings(c, s, node);
-    lua_setfield(L, -2, "findings");
+    set_field(c, IK_FINDINGS);
     lua_createtable(L, 0, 3);
-    set_number(L, "improved", improved);
-    set_number(L, "worsened", worsened);
-    set_number(L, "compared", compared);
-    freeze(c);
-    lua_setfield(L, -2, "travel");
-    freeze(c);
+    set_number(c, IK_IMPROVED, improved);
+    set_number(c, IK_WORSENED, worsened);
+    set_number(c, IK_COMPARED, compared);
+    set_field(c, IK_TRAVEL);
     tr_input_add(c->t, node, "direction of travel",
                  tr_printf(c->t, "%d improved, %d worsened of %d compared", improved, worsened, compared),
                  TR_DERIVED);
@@ -1147,7 +901,7 @@ static void push_capacity_grade_input(ctx *c, size_t s, int unused, int node)
 static int capacity_grade_call(ctx *c, size_t s, int unused, int *word, const char **needs)
 {
     int node = c->r->svc[s].grade_node[capacity_slot(c)];
-    push_input(c, push_capacity_grade_input, s, unused, node);
+    push_capacity_grade_input(c, s, unused, node);
     return call_rule(c, c->p->capacity_grade_rule, &c->p->grade, node, word, needs);
 }
 
@@ -1196,24 +950,23 @@ static void push_capacity_input(ctx *c, size_t s, int unused, int node)
     lua_State *L = c->L;
     const rt_service *rs = &c->r->svc[s];
     lua_createtable(L, 0, 3);
-    set_string(L, "service", c->p->services[s].id);
+    set_string(c, IK_SERVICE, c->p->services[s].id);
     set_explain(c);
     int k = capacity_slot(c);
     if (k >= 0 && rs->grade[k] >= 0)
-        set_string(L, "grade", c->p->grade.words[rs->grade[k]].id);
+        set_string(c, IK_GRADE, c->p->grade.words[rs->grade[k]].id);
     if (k >= 0) {
         tr_input_add(c->t, node, tr_printf(c->t, "standard %d", k + 1),
                      rs->grade[k] >= 0 ? c->p->grade.words[rs->grade[k]].text : "not assessed",
                      rs->grade_given[k] ? TR_GIVEN : TR_DERIVED);
         tr_use_add(c->t, node, rs->grade_node[k]);
     }
-    freeze(c);
 }
 
 static int capacity_call(ctx *c, size_t s, int unused, int *word, const char **needs)
 {
     int node = c->r->svc[s].capacity_node;
-    push_input(c, push_capacity_input, s, unused, node);
+    push_capacity_input(c, s, unused, node);
     return call_rule(c, c->p->capacity_rule, &c->p->capacity, node, word, needs);
 }
 
@@ -1404,8 +1157,6 @@ static int evaluate_service(ctx *c, size_t s)
     for (size_t i = 0; i < svc->nindicators; i++)
         band_step(c, s, i, &rs->band[i], &rs->band_node[i]);
     int top = lua_gettop(c->L);
-    lua_pushnil(c->L); /* the service's findings, built when a grade input first needs them */
-    c->findings = lua_gettop(c->L);
     int rc = SR_OK;
     for (int std = 1; rc == SR_OK && std <= c->p->nstandards; std++)
         if (rp_informs_serving(c->p, std))
@@ -1430,12 +1181,10 @@ static int evaluate_protected(lua_State *L)
 {
     eval_call *ec = lua_touserdata(L, 1);
     ctx *c = ec->c;
-    /* Room for the freezer, the cache and the deepest input being built. */
-    luaL_checkstack(L, 32, "rule inputs");
+    /* Room for the rule functions and the deepest input being built. */
+    luaL_checkstack(L, 32 + IK_COUNT + EV_NKINDS, "rule inputs");
     push_rule_functions(c);
-    /* One freezer for the whole evaluation (about 150 tables for a council with every
-     * indicator and 40 findings), or the cache's. */
-    inputs_open(c);
+    push_words(c);
     int rc = SR_OK;
     rt_result *r = c->r;
     for (size_t s = 0; rc == SR_OK && !r->stopped && s < c->p->nservices; s++) {
@@ -1445,44 +1194,30 @@ static int evaluate_protected(lua_State *L)
     }
     if (rc == SR_OK && !r->stopped)
         rc = stars_step(c);
-    inputs_close(c);
     ec->rc = rc;
     return 0;
 }
 
-/* One try of the Lua half. A failed evaluation drops the input cache: what it built may be
- * incomplete, and after a memory error the cache is the first thing to give back. */
+/* The Lua half of an evaluation, under a fresh instruction budget. */
 static int evaluate_lua(ctx *c)
 {
     int top = lua_gettop(c->L);
     lh_budget_reset(c->p->host);
-    c->frozen = 0;
     eval_call ec = {c, SR_OK};
     int rc = lh_protect(c->p->host, evaluate_protected, &ec, 0, c->err);
     if (rc == SR_OK)
         rc = ec.rc;
     lua_settop(c->L, top);
-    if (rc != SR_OK && c->t->off && c->r->reuse_inputs)
-        inputs_drop(c->L);
     return rc;
 }
 
 int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err)
 {
-    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err, 0, 0, 0, 0, 0, 0, 0, {0, 0, 0, 0}};
+    ctx c = {p, lh_state(p->host), ev, r, &r->trace, err, {0, 0, 0, 0}, 0, 0};
     int rc = prepare(&c);
     if (rc != SR_OK)
         return rc;
     rc = evaluate_lua(&c);
-    /* The memory the cache held may be what this evaluation lacked: it is dropped by now, so
-     * the evaluation runs again after a full collection, and meets the cap only if it would
-     * have without a cache. The memo is untouched by a failed rule call, and the first try
-     * left nothing else behind (prepare is repeated for the trace and the services). */
-    if (rc != SR_OK && c.held > 0 && lh_cap_refused(p->host)) {
-        lua_gc(c.L, LUA_GCCOLLECT);
-        if ((rc = prepare(&c)) == SR_OK)
-            rc = evaluate_lua(&c);
-    }
     if (rc == SR_OK && r->trace.oom)
         rc = sr_oom(err);
     return rc;

@@ -65,9 +65,7 @@ typedef struct rt_result {
     unsigned long memo_pack;  /* rp_pack.serial the memo answers for; 0 none */
     unsigned long memo_gen;   /* rp_pack.param_gen it answers for */
     sr_buf memo_key;          /* the key being built */
-    size_t key_split;         /* where the findings begin in a grade rule's key */
     long rule_calls, memo_hits; /* since rt_init: rules run and rule calls answered by the memo */
-    long inputs_reused;       /* since rt_init: rule inputs taken from the pack's input cache */
     int memo_off;             /* set to run every rule every time (benchmarks of the full cost) */
     /* Set before rt_evaluate to stop early: called once each service's judgements are final
      * (caps act within a service); returning 0 ends the evaluation there, with `stopped` set
@@ -76,26 +74,14 @@ typedef struct rt_result {
     int (*service_done)(void *ctx, const struct rt_result *r, size_t s);
     void *service_ctx;
     int stopped;
-    /* Set when the same rule inputs will come round again: the same councils evaluated under
-     * other parameter values or draws (the uncertainty sampler). With the trace off, the
-     * frozen input tables are then kept in the pack's Lua state by content and handed out
-     * again (see rt_evaluate). rt_init clears it: a council rated once gains nothing. */
-    int reuse_inputs;
 } rt_result;
 
 void rt_init(rt_result *r);
 void rt_free(rt_result *r);
 
 /* Evaluates the evidence with the pack. The result may be reused for the next evaluation:
- * its memory is kept and reset.
- *
- * With r->reuse_inputs and the trace off, the frozen input tables the rules receive are kept
- * in the pack's Lua state, keyed by their content (the bytes of the memo's key), and handed
- * out again when the same input comes round: the same council under other parameter values,
- * or the same test council evaluated again. The tables are read-only, so a rule cannot change
- * what a later rule receives. Nothing needs invalidating (a different input has a different
- * key), and the results are the same with and without. The cache is bounded (see eval.c, "the
- * input cache"). */
+ * its memory is kept and reset. Every rule call receives plain tables made for that call
+ * alone, so nothing a rule does to its input reaches another call or evaluation. */
 int rt_evaluate(rp_pack *p, const ev_evidence *ev, rt_result *r, sr_error *err);
 
 /* Places a value in a band by the indicator's limits; writes the comparisons into the trace

@@ -92,23 +92,6 @@ int lh_protect(lh_host *h, lua_CFunction fn, void *ud, int nresults, sr_error *e
  * is returned as is. On error the table is left in place. */
 int lh_make_readonly(lh_host *h, sr_error *err);
 
-/* Frozen views: read-only as with lh_make_readonly (writes raise, getmetatable gives
- * "read-only", pairs, ipairs and # work, next() and raw access see an empty table), but made
- * one table at a time as inputs are built, innermost first, so reading them costs one C call
- * and makes nothing. lh_freezer_push pushes a freezer (two stack slots; `expected` sizes it
- * for that many tables) and returns the index of its first slot; lh_freeze replaces the table
- * on top of the stack with its frozen view. Every table stored in a table being frozen must be
- * frozen already. Both allocate and may raise: call them only inside lh_protect. */
-int lh_freezer_push(lua_State *L, int expected);
-void lh_freeze(lua_State *L, int freezer);
-/* Makes the frozen table on top of the stack, and the frozen tables inside it, cheaper to
- * read: each gets a metatable of its own (a copy of the freezer's, still "read-only" to
- * getmetatable) whose __index is its backing table, so that a read is a lookup in the VM
- * instead of a call of C. That costs a table per frozen table, so it pays for tables that are
- * read again and again (eval.c's input cache). Writes, pairs, ipairs and # behave as before.
- * Allocates and may raise: call it only inside lh_protect. */
-void lh_freeze_fast(lua_State *L, int freezer);
-
 /* Whether the last call into Lua (lh_pcall, lh_protect) was refused memory by the cap. */
 int lh_cap_refused(const lh_host *h);
 /* The memory cap, in bytes. */

@@ -550,7 +550,6 @@ static int model_new(rp_pack *p, const un_options *o, un_model **out, sr_error *
     sr_buf_init(&m->key);
     m->r.trace_off = 1;
     m->r.memo_off = 1; /* every try sets new values: a remembered answer never applies */
-    m->r.reuse_inputs = 1; /* the same test councils come round under every variant */
     m->p = p;
     m->seed = o->seed;
     m->quick = o->quick;
@@ -1075,12 +1074,10 @@ int un_rate(un_model *m, const ev_evidence *ev, rt_result *r, un_council *u, sr_
     int *stars = sr_calloc(u->runs, sizeof *stars);
     if (!in || !sides || !gside || !stars)
         rc = sr_oom(err);
-    int memo_was = r->memo_off, reuse_was = r->reuse_inputs;
+    int memo_was = r->memo_off;
     r->memo_off = 1; /* every run sets new values: a remembered answer never applies */
-    r->reuse_inputs = 1; /* the same council, run after run */
     if (rc == SR_OK) rc = run_all(m, &f, ev, r, u, in, nin, sides, stars, gside, err);
     r->memo_off = memo_was;
-    r->reuse_inputs = reuse_was;
     if (rc == SR_OK) {
         u->ninputs = nin;
         normalise(u, p);

@@ -205,15 +205,7 @@ static const attack attacks[] = {
      "pattern matching budget of 20000000 steps exceeded"},
     {"a catastrophic pattern in gmatch", "for w in ('a'):rep(300):gmatch('.-.-.-.-b') do end",
      SR_ELIMIT, "pattern matching budget of 20000000 steps exceeded"},
-    {"setmetatable on the table received", "setmetatable(T, {})", SR_ERULES,
-     "cannot change a protected metatable"},
-    {"getmetatable then change it", "getmetatable(T).__index = nil", SR_ERULES,
-     "attempt to index a string value"},
-    {"writing to the table received", "T.extra = 1", SR_ERULES,
-     "attempt to modify read-only table"},
     {"rawset on the table received", "rawset(T, 'x', 1)", SR_ERULES, "undefined global 'rawset'"},
-    {"table.insert into the table received", "table.insert(T, 1)", SR_ERULES,
-     "attempt to modify read-only table"},
     {"a global written during evaluation", "leaked = true", SR_ERULES,
      "assignment to global 'leaked' outside loading"},
     {"a base global overwritten during evaluation", "string = nil", SR_ERULES,
@@ -284,6 +276,19 @@ static const attack attacks[] = {
      SR_ELIMIT, "CPU time limit exceeded"},
 };
 
+/* A star rule's table is shared by the rows of the star table, so it is read-only. (A
+ * judgement rule's input is made for the one call: a_rule_changing_its_input_changes_nothing_else.) */
+static const attack shared_table_attacks[] = {
+    {"setmetatable on the table received", "setmetatable(T, {})", SR_ERULES,
+     "cannot change a protected metatable"},
+    {"getmetatable then change it", "getmetatable(T).__index = nil", SR_ERULES,
+     "attempt to index a string value"},
+    {"writing to the table received", "T.extra = 1", SR_ERULES,
+     "attempt to modify read-only table"},
+    {"table.insert into the table received", "table.insert(T, 1)", SR_ERULES,
+     "attempt to modify read-only table"},
+};
+
 /* attack->code with T replaced by the name of the received table. */
 static void attack_code(const attack *a, const char *table, char *out, size_t outlen)
 {
@@ -295,30 +300,35 @@ static void attack_code(const attack *a, const char *table, char *out, size_t ou
         snprintf(out, outlen, "%s", a->code);
 }
 
+static void expect_star_attack_ends_cleanly(const attack *a)
+{
+    char code[1024];
+    attack_code(a, "j", code, sizeof code);
+    write_pack(code, NULL);
+    rp_pack *p = th_pack(dir);
+    int serving[2] = {0, 1}, capacity[2] = {1, 1}, row = -1; /* children no: the trigger */
+    sr_error err;
+    double t0 = now();
+    int rc = stars(p, serving, capacity, &row, &err);
+    double secs = now() - t0;
+    if (getenv("TH_TIMES"))
+        fprintf(stderr, "%5.2f s  %s\n", secs, a->what);
+    expect_at(&err, rc, a->rc, "stars.lua", 2, a->msg, a->what);
+    cr_assert_lt(secs, MAX_SECS, "%s took %.1f s", a->what, secs);
+    cr_assert_leq(lh_memory_used(p->host), lh_default_limits.mem_limit, "%s", a->what);
+    expect_stars_work(p, a->what);
+    /* and the attack fails the same way a second time: no state was left behind */
+    rc = stars(p, serving, capacity, &row, &err);
+    expect_at(&err, rc, a->rc, "stars.lua", 2, a->msg, a->what);
+    rp_free(p);
+}
+
 Test(sandbox_pack, star_rule_attacks_end_cleanly)
 {
-    for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
-        const attack *a = &attacks[i];
-        char code[1024];
-        attack_code(a, "j", code, sizeof code);
-        write_pack(code, NULL);
-        rp_pack *p = th_pack(dir);
-        int serving[2] = {0, 1}, capacity[2] = {1, 1}, row = -1; /* children no: the trigger */
-        sr_error err;
-        double t0 = now();
-        int rc = stars(p, serving, capacity, &row, &err);
-        double secs = now() - t0;
-        if (getenv("TH_TIMES"))
-            fprintf(stderr, "%5.2f s  %s\n", secs, a->what);
-        expect_at(&err, rc, a->rc, "stars.lua", 2, a->msg, a->what);
-        cr_assert_lt(secs, MAX_SECS, "%s took %.1f s", a->what, secs);
-        cr_assert_leq(lh_memory_used(p->host), lh_default_limits.mem_limit, "%s", a->what);
-        expect_stars_work(p, a->what);
-        /* and the attack fails the same way a second time: no state was left behind */
-        rc = stars(p, serving, capacity, &row, &err);
-        expect_at(&err, rc, a->rc, "stars.lua", 2, a->msg, a->what);
-        rp_free(p);
-    }
+    for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++)
+        expect_star_attack_ends_cleanly(&attacks[i]);
+    for (size_t i = 0; i < sizeof shared_table_attacks / sizeof shared_table_attacks[0]; i++)
+        expect_star_attack_ends_cleanly(&shared_table_attacks[i]);
 }
 
 Test(sandbox_pack, judgement_rule_attacks_end_cleanly)
@@ -350,49 +360,25 @@ Test(sandbox_pack, judgement_rule_attacks_end_cleanly)
     }
 }
 
-Test(sandbox_pack, nested_evidence_tables_are_read_only)
-{
-    static const char *const writes[] = {
-        "input.findings[1].kind = 'concern'",
-        "input.findings[1] = nil",
-        "input.findings[#input.findings + 1] = { kind = 'strength', weight = 3 }",
-        "input.service = 'adults'",
-        "table.remove(input.findings)",
-        "table.sort(input.findings, function(a, b) return a.id > b.id end)",
-    };
-    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
-        write_pack(NULL, writes[i]);
-        rp_pack *p = th_pack(dir);
-        ev_evidence *ev = NULL;
-        sr_error err;
-        cr_assert_eq(th_evidence(p, boom_yaml, &ev, &err), SR_OK, "%s", err.msg);
-        rt_result r;
-        rt_init(&r);
-        int rc = rt_evaluate(p, ev, &r, &err);
-        expect_at(&err, rc, SR_ERULES, "rules.lua", 2, "attempt to modify read-only table",
-                  writes[i]);
-        rt_free(&r);
-        ev_free(ev);
-        expect_evaluate_works(p, writes[i]);
-        rp_free(p);
-    }
-}
-
-/* The grade rule's attack runs only from its third call on, so that it meets inputs the
- * first evaluation left in the input cache (rt_result.reuse_inputs), now read through
- * metatables of their own (lh_freeze_fast). */
-static const char reuse_rules_fmt[] =
-    "local function hostile(input)\n"
+/* A grade rule that finds its input as built says "good" and then changes it; one that finds
+ * it changed says "inadequate". Both findings speak to standards 1 and 2, so a change that
+ * reached the next grade input, or the next evaluation, would show as a grade. */
+static const char meddling_rules_fmt[] =
+    "local function meddle(input)\n"
     "  %s\n"
     "end\n"
-    "local calls = { n = 0 }\n"
+    "local function as_built(input)\n"
+    "  local f = input.findings\n"
+    "  return input.service == 'children' and #f == 2 and f[1].id == 'boom'\n"
+    "    and f[1].kind == 'strength' and f[2].kind == 'concern' and f[1].weight == 1\n"
+    "    and getmetatable(f) == nil and getmetatable(input) == nil\n"
+    "end\n"
     "rule { id = 'grade', layer = 'grade', sentence = 'g', reconstructed = 'r',\n"
     "  fn = function(input)\n"
-    "    calls.n = calls.n + 1\n"
-    "    for _, f in ipairs(input.findings) do\n"
-    "      if f.id == 'boom' and calls.n > 2 then hostile(input) end\n"
-    "    end\n"
-    "    return 'good', { reason = 'fixed' } end }\n"
+    "    if #input.findings == 0 then return nil end -- adults: no evidence\n"
+    "    local grade = as_built(input) and 'good' or 'inadequate'\n"
+    "    meddle(input)\n"
+    "    return grade end }\n"
     "rule { id = 'serving', layer = 'serving', sentence = 's', reconstructed = 'r',\n"
     "  fn = function(input) return 'most' end }\n"
     "rule { id = 'capacity-grade', layer = 'capacity_grade', sentence = 'c', reconstructed = 'r',\n"
@@ -400,36 +386,47 @@ static const char reuse_rules_fmt[] =
     "rule { id = 'capacity', layer = 'capacity', sentence = 'c', reconstructed = 'r',\n"
     "  fn = function(input) return 'promising' end }\n";
 
-Test(sandbox_pack, reused_inputs_stay_read_only)
+static const char shared_yaml[] =
+    "council: Shared\nyear: 2002\nchildren:\n  findings:\n"
+    "    - {id: boom, text: trigger, kind: strength, standards: [1, 2]}\n"
+    "    - {id: other, text: second, kind: concern, standards: [1, 2]}\n";
+
+/* Every rule call receives tables made for it alone (eval.c, call_rule): whatever a rule does
+ * to them, the next call and the next evaluation receive their input as built. */
+Test(sandbox_pack, a_rule_changing_its_input_changes_nothing_else)
 {
-    static const char *const writes[] = {
+    static const char *const changes[] = {
         "input.findings[1].kind = 'concern'",
         "input.findings[1] = nil",
         "input.findings[#input.findings + 1] = { kind = 'strength', weight = 3 }",
         "input.service = 'adults'",
         "table.remove(input.findings)",
         "table.sort(input.findings, function(a, b) return a.id > b.id end)",
-        "setmetatable(input.findings[1], {})",
-        "getmetatable(input.findings).__index = {}",
+        "input.findings[1].weight = 100",
+        "setmetatable(input.findings, { __index = function() return 'x' end })",
+        "setmetatable(input, { __newindex = function() error('no') end })",
     };
-    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
         write_pack(NULL, NULL);
         char buf[4096];
-        snprintf(buf, sizeof buf, reuse_rules_fmt, writes[i]);
+        snprintf(buf, sizeof buf, meddling_rules_fmt, changes[i]);
         write_text("rules.lua", buf);
         rp_pack *p = th_pack(dir);
         ev_evidence *ev = NULL;
         sr_error err;
-        cr_assert_eq(th_evidence(p, boom_yaml, &ev, &err), SR_OK, "%s", err.msg);
+        cr_assert_eq(th_evidence(p, shared_yaml, &ev, &err), SR_OK, "%s", err.msg);
         rt_result r;
         rt_init(&r);
-        r.trace_off = r.memo_off = r.reuse_inputs = 1;
-        cr_assert_eq(rt_evaluate(p, ev, &r, &err), SR_OK, "%s: first: %s", writes[i], err.msg);
-        cr_assert_eq(r.svc[0].grade[0], 2, "%s", writes[i]); /* good */
-        int rc = rt_evaluate(p, ev, &r, &err);
-        cr_assert_gt(r.inputs_reused, 0, "%s: the second evaluation reuses its inputs", writes[i]);
-        cr_assert_neq(rc, SR_OK, "%s: a write to a reused input", writes[i]);
-        cr_assert_eq(err.line, 2, "%s: line %d: %s", writes[i], err.line, err.msg);
+        r.memo_off = 1;
+        for (int run = 0; run < 4; run++) {
+            r.trace_off = run % 2;
+            cr_assert_eq(rt_evaluate(p, ev, &r, &err), SR_OK, "%s: run %d: %s", changes[i], run,
+                         err.msg);
+            for (int std = 0; std < 2; std++)
+                cr_assert_eq(r.svc[0].grade[std], 2, "%s: run %d: standard %d graded %d, not good",
+                             changes[i], run, std + 1, r.svc[0].grade[std]);
+        }
+        cr_assert_eq(r.memo_hits, 0, "%s: every rule ran", changes[i]);
         rt_free(&r);
         ev_free(ev);
         rp_free(p);
