@@ -1518,8 +1518,6 @@ lua_State *lh_state(lh_host *h) { return h->L; }
 
 size_t lh_memory_used(const lh_host *h) { return h->mem_used; }
 
-int lh_cap_refused(const lh_host *h) { return h->cap_hit; }
 
-size_t lh_memory_limit(const lh_host *h) { return h->lim.mem_limit; }
 
 size_t lh_memory_held(const lh_host *h) { return held_bytes(h); }

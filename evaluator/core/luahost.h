@@ -92,10 +92,6 @@ int lh_protect(lh_host *h, lua_CFunction fn, void *ud, int nresults, sr_error *e
  * is returned as is. On error the table is left in place. */
 int lh_make_readonly(lh_host *h, sr_error *err);
 
-/* Whether the last call into Lua (lh_pcall, lh_protect) was refused memory by the cap. */
-int lh_cap_refused(const lh_host *h);
-/* The memory cap, in bytes. */
-size_t lh_memory_limit(const lh_host *h);
 
 /* Bytes the state holds now. */
 size_t lh_memory_used(const lh_host *h);

@@ -300,6 +300,18 @@ static void attack_code(const attack *a, const char *table, char *out, size_t ou
         snprintf(out, outlen, "%s", a->code);
 }
 
+/* How every attack must end: its error at line 2 of `file`, within MAX_SECS of CPU time and
+ * with the state inside its memory cap. */
+static void expect_attack_ended(const attack *a, rp_pack *p, const char *file, int rc,
+                                const sr_error *err, double secs)
+{
+    if (getenv("TH_TIMES"))
+        fprintf(stderr, "%5.2f s  %s\n", secs, a->what);
+    expect_at(err, rc, a->rc, file, 2, a->msg, a->what);
+    cr_assert_lt(secs, MAX_SECS, "%s took %.1f s", a->what, secs);
+    cr_assert_leq(lh_memory_used(p->host), lh_default_limits.mem_limit, "%s", a->what);
+}
+
 static void expect_star_attack_ends_cleanly(const attack *a)
 {
     char code[1024];
@@ -310,12 +322,7 @@ static void expect_star_attack_ends_cleanly(const attack *a)
     sr_error err;
     double t0 = now();
     int rc = stars(p, serving, capacity, &row, &err);
-    double secs = now() - t0;
-    if (getenv("TH_TIMES"))
-        fprintf(stderr, "%5.2f s  %s\n", secs, a->what);
-    expect_at(&err, rc, a->rc, "stars.lua", 2, a->msg, a->what);
-    cr_assert_lt(secs, MAX_SECS, "%s took %.1f s", a->what, secs);
-    cr_assert_leq(lh_memory_used(p->host), lh_default_limits.mem_limit, "%s", a->what);
+    expect_attack_ended(a, p, "stars.lua", rc, &err, now() - t0);
     expect_stars_work(p, a->what);
     /* and the attack fails the same way a second time: no state was left behind */
     rc = stars(p, serving, capacity, &row, &err);
@@ -347,12 +354,7 @@ Test(sandbox_pack, judgement_rule_attacks_end_cleanly)
         sr_error_clear(&err);
         double t0 = now();
         int rc = rt_evaluate(p, ev, &r, &err);
-        double secs = now() - t0;
-        if (getenv("TH_TIMES"))
-            fprintf(stderr, "%5.2f s  %s\n", secs, a->what);
-        expect_at(&err, rc, a->rc, "rules.lua", 2, a->msg, a->what);
-        cr_assert_lt(secs, MAX_SECS, "%s took %.1f s", a->what, secs);
-        cr_assert_leq(lh_memory_used(p->host), lh_default_limits.mem_limit, "%s", a->what);
+        expect_attack_ended(a, p, "rules.lua", rc, &err, now() - t0);
         rt_free(&r);
         ev_free(ev);
         expect_evaluate_works(p, a->what);
