@@ -207,26 +207,27 @@ static int match_class(int c, int cl)
 /* starrate: takes ms to count the bytes of the set it examines. */
 static int matchbracketclass(MatchState *ms, int c, const char *p, const char *ec)
 {
-    int sig = 1;
+    int sig = 1, found = 0;
     const char *start = p;
     if (*(p + 1) == '^') {
         sig = 0;
         p++; /* skip the '^' */
     }
-    while (++p < ec) {
+    /* starrate: the loop stops on a member instead of returning, so that the bytes examined
+     * can be counted; `found` says why it stopped, because p alone cannot: an escape as the
+     * set's last item ("[a%]" read as "a" then "%]") leaves p on ec when ']' matches. */
+    while (!found && ++p < ec) {
         if (*p == L_ESC) {
             p++;
-            if (match_class(c, uchar(*p)))
-                break;
+            found = match_class(c, uchar(*p));
         } else if ((*(p + 1) == '-') && (p + 2 < ec)) {
             p += 2;
-            if (uchar(*(p - 2)) <= c && c <= uchar(*p))
-                break;
-        } else if (uchar(*p) == c)
-            break;
+            found = uchar(*(p - 2)) <= c && c <= uchar(*p);
+        } else
+            found = uchar(*p) == c;
     }
     ms_tick(ms, (size_t)(p - start));
-    return p < ec ? sig : !sig; /* stopped early: c is in the set */
+    return found ? sig : !sig;
 }
 
 static int singlematch(MatchState *ms, const char *s, const char *p, const char *ep)
