@@ -312,10 +312,17 @@ static void council_why(sr_buf *b, const out_rating *o)
     for (size_t s = 0; s < p->nservices; s++) {
         const rt_service *rs = &o->r->svc[s];
         html_txt(b, p->services[s].title);
-        html_raw(b, s ? " are " : " are judged to be ");
-        html_txt(b, word_text(&p->serving, rs->serving, "not judged on serving people"));
+        if (rs->serving >= 0) {
+            html_raw(b, s ? " are " : " are judged to be ");
+            html_txt(b, word_text(&p->serving, rs->serving, "?"));
+        } else {
+            html_txtf(b, " are not judged on %s", p->serving.name);
+        }
         html_raw(b, ", with ");
-        html_txt(b, word_text(&p->capacity, rs->capacity, "capacity for improvement not judged"));
+        if (rs->capacity >= 0)
+            html_txt(b, word_text(&p->capacity, rs->capacity, "?"));
+        else
+            html_txtf(b, "%s not judged", p->capacity.name);
         html_raw(b, s + 1 < p->nservices ? "; " : ". ");
     }
     const tr_trace *t = &o->r->trace;
@@ -1663,6 +1670,15 @@ static int whatif_section(hr_run *h, const out_rating *base)
 
 /* ---- the page ------------------------------------------------------------------------- */
 
+/* Whether every council of the report was rated with the same pack. */
+static int one_pack(const hr_row *rows, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (rows[i].pack != rows[0].pack)
+            return 0;
+    return n > 0;
+}
+
 static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
 {
     html_raw(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -1684,8 +1700,14 @@ static void page_head(sr_buf *b, const hr_row *rows, size_t n, int whatif)
         html_raw(b, report_whatif_css);
     html_raw(b, "</style>\n");
     html_rawf(b, "</head>\n<body data-report=\"starrate\" data-councils=\"%zu\">\n", n);
-    html_raw(b, "<header><h1>Social services star ratings</h1>\n<p class=\"meta\">Derived by starrate "
-                   SR_VERSION " with the rule packs");
+    /* The heading is the round's own title (its pack says what was rated and by whom); a
+     * report over several rounds has no one title, and says what it holds instead. */
+    html_raw(b, "<header><h1>");
+    if (one_pack(rows, n))
+        html_txt(b, rows[0].pack->title);
+    else
+        html_rawf(b, "Star ratings of %zu councils", n);
+    html_raw(b, "</h1>\n<p class=\"meta\">Derived by starrate " SR_VERSION " with the rule packs");
     for (size_t i = 0; i < n; i++) {
         size_t j = 0;
         while (j < i && rows[j].pack != rows[i].pack)

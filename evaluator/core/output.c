@@ -75,7 +75,7 @@ static void text_service(sr_buf *b, const out_rating *o, size_t s)
                   out_capacity_text(p, rs->capacity), source_of(rs->capacity_given, rs->capacity));
     text_caps(b, o, s);
     if (rs->serving < 0 && rs->serving_needs)
-        sr_buf_printf(b, "    serving people well needs: %s\n", rs->serving_needs);
+        sr_buf_printf(b, "    %s needs: %s\n", p->serving.name, rs->serving_needs);
     if (rs->capacity < 0 && rs->capacity_needs)
         sr_buf_printf(b, "    %s needs: %s\n", p->capacity.name, rs->capacity_needs);
 }
