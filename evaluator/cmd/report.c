@@ -1755,7 +1755,7 @@ const char report_description[] =
     "\n"
     "With --scenario (one evidence FILE only) a \"What if\" section follows the council: for\n"
     "each scenario (YAML, see docs/scenario-format.md) its changes and a table of the baseline\n"
-    "and the scenario side by side (stars and rule, each service's judgements and six standard\n"
+    "and the scenario side by side (stars and rule, each service's judgements and its standards'\n"
     "grades, and the indicator bands that changed), every value that differs from the baseline\n"
     "outlined, with the rule that gave it. A scenario that is rejected is reported as\n"
     "FILE:LINE:COL: error: MESSAGE and no report is written (exit status 1).\n";
