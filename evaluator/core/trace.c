@@ -87,7 +87,7 @@ const char *tr_str(tr_trace *t, const char *s)
     return t->off ? NULL : tr_keep(t, s);
 }
 
-const char *tr_printf(tr_trace *t, const char *fmt, ...)
+const char *tr_format(tr_trace *t, const char *fmt, ...)
 {
     if (t->off)
         return NULL;
@@ -109,7 +109,7 @@ const char *tr_printf(tr_trace *t, const char *fmt, ...)
     return d;
 }
 
-const char *tr_concat(tr_trace *t, ...)
+const char *tr_join(tr_trace *t, ...)
 {
     if (t->off)
         return NULL;
