@@ -2,8 +2,9 @@
  * imcat.c — the catalogue `starrate import` reads a letter with (see import.h): what the
  * rule pack of the letter's round declares about its letters (services with their headings
  * and id prefixes, indicator codes and the phrases naming them, the annex and section
- * headings, the standard a capacity tag names), copied out of the pack and folded once the
- * way import.c compares them, so the pack can be freed while letters are read.
+ * headings, the words of sub-headings, the annex's end and comparisons, the heading lengths,
+ * the standard a capacity tag names), copied out of the pack and folded once the way
+ * import.c compares them, so the pack can be freed while letters are read.
  */
 #include "import.h"
 
@@ -18,7 +19,8 @@ static int uc(const char *s, size_t i) { return (unsigned char)s[i]; }
 /* ---- headings as compared ------------------------------------------------------------ */
 
 /* Drops a tag of the standard that informs capacity ("(standard N)") from the end of a
- * folded heading: the capacity heading carries it. */
+ * folded heading: the capacity heading carries it. N is the pack's; "standard" is the
+ * model's word, as in import.c's tags. */
 static size_t drop_capacity_tag(const im_catalogue *c, char *out, size_t k)
 {
     if (!c || !c->capacity_standard)
@@ -96,6 +98,8 @@ static void catalogue_clear(im_catalogue *c)
     sr_free(c->annex);
     for (int k = 0; k < RP_LETTER_NLISTS; k++)
         heads_free(&c->heads[k]);
+    for (int k = 0; k < RP_WORDS_N; k++)
+        sr_free_strings(c->words[k], c->nwords[k]);
     im_annex *annexes = c->annexes;
     size_t nannexes = c->nannexes;
     int pinned = c->pinned;
@@ -215,6 +219,22 @@ static int codes_from(im_catalogue *c, const rp_pack *p)
     return 1;
 }
 
+/* A pack's word list in lower case (ASCII), as import.c compares a letter's words. 0 on
+ * allocation failure. */
+static int words_from(char ***out, size_t *nout, char *const *list, size_t n)
+{
+    if (!(*out = sr_calloc(n ? n : 1, sizeof **out)))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!((*out)[i] = sr_strdup(list[i])))
+            return 0;
+        *nout = i + 1;
+        for (char *w = (*out)[i]; *w; w++)
+            *w = (char)to_lower(uc(w, 0));
+    }
+    return 1;
+}
+
 static int letter_from(im_catalogue *c, const rp_pack *p)
 {
     const rp_letter *l = &p->letter;
@@ -225,6 +245,11 @@ static int letter_from(im_catalogue *c, const rp_pack *p)
     for (int k = 0; k < RP_LETTER_NLISTS; k++)
         if (!heads_from(&c->heads[k], l->lists[k], l->nlists[k]))
             return 0;
+    for (int k = 0; k < RP_WORDS_N; k++)
+        if (!words_from(&c->words[k], &c->nwords[k], l->words[k], l->nwords[k]))
+            return 0;
+    c->improvement_max = (size_t)l->improvement_heading_max;
+    c->capacity_max = (size_t)l->capacity_heading_max;
     return 1;
 }
 

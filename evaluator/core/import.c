@@ -14,6 +14,17 @@
  * Hard wrapping is the hard part: a wrapped line may start with "- " or hold a heading's
  * words. Where plain text is ambiguous the decision asks whether the line break could have
  * been made by a wrapper (the previous line was full); see looks_wrapped().
+ *
+ * Words: what a round's letters say is its pack's (`letter`, the services' headings, the
+ * indicators' phrases; the catalogue, import.h): the annex and section headings, the words
+ * of a sub-heading that say which section it opens, the lines that end the annex, the words
+ * that make a figure a comparison, how long a section heading may be. The few English words
+ * left here are not any round's but the language's and the page's, the same for every letter
+ * a pack could describe, and each says so where it stands: number words and "per cent"
+ * (reading a figure), "and"/"or" closing a list item, "Page 3 of 7", the small words of a
+ * place name in title case, "for" before the year of the annex heading, and "Standard" in a
+ * standard tag, which names the standards of the evaluator's own model (design.md: the
+ * C core owns the shape, standards included); the pack says which standards a tag may name.
  */
 #include "import.h"
 
@@ -357,10 +368,20 @@ static int in_list(const char *s, const char *const *list)
     return 0;
 }
 
-static int prefix_in_list(const char *s, size_t n, const char *const *list)
+/* s starts with one of the n words of list, at a word boundary. */
+static int prefix_in_words(const char *s, size_t n, char *const *list, size_t nlist)
 {
-    for (size_t i = 0; list[i]; i++)
+    for (size_t i = 0; i < nlist; i++)
         if (starts_word_fold(s, n, list[i]))
+            return 1;
+    return 0;
+}
+
+/* s holds one of the n words of list anywhere (case aside: "concerns" holds "concern"). */
+static int contains_words(const char *s, size_t n, char *const *list, size_t nlist)
+{
+    for (size_t i = 0; i < nlist; i++)
+        if (contains_fold(s, n, list[i]))
             return 1;
     return 0;
 }
@@ -477,7 +498,8 @@ static size_t skip_dash(const char *s, size_t n, size_t i)
     return i;
 }
 
-/* "Page 3", "Page 3 of 7", "3 of 7", "- 3 -", "12": artefacts of printing, not letter text. */
+/* "Page 3", "Page 3 of 7", "3 of 7", "- 3 -", "12": artefacts of printing, not letter text
+ * (how a printed page is numbered, not a round's words: they stay here). */
 static int is_page_artefact(const line_rec *L)
 {
     const char *s = L->s;
@@ -513,33 +535,36 @@ static int is_page_artefact(const line_rec *L)
     return ok && i == n;
 }
 
-/* Lines that close the annex when a committee paper carries on after the letter. */
-static int is_annex_end(const line_rec *L)
+/* A line that is a bare label: the word, one space and a short mark of one to three letters
+ * or digits ("Appendix 2", "ANNEX B:", "Annexe iii."). How labels are numbered is how
+ * documents are set out, not the round's words: the words are the pack's. */
+static int bare_label(const line_rec *L, const char *label)
 {
-    static const char *const starts[] = {"background papers", "background paper",
-                                         "yours sincerely", "yours faithfully",
-                                         "contact officer", NULL};
-    if (prefix_in_list(L->s, L->len, starts))
+    size_t j = strlen(label);
+    if (!starts_word_fold(L->s, L->len, label) || j >= L->len || L->s[j] != ' ')
+        return 0;
+    j++;
+    size_t k = j;
+    while (k < L->len && is_alnum(uc(L->s, k)))
+        k++;
+    if (k == j || k - j > 3)
+        return 0;
+    if (k < L->len && (L->s[k] == ':' || L->s[k] == '.'))
+        k++;
+    return k == L->len;
+}
+
+/* Lines that close the annex when a committee paper carries on after the letter: one that
+ * starts with a word of the pack's annex_end ("Background papers"), or one of its
+ * annex_labels as a bare label. */
+static int is_annex_end(const im_catalogue *c, const line_rec *L)
+{
+    if (prefix_in_words(L->s, L->len, c->words[RP_WORDS_ANNEX_END],
+                        c->nwords[RP_WORDS_ANNEX_END]))
         return 1;
-    static const char *const labels[] = {"appendix", "annexe", "annex", NULL};
-    for (size_t i = 0; labels[i]; i++) {
-        size_t m = strlen(labels[i]);
-        if (!starts_word_fold(L->s, L->len, labels[i]))
-            continue;
-        /* only a bare label such as "Appendix 2" or "ANNEX B:" */
-        size_t j = m;
-        if (j >= L->len || L->s[j] != ' ')
-            return 0;
-        j++;
-        size_t k = j;
-        while (k < L->len && is_alnum(uc(L->s, k)))
-            k++;
-        if (k == j || k - j > 3)
-            return 0;
-        if (k < L->len && (L->s[k] == ':' || L->s[k] == '.'))
-            k++;
-        return k == L->len;
-    }
+    for (size_t i = 0; i < c->nwords[RP_WORDS_ANNEX_LABELS]; i++)
+        if (bare_label(L, c->words[RP_WORDS_ANNEX_LABELS][i]))
+            return 1;
     return 0;
 }
 
@@ -581,8 +606,9 @@ static size_t sub_heading(const im_catalogue *c, const char *s, size_t n)
 }
 
 /* Classifies a heading candidate. For H_SUB, *rest is set past the sub-heading phrase; for
- * H_SERVICE, *svc to the service's index. Length limits keep a sentence that starts like a
- * section heading from being read as one. */
+ * H_SERVICE, *svc to the service's index. The pack's length limits (improvement_heading_max,
+ * capacity_heading_max) keep a sentence that starts like a section heading from being read
+ * as one. */
 static int heading_kind(const parser *P, const char *s, size_t n, size_t *rest, int *svc)
 {
     const im_catalogue *c = P->cat;
@@ -604,9 +630,11 @@ static int heading_kind(const parser *P, const char *s, size_t n, size_t *rest, 
         }
     if (heads_match(&c->heads[RP_LETTER_AREAS], f, fl))
         return H_AFI;
-    if (fl <= 90 && heads_match(&c->heads[RP_LETTER_IMPROVEMENTS], f, fl))
+    if ((!c->improvement_max || fl <= c->improvement_max) &&
+        heads_match(&c->heads[RP_LETTER_IMPROVEMENTS], f, fl))
         return H_IMP;
-    if (fl <= 60 && heads_match(&c->heads[RP_LETTER_CAPACITY], f, fl))
+    if ((!c->capacity_max || fl <= c->capacity_max) &&
+        heads_match(&c->heads[RP_LETTER_CAPACITY], f, fl))
         return H_CAP;
     return H_NONE;
 }
@@ -621,19 +649,29 @@ static int names_areas(const im_catalogue *c, const char *r, size_t n)
     return 0;
 }
 
-/* The section a sub-heading ("Assessment has highlighted the following ...") opens, or -1. */
+/* Whether the rest of a sub-heading holds a word of one of the pack's sub_heading_words. */
+static int sub_says(const im_catalogue *c, const char *r, size_t n, rp_letter_words k)
+{
+    return contains_words(r, n, c->words[k], c->nwords[k]);
+}
+
+/* The section a sub-heading ("Assessment has highlighted the following ...") opens, or -1,
+ * from the words of the rest of it (the pack's sub_heading_words): one speaking of capacity
+ * opens a capacity section wherever it stands, its concerns read before its development;
+ * another opens the capacity section's when a capacity heading came before, its development
+ * read before its concerns (or an area heading of the pack). Improvements are read last. */
 static int sub_section(const im_catalogue *c, const char *r, size_t n, int capacity, int *dev)
 {
     *dev = 0;
-    int devel = contains_fold(r, n, "for development") || contains_fold(r, n, "of development");
-    if (contains_fold(r, n, "capacity")) {
-        if (contains_fold(r, n, "concern") || contains_fold(r, n, "weakness"))
+    int devel = sub_says(c, r, n, RP_WORDS_DEVELOPMENT);
+    if (sub_says(c, r, n, RP_WORDS_CAPACITY)) {
+        if (sub_says(c, r, n, RP_WORDS_CONCERN))
             return IM_CAPACITY_CONCERN;
         if (devel) {
             *dev = 1;
             return IM_CAPACITY_CONCERN;
         }
-        if (contains_fold(r, n, "improvement") || contains_fold(r, n, "strength"))
+        if (sub_says(c, r, n, RP_WORDS_IMPROVEMENT))
             return IM_CAPACITY_IMPROVEMENT;
         return -1;
     }
@@ -641,16 +679,18 @@ static int sub_section(const im_catalogue *c, const char *r, size_t n, int capac
         *dev = capacity;
         return capacity ? IM_CAPACITY_CONCERN : IM_AREA_FOR_IMPROVEMENT;
     }
-    if (contains_fold(r, n, "concern") || contains_fold(r, n, "weakness") || names_areas(c, r, n))
+    if (sub_says(c, r, n, RP_WORDS_CONCERN) || names_areas(c, r, n))
         return capacity ? IM_CAPACITY_CONCERN : IM_AREA_FOR_IMPROVEMENT;
-    if (contains_fold(r, n, "improvement") || contains_fold(r, n, "strength"))
+    if (sub_says(c, r, n, RP_WORDS_IMPROVEMENT))
         return capacity ? IM_CAPACITY_IMPROVEMENT : IM_IMPROVEMENT;
     return -1;
 }
 
 /* ---- standard tags, codes, cleaning --------------------------------------------------- */
 
-/* "Standard 3", "Standards 1 and 3", "Standards 1, 3 and 5" (the whole of s). */
+/* "Standard 3", "Standards 1 and 3", "Standards 1, 3 and 5" (the whole of s). "Standard" is
+ * the model's word (the evaluator's shape, like `standards:` in the evidence), not a round's;
+ * which numbers a tag may carry is the pack's (tags_allowed). */
 static int parse_std_list(const char *s, size_t n, int *nums, int *k)
 {
     size_t i = 0;
@@ -887,6 +927,8 @@ static size_t match_name(const char *s, size_t n, size_t i, const char *pat)
     return j;
 }
 
+/* English number words: how a figure is written in words, the language's and not a round's
+ * (like digits and "per cent" in parse_percent), so they stay here. */
 static const char *const NUM_UNITS[] = {"one", "two", "three", "four", "five", "six", "seven",
                                         "eight", "nine", NULL};
 static const char *const NUM_TEENS[] = {"ten", "eleven", "twelve", "thirteen", "fourteen",
@@ -990,18 +1032,10 @@ static int parse_percent(const char *s, size_t n, size_t i, double *val)
     return 1;
 }
 
-/* Words that make a nearby figure something other than the indicator's own value: a
- * comparison, a target, a band, a change. */
-static const char *const BLOCKERS[] = {
-    "average", "averages", "target", "targets", "plan", "planned", "band", "bands", "range",
-    "national", "england", "compared", "comparator", "comparators", "increase", "increased",
-    "increasing", "rise", "risen", "rose", "fall", "fell", "fallen", "decrease", "decreased",
-    "reduction", "reduced", "by", "from", "than", "up", "down", "previous", "previously",
-    "last", "below", "above", "over", "under", "nearly", "about", "around", "approximately",
-    "almost", "least", "more", "less", "change", "outer", "london", "regional", "similar",
-    "councils", "authorities", "year", "years", NULL};
-
-static int token_blocks(const char *s, size_t n)
+/* Whether the word s (n bytes, its punctuation aside) is one of the pack's comparison_words:
+ * a word that makes a nearby figure something other than the indicator's own value (a
+ * comparison, a target, a band, a change). */
+static int token_blocks(const im_catalogue *c, const char *s, size_t n)
 {
     char w[32];
     size_t a = 0, b = n, k = 0;
@@ -1014,12 +1048,16 @@ static int token_blocks(const char *s, size_t n)
     for (size_t i = a; i < b; i++)
         w[k++] = (char)to_lower(uc(s, i));
     w[k] = '\0';
-    return in_list(w, BLOCKERS);
+    for (size_t i = 0; i < c->nwords[RP_WORDS_COMPARISON]; i++)
+        if (strcmp(w, c->words[RP_WORDS_COMPARISON][i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* A percentage within four words after pos, in the same sentence, with nothing between
  * that makes it a comparison. *fig is where it starts. */
-static int figure_after(const char *s, size_t n, size_t pos, double *val, size_t *fig)
+static int figure_after(const im_catalogue *c, const char *s, size_t n, size_t pos, double *val,
+                        size_t *fig)
 {
     for (int words = 0; words <= 4; words++) {
         while (pos < n && s[pos] == ' ')
@@ -1033,7 +1071,7 @@ static int figure_after(const char *s, size_t n, size_t pos, double *val, size_t
         size_t t = pos;
         while (t < n && s[t] != ' ')
             t++;
-        if (token_blocks(s + pos, t - pos))
+        if (token_blocks(c, s + pos, t - pos))
             return 0;
         if (strchr(".;:!?", s[t - 1]))
             return 0;
@@ -1189,7 +1227,8 @@ static void scan_values(parser *P, const block *b)
                 e++;
             /* the first figure stated wins; later ones stay in the finding's text */
             if (def->percent && def->service == P->service &&
-                !have_value(P->l, P->service, def->code) && figure_after(s, n, e, &v, &fig))
+                !have_value(P->l, P->service, def->code) &&
+                figure_after(P->cat, s, n, e, &v, &fig))
                 add_value(P, b, def->code, i, fig, v);
             continue;
         }
@@ -1204,7 +1243,8 @@ static void scan_values(parser *P, const block *b)
             size_t e = match_name(s, n, i, ph->words);
             if (!e)
                 continue;
-            if (!have_value(P->l, P->service, named->code) && figure_after(s, n, e, &v, &fig) &&
+            if (!have_value(P->l, P->service, named->code) &&
+                figure_after(P->cat, s, n, e, &v, &fig) &&
                 (!ph->near || sentence_has(s, n, i, ph->near)))
                 add_value(P, b, named->code, i, fig, v);
             break;
@@ -1261,7 +1301,9 @@ static void add_finding(parser *P, const group *g)
         scan_values(P, &g->det[i]);
 }
 
-/* Title case for a name written in capitals; small words stay lower case. */
+/* Title case for a name written in capitals; small words stay lower case ("Newcastle upon
+ * Tyne", "Chester-le-Street"): English place names, the same in every round, so not the
+ * pack's. */
 static void title_case(char *s)
 {
     for (const char *p = s; *p; p++)
@@ -1331,7 +1373,8 @@ static int council_like(const char *s, size_t n)
 }
 
 /* Year and council from the annex heading ("HEADING 2003: (NAME)"). A
- * financial year "2002/03" names the year rated in the autumn of its second half. */
+ * financial year "2002/03" names the year rated in the autumn of its second half. The
+ * heading itself is the pack's; "for" before the year ("HEADING for 2003") is English. */
 static void parse_heading(parser *P, const block *b)
 {
     const char *s = b->text.data ? b->text.data : "";
@@ -1597,7 +1640,8 @@ static int ends_sentence(const line_rec *L)
     return L->len == 0 || strchr(".;:!?)]", L->s[L->len - 1]) != NULL;
 }
 
-/* As ends_sentence, or ends with "and"/"or" the way a list item does before the next one. */
+/* As ends_sentence, or ends with "and"/"or" the way a list item does before the next one
+ * (English list punctuation, the same in every round). */
 static int ends_clause(const line_rec *L)
 {
     return ends_sentence(L) || ends_with_word(L->s, L->len, "and") ||
@@ -2131,23 +2175,33 @@ static int check_letter(const parser *P, const char *name, sr_error *err)
     return SR_OK;
 }
 
+/* The annex ends before the first line that ends it (is_annex_end), else with the text. */
+static void find_end(parser *P)
+{
+    P->end = P->nlines;
+    for (size_t i = P->start + 1; i < P->nlines; i++)
+        if (is_annex_end(P->cat, &P->lines[i])) {
+            P->end = i;
+            break;
+        }
+}
+
 static int parse_annex(parser *P, const char *name, sr_error *err)
 {
     if (two_columns(P, name, err) != SR_OK || locate_annex(P, name, err) != SR_OK)
         return err->code;
     P->l->heading_line = (int)P->start + 1;
-    P->end = P->nlines;
-    for (size_t i = P->start + 1; i < P->nlines; i++)
-        if (is_annex_end(&P->lines[i])) {
-            P->end = i;
-            break;
-        }
-    measure_width(P);
+    /* The heading gives the round: until it is read, the end of the annex (which bounds the
+     * lines a wrapped heading may take) is the one of the pack whose heading was found... */
+    find_end(P);
     size_t after = read_heading(P);
     if (P->oom)
         return sr_oom(err);
     if (use_round(P, name, err) != SR_OK)
         return err->code;
+    /* ...and then the one of the round's pack (the same pack unless the round's differs). */
+    find_end(P);
+    measure_width(P);
     /* lines of a wrapped heading are part of it: start grouping after them */
     P->start = after - 1;
     P->service = P->section = -1;

@@ -8,8 +8,11 @@
  *
  * What the letters of a round call things — the annex and section headings, the headings
  * of each service, the prefix of its findings' ids, the phrases naming indicators, which
- * standard a capacity tag names — comes from the rule pack of the letter's round (the
- * catalogue below); this file knows only how letters are set out on the page.
+ * standard a capacity tag names, the words of a sub-heading that say which section it opens,
+ * the lines that end the annex, the words that make a figure a comparison and how long a
+ * section heading may be — comes from the rule pack of the letter's round (the catalogue
+ * below); this file knows only how letters are set out on the page and the English that
+ * any letter is written in (numbers, "per cent", "and", page numbers; see import.c).
  *
  * Nothing of the annex is dropped silently: every non-blank line ends up in a finding, a
  * detail, a recognised heading, a note (a line that could not be placed, reported as a
@@ -138,6 +141,10 @@ typedef struct im_catalogue {
     size_t nphrases;
     char *annex;           /* the annex heading as declared; NULL: the pack declares no letter */
     im_heads heads[RP_LETTER_NLISTS];
+    char **words[RP_WORDS_N]; /* the letter's other words (rp_letter_words), lower case */
+    size_t nwords[RP_WORDS_N];
+    size_t improvement_max; /* longest improvements heading (folded bytes); 0: no limit */
+    size_t capacity_max;   /* longest capacity heading, likewise */
     int capacity_standard; /* its tag is dropped from capacity headings and findings */
     unsigned serving_standards; /* bit n - 1: standard n may tag a service finding */
     int year;              /* the round it was read for; 0 when empty */

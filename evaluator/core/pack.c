@@ -70,7 +70,8 @@ static const char *const gaps_fields[] = {"bands", "requirement_met", PROV_FIELD
 /* how the round's review letters are laid out (import.h); the lists are rp_letter_list's */
 static const char *const letter_fields[] = {
     "annex_heading", "improvement_headings", "area_headings", "capacity_headings",
-    "sub_headings", PROV_FIELDS, NULL,
+    "sub_headings", "sub_heading_words", "improvement_heading_max", "capacity_heading_max",
+    "annex_end", "annex_labels", "comparison_words", PROV_FIELDS, NULL,
 };
 static const char *const word_fields[] = {"id", "text", NULL};
 static const char *const band_fields[] = {"band", "min", "max", NULL};
@@ -150,7 +151,9 @@ static const char *const field_names[] = {
     "version", "extends", "files", "domain", "cap", "star_rule", "plausible", "value", "lo",
     "hi", "dist", "each", "requirement_met", "headings", "id_prefix", "phrases", "words",
     "near", "annex_heading", "improvement_headings", "area_headings", "capacity_headings",
-    "sub_headings", NULL,
+    "sub_headings", "sub_heading_words", "capacity", "concern", "development", "improvement",
+    "improvement_heading_max", "capacity_heading_max", "annex_end", "annex_labels",
+    "comparison_words", NULL,
 };
 
 /* Pushes t[key] for the table at idx without metamethods: a rule file cannot make reading its
@@ -1042,28 +1045,35 @@ static void free_service(rp_service *s)
     free_prov(&s->prov);
 }
 
-static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
-                            char ***out, size_t *nout, sr_error *err);
+static int read_string_list_as(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                               const char *shown, char ***out, size_t *nout, sr_error *err);
 
 /* An optional list of phrases a letter is read with (headings, the words naming an
  * indicator): absent is an empty list; each entry non-empty text short enough to be a
- * heading (import compares headings of at most 120 bytes). */
-static int read_phrase_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
-                            char ***out, size_t *nout, sr_error *err)
+ * heading (import compares headings of at most 120 bytes). The list is t[key] of the table
+ * at idx, named `shown` in errors ("sub_heading_words.concern"). */
+static int read_phrase_list_as(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                               const char *shown, char ***out, size_t *nout, sr_error *err)
 {
     *out = NULL, *nout = 0;
     int t = rawfield(L, idx, key);
     lua_pop(L, 1);
     if (t == LUA_TNIL)
         return SR_OK;
-    int rc = read_string_list(L, idx, pos, key, out, nout, err);
+    int rc = read_string_list_as(L, idx, pos, key, shown, out, nout, err);
     for (size_t i = 0; rc == SR_OK && i < *nout; i++) {
         size_t n = strlen((*out)[i]);
         if (n == 0 || n > 120)
             rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
-                         "%s: %s[%zu] must be text of 1 to 120 bytes", pos->kind, key, i + 1);
+                         "%s: %s[%zu] must be text of 1 to 120 bytes", pos->kind, shown, i + 1);
     }
     return rc;
+}
+
+static int read_phrase_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                            char ***out, size_t *nout, sr_error *err)
+{
+    return read_phrase_list_as(L, idx, pos, key, key, out, nout, err);
 }
 
 /* A finding id is PREFIX-SECTION-N, written unquoted in the evidence: letters, digits and
@@ -1223,14 +1233,15 @@ static void free_standard(rp_standard *s)
     memset(s, 0, sizeof *s);
 }
 
-static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
-                            char ***out, size_t *nout, sr_error *err)
+/* The list t[key] of the table at idx, named `shown` in errors. */
+static int read_string_list_as(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                               const char *shown, char ***out, size_t *nout, sr_error *err)
 {
     rawfield(L, idx, key);
     if (!lua_istable(L, -1)) {
         lua_pop(L, 1);
         return sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s needs a list '%s'",
-                       pos->kind, key);
+                       pos->kind, shown);
     }
     size_t n = lua_rawlen(L, -1);
     int rc = SR_OK;
@@ -1243,7 +1254,8 @@ static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const ch
         /* the type first: lua_tostring would turn a number into text in place */
         const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         if (!s)
-            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s[%zu] must be text", key, i + 1);
+            rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0, "%s[%zu] must be text", shown,
+                         i + 1);
         else if (!((*out)[i] = sr_strdup(s)))
             rc = sr_oom(err);
         else
@@ -1252,6 +1264,12 @@ static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const ch
     }
     lua_pop(L, 1);
     return rc;
+}
+
+static int read_string_list(lua_State *L, int idx, const decl_pos *pos, const char *key,
+                            char ***out, size_t *nout, sr_error *err)
+{
+    return read_string_list_as(L, idx, pos, key, key, out, nout, err);
 }
 
 static int conv_standard(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
@@ -1970,6 +1988,8 @@ static void free_letter(rp_letter *l)
     sr_free(l->annex_heading);
     for (int k = 0; k < RP_LETTER_NLISTS; k++)
         sr_free_strings(l->lists[k], l->nlists[k]);
+    for (int k = 0; k < RP_WORDS_N; k++)
+        sr_free_strings(l->words[k], l->nwords[k]);
     free_prov(&l->prov);
     memset(l, 0, sizeof *l);
 }
@@ -1978,6 +1998,68 @@ static void free_letter(rp_letter *l)
 static const char *const letter_lists[RP_LETTER_NLISTS] = {
     "improvement_headings", "area_headings", "capacity_headings", "sub_headings",
 };
+
+/* The fields of rp_letter_words' lists, in its order: the first RP_WORDS_NSUB inside
+ * sub_heading_words (NULL-terminated there for check_table_fields), the others the
+ * letter's own. */
+static const char *const sub_word_fields[RP_WORDS_NSUB + 1] = {
+    "capacity", "concern", "development", "improvement", NULL,
+};
+static const char *const letter_words[RP_WORDS_N - RP_WORDS_NSUB] = {
+    "annex_end", "annex_labels", "comparison_words",
+};
+
+/* sub_heading_words = { capacity = {...}, concern = {...}, development = {...},
+ * improvement = {...} }, optional, as each of its lists. */
+static int read_sub_words(lua_State *L, int idx, const decl_pos *pos, rp_letter *l, sr_error *err)
+{
+    int t = rawfield(L, idx, "sub_heading_words");
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return SR_OK;
+    }
+    int rc = SR_OK;
+    if (t != LUA_TTABLE)
+        rc = sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                     "letter: sub_heading_words must be a table of lists of text (capacity, "
+                     "concern, development, improvement)");
+    int sub = lua_gettop(L);
+    if (rc == SR_OK)
+        rc = check_table_fields(L, sub, pos, "sub_heading_words of the letter", NULL, 0,
+                                sub_word_fields, 0, err);
+    for (int k = 0; rc == SR_OK && k < RP_WORDS_NSUB; k++) {
+        char shown[64];
+        snprintf(shown, sizeof shown, "sub_heading_words.%s", sub_word_fields[k]);
+        rc = read_phrase_list_as(L, sub, pos, sub_word_fields[k], shown, &l->words[k],
+                                 &l->nwords[k], err);
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* An optional whole number from 1 to 120 (a heading's length); absent is 0. */
+static int opt_heading_max(lua_State *L, int idx, const decl_pos *pos, const char *key, int *out,
+                           sr_error *err)
+{
+    *out = 0;
+    int t = rawfield(L, idx, key);
+    lua_pop(L, 1);
+    return t == LUA_TNIL ? SR_OK : need_int(L, idx, pos, key, 1, 120, out, err);
+}
+
+/* comparison_words are compared with one word of the letter at a time (its punctuation
+ * stripped, at most 31 bytes: import.c's token_blocks), so each must be one such word. */
+static int check_comparison_words(const decl_pos *pos, const rp_letter *l, sr_error *err)
+{
+    for (size_t i = 0; i < l->nwords[RP_WORDS_COMPARISON]; i++) {
+        const char *w = l->words[RP_WORDS_COMPARISON][i];
+        if (strlen(w) > 31 || strchr(w, ' '))
+            return sr_fail(err, SR_ERULES, pos->file, pos->line, 0,
+                           "letter: comparison_words[%zu] must be one word (no spaces) of 1 to "
+                           "31 bytes", i + 1);
+    }
+    return SR_OK;
+}
 
 /* letter { annex_heading, ... }: one per pack; a later round's replaces it whole. */
 static int conv_letter(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, sr_error *err)
@@ -1989,6 +2071,18 @@ static int conv_letter(lua_State *L, int idx, const decl_pos *pos, rp_pack *p, s
                      "letter: annex_heading must be text of 1 to 120 bytes");
     for (int k = 0; rc == SR_OK && k < RP_LETTER_NLISTS; k++)
         rc = read_phrase_list(L, idx, pos, letter_lists[k], &l.lists[k], &l.nlists[k], err);
+    if (rc == SR_OK)
+        rc = read_sub_words(L, idx, pos, &l, err);
+    for (int k = RP_WORDS_NSUB; rc == SR_OK && k < RP_WORDS_N; k++)
+        rc = read_phrase_list(L, idx, pos, letter_words[k - RP_WORDS_NSUB], &l.words[k],
+                              &l.nwords[k], err);
+    if (rc == SR_OK)
+        rc = check_comparison_words(pos, &l, err);
+    if (rc == SR_OK)
+        rc = opt_heading_max(L, idx, pos, "improvement_heading_max", &l.improvement_heading_max,
+                             err);
+    if (rc == SR_OK)
+        rc = opt_heading_max(L, idx, pos, "capacity_heading_max", &l.capacity_heading_max, err);
     if (rc == SR_OK) rc = read_prov(L, idx, pos, &l.prov, err);
     if (rc != SR_OK) {
         free_letter(&l);

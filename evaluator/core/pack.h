@@ -142,8 +142,9 @@ typedef struct rp_retired {
 } rp_retired;
 
 /* How the round's review letters are laid out (`letter { ... }`, one per pack, inherited):
- * the heading that opens the annex import reads, and the headings of its sections. Each
- * heading list entry matches a whole heading, or its start when it ends in "...". */
+ * the heading that opens the annex import reads, the headings of its sections and the words
+ * below (docs/rules.md, "Reading letters"). Each heading list entry matches a whole heading,
+ * or its start when it ends in "...". */
 typedef enum {
     RP_LETTER_IMPROVEMENTS,  /* improvement_headings: improvements since the last review */
     RP_LETTER_AREAS,         /* area_headings: areas for improvement */
@@ -152,11 +153,33 @@ typedef enum {
     RP_LETTER_NLISTS
 } rp_letter_list;
 
+/* The letter's words that are not headings: what the rest of a sub-heading says (the first
+ * four, the lists of `sub_heading_words`), what ends the annex, and what makes a figure a
+ * comparison. Matched without regard to ASCII case. */
+typedef enum {
+    RP_WORDS_CAPACITY,     /* sub_heading_words.capacity: it speaks of capacity */
+    RP_WORDS_CONCERN,      /* sub_heading_words.concern: it lists concerns */
+    RP_WORDS_DEVELOPMENT,  /* sub_heading_words.development: areas for development */
+    RP_WORDS_IMPROVEMENT,  /* sub_heading_words.improvement: it lists improvements */
+    RP_WORDS_ANNEX_END,    /* annex_end: a line starting with one ends the annex */
+    RP_WORDS_ANNEX_LABELS, /* annex_labels: one with a short label alone on a line ends it */
+    RP_WORDS_COMPARISON,   /* comparison_words: between an indicator's name and a figure,
+                              one makes the figure something other than its value */
+    RP_WORDS_N
+} rp_letter_words;
+#define RP_WORDS_NSUB 4    /* the first RP_WORDS_NSUB are sub_heading_words' */
+
 typedef struct rp_letter {
     int declared;
     char *annex_heading;
     char **lists[RP_LETTER_NLISTS];
     size_t nlists[RP_LETTER_NLISTS];
+    char **words[RP_WORDS_N];
+    size_t nwords[RP_WORDS_N];
+    /* the longest folded heading read as an improvements or capacity heading, in bytes
+     * (a longer line that starts the same way is a sentence); 0: no limit */
+    int improvement_heading_max;
+    int capacity_heading_max;
     rp_prov prov;
 } rp_letter;
 

@@ -86,7 +86,9 @@ rating {
 -- ("(Standard 6)"). An entry matches the whole heading, or its start when it ends in "...".
 -- The sub-headings are
 -- the starts of a line whose remaining words say which section opens ("... the following
--- improvements to capacity", "... areas for development").
+-- improvements to capacity", "... areas for development"): the sub_heading_words, found
+-- anywhere in those remaining words without regard to case ("concerns" holds "concern").
+-- The other words are compared without regard to case too.
 letter {
   annex_heading = "PERFORMANCE REVIEW REPORT",
   improvement_headings = {
@@ -106,6 +108,46 @@ letter {
     "assessment has highlighted the following", "the assessment has highlighted the following",
     "assessment highlighted the following", "the assessment highlighted the following",
     "assessment has identified the following", "the assessment has identified the following",
+  },
+  -- What the rest of a sub-heading says: one that speaks of capacity opens the capacity
+  -- section's improvements or concerns ("... the following concerns about capacity"); an
+  -- area for development in the capacity section is a concern, marked as development.
+  -- "improvements to capacity", "concerns about capacity" and "areas for development" are
+  -- the letters' own (domain.md §7, seeds 001 and 004); "weakness" and "strength" are
+  -- reconstructed: this project's, for a letter that words its sub-headings so.
+  sub_heading_words = {
+    capacity = { "capacity" },
+    concern = { "concern", "weakness" },
+    development = { "for development", "of development" },
+    improvement = { "improvement", "strength" },
+  },
+  -- Reconstructed, not read in the letters: the longest heading (in bytes, compared as
+  -- above) read as an improvements or a capacity heading. A longer line that starts the same
+  -- way ("Improvements since the last review have been made in ...") is running text.
+  improvement_heading_max = 90,
+  capacity_heading_max = 60,
+  -- Where the annex ends when a committee paper carries on after the letter: a line
+  -- starting with one of annex_end, or one of annex_labels alone with a short label
+  -- ("Appendix 2", "ANNEX B:"). Committee papers close with "Background Papers" (seeds 000
+  -- and 003) and label what they attach ("Annexe 2:", seed 002); the other words are
+  -- reconstructed (this project's assumption).
+  annex_end = {
+    "background papers", "background paper", "yours sincerely", "yours faithfully",
+    "contact officer",
+  },
+  annex_labels = { "appendix", "annexe", "annex" },
+  -- Words that, standing between an indicator's code or phrase and a figure up to four words
+  -- after it, make the figure something other than the council's own value: a comparison,
+  -- a target, a band, a change ("above the national average of 68%"). Reconstructed: this project's list. A
+  -- figure is only proposed, so these err towards proposing none.
+  comparison_words = {
+    "average", "averages", "target", "targets", "plan", "planned", "band", "bands", "range",
+    "national", "england", "compared", "comparator", "comparators", "increase", "increased",
+    "increasing", "rise", "risen", "rose", "fall", "fell", "fallen", "decrease", "decreased",
+    "reduction", "reduced", "by", "from", "than", "up", "down", "previous", "previously",
+    "last", "below", "above", "over", "under", "nearly", "about", "around", "approximately",
+    "almost", "least", "more", "less", "change", "outer", "london", "regional", "similar",
+    "councils", "authorities", "year", "years",
   },
   source = "annex 'Performance Review Report' with its section headings, seeds 000, 001 and 004",
 }

@@ -1460,3 +1460,189 @@ Test(import, a_fictional_pack_does_not_read_a_real_letter)
     free(t);
     im_catalogue_free(&cat);
 }
+
+/* The words the letter is read with beyond its headings are the round's too: which section a
+ * sub-heading opens, what ends the annex, which words make a figure a comparison and how long
+ * a section heading may be. This letter of the fictional round uses its pack's words
+ * ("worries", "bright spots", "shire", "Schedule 1") and the real rounds' ("weaknesses",
+ * "national", "Appendix 2", a long improvements heading), which mean nothing in it. */
+Test(import, a_fictional_letter_is_read_with_its_rounds_words)
+{
+    static const char text[] =
+        "CIVIC SERVICES REVIEW 2031: (WESTHOLM)\n\n"                                 /* 1 */
+        "HOMES FOR RESIDENTS\n\n"                                                     /* 3 */
+        "Progress made in the year under review and the year before it\n"            /* 5 */
+        "- under a heading too long for this round's improvement_heading_max\n\n"    /* 6 */
+        "Things to fix\n"                                                             /* 8 */
+        "- repairs done within a week, national 70% (Standard 1)\n\n"                /* 9 */
+        "Outlook (Standard 7)\n\n"                                                    /* 11 */
+        "The reviewers found the following weaknesses\n"                              /* 13 */
+        "- no section: the real rounds' word (Standard 7)\n\n"                       /* 14 */
+        "The reviewers found the following worries\n"                                 /* 16 */
+        "- rents go uncollected (Standard 7)\n\n"                                     /* 17 */
+        "The reviewers found the following bright spots\n"                            /* 19 */
+        "- a new housing officer (Standard 7)\n\n"                                    /* 20 */
+        "GETTING ABOUT\n\n"                                                           /* 22 */
+        "Things to fix\n"                                                             /* 24 */
+        "- buses running on time across the shire 60% (Standard 4)\n\n"              /* 25 */
+        "Appendix 2\n"                                                                /* 27 */
+        "- the real rounds' label does not end this round's annex (Standard 4)\n\n"  /* 28 */
+        "Schedule 1\n"                                                                /* 30 */
+        "- after the annex: not read\n";                                              /* 31 */
+    im_catalogue cat;
+    memset(&cat, 0, sizeof cat);
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(im_catalogue_pinned(&cat, SR_SOURCE_ROOT "/tests/fictional/2031", &err), SR_OK,
+                 "%s", err.msg);
+    im_letter *l = NULL;
+    cr_assert_eq(im_parse("w.txt", text, strlen(text), &cat, &l, &err), SR_OK, "%s", err.msg);
+    enum { HOUSING = 0, TRANSPORT = 2 };
+    /* annex_labels = { "schedule" }: "Schedule 1" ends the annex, "Appendix 2" does not */
+    cr_expect_eq(l->end_line, 29, "the annex ends before \"Schedule 1\"");
+    cr_expect_eq(im_count(l, TRANSPORT, IM_AREA_FOR_IMPROVEMENT), 2,
+                 "the bullet after \"Appendix 2\" is read");
+    /* improvement_heading_max = 40: a longer line starting "Progress made" is no heading */
+    cr_expect_eq(im_count(l, HOUSING, IM_IMPROVEMENT), 0);
+    /* sub_heading_words: "worries" are concerns, "bright spots" improvements; "weaknesses"
+     * open no section here */
+    cr_expect_eq(im_count(l, HOUSING, IM_CAPACITY_CONCERN), 1);
+    cr_expect_eq(im_count(l, HOUSING, IM_CAPACITY_IMPROVEMENT), 1);
+    const im_finding *worry = nth(l, HOUSING, IM_CAPACITY_CONCERN, 1);
+    cr_expect_str_eq(worry->text, "rents go uncollected");
+    cr_expect_str_eq(nth(l, HOUSING, IM_CAPACITY_IMPROVEMENT, 1)->text, "a new housing officer");
+    /* the unplaced lines: the long heading and its bullet, the real rounds' sub-heading and
+     * its bullet, "Appendix 2" */
+    cr_assert_eq(l->nnotes, 5);
+    static const int note_lines[] = {5, 6, 13, 14, 27};
+    for (size_t i = 0; i < 5; i++)
+        cr_expect_eq(l->notes[i].line, note_lines[i], "note %zu", i);
+    /* comparison_words: "shire" makes the buses' figure a comparison; "national" does not
+     * make the repairs' one */
+    cr_assert_eq(l->nvalues, 1);
+    cr_expect_str_eq(l->values[0].code, "HX1");
+    cr_expect_eq(l->values[0].value, 70);
+    im_free(l);
+    im_catalogue_free(&cat);
+}
+
+/* A copy of the real rounds' pack, with `edit` made to its scales.lua (each `from` replaced
+ * by `to`), in a fresh folder: *dir names the round's folder. */
+static void edited_pack(char *dir, size_t cap, const char *const (*edit)[2], size_t nedit)
+{
+    char tmp[] = "/tmp/starrate-words-XXXXXX";
+    cr_assert_not_null(mkdtemp(tmp));
+    snprintf(dir, cap, "%s/2002", tmp);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp -r '%s/rules/2002' '%s'", SR_SOURCE_ROOT, dir);
+    cr_assert_eq(system(cmd), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/scales.lua", dir);
+    char *t = NULL;
+    size_t n;
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(sr_read_file(path, 1 << 20, &t, &n, &err), SR_OK, "%s", err.msg);
+    sr_buf b;
+    sr_buf_init(&b);
+    sr_buf_puts(&b, t);
+    for (size_t i = 0; i < nedit; i++) {
+        char *at = strstr(b.data, edit[i][0]);
+        cr_assert_not_null(at, "scales.lua no longer holds [%s]", edit[i][0]);
+        sr_buf out;
+        sr_buf_init(&out);
+        sr_buf_putn(&out, b.data, (size_t)(at - b.data));
+        sr_buf_puts(&out, edit[i][1]);
+        sr_buf_puts(&out, at + strlen(edit[i][0]));
+        sr_buf_free(&b);
+        b = out;
+    }
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(b.data, 1, b.len, f), b.len);
+    cr_assert_eq(fclose(f), 0);
+    sr_buf_free(&b);
+    free(t);
+}
+
+static void remove_pack(const char *dir)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%.*s'", (int)(strrchr(dir, '/') - dir), dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static im_letter *parse_with(const char *dir, const char *text)
+{
+    im_catalogue cat;
+    memset(&cat, 0, sizeof cat);
+    sr_error err;
+    sr_error_clear(&err);
+    cr_assert_eq(im_catalogue_pinned(&cat, dir, &err), SR_OK, "%s:%d: %s", err.file, err.line,
+                 err.msg);
+    im_letter *l = NULL;
+    cr_assert_eq(im_parse("e.txt", text, strlen(text), &cat, &l, &err), SR_OK, "%s", err.msg);
+    im_catalogue_free(&cat);
+    return l;
+}
+
+/* The real rounds' words are read from their pack, not from C: the same letter, read with a
+ * copy of rules/2002 whose letter declaration lost "weakness" from its concern words,
+ * "national" from its comparison words or "background papers" from the annex's end, or has a
+ * shorter improvements heading, reads differently. */
+Test(import, the_real_rounds_words_come_from_their_pack)
+{
+    static const char text[] =
+        "PERFORMANCE REVIEW REPORT 2003: (TESTSHIRE)\n\n"
+        "Services for Adults\n\n"
+        "Improvements since the last annual review\n"
+        "- carers' assessments, national 55% (Standard 2)\n\n"
+        "CAPACITY FOR IMPROVEMENT (STANDARD 6)\n\n"
+        "The assessment has highlighted the following weaknesses in capacity:\n"
+        "- workforce\n\n"
+        "Background papers\n" /* line 13 */
+        "- the annual review letter\n";
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/rules/2002", SR_SOURCE_ROOT);
+    im_letter *l = parse_with(dir, text);
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_IMPROVEMENT), 1);
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_CAPACITY_CONCERN), 1, "weaknesses are concerns");
+    cr_expect_eq(l->nnotes, 0);
+    cr_expect_eq(l->end_line, 12, "\"Background papers\" ends the annex");
+    cr_expect_eq(l->nvalues, 0, "\"national\" makes 55%% a comparison");
+    im_free(l);
+
+    static const char *const edit[][2] = {
+        {"concern = { \"concern\", \"weakness\" },", "concern = { \"concern\" },"},
+        {"\"national\", ", ""},
+        {"improvement_heading_max = 90,", "improvement_heading_max = 40,"},
+    };
+    edited_pack(dir, sizeof dir, edit, sizeof edit / sizeof edit[0]);
+    l = parse_with(dir, text);
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_IMPROVEMENT), 0,
+                 "41 bytes are too many for an improvements heading now");
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_CAPACITY_CONCERN), 0,
+                 "weaknesses open no section now");
+    cr_expect_eq(l->nnotes, 4, "both headings and their bullets are unplaced");
+    im_free(l);
+
+    /* without the comparison word and the end of the annex: the headings as before, the
+     * figure now a value, the annex running on past "Background papers" */
+    static const char *const edit2[][2] = {
+        {"\"national\", ", ""},
+        {"\"background papers\", ", ""},
+    };
+    remove_pack(dir);
+    edited_pack(dir, sizeof dir, edit2, sizeof edit2 / sizeof edit2[0]);
+    l = parse_with(dir, text);
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_IMPROVEMENT), 1);
+    cr_expect_eq(l->end_line, 14, "the annex runs to the end");
+    cr_expect_eq(im_count(l, SVC_ADULTS, IM_CAPACITY_CONCERN), 2, "the papers are a concern now");
+    cr_assert_eq(l->nnotes, 1);
+    cr_expect_eq(l->notes[0].line, 13, "\"Background papers\" is an unplaced line");
+    cr_assert_eq(l->nvalues, 1, "without \"national\" 55%% is D42's value");
+    cr_expect_str_eq(l->values[0].code, "D42");
+    cr_expect_eq(l->values[0].value, 55);
+    im_free(l);
+    remove_pack(dir);
+}

@@ -148,13 +148,51 @@ Test(pack_decl, letter_fields_are_checked)
         {"letter-list", "letter { annex_heading = 'R', sub_headings = { 'ok', false }, source = 's' }",
          "sub_headings[2] must be text"},
         {"letter-prov", "letter { annex_heading = 'R' }", "letter needs exactly one of 'source'"},
+        {"sub-words-type", "letter { annex_heading = 'R', sub_heading_words = 'concern', source = 's' }",
+         "letter: sub_heading_words must be a table of lists of text (capacity, concern, "
+         "development, improvement)"},
+        {"sub-words-list", "letter { annex_heading = 'R', sub_heading_words = { concern = 'x' },"
+                           " source = 's' }",
+         "letter needs a list 'sub_heading_words.concern'"},
+        {"sub-words-item", "letter { annex_heading = 'R', sub_heading_words = { improvement = { 'a', 2 } },"
+                           " source = 's' }",
+         "sub_heading_words.improvement[2] must be text"},
+        {"sub-words-empty", "letter { annex_heading = 'R', sub_heading_words = { capacity = { '' } },"
+                            " source = 's' }",
+         "letter: sub_heading_words.capacity[1] must be text of 1 to 120 bytes"},
+        {"sub-words-positional", "letter { annex_heading = 'R', sub_heading_words = { { 'x' } },"
+                                 " source = 's' }",
+         "unknown field [1] (a value without a name) in sub_heading_words of the letter"},
+        {"heading-max-text", "letter { annex_heading = 'R', improvement_heading_max = '90', source = 's' }",
+         "letter needs a whole number 'improvement_heading_max' from 1 to 120"},
+        {"heading-max-fraction", "letter { annex_heading = 'R', capacity_heading_max = 60.5, source = 's' }",
+         "letter needs a whole number 'capacity_heading_max' from 1 to 120"},
+        {"heading-max-range", "letter { annex_heading = 'R', capacity_heading_max = 121, source = 's' }",
+         "letter needs a whole number 'capacity_heading_max' from 1 to 120"},
+        {"heading-max-zero", "letter { annex_heading = 'R', improvement_heading_max = 0, source = 's' }",
+         "letter needs a whole number 'improvement_heading_max' from 1 to 120"},
+        {"annex-end-type", "letter { annex_heading = 'R', annex_end = 'yours sincerely', source = 's' }",
+         "letter needs a list 'annex_end'"},
+        {"annex-labels-item", "letter { annex_heading = 'R', annex_labels = { 'appendix', true }, source = 's' }",
+         "annex_labels[2] must be text"},
+        {"comparison-type", "letter { annex_heading = 'R', comparison_words = 'average', source = 's' }",
+         "letter needs a list 'comparison_words'"},
+        {"comparison-long", "letter { annex_heading = 'R', comparison_words = { string.rep('a', 32) },"
+                            " source = 's' }",
+         "letter: comparison_words[1] must be one word (no spaces) of 1 to 31 bytes"},
+        {"comparison-phrase", "letter { annex_heading = 'R', comparison_words = { 'above', 'compared with' },"
+                              " source = 's' }",
+         "letter: comparison_words[2] must be one word (no spaces) of 1 to 31 bytes"},
     };
     each_rejected(cases, sizeof cases / sizeof *cases);
 }
 
 Test(pack_decl, letter_fields_are_read_and_inherited)
 {
-    write_base("letter { annex_heading = 'OLD', area_headings = { 'fix', 'mend ...' }, source = 's' }\n"
+    write_base("letter { annex_heading = 'OLD', area_headings = { 'fix', 'mend ...' }, source = 's',"
+               " sub_heading_words = { concern = { 'worries', 'Frets' }, improvement = { 'gains' } },"
+               " improvement_heading_max = 33, annex_end = { 'signed' }, annex_labels = { 'schedule' },"
+               " comparison_words = { 'shire' } }\n"
                "indicator { code = 'Q1', name = 'q', service = 'adults', standard = 1, unit = 'n',"
                " polarity = 'higher', bands = { { band = 5, min = 1 } }, source = 's',"
                " phrases = { 'q one', { words = 'q two', near = 'z' } } }\n");
@@ -170,6 +208,26 @@ Test(pack_decl, letter_fields_are_read_and_inherited)
     cr_expect_null(p->services[rp_service_index(p, "children")].id_prefix);
     cr_expect_str_eq(p->letter.annex_heading, "NEW", "a later letter replaces the base's whole");
     cr_expect_eq(p->letter.nlists[RP_LETTER_AREAS], 0);
+    for (int k = 0; k < RP_WORDS_N; k++)
+        cr_expect_eq(p->letter.nwords[k], 0, "words %d are the later letter's (none)", k);
+    cr_expect_eq(p->letter.improvement_heading_max, 0, "absent: no limit");
+    rp_free(p);
+    p = loaded("base");
+    const rp_letter *l = &p->letter;
+    cr_assert_eq(l->nwords[RP_WORDS_CONCERN], 2);
+    cr_expect_str_eq(l->words[RP_WORDS_CONCERN][1], "Frets", "kept as written");
+    cr_assert_eq(l->nwords[RP_WORDS_IMPROVEMENT], 1);
+    cr_expect_str_eq(l->words[RP_WORDS_IMPROVEMENT][0], "gains");
+    cr_expect_eq(l->nwords[RP_WORDS_CAPACITY], 0);
+    cr_expect_eq(l->nwords[RP_WORDS_DEVELOPMENT], 0);
+    cr_expect_eq(l->improvement_heading_max, 33);
+    cr_expect_eq(l->capacity_heading_max, 0);
+    cr_assert_eq(l->nwords[RP_WORDS_ANNEX_END], 1);
+    cr_expect_str_eq(l->words[RP_WORDS_ANNEX_END][0], "signed");
+    cr_assert_eq(l->nwords[RP_WORDS_ANNEX_LABELS], 1);
+    cr_expect_str_eq(l->words[RP_WORDS_ANNEX_LABELS][0], "schedule");
+    cr_assert_eq(l->nwords[RP_WORDS_COMPARISON], 1);
+    cr_expect_str_eq(l->words[RP_WORDS_COMPARISON][0], "shire");
     const rp_indicator *q = rp_indicator_find(p, "Q1");
     cr_assert_not_null(q);
     cr_assert_eq(q->nphrases, 2);
@@ -215,8 +273,13 @@ Test(pack_decl, every_kind_rejects_a_field_it_does_not_have)
          "unknown field 'naer' in phrases[2] of the indicator (expected one of: words, near)"},
         {"letter", "letter { annex_heading = 'R', area_heading = { 'x' }, source = 's' }",
          "unknown field 'area_heading' in letter (expected one of: annex_heading, "
-         "improvement_headings, area_headings, capacity_headings, sub_headings, source, "
-         "reconstructed)"},
+         "improvement_headings, area_headings, capacity_headings, sub_headings, "
+         "sub_heading_words, improvement_heading_max, capacity_heading_max, annex_end, "
+         "annex_labels, comparison_words, source, reconstructed)"},
+        {"sub-words", "letter { annex_heading = 'R', sub_heading_words = { concerns = { 'x' } },"
+                      " source = 's' }",
+         "unknown field 'concerns' in sub_heading_words of the letter (expected one of: capacity, "
+         "concern, development, improvement)"},
         {"positional", "requirement { 'q', text = 't', services = {}, source = 's' }",
          "unknown field [1] (a value without a name) in requirement"},
     };

@@ -79,14 +79,27 @@ cap { id = "gates-shut", service = "parks", judgement = "serving", to = "few",
       requirement = "gates_open", sentence = "park gates stayed shut", reconstructed = FICTION }
 
 -- How this round's review letters are laid out, for `starrate import`: nothing like the real
--- rounds' (another annex heading, other section headings; the services' own headings and id
+-- rounds' (another annex heading, other section headings, other words in sub-headings, at
+-- the annex's end and in comparisons, shorter headings; the services' own headings and id
 -- prefixes are in their declarations above, HX1 and TR1 carry phrases naming them), so that
--- a letter read with this pack shows that import takes them from the pack.
+-- a letter read with this pack shows that import takes them from the pack. "weakness",
+-- "national" and "appendix", say, are the real rounds' words and mean nothing here.
 letter {
   annex_heading = "CIVIC SERVICES REVIEW",
   improvement_headings = { "progress made ..." },
   area_headings = { "things to fix", "still to fix" },
   capacity_headings = { "outlook ..." },
   sub_headings = { "the reviewers found the following" },
+  sub_heading_words = {
+    capacity = { "outlook" },
+    concern = { "concerns", "worries" },
+    development = { "to grow" },
+    improvement = { "strengths", "bright spots" },
+  },
+  improvement_heading_max = 40,
+  capacity_heading_max = 30,
+  annex_end = { "signed", "with best wishes" },
+  annex_labels = { "schedule" },
+  comparison_words = { "below", "above", "target", "shire", "average", "than" },
   reconstructed = FICTION,
 }
