@@ -2,7 +2,8 @@
 # roundtrip.sh — the seed letters (Harrow 001, Bath 004) as councils receive them: made at
 # test time into Word and PDF the ordinary ways, extracted again with pdftotext, and each
 # imported. Every route must give the text's findings (count and text up to quote style and
-# spacing), no finding losing its standard, and `import | rate -` the same judgements and stars.
+# spacing, and for pdftotext's plain text up to hyphens), no finding losing its standard, and
+# `import | rate -` the same judgements and stars.
 # Then layouts of our own: a table, two columns (a clear error), and files that are not letters.
 #
 # Missing Debian packages (LibreOffice Writer, enscript, ghostscript, poppler-utils) are
@@ -73,7 +74,15 @@ route_check() {  # route_check NAME FILE COUNT: FILE imports like the text of NA
     findings "$work/r.yaml" >"$work/r.find"
     n=$(wc -l <"$work/r.find")
     if [ "$n" -eq "$want" ]; then pass; else fail "$label: $n findings, want $want"; fi
-    if diff "$work/$name.find" "$work/r.find" >"$work/r.diff"; then pass; else
+    cp "$work/$name.find" "$work/want.find"
+    case $file in
+    *-pdftotext.txt)
+        # pdftotext without -layout joins a word broken at a line's end and drops its hyphen
+        # ("2004-" "2005" becomes "20042005"); where the word processor broke the lines depends
+        # on the fonts installed, so hyphens are left out of this route's comparison.
+        sed -i 's/-//g' "$work/want.find" "$work/r.find" ;;
+    esac
+    if diff "$work/want.find" "$work/r.find" >"$work/r.diff"; then pass; else
         fail "$label: findings differ from the text's"; head -20 "$work/r.diff" | cut -c1-200
     fi
     "$bin" rate - <"$work/r.yaml" >"$work/r.rate" 2>&1
