@@ -516,7 +516,7 @@ Test(rate_jobs, files_from_a_long_list_streams_the_same_output)
     const char *rows = strchr(once.out, '\n') + 1;
     size_t header = (size_t)(rows - once.out), body = strlen(rows);
     for (int j = 1; j <= 2; j++) {
-        char jobs[4];
+        char jobs[12]; /* room for any int: the compiler cannot see j stays 1 or 2 */
         snprintf(jobs, sizeof jobs, "%d", j);
         const char *opts[] = {"--format", "csv", "--files-from", list, NULL};
         captured many = run_rate(opts, jobs, NULL, 0);
