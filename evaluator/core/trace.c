@@ -87,10 +87,9 @@ const char *tr_str(tr_trace *t, const char *s)
     return t->off ? NULL : tr_keep(t, s);
 }
 
+/* Called through tr_printf, which has already found the trace on. */
 const char *tr_format(tr_trace *t, const char *fmt, ...)
 {
-    if (t->off)
-        return NULL;
     char small[512];
     va_list ap;
     va_start(ap, fmt);
@@ -109,10 +108,9 @@ const char *tr_format(tr_trace *t, const char *fmt, ...)
     return d;
 }
 
+/* Called through tr_concat, which has already found the trace on. */
 const char *tr_join(tr_trace *t, ...)
 {
-    if (t->off)
-        return NULL;
     va_list ap;
     size_t n = 0;
     va_start(ap, t);
